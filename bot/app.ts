@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { Server } from 'restify';
+import { actions } from './actions';
+import { commands } from './commands';
+import type { Config } from './config';
+import { createGraphClient, createGraphCredential, GRAPH_SCOPE } from './graph/client';
+import { GraphDirectory } from './graph/graphDirectory';
+import { RoleResolver } from './identity/roles';
+import type { Logger } from './logger';
+import { ActionRouter } from './routing/actionRouter';
+import { CommandRouter } from './routing/commandRouter';
+import { failureCard } from './routing/replies';
+import { createServer } from './server';
+import type { Services } from './services';
+import { openStore } from './store';
+import { TeamsBot } from './teamsBot';
+
+export interface RunningBot {
+  url: string;
+  port: number;
+  services: Services;
+  adapter: CloudAdapter;
+  close(): Promise<void>;
+}
+
+function botAuthentication(config: Config): ConfigurationBotFrameworkAuthentication {
+  if (!config.bot) return new ConfigurationBotFrameworkAuthentication({});
+  return new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.bot.appId,
+    MicrosoftAppPassword: config.bot.appPassword,
+    MicrosoftAppType: config.bot.appType,
+    MicrosoftAppTenantId: config.bot.appTenantId,
+  });
+}
+
+/** The composition root: config → store → Graph → services → bot → server, listening on config.host:config.port. */
+export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const credential = createGraphCredential(config.graph);
+  const graph = createGraphClient(config.graph, credential);
+  const directory = new GraphDirectory(graph);
+  const services: Services = {
+    store,
+    roles: new RoleResolver(directory, config.roles, config.roles.cacheSeconds * 1000),
+  };
+
+  const adapter = new CloudAdapter(botAuthentication(config));
+  adapter.onTurnError = async (context, error) => {
+    const incident = randomUUID();
+    log.error({ err: error, incident, activityId: context.activity.id }, 'unhandled turn error');
+    if (context.activity.type === 'message') {
+      await context.sendActivity({ attachments: [failureCard(error, incident)] }).catch((sendError: unknown) => {
+        log.error({ err: sendError, incident }, 'could not tell the user about the failure');
+      });
+    }
+  };
+
+  const bot = new TeamsBot({
+    tenantId: config.tenantId,
+    services,
+    commandRouter: new CommandRouter(commands),
+    actionRouter: new ActionRouter(actions),
+    log,
+  });
+
+  const server: Server = createServer({
+    adapter,
+    bot,
+    log,
+    readiness: [
+      { name: 'store', check: () => store.ping() },
+      {
+        name: 'graph-token',
+        check: async () => {
+          await credential.getToken(GRAPH_SCOPE);
+        },
+      },
+    ],
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    services,
+    adapter,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { Attachment } from 'botbuilder';
+import type { z } from 'zod';
+import type { Caller } from '../identity/caller';
+import type { Permission } from '../identity/policy';
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+
+/** What every handler, command or card action, gets for one turn. */
+export interface HandlerContext {
+  caller: Caller;
+  services: Services;
+  log: Logger;
+}
+
+export interface CommandContext extends HandlerContext {
+  /** The registry, for commands that describe other commands (help). */
+  commands: readonly AnyCommand[];
+}
+
+/** What a command hands back: one card, or a card plus a short text for notifications and screen readers. */
+export type CommandReply = Attachment | { card: Attachment; text?: string };
+
+export interface Command<Args = unknown> {
+  name: string;
+  aliases: readonly string[];
+  summary: string;
+  usage: string;
+  /** Parses the tokenized text; a failure is shown to the caller with the usage line. */
+  args: z.ZodType<Args>;
+  permission: Permission;
+  run(context: CommandContext, args: Args): Promise<CommandReply>;
+}
+
+/** Declares a command as data: the router, the help card, the manifest and the docs all read these fields. */
+export function defineCommand<Args>(command: Command<Args>): Command<Args> {
+  return command;
+}
+
+// Method parameters are bivariant, so any Command<Args> is a Command<unknown>: the router parses args with the command's own schema.
+export type AnyCommand = Command<unknown>;

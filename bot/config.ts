@@ -1,0 +1,247 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting is parsed once, here, and every problem is reported together so an
+ * operator fixes a bad deployment in one pass instead of one restart per mistake.
+ */
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const guid = z.guid({ message: 'must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47' });
+const optionalGuid = optionalString.pipe(guid.optional());
+
+const httpsUrl = z
+  .url({ message: 'must be an absolute URL' })
+  .refine((u) => u.startsWith('https://'), { message: 'must use https://' })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const positiveInt = (fallback: number) =>
+  optionalString.transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (Number.isInteger(n) && n > 0) return n;
+    ctx.addIssue({ code: 'custom', message: `must be a positive whole number, not "${value}"` });
+    return z.NEVER;
+  });
+
+const RawEnv = z.object({
+  PORT: positiveInt(3978),
+  HOST: optionalString,
+  LOG_LEVEL: optionalString.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  DATA_DIR: optionalString,
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+  ),
+
+  MicrosoftAppId: optionalGuid,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: optionalString.pipe(
+    z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.enum(['multitenant', 'singletenant', 'userassignedmsi'], { message: 'must be MultiTenant, SingleTenant or UserAssignedMsi' }))
+      .optional(),
+  ),
+  MicrosoftAppTenantId: optionalGuid,
+
+  AZURE_TENANT_ID: optionalGuid,
+  AZURE_CLIENT_ID: optionalGuid,
+  AZURE_CLIENT_SECRET: optionalString,
+  AZURE_CLIENT_CERTIFICATE_PATH: optionalString,
+  AZURE_CLIENT_CERTIFICATE_PASSWORD: optionalString,
+
+  TENANT_ID: optionalGuid,
+  ADMIN_GROUP_ID: optionalGuid,
+  MANAGER_GROUP_ID: optionalGuid,
+  ROLE_CACHE_SECONDS: positiveInt(60),
+
+  GRAPH_BASE_URL: optionalString.pipe(httpsUrl.optional()),
+  LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
+  SANDBOX_FIXTURE: optionalString,
+  PLAYGROUND: optionalString.pipe(z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
+});
+
+export type GraphCredentialConfig =
+  | { kind: 'secret'; tenantId: string; clientId: string; clientSecret: string }
+  | { kind: 'certificate'; tenantId: string; clientId: string; certificatePath: string; certificatePassword?: string }
+  | { kind: 'managedIdentity'; clientId?: string };
+
+export interface BotIdentityConfig {
+  appId: string;
+  appPassword?: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+  appTenantId?: string;
+}
+
+export interface Config {
+  mode: 'sandbox' | 'production';
+  port: number;
+  /** Sandbox mode accepts unauthenticated activities, so it listens on loopback only. */
+  host: string;
+  logLevel: string;
+  dataDir: string;
+  databaseUrl?: string;
+  /** Absent in sandbox mode: CloudAdapter then runs without inbound authentication, on loopback. */
+  bot?: BotIdentityConfig;
+  graph: {
+    baseUrl: string;
+    loginBaseUrl: string;
+    /** True when the login host is not Microsoft's, so @azure/identity must not validate it against Microsoft's list. */
+    customAuthority: boolean;
+    credential: GraphCredentialConfig;
+  };
+  tenantId: string;
+  roles: { adminGroupId: string; managerGroupId: string; cacheSeconds: number };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Client credentials the sandbox's token endpoint accepts; they unlock nothing outside the loopback emulator. */
+export const SANDBOX_CREDENTIALS = { clientId: '5a4d2b8e-0c1f-4e6a-9b3d-7f2e8c1a0b01', clientSecret: 'sandbox-secret' } as const;
+
+const MICROSOFT_GRAPH = 'https://graph.microsoft.com';
+const MICROSOFT_LOGIN = 'https://login.microsoftonline.com';
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ConfigResult {
+  const parsed = RawEnv.safeParse(env);
+  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error) };
+  const e = parsed.data;
+  const problems: string[] = [];
+  const sandbox = !e.MicrosoftAppId && !e.AZURE_CLIENT_ID;
+
+  const graphBaseUrl = e.GRAPH_BASE_URL ?? (sandbox ? undefined : MICROSOFT_GRAPH);
+  const loginBaseUrl = e.LOGIN_BASE_URL ?? (sandbox ? undefined : MICROSOFT_LOGIN);
+  const tenantId = e.TENANT_ID ?? e.AZURE_TENANT_ID ?? e.MicrosoftAppTenantId;
+
+  if (!sandbox && !e.MicrosoftAppId) {
+    problems.push(
+      'MicrosoftAppId: Graph credentials (AZURE_CLIENT_ID) are set but MicrosoftAppId is not. Without it the bot endpoint would ' +
+        'accept unauthenticated requests, so the bot refuses to start. Set MicrosoftAppId (and its password or certificate), ' +
+        'or remove AZURE_CLIENT_ID to run in sandbox mode.',
+    );
+  }
+  if (sandbox) {
+    if (!graphBaseUrl || !loginBaseUrl) {
+      problems.push(
+        'GRAPH_BASE_URL and LOGIN_BASE_URL: sandbox mode (no MicrosoftAppId and no AZURE_CLIENT_ID) needs the emulated cloud. ' +
+          'Start with `npm start`, which launches it, or point both at a running sandbox.',
+      );
+    } else if (!isLoopback(graphBaseUrl) || !isLoopback(loginBaseUrl)) {
+      problems.push(
+        'GRAPH_BASE_URL and LOGIN_BASE_URL: sandbox mode only talks to a sandbox on this machine (127.0.0.1 or localhost). ' +
+          'To use a real tenant, set MicrosoftAppId and the AZURE_* Graph credentials.',
+      );
+    }
+  }
+  if (!tenantId) problems.push('TENANT_ID: the Entra tenant id of your organization is required (or AZURE_TENANT_ID).');
+  if (!e.ADMIN_GROUP_ID) problems.push('ADMIN_GROUP_ID: the object id of the Entra group whose members are bot admins is required.');
+  if (!e.MANAGER_GROUP_ID) problems.push('MANAGER_GROUP_ID: the object id of the Entra group of partner managers is required.');
+
+  let bot: BotIdentityConfig | undefined;
+  if (e.MicrosoftAppId) {
+    const appType = ({ multitenant: 'MultiTenant', singletenant: 'SingleTenant', userassignedmsi: 'UserAssignedMsi' } as const)[
+      e.MicrosoftAppType ?? 'singletenant'
+    ];
+    if (appType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
+      problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType is ${appType}.`);
+    }
+    if (appType !== 'UserAssignedMsi' && !e.MicrosoftAppPassword) {
+      problems.push('MicrosoftAppPassword: required for the bot to authenticate to the Bot Connector (except UserAssignedMsi).');
+    }
+    bot = { appId: e.MicrosoftAppId, appType, appPassword: e.MicrosoftAppPassword, appTenantId: e.MicrosoftAppTenantId };
+  }
+
+  let credential: GraphCredentialConfig;
+  if (sandbox) {
+    credential = { kind: 'secret', tenantId: tenantId ?? '', ...SANDBOX_CREDENTIALS };
+  } else if (e.AZURE_CLIENT_SECRET || e.AZURE_CLIENT_CERTIFICATE_PATH) {
+    if (!e.AZURE_CLIENT_ID) problems.push('AZURE_CLIENT_ID: required with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH.');
+    const graphTenant = e.AZURE_TENANT_ID ?? tenantId ?? '';
+    credential = e.AZURE_CLIENT_SECRET
+      ? { kind: 'secret', tenantId: graphTenant, clientId: e.AZURE_CLIENT_ID ?? '', clientSecret: e.AZURE_CLIENT_SECRET }
+      : {
+          kind: 'certificate',
+          tenantId: graphTenant,
+          clientId: e.AZURE_CLIENT_ID ?? '',
+          certificatePath: path.resolve(cwd, e.AZURE_CLIENT_CERTIFICATE_PATH ?? ''),
+          certificatePassword: e.AZURE_CLIENT_CERTIFICATE_PASSWORD,
+        };
+  } else {
+    credential = { kind: 'managedIdentity', clientId: e.AZURE_CLIENT_ID };
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+
+  return {
+    ok: true,
+    config: {
+      mode: sandbox ? 'sandbox' : 'production',
+      port: e.PORT,
+      host: e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
+      logLevel: e.LOG_LEVEL ?? 'info',
+      dataDir: path.resolve(cwd, e.DATA_DIR ?? 'data'),
+      databaseUrl: e.DATABASE_URL,
+      bot,
+      graph: {
+        baseUrl: graphBaseUrl ?? MICROSOFT_GRAPH,
+        loginBaseUrl: loginBaseUrl ?? MICROSOFT_LOGIN,
+        customAuthority: (loginBaseUrl ?? MICROSOFT_LOGIN) !== MICROSOFT_LOGIN,
+        credential,
+      },
+      tenantId: tenantId ?? '',
+      roles: { adminGroupId: e.ADMIN_GROUP_ID ?? '', managerGroupId: e.MANAGER_GROUP_ID ?? '', cacheSeconds: e.ROLE_CACHE_SECONDS },
+    },
+  };
+}
+
+/** One message that lists every problem, for the operator who has to fix the deployment. */
+export function describeProblems(problems: string[]): string {
+  return ['Partner Access Bot cannot start. Fix these settings (see .env.example):', ...problems.map((p) => `  - ${p}`)].join('\n');
+}
+
+export interface LauncherSettings {
+  mode: 'sandbox' | 'production';
+  port: number;
+  dataDir: string;
+  databaseUrl?: string;
+  fixturePath?: string;
+  playground: boolean;
+  adminGroupId?: string;
+  managerGroupId?: string;
+}
+
+/**
+ * What `npm start` needs before the bot's own configuration can be complete: the mode, and in sandbox mode where the
+ * emulated cloud's fixture and data live. The launcher then fills in the sandbox URLs and tenant for the bot process.
+ */
+export function loadLauncherSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LauncherSettings | { problems: string[] } {
+  const parsed = RawEnv.safeParse(env);
+  if (!parsed.success) return { problems: formatIssues(parsed.error) };
+  const e = parsed.data;
+  return {
+    mode: !e.MicrosoftAppId && !e.AZURE_CLIENT_ID ? 'sandbox' : 'production',
+    port: e.PORT,
+    dataDir: path.resolve(cwd, e.DATA_DIR ?? 'data'),
+    databaseUrl: e.DATABASE_URL,
+    fixturePath: e.SANDBOX_FIXTURE ? path.resolve(cwd, e.SANDBOX_FIXTURE) : undefined,
+    playground: e.PLAYGROUND !== 'off',
+    adminGroupId: e.ADMIN_GROUP_ID,
+    managerGroupId: e.MANAGER_GROUP_ID,
+  };
+}

@@ -1,0 +1,80 @@
+import { cards } from '../../cards';
+import type { AnyCommand, CommandContext, CommandReply } from '../commands/defineCommand';
+import { describePermission, describeRoles, isAllowed } from '../identity/policy';
+import { tokenize } from './tokenizer';
+
+export interface RoutedCommand {
+  /** The command that ran, if any, for the turn's log line. */
+  command?: string;
+  reply: CommandReply;
+}
+
+/**
+ * Finds the command by its exact first word or an explicit alias ("help" never fires on "helpdesk"), checks the caller's
+ * permission once, validates the arguments with the command's schema, then runs it.
+ */
+export class CommandRouter {
+  private readonly byWord = new Map<string, AnyCommand>();
+
+  constructor(readonly commands: readonly AnyCommand[]) {
+    for (const command of commands) {
+      for (const word of [command.name, ...command.aliases]) {
+        const key = word.toLowerCase();
+        const existing = this.byWord.get(key);
+        if (existing) throw new Error(`"${key}" is claimed by both ${existing.name} and ${command.name}`);
+        this.byWord.set(key, command);
+      }
+    }
+  }
+
+  find(word: string): AnyCommand | undefined {
+    return this.byWord.get(word.toLowerCase());
+  }
+
+  async route(text: string, context: Omit<CommandContext, 'commands'>): Promise<RoutedCommand> {
+    const tokens = tokenize(text);
+    const full: CommandContext = { ...context, commands: this.commands };
+    const command = this.find(tokens.word);
+    if (!command) {
+      return { reply: cards.help(helpData(full, tokens.word ? text : undefined)) };
+    }
+    const { caller } = context;
+    if (!isAllowed(caller.roles, command.permission)) {
+      await context.services.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: `${command.name}.refused`,
+        target: tokens.rest.slice(0, 200),
+        outcome: 'refused',
+        detail: { reason: 'permission', required: command.permission, roles: caller.roles },
+      });
+      return {
+        command: command.name,
+        reply: cards.notice({
+          tone: 'warning',
+          title: `You can't use ${command.name}`,
+          text: `${command.name} is for ${describePermission(command.permission)}. Your role: ${describeRoles(caller.roles)}. Ask an admin to add you to the right group if you need it.`,
+        }),
+      };
+    }
+    const parsed = command.args.safeParse(tokens);
+    if (!parsed.success) {
+      const problem = parsed.error.issues[0]?.message ?? 'The command was not complete.';
+      return {
+        command: command.name,
+        reply: cards.notice({ tone: 'warning', title: problem, text: 'Usage:', code: command.usage }),
+      };
+    }
+    return { command: command.name, reply: await command.run(full, parsed.data) };
+  }
+}
+
+export function helpData(context: CommandContext, notUnderstood?: string): Parameters<typeof cards.help>[0] {
+  return {
+    notUnderstood,
+    roleSummary: describeRoles(context.caller.roles),
+    commands: context.commands
+      .filter((c) => isAllowed(context.caller.roles, c.permission))
+      .map((c) => ({ usage: c.usage, summary: c.summary, aliases: c.aliases })),
+  };
+}

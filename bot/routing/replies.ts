@@ -1,0 +1,21 @@
+import type { Attachment } from 'botbuilder';
+import { cards } from '../../cards';
+import { DirectoryUnavailableError } from '../graph/errors';
+
+/** The card a person sees when something failed on our side: what happened, what to do, and an id to quote to an admin. */
+export function failureCard(error: unknown, incidentId: string): Attachment {
+  if (error instanceof DirectoryUnavailableError) {
+    return cards.notice({
+      tone: 'attention',
+      title: 'Microsoft Entra ID is not answering right now',
+      text: `${error.message}. Nothing was changed. Please try again in a minute.`,
+      reference: incidentId,
+    });
+  }
+  return cards.notice({
+    tone: 'attention',
+    title: 'Something went wrong on my side',
+    text: 'Nothing was changed. Please try again; if it keeps happening, give an admin the reference below.',
+    reference: incidentId,
+  });
+}

@@ -1,0 +1,116 @@
+import type { Storage } from 'botbuilder';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { SqlAuditLog, type AuditLog } from './auditLog';
+import { connectPostgres, connectSqlite, type Connected } from './connect';
+import { SqlConversationReferenceRepository, type ConversationReferenceRepository } from './conversationReferences';
+import type { StoreDialect } from './dialect';
+import { DurableStorage } from './durableStorage';
+import { SqlInboundDedupe, type InboundDedupe } from './inboundDedupe';
+import type { Database } from './schema';
+import { ignoreWarnings, type StoreWarningHandler } from './warnings';
+
+export type { AuditEntry, AuditEntryInput, AuditLog, AuditOutcome, AuditQuery } from './auditLog';
+export { DEFAULT_AUDIT_LIST_LIMIT, MAX_AUDIT_LIST_LIMIT } from './auditLog';
+export { compareAndSet, type VersionedChanges, type VersionedTable } from './compareAndSet';
+export { redactDatabaseUrl, SQLITE_FILE_NAME, StoreOpenError } from './connect';
+export type { ConversationReferenceRepository, StoredConversationReference } from './conversationReferences';
+export type { StoreDialect } from './dialect';
+export { DurableStorage } from './durableStorage';
+export { DEFAULT_DEDUPE_TTL_SECONDS, type InboundDedupe } from './inboundDedupe';
+export type * from './schema';
+export type { StoreWarning, StoreWarningHandler } from './warnings';
+
+export interface StoreOptions {
+  /** A postgres:// URL selects PostgreSQL (needed for several instances); otherwise SQLite in `dataDir`. */
+  databaseUrl?: string;
+  /** Holds `partner-access.sqlite`; created if missing. Unused with PostgreSQL. */
+  dataDir: string;
+  /** Corrupt rows that were skipped and background pool errors; forward to the logger. */
+  onWarning?: StoreWarningHandler;
+}
+
+/** The repositories, bound to one database transaction. Use only these inside `transaction`, never the store's own. */
+export interface StoreTransaction {
+  readonly db: Transaction<Database>;
+  readonly conversations: ConversationReferenceRepository;
+  readonly audit: AuditLog;
+  readonly dedupe: InboundDedupe;
+  readonly storage: Storage;
+}
+
+export interface Store {
+  readonly dialect: StoreDialect;
+  /** The SQLite file, or the database URL with its password redacted; safe for the banner and logs. */
+  readonly location: string;
+  readonly db: Kysely<Database>;
+  readonly conversations: ConversationReferenceRepository;
+  readonly audit: AuditLog;
+  readonly dedupe: InboundDedupe;
+  readonly storage: Storage;
+  /**
+   * Runs `work` in one transaction: it commits when `work` resolves and rolls back when it throws, so a state change and its
+   * audit row land together or not at all. On SQLite the single connection is held for the duration, so calling the store's
+   * own (non-`tx`) repositories inside `work` would wait forever.
+   */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /** A trivial query, for /readyz. */
+  ping(): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store and brings its schema up to date. Throws StoreOpenError naming the backend, the location and what failed.
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const onWarning = options.onWarning ?? ignoreWarnings;
+  const connected = options.databaseUrl
+    ? await connectPostgres(options.databaseUrl, onWarning)
+    : await connectSqlite(options.dataDir);
+  return new KyselyStore(connected, onWarning);
+}
+
+class KyselyStore implements Store {
+  readonly dialect: StoreDialect;
+  readonly location: string;
+  readonly db: Kysely<Database>;
+  readonly conversations: ConversationReferenceRepository;
+  readonly audit: AuditLog;
+  readonly dedupe: InboundDedupe;
+  readonly storage: Storage;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    connected: Connected,
+    private readonly onWarning: StoreWarningHandler,
+  ) {
+    this.dialect = connected.dialect;
+    this.location = connected.location;
+    this.db = connected.db;
+    this.conversations = new SqlConversationReferenceRepository(this.db, onWarning);
+    this.audit = new SqlAuditLog(this.db, onWarning);
+    this.dedupe = new SqlInboundDedupe(this.db);
+    this.storage = new DurableStorage(this.db, onWarning);
+  }
+
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((db) =>
+      work({
+        db,
+        conversations: new SqlConversationReferenceRepository(db, this.onWarning),
+        audit: new SqlAuditLog(db, this.onWarning),
+        dedupe: new SqlInboundDedupe(db),
+        storage: new DurableStorage(db, this.onWarning),
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.db.destroy();
+    return this.closing;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types for every table the store owns. Timestamps are ISO-8601 UTC text (`Date.toISOString()`), so they sort the same
+ * way on SQLite and PostgreSQL; JSON is text for the same reason. A later feature that adds a table adds it here and in a new
+ * migration under ./migrations.
+ */
+export interface Database {
+  conversation_reference: ConversationReferenceTable;
+  audit_log: AuditLogTable;
+  inbound_dedupe: InboundDedupeTable;
+  bot_state: BotStateTable;
+}
+
+/** Proactive messaging needs the reference of a conversation the bot has seen; one row per user or conversation key. */
+export interface ConversationReferenceTable {
+  key: string;
+  reference: string;
+  updated_at: string;
+}
+
+/** Rows are never changed after insert: the API has no update or delete, and database triggers refuse both. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  actor_name: string | null;
+  action: string;
+  target: string;
+  outcome: string;
+  detail: string | null;
+}
+
+/** A claimed inbound key; Bot Framework redelivers activities, and a redelivery must not act twice. */
+export interface InboundDedupeTable {
+  key: string;
+  claimed_at: string;
+  expires_at: string;
+}
+
+/**
+ * Backs botbuilder's `Storage`. `etag` is random per write (so a deleted and recreated key never reuses an old eTag);
+ * `version` counts writes to the key.
+ */
+export interface BotStateTable {
+  key: string;
+  document: string;
+  etag: string;
+  version: number;
+  updated_at: string;
+}

@@ -1,0 +1,18 @@
+import template from './help.card.json';
+import { renderCard } from './render';
+import { plain } from './text';
+
+export interface HelpData {
+  /** The text that matched no command, echoed back as plain text. */
+  notUnderstood?: string;
+  roleSummary: string;
+  commands: { usage: string; summary: string; aliases: readonly string[] }[];
+}
+
+export function help(data: HelpData) {
+  return renderCard(template, {
+    notUnderstood: plain(data.notUnderstood ?? '', 80),
+    roleSummary: data.roleSummary,
+    commands: data.commands.map((c) => ({ usage: c.usage, summary: c.summary, aliases: c.aliases.join(', ') })),
+  });
+}

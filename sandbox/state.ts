@@ -1,0 +1,156 @@
+import type {
+  ExternalDomain,
+  Fixture,
+  FixtureApplication,
+  FixtureAppRoleAssignment,
+  FixtureDomain,
+  FixtureGroup,
+  FixtureServicePrincipal,
+  FixtureUser,
+  InvitationPolicy,
+} from './fixture';
+import { GUID_PATTERN } from './fixture';
+
+export type SandboxUser = FixtureUser;
+export type SandboxGroup = FixtureGroup;
+export type SandboxDomain = FixtureDomain;
+export type DirectoryObject = { kind: 'user'; value: SandboxUser } | { kind: 'group'; value: SandboxGroup };
+
+/** Where a tenant id or domain name in a login URL leads. */
+export type TenantResolution =
+  | { kind: 'own'; tenantId: string }
+  | { kind: 'external'; tenantId: string; domain?: string };
+
+const lower = (s: string): string => s.toLowerCase();
+
+/**
+ * The live directory. Everything is keyed by lower-case id so lookups behave like Entra's case-insensitive ones; the
+ * objects themselves keep the fixture's spelling.
+ */
+export class SandboxState {
+  readonly tenant: { id: string; displayName: string; hasPremiumLicense: boolean; countryLetterCode?: string };
+  readonly domains: SandboxDomain[];
+  readonly roles: Fixture['roles'];
+  readonly users = new Map<string, SandboxUser>();
+  readonly groups = new Map<string, SandboxGroup>();
+  readonly applications = new Map<string, FixtureApplication>();
+  readonly servicePrincipals = new Map<string, FixtureServicePrincipal>();
+  readonly appRoleAssignments: FixtureAppRoleAssignment[];
+  readonly external: Record<string, ExternalDomain>;
+  readonly invitationPolicy: InvitationPolicy | undefined;
+
+  constructor(fixture: Fixture) {
+    const copy = structuredClone(fixture);
+    const { domains, ...tenant } = copy.tenant;
+    this.tenant = tenant;
+    this.domains = domains;
+    this.roles = copy.roles;
+    const initial = domains.find((d) => d.isInitial)?.id ?? domains[0]?.id ?? 'onmicrosoft.com';
+    for (const u of copy.users) {
+      if (!u.identities) {
+        u.identities = [{ signInType: 'userPrincipalName', issuer: initial, issuerAssignedId: u.userPrincipalName }];
+      }
+      this.users.set(lower(u.id), u);
+    }
+    for (const g of copy.groups) this.groups.set(lower(g.id), g);
+    for (const a of copy.applications) this.applications.set(lower(a.id), a);
+    for (const sp of copy.servicePrincipals) this.servicePrincipals.set(lower(sp.id), sp);
+    this.appRoleAssignments = copy.appRoleAssignments;
+    this.external = Object.fromEntries(Object.entries(copy.external).map(([k, v]) => [lower(k), v]));
+    this.invitationPolicy = copy.invitationPolicy;
+  }
+
+  get initialDomain(): string {
+    return this.domains.find((d) => d.isInitial)?.id ?? '';
+  }
+
+  /** By object id, or by userPrincipalName (case-insensitive), as /users/{id | userPrincipalName} resolves. */
+  findUser(idOrUpn: string): SandboxUser | undefined {
+    const key = lower(idOrUpn);
+    if (GUID_PATTERN.test(idOrUpn)) return this.users.get(key);
+    for (const u of this.users.values()) if (lower(u.userPrincipalName) === key) return u;
+    return undefined;
+  }
+
+  findGroup(id: string): SandboxGroup | undefined {
+    return this.groups.get(lower(id));
+  }
+
+  findObject(id: string): DirectoryObject | undefined {
+    const user = this.users.get(lower(id));
+    if (user) return { kind: 'user', value: user };
+    const group = this.groups.get(lower(id));
+    return group ? { kind: 'group', value: group } : undefined;
+  }
+
+  findDomain(name: string): SandboxDomain | undefined {
+    return this.domains.find((d) => lower(d.id) === lower(name));
+  }
+
+  /** Groups that list the object directly. */
+  directMemberOf(objectId: string): SandboxGroup[] {
+    const key = lower(objectId);
+    return [...this.groups.values()].filter((g) => g.members.some((m) => lower(m) === key));
+  }
+
+  /** Every group the object belongs to through any chain of nested groups; cycles are harmless. */
+  transitiveMemberOf(objectId: string): SandboxGroup[] {
+    const found = new Map<string, SandboxGroup>();
+    const queue = [objectId];
+    while (queue.length > 0) {
+      const next = queue.shift();
+      if (next === undefined) break;
+      for (const g of this.directMemberOf(next)) {
+        if (found.has(lower(g.id))) continue;
+        found.set(lower(g.id), g);
+        queue.push(g.id);
+      }
+    }
+    return [...found.values()];
+  }
+
+  directMembers(groupId: string): DirectoryObject[] {
+    const group = this.findGroup(groupId);
+    if (!group) return [];
+    return group.members.map((m) => this.findObject(m)).filter((o): o is DirectoryObject => o !== undefined);
+  }
+
+  /** Members at any depth, each once, groups included (as Graph's transitiveMembers lists them). */
+  transitiveMembers(groupId: string): DirectoryObject[] {
+    const found = new Map<string, DirectoryObject>();
+    const queue = [groupId];
+    const visited = new Set<string>([lower(groupId)]);
+    while (queue.length > 0) {
+      const next = queue.shift();
+      if (next === undefined) break;
+      for (const member of this.directMembers(next)) {
+        const key = lower(member.value.id);
+        if (!found.has(key) && key !== lower(groupId)) found.set(key, member);
+        if (member.kind === 'group' && !visited.has(key)) {
+          visited.add(key);
+          queue.push(member.value.id);
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  sponsorsOf(user: SandboxUser): DirectoryObject[] {
+    return (user.sponsors ?? []).map((id) => this.findObject(id)).filter((o): o is DirectoryObject => o !== undefined);
+  }
+
+  /**
+   * Resolves the `{tenant}` segment of a login URL: our tenant id, one of our domains, an external domain that belongs to an
+   * Entra tenant, or such a tenant's id.
+   */
+  resolveTenant(idOrDomain: string): TenantResolution | undefined {
+    const key = lower(idOrDomain);
+    if (key === lower(this.tenant.id) || this.findDomain(key)) return { kind: 'own', tenantId: this.tenant.id };
+    const byDomain = this.external[key];
+    if (byDomain?.tenantId) return { kind: 'external', tenantId: byDomain.tenantId, domain: key };
+    for (const [domain, entry] of Object.entries(this.external)) {
+      if (entry.tenantId && lower(entry.tenantId) === key) return { kind: 'external', tenantId: entry.tenantId, domain };
+    }
+    return undefined;
+  }
+}

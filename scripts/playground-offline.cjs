@@ -1,0 +1,11 @@
+// The playground's telemetry client dials out even with --disable-telemetry while its config holds a key.
+// Blanking the config keeps every connection on loopback (see shared/reference/teams-client.md).
+const fs = require('node:fs');
+const path = require('node:path');
+let config;
+try {
+  config = path.join(path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')), 'dist/server/config.json');
+} catch {
+  process.exit(0);
+}
+if (fs.existsSync(config)) fs.writeFileSync(config, '{}\n');

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBot, type RunningBot } from '../../bot/app';
+import { loadConfig, SANDBOX_CREDENTIALS, type Config } from '../../bot/config';
+import { createLogger } from '../../bot/logger';
+import { ConnectorStandIn, type ConnectorCall } from './connector';
+
+export interface TestUser {
+  aadObjectId: string;
+  name: string;
+  /** The Teams MRI; derived from the object id when not given. */
+  teamsId?: string;
+}
+
+export interface TestBotOptions {
+  /** Base URL of a running sandbox (https://127.0.0.1:PORT). */
+  sandboxUrl: string;
+  tenantId: string;
+  adminGroupId: string;
+  managerGroupId: string;
+  /** Extra environment, as an operator would set it. */
+  env?: Record<string, string>;
+}
+
+export interface TestBot {
+  bot: RunningBot;
+  config: Config;
+  connector: ConnectorStandIn;
+  dataDir: string;
+  /** POSTs an activity to /api/messages as Teams would and returns the HTTP status and body. */
+  post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
+  /** Sends a message and waits for the bot's reply calls that follow it. */
+  say(user: TestUser, text: string, options?: ActivityOptions & { expectReplies?: number }): Promise<ConnectorCall[]>;
+  /** Clicks an Action.Execute button: returns the invoke response body ({statusCode, type, value}). */
+  click(user: TestUser, verb: string, data?: Record<string, unknown>, options?: ActivityOptions): Promise<InvokeResult>;
+  close(): Promise<void>;
+}
+
+export interface InvokeResult {
+  status: number;
+  statusCode?: number;
+  type?: string;
+  value?: unknown;
+}
+
+export interface ActivityOptions {
+  tenantId?: string | null;
+  /** Where the tenant id travels: channelData.tenant.id (default) or conversation.tenantId. */
+  tenantIn?: 'channelData' | 'conversation';
+  withoutAadObjectId?: boolean;
+  conversationType?: 'personal' | 'groupChat' | 'channel';
+  activityId?: string;
+  replyToId?: string;
+}
+
+export function buildActivity(
+  serviceUrl: string,
+  defaultTenantId: string,
+  user: TestUser,
+  fields: Record<string, unknown>,
+  options: ActivityOptions = {},
+): Record<string, unknown> {
+  const tenantId = options.tenantId === undefined ? defaultTenantId : options.tenantId;
+  const conversationType = options.conversationType ?? 'personal';
+  const conversation: Record<string, unknown> = { id: `a:${conversationType}-${user.aadObjectId}`, conversationType };
+  if (tenantId && options.tenantIn === 'conversation') conversation.tenantId = tenantId;
+  return {
+    id: options.activityId ?? randomUUID(),
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from: {
+      id: user.teamsId ?? `29:${user.aadObjectId}`,
+      name: user.name,
+      ...(options.withoutAadObjectId ? {} : { aadObjectId: user.aadObjectId }),
+    },
+    recipient: { id: '28:partner-access-bot', name: 'Partner Access Bot' },
+    conversation,
+    channelData: tenantId && options.tenantIn !== 'conversation' ? { tenant: { id: tenantId } } : {},
+    locale: 'en-US',
+    ...(options.replyToId ? { replyToId: options.replyToId } : {}),
+    ...fields,
+  };
+}
+
+/** Starts the real bot server on an ephemeral port, configured through the same loader as production, against the sandbox. */
+export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-bot-'));
+  const loaded = loadConfig(
+    {
+      PORT: '1',
+      GRAPH_BASE_URL: options.sandboxUrl,
+      LOGIN_BASE_URL: options.sandboxUrl,
+      TENANT_ID: options.tenantId,
+      ADMIN_GROUP_ID: options.adminGroupId,
+      MANAGER_GROUP_ID: options.managerGroupId,
+      DATA_DIR: dataDir,
+      ...options.env,
+    },
+    dataDir,
+  );
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const config: Config = { ...loaded.config, port: 0, host: '127.0.0.1' };
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const bot = await startBot(config, log);
+  const connector = await new ConnectorStandIn().start();
+
+  const post: TestBot['post'] = async (activity, headers = {}) => {
+    const response = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(activity),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON; keep the text
+    }
+    return { status: response.status, body };
+  };
+
+  return {
+    bot,
+    config,
+    connector,
+    dataDir,
+    post,
+    async say(user, text, activityOptions = {}) {
+      const before = connector.calls.length;
+      const activity = buildActivity(connector.serviceUrl, options.tenantId, user, { type: 'message', text }, activityOptions);
+      const { status } = await post(activity);
+      if (status >= 300) throw new Error(`the bot answered ${status} to a message`);
+      const expected = activityOptions.expectReplies ?? 1;
+      await connector.waitForCalls(before + expected);
+      return connector.calls.slice(before);
+    },
+    async click(user, verb, data = {}, activityOptions = {}) {
+      const activity = buildActivity(
+        connector.serviceUrl,
+        options.tenantId,
+        user,
+        { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } },
+        activityOptions,
+      );
+      const { status, body } = await post(activity);
+      const parsed = (body ?? {}) as { statusCode?: number; type?: string; value?: unknown };
+      return { status, statusCode: parsed.statusCode, type: parsed.type, value: parsed.value };
+    },
+    async close() {
+      await bot.close();
+      await connector.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The Adaptive Card of a recorded call, if it carries one. */
+export function cardOf(call: ConnectorCall | undefined): Record<string, unknown> | undefined {
+  const attachments = call?.activity.attachments;
+  if (!Array.isArray(attachments)) return undefined;
+  const card = attachments.find((a: { contentType?: string }) => a.contentType === 'application/vnd.microsoft.card.adaptive') as
+    | { content?: Record<string, unknown> }
+    | undefined;
+  return card?.content;
+}
+
+/** All text a person would read on a card, for assertions that don't depend on layout. */
+export function cardText(card: unknown): string {
+  const parts: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if ((key === 'text' || key === 'title' || key === 'value') && typeof value === 'string') parts.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(card);
+  return parts.join('\n');
+}
+
+export { SANDBOX_CREDENTIALS };
