@@ -8,6 +8,9 @@ import type { Config } from './config';
 import { createGraphClient, createGraphCredential, GRAPH_SCOPE } from './graph/client';
 import { GraphDirectory } from './graph/graphDirectory';
 import { RoleResolver } from './identity/roles';
+import { JobQueue, JobRunner, Jobs } from './jobs';
+import { jobHandlers } from './jobs/handlers';
+import { BotConnectorNotifier } from './notify/notifier';
 import type { Logger } from './logger';
 import { ActionRouter } from './routing/actionRouter';
 import { CommandRouter } from './routing/commandRouter';
@@ -22,6 +25,7 @@ export interface RunningBot {
   port: number;
   services: Services;
   adapter: CloudAdapter;
+  runner: JobRunner;
   close(): Promise<void>;
 }
 
@@ -41,12 +45,16 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const credential = createGraphCredential(config.graph);
   const graph = createGraphClient(config.graph, credential);
   const directory = new GraphDirectory(graph);
+  const adapter = new CloudAdapter(botAuthentication(config));
+  let runner: JobRunner | undefined;
   const services: Services = {
     store,
     roles: new RoleResolver(directory, config.roles, config.roles.cacheSeconds * 1000),
+    jobs: new Jobs(new JobQueue(store.db), () => runner),
+    notifier: new BotConnectorNotifier(adapter, config.bot?.appId ?? '', store.conversations, log.child({ component: 'notifier' })),
   };
+  runner = new JobRunner(services.jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
 
-  const adapter = new CloudAdapter(botAuthentication(config));
   adapter.onTurnError = async (context, error) => {
     const incident = randomUUID();
     log.error({ err: error, incident, activityId: context.activity.id }, 'unhandled turn error');
@@ -85,6 +93,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  runner.start();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
   return {
@@ -92,7 +101,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     port,
     services,
     adapter,
+    runner,
     async close() {
+      await runner?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },

@@ -61,6 +61,8 @@ const RawEnv = z.object({
   ADMIN_GROUP_ID: optionalGuid,
   MANAGER_GROUP_ID: optionalGuid,
   ROLE_CACHE_SECONDS: positiveInt(60),
+  JOB_POLL_MS: positiveInt(2000),
+  JOB_LEASE_SECONDS: positiveInt(120),
 
   GRAPH_BASE_URL: optionalString.pipe(httpsUrl.optional()),
   LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
@@ -99,12 +101,13 @@ export interface Config {
   };
   tenantId: string;
   roles: { adminGroupId: string; managerGroupId: string; cacheSeconds: number };
+  jobs: { pollMs: number; leaseMs: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /** Client credentials the sandbox's token endpoint accepts; they unlock nothing outside the loopback emulator. */
-export const SANDBOX_CREDENTIALS = { clientId: '5a4d2b8e-0c1f-4e6a-9b3d-7f2e8c1a0b01', clientSecret: 'sandbox-secret' } as const;
+export const SANDBOX_CREDENTIALS = { clientId: '2b1ad4c3-8f5e-4c6a-9d7b-0e3f1a2b5c8d', clientSecret: 'sandbox-secret' } as const;
 
 const MICROSOFT_GRAPH = 'https://graph.microsoft.com';
 const MICROSOFT_LOGIN = 'https://login.microsoftonline.com';
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       },
       tenantId: tenantId ?? '',
       roles: { adminGroupId: e.ADMIN_GROUP_ID ?? '', managerGroupId: e.MANAGER_GROUP_ID ?? '', cacheSeconds: e.ROLE_CACHE_SECONDS },
+      jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     },
   };
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { cards } from '../../cards';
-import { describeRoles } from '../identity/policy';
+import { whoamiCard } from '../commands/whoami.command';
 import { defineAction } from './defineAction';
 
 /** After being added to or removed from a group, a person can see the change now instead of after the cache expires. */
@@ -11,14 +10,6 @@ export const rolesRefresh = defineAction({
   async run({ caller, services }) {
     services.roles.forget(caller.aadObjectId);
     const roles = await services.roles.rolesOf(caller.aadObjectId);
-    return {
-      card: cards.whoami({
-        name: caller.name,
-        objectId: caller.aadObjectId,
-        tenantId: caller.tenantId,
-        roleSummary: describeRoles(roles),
-        cacheSeconds: services.roles.ttlMs / 1000,
-      }),
-    };
+    return { card: whoamiCard(caller, roles, services.roles.ttlMs) };
   },
 });

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { cards } from '../../cards';
-import { describeRoles } from '../identity/policy';
+import type { CallerIdentity } from '../identity/caller';
+import { describeRoles, type Role } from '../identity/policy';
 import { defineCommand } from './defineCommand';
+
+/** Shared with the card's "Check my roles again" button, which shows the same card with freshly resolved roles. */
+export function whoamiCard(caller: CallerIdentity, roles: readonly Role[], roleCacheMs: number) {
+  return cards.whoami({
+    name: caller.name,
+    objectId: caller.aadObjectId,
+    tenantId: caller.tenantId,
+    roleSummary: describeRoles(roles),
+    cacheSeconds: roleCacheMs / 1000,
+  });
+}
 
 export const whoami = defineCommand({
   name: 'whoami',
@@ -11,12 +23,6 @@ export const whoami = defineCommand({
   args: z.unknown(),
   permission: 'lookup',
   async run({ caller, services }) {
-    return cards.whoami({
-      name: caller.name,
-      objectId: caller.aadObjectId,
-      tenantId: caller.tenantId,
-      roleSummary: describeRoles(caller.roles),
-      cacheSeconds: services.roles.ttlMs / 1000,
-    });
+    return whoamiCard(caller, caller.roles, services.roles.ttlMs);
   },
 });

@@ -10,6 +10,7 @@ export interface Database {
   audit_log: AuditLogTable;
   inbound_dedupe: InboundDedupeTable;
   bot_state: BotStateTable;
+  job: JobTable;
 }
 
 /** Proactive messaging needs the reference of a conversation the bot has seen; one row per user or conversation key. */
@@ -47,5 +48,24 @@ export interface BotStateTable {
   document: string;
   etag: string;
   version: number;
+  updated_at: string;
+}
+
+/** One durable job. `state` is pending, running, succeeded, failed or cancelled; `payload` is the handler's JSON checkpoint. */
+export interface JobTable {
+  id: string;
+  kind: string;
+  payload: string;
+  state: string;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  /** Makes enqueueing idempotent: a second job with the same key is not created. */
+  unique_key: string | null;
+  version: number;
+  created_at: string;
   updated_at: string;
 }

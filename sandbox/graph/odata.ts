@@ -212,7 +212,7 @@ export function filterAndSort<T extends object>(items: T[], opts: QueryOptions, 
     out = out.filter((item) =>
       clauses.some(({ property, term }) => {
         const value = (item as Record<string, unknown>)[property];
-        return typeof value === 'string' && value.toLowerCase().split(/[\s@._\-]+/).some((word) => word.startsWith(term));
+        return typeof value === 'string' && value.toLowerCase().split(/[\s@._-]+/).some((word) => word.startsWith(term));
       }),
     );
   }

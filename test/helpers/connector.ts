@@ -40,8 +40,10 @@ export class ConnectorStandIn {
 
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
+    // restify patches http.ServerResponse in this process, and its writeHead does not return `this`: no chaining.
     if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
-      res.writeHead(404).end();
+      res.writeHead(404);
+      res.end();
       return;
     }
     const activity: unknown = body ? JSON.parse(body) : {};
@@ -53,7 +55,8 @@ export class ConnectorStandIn {
       activity: activity as Record<string, unknown>,
       id,
     });
-    res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+    res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id }));
     this.waiters = this.waiters.filter((w) => {
       if (this.calls.length >= w.count) w.resolve();
       return this.calls.length < w.count;

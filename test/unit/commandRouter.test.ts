@@ -1,17 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { z } from 'zod';
 import { cards } from '../../cards';
 import { defineCommand, type AnyCommand } from '../../bot/commands/defineCommand';
 import { commands as registry } from '../../bot/commands';
 import type { Caller } from '../../bot/identity/caller';
 import type { Role } from '../../bot/identity/policy';
-import { RoleResolver } from '../../bot/identity/roles';
 import { createLogger } from '../../bot/logger';
 import { CommandRouter } from '../../bot/routing/commandRouter';
-import { openStore, type Store } from '../../bot/store';
 import { cardText } from '../helpers/bot';
+import { testServices, type TestServices } from '../helpers/testServices';
 
 const adminOnly = defineCommand({
   name: 'purge',
@@ -30,21 +26,18 @@ function caller(roles: Role[]): Caller {
 }
 
 describe('CommandRouter', () => {
-  let store: Store;
-  let dir: string;
+  let shared: TestServices;
   const log = createLogger('silent');
   const router = new CommandRouter([...registry, adminOnly] as AnyCommand[]);
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-router-'));
-    store = await openStore({ dataDir: dir });
+    shared = await testServices();
   });
   afterAll(async () => {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await shared.dispose();
   });
 
-  const services = () => ({ store, roles: new RoleResolver({ checkMemberGroups: async () => [] }, { adminGroupId: 'a', managerGroupId: 'm' }, 1000) });
+  const services = () => shared;
 
   it('matches the exact first word or an alias, case-insensitively', () => {
     expect(router.find('HELP')?.name).toBe('help');
@@ -76,7 +69,7 @@ describe('CommandRouter', () => {
     const text = cardText('contentType' in routed.reply ? routed.reply.content : undefined);
     expect(text).toContain("You can't use purge");
     expect(text).not.toContain('purged');
-    const audit = await store.audit.list({ limit: 5, action: 'purge.refused' });
+    const audit = await shared.store.audit.list({ limit: 5, action: 'purge.refused' });
     expect(audit[0]).toMatchObject({ actor: 'u1', outcome: 'refused', target: 'everything' });
   });
 

@@ -22,43 +22,14 @@ import {
   type StoreOptions,
   type StoreWarning,
 } from '../../../bot/store';
+import { migrationProvider } from '../../../bot/store/migrations';
 import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
+import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
 import { describeWithService } from '../../helpers/services';
 
-/** How a backend makes empty databases; the contract below runs unchanged against each. */
-interface Backend {
-  readonly dialect: 'sqlite' | 'postgres';
-  /** Whether separate Store objects may work on one database concurrently (several bot instances). */
-  readonly multiInstance: boolean;
-  /** Options that open a new, empty database. */
-  freshOptions(): Promise<StoreOptions>;
-}
-
-function sqliteBackend(): Backend & { removeTempDirs(): void } {
-  const dirs: string[] = [];
-  return {
-    dialect: 'sqlite',
-    multiInstance: false,
-    removeTempDirs() {
-      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-    },
-    freshOptions() {
-      const dir = mkdtempSync(join(tmpdir(), 'pab-store-'));
-      dirs.push(dir);
-      // A directory that does not exist yet: openStore must create it.
-      return Promise.resolve({ dataDir: join(dir, 'data') });
-    },
-  };
-}
-
-function postgresBackend(server: () => TestPostgres): Backend {
-  return {
-    dialect: 'postgres',
-    multiInstance: true,
-    async freshOptions() {
-      return { databaseUrl: await server().createDatabase(), dataDir: '/nonexistent/unused-with-postgres' };
-    },
-  };
+/** Every migration in the history, in order: each must be applied exactly once. */
+async function migrationNames(): Promise<string[]> {
+  return Object.keys(await migrationProvider('sqlite').getMigrations()).sort();
 }
 
 const reference = (conversationId: string): Partial<ConversationReference> => ({
@@ -122,7 +93,7 @@ function storeContract(backend: Backend): void {
       const second = await open(options);
       await expect(second.conversations.get('user:reopen')).resolves.toMatchObject({ conversation: { id: 'a:reopen' } });
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.db);
-      expect(applied.rows.map((row) => row.name)).toEqual(['0001_foundation']);
+      expect(applied.rows.map((row) => row.name)).toEqual(await migrationNames());
     });
 
     it('ping answers while open and fails once closed; close is idempotent', async () => {
@@ -549,8 +520,8 @@ describeWithService('PostgreSQL', postgresMissingReason(), 'store on PostgreSQL'
     const stores = await Promise.all(Array.from({ length: 3 }, () => openStore({ databaseUrl, dataDir: '/unused' })));
     try {
       for (const store of stores) {
-        const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-        expect(applied.rows).toEqual([{ name: '0001_foundation' }]);
+        const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
+        expect(applied.rows.map((row) => row.name)).toEqual(await migrationNames());
       }
     } finally {
       for (const store of stores) await store.close();

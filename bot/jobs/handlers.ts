@@ -1,0 +1,7 @@
+import type { Services } from '../services';
+import type { JobHandler } from './jobRunner';
+
+/** Every durable job kind the bot runs. Features add their handlers here; they get the same services as commands. */
+export function jobHandlers(_services: Services): JobHandler[] {
+  return [];
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { Logger } from '../logger';
+import type { Job, JobQueue } from './jobQueue';
+
+/** What a handler reports after one step. Long work is a series of short steps, each saving its progress in the payload. */
+export type JobOutcome<Payload> =
+  | { status: 'done'; payload?: Payload }
+  | { status: 'continue'; payload: Payload; runAt?: Date }
+  /** A transient failure: the step runs again at `runAt` (or after the runner's back-off) until the attempts run out. */
+  | { status: 'retry'; error: string; runAt?: Date; payload?: Payload }
+  /** A permanent failure: no retry. */
+  | { status: 'failed'; error: string; payload?: Payload };
+
+export interface JobStepContext {
+  log: Logger;
+  /** For a step that may outlast the lease (a slow LDAP server); false means the lease was lost and the step must stop. */
+  extendLease(): Promise<boolean>;
+}
+
+export interface JobHandler<Payload = unknown> {
+  kind: string;
+  payload: z.ZodType<Payload>;
+  /** One step. Must be safe to repeat: after a crash the same step runs again with the same payload. */
+  step(job: Job & { payload: Payload }, context: JobStepContext): Promise<JobOutcome<Payload>>;
+  /** Called once when the job ends as failed (attempts exhausted or a permanent failure), to tell people. */
+  onFailed?(job: Job & { payload: Payload }, error: string, context: JobStepContext): Promise<void>;
+}
+
+export function defineJob<Payload>(handler: JobHandler<Payload>): JobHandler<Payload> {
+  return handler;
+}
+
+export interface JobRunnerOptions {
+  owner?: string;
+  leaseMs?: number;
+  pollMs?: number;
+  concurrency?: number;
+  /** Back-off before retry n (1-based) when a step throws or asks to retry without a time. */
+  backoffMs?: (attempt: number) => number;
+  now?: () => Date;
+}
+
+const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
+
+/**
+ * Runs due jobs on this instance: claims one with a lease, runs one step of its handler, and saves the outcome. Several
+ * instances can run side by side on PostgreSQL; a job's lease makes each step run on one of them.
+ */
+export class JobRunner {
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly concurrency: number;
+  private readonly backoffMs: (attempt: number) => number;
+  private readonly now: () => Date;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private inFlight = new Set<Promise<void>>();
+  private draining?: Promise<void>;
+
+  constructor(
+    private readonly queue: JobQueue,
+    handlers: readonly JobHandler[],
+    private readonly log: Logger,
+    options: JobRunnerOptions = {},
+  ) {
+    for (const handler of handlers) {
+      if (this.handlers.has(handler.kind)) throw new Error(`two job handlers for ${handler.kind}`);
+      this.handlers.set(handler.kind, handler);
+    }
+    this.owner = options.owner ?? `instance-${randomUUID()}`;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.pollMs = options.pollMs ?? 2000;
+    this.concurrency = options.concurrency ?? 4;
+    this.backoffMs = options.backoffMs ?? defaultBackoff;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the steps in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.draining;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Looks for due work now instead of at the next poll, e.g. right after a job was enqueued. */
+  wake(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  /** Runs due steps until none is left; for tests and for `wake` without a poll delay. Returns how many steps ran. */
+  async runDue(limit = 1000): Promise<number> {
+    let ran = 0;
+    while (ran < limit) {
+      const job = await this.queue.claimNext(this.owner, this.leaseMs, [...this.handlers.keys()]);
+      if (!job) break;
+      await this.runStep(job);
+      ran += 1;
+    }
+    return ran;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.draining = this.drain().finally(() => {
+        if (this.running) this.schedule(this.pollMs);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.running && this.inFlight.size < this.concurrency) {
+      let job: Job | undefined;
+      try {
+        job = await this.queue.claimNext(this.owner, this.leaseMs, [...this.handlers.keys()]);
+      } catch (error) {
+        this.log.error({ err: error }, 'could not claim a job');
+        return;
+      }
+      if (!job) return;
+      const step = this.runStep(job).finally(() => {
+        this.inFlight.delete(step);
+        if (this.running) this.schedule(0);
+      });
+      this.inFlight.add(step);
+    }
+  }
+
+  private async runStep(job: Job): Promise<void> {
+    const handler = this.handlers.get(job.kind);
+    const log = this.log.child({ job: job.id, kind: job.kind, attempt: job.attempts });
+    if (!handler) return;
+    const context: JobStepContext = { log, extendLease: () => this.queue.extendLease(job, this.owner, this.leaseMs) };
+    const parsed = handler.payload.safeParse(job.payload);
+    if (!parsed.success) {
+      await this.fail(handler, job, job.payload, `the job's saved data is not valid: ${parsed.error.issues[0]?.message ?? ''}`, context);
+      return;
+    }
+    const typed = { ...job, payload: parsed.data };
+    let outcome: JobOutcome<unknown>;
+    try {
+      outcome = await handler.step(typed, context);
+    } catch (error) {
+      outcome = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
+    }
+    switch (outcome.status) {
+      case 'done':
+        await this.queue.settle(job, this.owner, { state: 'succeeded', payload: outcome.payload });
+        return;
+      case 'continue':
+        await this.queue.settle(job, this.owner, { state: 'pending', payload: outcome.payload, runAt: outcome.runAt ?? this.now() });
+        return;
+      case 'failed':
+        await this.fail(handler, typed, outcome.payload ?? parsed.data, outcome.error, context);
+        return;
+      case 'retry':
+        if (job.attempts >= job.maxAttempts) {
+          await this.fail(handler, typed, outcome.payload ?? parsed.data, `${outcome.error} (gave up after ${job.attempts} attempts)`, context);
+          return;
+        }
+        log.warn({ error: outcome.error }, 'job step will be retried');
+        await this.queue.settle(job, this.owner, {
+          state: 'pending',
+          payload: outcome.payload,
+          runAt: outcome.runAt ?? new Date(this.now().getTime() + this.backoffMs(job.attempts)),
+          error: outcome.error,
+          keepAttempts: true,
+        });
+    }
+  }
+
+  private async fail(handler: JobHandler, job: Job, payload: unknown, error: string, context: JobStepContext): Promise<void> {
+    context.log.error({ error }, 'job failed');
+    const settled = await this.queue.settle(job, this.owner, { state: 'failed', error, payload });
+    if (settled && handler.onFailed) {
+      try {
+        await handler.onFailed({ ...job, payload }, error, context);
+      } catch (notifyError) {
+        context.log.error({ err: notifyError }, 'could not report a failed job');
+      }
+    }
+  }
+}

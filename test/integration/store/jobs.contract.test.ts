@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { JobQueue } from '../../../bot/jobs/jobQueue';
+import { defineJob, JobRunner, type JobOutcome } from '../../../bot/jobs/jobRunner';
+import { createLogger } from '../../../bot/logger';
+import { openStore, type Store } from '../../../bot/store';
+import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
+import { describeWithService } from '../../helpers/services';
+import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
+
+const log = createLogger('silent');
+
+function jobsContract(backend: () => Backend): void {
+  let stores: Store[] = [];
+  let clock: Date;
+  const now = () => clock;
+
+  async function open(): Promise<Store> {
+    const store = await openStore(await backend().freshOptions());
+    stores.push(store);
+    return store;
+  }
+
+  beforeEach(() => {
+    clock = new Date('2026-11-23T10:00:00.000Z');
+  });
+
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    stores = [];
+  });
+
+  it('enqueues once per unique key', async () => {
+    const queue = new JobQueue((await open()).db, now);
+    const first = await queue.enqueue({ kind: 'k', payload: { n: 1 }, uniqueKey: 'bulk:1' });
+    const second = await queue.enqueue({ kind: 'k', payload: { n: 2 }, uniqueKey: 'bulk:1' });
+    expect(second.id).toBe(first.id);
+    expect(second.payload).toEqual({ n: 1 });
+    expect(await queue.list({ kind: 'k' })).toHaveLength(1);
+  });
+
+  it('claims only due jobs of the kinds asked for', async () => {
+    const queue = new JobQueue((await open()).db, now);
+    await queue.enqueue({ kind: 'later', payload: null, runAt: new Date(clock.getTime() + 60_000) });
+    await queue.enqueue({ kind: 'other', payload: null });
+    expect(await queue.claimNext('a', 1000, ['later'])).toBeUndefined();
+    clock = new Date(clock.getTime() + 60_000);
+    expect(await queue.claimNext('a', 1000, ['later'])).toMatchObject({ kind: 'later', state: 'running', attempts: 1 });
+  });
+
+  it('lets exactly one of several concurrent claimers take a job', async () => {
+    const options = await backend().freshOptions();
+    const instances = backend().multiInstance ? 3 : 1;
+    const opened = [];
+    for (let i = 0; i < instances; i += 1) opened.push(await openStore(options));
+    stores.push(...opened);
+    const queues = opened.map((store) => new JobQueue(store.db, now));
+    const job = await queues[0]!.enqueue({ kind: 'k', payload: null });
+    const claims = await Promise.all(queues.flatMap((q, i) => [1, 2, 3].map((n) => q.claimNext(`owner-${i}-${n}`, 1000, ['k']))));
+    expect(claims.filter((c) => c?.id === job.id)).toHaveLength(1);
+  });
+
+  it('takes over a job whose lease expired, and the old owner can no longer settle it', async () => {
+    const queue = new JobQueue((await open()).db, now);
+    await queue.enqueue({ kind: 'k', payload: null });
+    const first = await queue.claimNext('crashed', 1000, ['k']);
+    expect(first).toBeDefined();
+    expect(await queue.claimNext('second', 1000, ['k'])).toBeUndefined();
+    clock = new Date(clock.getTime() + 1001);
+    const second = await queue.claimNext('second', 1000, ['k']);
+    expect(second).toMatchObject({ id: first?.id, attempts: 2 });
+    if (!first || !second) return;
+    expect(await queue.settle(first, 'crashed', { state: 'succeeded' })).toBe(false);
+    expect(await queue.settle(second, 'second', { state: 'succeeded' })).toBe(true);
+    expect((await queue.get(first.id))?.state).toBe('succeeded');
+  });
+
+  it('runs a multi-step job to the end, saving progress between steps', async () => {
+    const queue = new JobQueue((await open()).db, now);
+    const seen: number[] = [];
+    const counter = defineJob({
+      kind: 'count',
+      payload: z.object({ next: z.number(), until: z.number() }),
+      async step(job): Promise<JobOutcome<{ next: number; until: number }>> {
+        seen.push(job.payload.next);
+        const next = job.payload.next + 1;
+        return next > job.payload.until ? { status: 'done' } : { status: 'continue', payload: { ...job.payload, next } };
+      },
+    });
+    const runner = new JobRunner(queue, [counter], log, { now });
+    const job = await queue.enqueue({ kind: 'count', payload: { next: 1, until: 4 } });
+    expect(await runner.runDue()).toBe(4);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(await queue.get(job.id)).toMatchObject({ state: 'succeeded', payload: { next: 4, until: 4 } });
+  });
+
+  it('retries a throwing step with back-off, then fails it and reports once', async () => {
+    const queue = new JobQueue((await open()).db, now);
+    const failures: string[] = [];
+    const flaky = defineJob({
+      kind: 'flaky',
+      payload: z.null(),
+      async step(): Promise<JobOutcome<null>> {
+        throw new Error('LDAP server unavailable');
+      },
+      async onFailed(_job, error) {
+        failures.push(error);
+      },
+    });
+    const runner = new JobRunner(queue, [flaky], log, { now, backoffMs: (n) => n * 1000 });
+    const job = await queue.enqueue({ kind: 'flaky', payload: null, maxAttempts: 3 });
+    expect(await runner.runDue()).toBe(1);
+    expect(await queue.get(job.id)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'LDAP server unavailable' });
+    expect(await runner.runDue()).toBe(0);
+    clock = new Date(clock.getTime() + 1000);
+    await runner.runDue();
+    clock = new Date(clock.getTime() + 2000);
+    await runner.runDue();
+    expect(await queue.get(job.id)).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(failures).toEqual(['LDAP server unavailable (gave up after 3 attempts)']);
+  });
+
+  it('fails a job whose saved payload no longer parses, without running it', async () => {
+    const queue = new JobQueue((await open()).db, now);
+    let ran = false;
+    const strict = defineJob({
+      kind: 'strict',
+      payload: z.object({ id: z.string() }),
+      async step() {
+        ran = true;
+        return { status: 'done' };
+      },
+    });
+    const job = await queue.enqueue({ kind: 'strict', payload: { id: 42 } });
+    await new JobRunner(queue, [strict], log, { now }).runDue();
+    expect(ran).toBe(false);
+    expect((await queue.get(job.id))?.state).toBe('failed');
+  });
+
+  it('cancels a pending job so it never runs', async () => {
+    const queue = new JobQueue((await open()).db, now);
+    const job = await queue.enqueue({ kind: 'k', payload: null });
+    expect(await queue.cancel(job.id)).toBe(true);
+    expect(await queue.claimNext('a', 1000, ['k'])).toBeUndefined();
+    expect(await queue.cancel(job.id)).toBe(false);
+  });
+}
+
+describe('jobs on SQLite', () => {
+  const backend = sqliteBackend();
+  afterAll(() => backend.removeTempDirs());
+  jobsContract(() => backend);
+});
+
+describeWithService('PostgreSQL', postgresMissingReason(), 'jobs on PostgreSQL', () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  jobsContract(() => postgresBackend(() => server));
+});
