@@ -46,14 +46,14 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const graph = createGraphClient(config.graph, credential);
   const directory = new GraphDirectory(graph);
   const adapter = new CloudAdapter(botAuthentication(config));
-  let runner: JobRunner | undefined;
   const services: Services = {
     store,
     roles: new RoleResolver(directory, config.roles, config.roles.cacheSeconds * 1000),
-    jobs: new Jobs(new JobQueue(store.db), () => runner),
+    jobs: new Jobs(new JobQueue(store.db)),
     notifier: new BotConnectorNotifier(adapter, config.bot?.appId ?? '', store.conversations, log.child({ component: 'notifier' })),
   };
-  runner = new JobRunner(services.jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
+  const runner = new JobRunner(services.jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
+  services.jobs.attach(runner);
 
   adapter.onTurnError = async (context, error) => {
     const incident = randomUUID();
@@ -103,7 +103,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     adapter,
     runner,
     async close() {
-      await runner?.stop();
+      await runner.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },

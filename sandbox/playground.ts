@@ -92,6 +92,7 @@ export function playgroundConfigYaml(tenantId: string, botId: string, users: Pla
   const [current, ...others] = users;
   if (!current) throw new Error('no playground users');
   return [
+    'version: "0.1.1"',
     `tenantId: ${yamlString(tenantId)}`,
     'bot:',
     `  id: ${yamlString(botId)}`,

@@ -9,10 +9,14 @@ export { defineJob, JobRunner, type JobHandler, type JobOutcome, type JobStepCon
 
 /** What handlers use to start durable work: enqueue (optionally inside the transaction that made it necessary) and wake the runner. */
 export class Jobs {
-  constructor(
-    readonly queue: JobQueue,
-    private readonly runner: () => JobRunner | undefined,
-  ) {}
+  private runner?: JobRunner;
+
+  constructor(readonly queue: JobQueue) {}
+
+  /** The runner is built after the services it gives to handlers, so it is attached here once it exists. */
+  attach(runner: JobRunner): void {
+    this.runner = runner;
+  }
 
   async enqueue(request: EnqueueRequest, db?: Kysely<Database>): Promise<Job> {
     const job = await this.queue.enqueue(request, db);
@@ -22,6 +26,6 @@ export class Jobs {
 
   /** Call after the transaction that enqueued a job has committed. */
   wake(): void {
-    this.runner()?.wake();
+    this.runner?.wake();
   }
 }

@@ -48,7 +48,7 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
   return {
     store,
     roles: new RoleResolver(new InMemoryGroupMembership(memberships), { adminGroupId: 'admins', managerGroupId: 'managers' }, 60_000),
-    jobs: new Jobs(new JobQueue(store.db), () => undefined),
+    jobs: new Jobs(new JobQueue(store.db)),
     notifier: new InMemoryNotifier(),
     async dispose() {
       await store.close();
