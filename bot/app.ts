@@ -29,13 +29,33 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
+/**
+ * The public Bot Framework cloud's endpoints (botframework-connector's AuthenticationConstants). botbuilder takes a custom
+ * channel authority only as a full parameter set, so the rest is spelled out when one is configured.
+ */
+export const PUBLIC_BOT_FRAMEWORK = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+} as const;
+
 function botAuthentication(config: Config): ConfigurationBotFrameworkAuthentication {
   if (!config.bot) return new ConfigurationBotFrameworkAuthentication({});
+  const { channelAuthority } = config.bot;
   return new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId,
     MicrosoftAppPassword: config.bot.appPassword,
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.appTenantId,
+    ...(channelAuthority
+      ? {
+          ...PUBLIC_BOT_FRAMEWORK,
+          ToBotFromChannelOpenIdMetadataUrl: channelAuthority.openIdMetadataUrl,
+          ToBotFromChannelTokenIssuer: channelAuthority.tokenIssuer,
+        }
+      : {}),
   });
 }
 

@@ -50,6 +50,8 @@ const RawEnv = z.object({
       .optional(),
   ),
   MicrosoftAppTenantId: optionalGuid,
+  ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(httpsUrl.optional()),
+  ToBotFromChannelTokenIssuer: optionalString,
 
   AZURE_TENANT_ID: optionalGuid,
   AZURE_CLIENT_ID: optionalGuid,
@@ -80,6 +82,8 @@ export interface BotIdentityConfig {
   appPassword?: string;
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
   appTenantId?: string;
+  /** Who signs the Bot Connector's tokens to us; only set for a non-public Bot Framework cloud. */
+  channelAuthority?: { openIdMetadataUrl: string; tokenIssuer: string };
 }
 
 export interface Config {
@@ -167,7 +171,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (appType !== 'UserAssignedMsi' && !e.MicrosoftAppPassword) {
       problems.push('MicrosoftAppPassword: required for the bot to authenticate to the Bot Connector (except UserAssignedMsi).');
     }
-    bot = { appId: e.MicrosoftAppId, appType, appPassword: e.MicrosoftAppPassword, appTenantId: e.MicrosoftAppTenantId };
+    if (Boolean(e.ToBotFromChannelOpenIdMetadataUrl) !== Boolean(e.ToBotFromChannelTokenIssuer)) {
+      problems.push('ToBotFromChannelOpenIdMetadataUrl and ToBotFromChannelTokenIssuer: set both or neither.');
+    }
+    bot = {
+      appId: e.MicrosoftAppId,
+      appType,
+      appPassword: e.MicrosoftAppPassword,
+      appTenantId: e.MicrosoftAppTenantId,
+      channelAuthority:
+        e.ToBotFromChannelOpenIdMetadataUrl && e.ToBotFromChannelTokenIssuer
+          ? { openIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl, tokenIssuer: e.ToBotFromChannelTokenIssuer }
+          : undefined,
+    };
   }
 
   let credential: GraphCredentialConfig;
