@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startBot, type RunningBot } from '../../bot/app';
 import { loadConfig, SANDBOX_CREDENTIALS, type Config } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
+import type { RunningSandbox } from '../../sandbox/server';
 import { ConnectorStandIn, type ConnectorCall } from './connector';
 
 export interface TestUser {
@@ -156,6 +157,17 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** startTestBot against a running sandbox, with its tenant and the fixture's admin and manager groups. */
+export function startBotOn(sandbox: RunningSandbox, env: Record<string, string> = {}): Promise<TestBot> {
+  return startTestBot({
+    sandboxUrl: sandbox.url,
+    tenantId: sandbox.tenantId,
+    adminGroupId: sandbox.state.roles.adminGroupId,
+    managerGroupId: sandbox.state.roles.managerGroupId,
+    env,
+  });
 }
 
 /** The Adaptive Card of a recorded call, if it carries one. */

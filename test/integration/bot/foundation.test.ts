@@ -1,5 +1,5 @@
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type RunningSandbox } from '../../../sandbox/server';
-import { cardOf, cardText, startTestBot, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
 import { startTestSandbox } from '../../helpers/sandbox';
 
 const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -14,12 +14,7 @@ describe('the bot over HTTP, in sandbox mode', () => {
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
-    bot = await startTestBot({
-      sandboxUrl: sandbox.url,
-      tenantId: sandbox.tenantId,
-      adminGroupId: '9a000000-0000-4000-8000-000000000001',
-      managerGroupId: '9a000000-0000-4000-8000-000000000002',
-    });
+    bot = await startBotOn(sandbox);
   });
 
   afterAll(async () => {
@@ -147,19 +142,13 @@ describe('the bot with a Microsoft app id', () => {
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
-    bot = await startTestBot({
-      sandboxUrl: sandbox.url,
-      tenantId: sandbox.tenantId,
-      adminGroupId: '9a000000-0000-4000-8000-000000000001',
-      managerGroupId: '9a000000-0000-4000-8000-000000000002',
-      env: {
-        MicrosoftAppId: '7e1f0000-0000-4000-8000-000000000001',
-        MicrosoftAppPassword: 'not-used-in-this-test',
-        MicrosoftAppType: 'SingleTenant',
-        MicrosoftAppTenantId: sandbox.tenantId,
-        AZURE_CLIENT_ID: SANDBOX_CLIENT_ID,
-        AZURE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
-      },
+    bot = await startBotOn(sandbox, {
+      MicrosoftAppId: '7e1f0000-0000-4000-8000-000000000001',
+      MicrosoftAppPassword: 'not-used-in-this-test',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: sandbox.tenantId,
+      AZURE_CLIENT_ID: SANDBOX_CLIENT_ID,
+      AZURE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
     });
   });
 

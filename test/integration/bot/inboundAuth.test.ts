@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import { ensureSandboxTls } from '../../../sandbox/tls';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type RunningSandbox } from '../../../sandbox/server';
-import { buildActivity, cardText, startTestBot, type TestBot } from '../../helpers/bot';
+import { buildActivity, cardText, startBotOn, type TestBot } from '../../helpers/bot';
 import { startTestSandbox, TEST_TLS_DIR } from '../../helpers/sandbox';
 
 /**
@@ -89,21 +89,15 @@ describe('inbound Bot Framework authentication through the real CloudAdapter', (
     unpublished = await signingKey('unpublished-key', ['msteams']);
     authority = await startChannelAuthority([teams, skypeOnly]);
     sandbox = await startTestSandbox();
-    bot = await startTestBot({
-      sandboxUrl: sandbox.url,
-      tenantId: sandbox.tenantId,
-      adminGroupId: '9a000000-0000-4000-8000-000000000001',
-      managerGroupId: '9a000000-0000-4000-8000-000000000002',
-      env: {
-        MicrosoftAppId: APP_ID,
-        MicrosoftAppPassword: 'outbound-secret-unused-by-invokes',
-        MicrosoftAppType: 'SingleTenant',
-        MicrosoftAppTenantId: sandbox.tenantId,
-        AZURE_CLIENT_ID: SANDBOX_CLIENT_ID,
-        AZURE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
-        ToBotFromChannelOpenIdMetadataUrl: authority.url,
-        ToBotFromChannelTokenIssuer: ISSUER,
-      },
+    bot = await startBotOn(sandbox, {
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'outbound-secret-unused-by-invokes',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: sandbox.tenantId,
+      AZURE_CLIENT_ID: SANDBOX_CLIENT_ID,
+      AZURE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
+      ToBotFromChannelOpenIdMetadataUrl: authority.url,
+      ToBotFromChannelTokenIssuer: ISSUER,
     });
   });
 
