@@ -7,6 +7,20 @@ import { commands } from './commands';
 import type { Config } from './config';
 import { createGraphClient, createGraphCredential, GRAPH_SCOPE } from './graph/client';
 import { GraphDirectory } from './graph/graphDirectory';
+import { GraphDomains } from './graph/domains';
+import { GraphInvitations } from './graph/graphInvitations';
+import { invitationMessages } from './commands/inviteReplies';
+import { InvitationService } from './services/invitations';
+import { BulkInvitationService } from './services/bulkInvitations';
+import { bulkMessages } from './commands/bulkReplies';
+import { registerBulkResultsRoute } from './bulkResultsRoute';
+import { randomBytes } from 'node:crypto';
+import { GraphUsers } from './graph/users';
+import { GraphAppProxy } from './graph/appProxy';
+import { AppAccessService } from './services/appAccess';
+import { ShadowAccounts } from './onprem/shadowAccounts';
+import { LookupService } from './services/lookup';
+import { RealmService } from './services/realm';
 import { RoleResolver } from './identity/roles';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
@@ -66,11 +80,52 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const graph = createGraphClient(config.graph, credential);
   const directory = new GraphDirectory(graph);
   const adapter = new CloudAdapter(botAuthentication(config));
+  const realmLog = log.child({ component: 'realm' });
+  const realm = new RealmService(new GraphDomains(graph), {
+    loginBaseUrl: config.graph.loginBaseUrl,
+    cacheMs: config.realm.cacheMs,
+    answerMs: config.realm.answerMs,
+    onProblem: (part, detail) => realmLog.warn({ part, detail }, 'home realm discovery incomplete'),
+  });
+  const notifier = new BotConnectorNotifier(adapter, config.bot?.appId ?? '', store.conversations, log.child({ component: 'notifier' }));
+  const jobs = new Jobs(new JobQueue(store.db));
+  const invitationDirectory = new GraphInvitations(graph);
+  if (config.onprem?.tlsInsecure) {
+    log.warn(
+      { component: 'onprem', url: config.onprem.url },
+      'ONPREM_TLS_INSECURE=true: the on-prem DC certificate is NOT verified, so anyone on the path can read the service account password. Use only in tests; set ONPREM_CA_FILE instead.',
+    );
+  }
   const services: Services = {
     store,
     roles: new RoleResolver(directory, config.roles, config.roles.cacheSeconds * 1000),
-    jobs: new Jobs(new JobQueue(store.db)),
-    notifier: new BotConnectorNotifier(adapter, config.bot?.appId ?? '', store.conversations, log.child({ component: 'notifier' })),
+    jobs,
+    notifier,
+    realm,
+    lookup: new LookupService(new GraphUsers(graph), realm, config.partners),
+    invitations: new InvitationService({
+      store,
+      directory: invitationDirectory,
+      notifier,
+      settings: { ...config.invitations, adminGroupId: config.roles.adminGroupId },
+      messages: invitationMessages,
+      realm: () => realm,
+    }),
+    bulkInvitations: new BulkInvitationService({
+      store,
+      directory: invitationDirectory,
+      notifier,
+      jobs,
+      settings: {
+        ...config.invitations,
+        ...config.invitations.bulk,
+        adminGroupId: config.roles.adminGroupId,
+        linkSecret: config.invitations.linkSecret ?? randomBytes(32).toString('hex'),
+        allowLoopbackFiles: config.mode === 'sandbox',
+      },
+      messages: bulkMessages,
+    }),
+    appAccess: new AppAccessService(new GraphAppProxy(graph), config.onprem ? new ShadowAccounts(config.onprem) : undefined),
   };
   const runner = new JobRunner(services.jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
   services.jobs.attach(runner);
@@ -94,6 +149,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
 
   const server: Server = createServer({
+    routes: [(s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' }))],
     adapter,
     bot,
     log,

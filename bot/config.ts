@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
+import type { OnPremSettings } from './onprem/shadowAccounts';
 
 /**
  * The only reader of process.env. Every setting is parsed once, here, and every problem is reported together so an
@@ -27,6 +30,27 @@ const positiveInt = (fallback: number) =>
     ctx.addIssue({ code: 'custom', message: `must be a positive whole number, not "${value}"` });
     return z.NEVER;
   });
+
+/** A DNS name with at least two labels, in Unicode or punycode (node:url rejects what a resolver would). */
+function isDomainName(value: string): boolean {
+  const ascii = domainToASCII(value);
+  return ascii !== '' && ascii.includes('.') && /^[a-z0-9.-]+$/.test(ascii) && !ascii.split('.').some((label) => label === '' || label.startsWith('-') || label.endsWith('-'));
+}
+
+const EXTENSION_ATTRIBUTES = Array.from({ length: 15 }, (_, i) => `extensionAttribute${i + 1}`);
+
+/** A comma-separated list of domains (`*.` prefixes allowed), stored lower-case in ASCII (punycode) form. */
+const domainList = optionalString.transform((value, ctx) => {
+  const domains: string[] = [];
+  for (const part of (value ?? '').split(',').map((p) => p.trim().replace(/^\*\./, '').toLowerCase()).filter((p) => p.length > 0)) {
+    if (!isDomainName(part)) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not a domain name; give domains such as fabrikam.com, separated by commas` });
+      continue;
+    }
+    domains.push(domainToASCII(part));
+  }
+  return domains;
+});
 
 const RawEnv = z.object({
   PORT: positiveInt(3978),
@@ -70,6 +94,68 @@ const RawEnv = z.object({
   LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
   SANDBOX_FIXTURE: optionalString,
   PLAYGROUND: optionalString.pipe(z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
+
+  PARTNER_MARKER_ATTRIBUTE: optionalString.pipe(
+    z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.enum(['none', ...EXTENSION_ATTRIBUTES.map((a) => a.toLowerCase())], { message: 'must be extensionAttribute1 … extensionAttribute15, or none' }))
+      .optional(),
+  ),
+  PARTNER_MARKER_VALUE: optionalString,
+  PARTNER_UPN_SUFFIXES: optionalString.transform((value, ctx) => {
+    const suffixes = (value ?? '').split(',').map((s) => s.trim().replace(/^@/, '').toLowerCase()).filter((s) => s.length > 0);
+    for (const suffix of suffixes) {
+      if (!isDomainName(suffix)) {
+        ctx.addIssue({ code: 'custom', message: `"${suffix}" is not a domain name; give UPN suffixes such as partners.contoso.com, separated by commas` });
+      }
+    }
+    return suffixes;
+  }),
+  REALM_CACHE_SECONDS: positiveInt(3600),
+  REALM_ANSWER_MS: positiveInt(2000),
+
+  INVITE_REDIRECT_URL: optionalString.pipe(httpsUrl.optional()),
+  PARTNER_DOMAINS_ALLOW: domainList,
+  PARTNER_DOMAINS_BLOCK: domainList,
+  BULK_INVITES_PER_MINUTE: positiveInt(6),
+  BULK_APPROVAL_THRESHOLD: positiveInt(50),
+  BULK_MAX_ROWS: positiveInt(1000),
+  BULK_PROGRESS_UPDATE_MS: positiveInt(2000),
+  PUBLIC_BASE_URL: optionalString.pipe(
+    z
+      .url({ message: 'must be an absolute URL' })
+      .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(u), { message: 'must use https:// (http only for 127.0.0.1 or localhost)' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  DOWNLOAD_LINK_SECRET: optionalString.pipe(z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+  DOWNLOAD_LINK_HOURS: positiveInt(24),
+
+  ONPREM_LDAP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^ldaps:\/\/[^/\s]+\/?$/i, { message: 'must be an ldaps://host[:port] URL: AD only accepts password writes over an encrypted connection' })
+      .optional(),
+  ),
+  ONPREM_BIND_DN: optionalString,
+  ONPREM_BIND_PASSWORD: optionalString,
+  ONPREM_GUEST_OU: optionalString.pipe(
+    z
+      .string()
+      .regex(/^OU=.+,DC=[^,]+(,DC=[^,]+)*$/i, { message: 'must be the DN of an OU, e.g. OU=B2BGuests,DC=corp,DC=contoso,DC=com' })
+      .optional(),
+  ),
+  ONPREM_CA_FILE: optionalString,
+  ONPREM_TLS_SERVERNAME: optionalString,
+  ONPREM_TLS_INSECURE: optionalString.pipe(z.enum(['true', 'false'], { message: 'must be true or false' }).optional()),
+  ONPREM_LINK_ATTRIBUTE: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, { message: 'must be an LDAP attribute name such as msDS-cloudExtensionAttribute1' })
+      .optional(),
+  ),
+  ONPREM_TIMEOUT_MS: positiveInt(10000),
 });
 
 export type GraphCredentialConfig =
@@ -106,6 +192,41 @@ export interface Config {
   tenantId: string;
   roles: { adminGroupId: string; managerGroupId: string; cacheSeconds: number };
   jobs: { pollMs: number; leaseMs: number };
+  /** How locally managed partner accounts synced from on-prem AD are told apart from employees (hybrid-b2b.md). */
+  partners: PartnerMarkerConfig;
+  /** Home realm answers: cached per domain, and given within answerMs with whatever is known by then. */
+  realm: { cacheMs: number; answerMs: number };
+  invitations: {
+    /** Where a guest lands after redeeming; the invite card may override it. */
+    redirectUrl: string;
+    /** When non-empty, only these domains (and their subdomains) may be invited. Lower-case ASCII. */
+    allowDomains: string[];
+    /** Never invited; checked before any Graph call. Lower-case ASCII. */
+    blockDomains: string[];
+    bulk: {
+      perMinute: number;
+      approvalThreshold: number;
+      maxRows: number;
+      /** Never below 1000 ms: Teams allows a bot about 60 messages or updates per 30 s in one conversation. */
+      progressIntervalMs: number;
+    };
+    /** Where the bot is reachable from browsers, for signed results links; undefined means no download link. */
+    publicBaseUrl?: string;
+    /** Signs download links; several instances must share it. Random per process when unset. */
+    linkSecret?: string;
+    linkLifetimeMs: number;
+  };
+  /** On-prem AD for KCD shadow accounts; undefined when not configured (Kerberos apps are then refused, SAML still works). */
+  onprem?: OnPremSettings;
+}
+
+export interface PartnerMarkerConfig {
+  /** The onPremisesExtensionAttributes entry that marks a partner (extensionAttribute1 by default), or undefined for none. */
+  markerAttribute?: string;
+  /** The value that marks a partner, compared case-insensitively ("Partner" by default). */
+  markerValue: string;
+  /** UPN suffixes (lower-case, without @) that mark a partner, e.g. partners.contoso.com. */
+  upnSuffixes: string[];
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -205,6 +326,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     credential = { kind: 'managedIdentity', clientId: e.AZURE_CLIENT_ID };
   }
 
+  const onprem = onPremSettings(e, cwd, problems);
+
   if (problems.length > 0) return { ok: false, problems };
 
   return {
@@ -226,7 +349,59 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       tenantId: tenantId ?? '',
       roles: { adminGroupId: e.ADMIN_GROUP_ID ?? '', managerGroupId: e.MANAGER_GROUP_ID ?? '', cacheSeconds: e.ROLE_CACHE_SECONDS },
       jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
+      invitations: {
+        redirectUrl: e.INVITE_REDIRECT_URL ?? `https://myapps.microsoft.com/?tenantid=${tenantId ?? ''}`,
+        allowDomains: e.PARTNER_DOMAINS_ALLOW,
+        blockDomains: e.PARTNER_DOMAINS_BLOCK,
+        bulk: {
+          perMinute: e.BULK_INVITES_PER_MINUTE,
+          approvalThreshold: e.BULK_APPROVAL_THRESHOLD,
+          maxRows: e.BULK_MAX_ROWS,
+          progressIntervalMs: Math.max(1000, e.BULK_PROGRESS_UPDATE_MS),
+        },
+        publicBaseUrl: e.PUBLIC_BASE_URL,
+        linkSecret: e.DOWNLOAD_LINK_SECRET,
+        linkLifetimeMs: e.DOWNLOAD_LINK_HOURS * 3600_000,
+      },
+      partners: {
+        markerAttribute:
+          e.PARTNER_MARKER_ATTRIBUTE === 'none' ? undefined : EXTENSION_ATTRIBUTES.find((a) => a.toLowerCase() === (e.PARTNER_MARKER_ATTRIBUTE ?? 'extensionattribute1')),
+        markerValue: e.PARTNER_MARKER_VALUE ?? 'Partner',
+        upnSuffixes: e.PARTNER_UPN_SUFFIXES,
+      },
+      realm: { cacheMs: e.REALM_CACHE_SECONDS * 1000, answerMs: e.REALM_ANSWER_MS },
+      onprem,
     },
+  };
+}
+
+/** All four connection settings or none; a CA file that exists; never ONPREM_TLS_INSECURE with a CA file. */
+function onPremSettings(e: z.infer<typeof RawEnv>, cwd: string, problems: string[]): OnPremSettings | undefined {
+  const required = { ONPREM_LDAP_URL: e.ONPREM_LDAP_URL, ONPREM_BIND_DN: e.ONPREM_BIND_DN, ONPREM_BIND_PASSWORD: e.ONPREM_BIND_PASSWORD, ONPREM_GUEST_OU: e.ONPREM_GUEST_OU };
+  const missing = Object.entries(required).filter(([, v]) => !v).map(([k]) => k);
+  const optionalSet = [e.ONPREM_CA_FILE, e.ONPREM_TLS_SERVERNAME, e.ONPREM_TLS_INSECURE].some((v) => v !== undefined);
+  if (missing.length === 4) {
+    if (optionalSet) problems.push('ONPREM_CA_FILE / ONPREM_TLS_*: set only with ONPREM_LDAP_URL, ONPREM_BIND_DN, ONPREM_BIND_PASSWORD and ONPREM_GUEST_OU.');
+    return undefined;
+  }
+  if (missing.length > 0) {
+    problems.push(`${missing.join(', ')}: required with the other ONPREM_* settings (the on-prem directory for Kerberos app shadow accounts). Set all four, or none.`);
+    return undefined;
+  }
+  const caFile = e.ONPREM_CA_FILE ? path.resolve(cwd, e.ONPREM_CA_FILE) : undefined;
+  if (caFile && !fs.existsSync(caFile)) problems.push(`ONPREM_CA_FILE: ${caFile} does not exist.`);
+  const insecure = e.ONPREM_TLS_INSECURE === 'true';
+  if (insecure && caFile) problems.push('ONPREM_TLS_INSECURE: remove it when ONPREM_CA_FILE is set; the CA file is the safe way to trust the DC.');
+  return {
+    url: e.ONPREM_LDAP_URL ?? '',
+    bindDn: e.ONPREM_BIND_DN ?? '',
+    bindPassword: e.ONPREM_BIND_PASSWORD ?? '',
+    guestOu: e.ONPREM_GUEST_OU ?? '',
+    caFile,
+    tlsServername: e.ONPREM_TLS_SERVERNAME,
+    tlsInsecure: insecure,
+    linkAttribute: e.ONPREM_LINK_ATTRIBUTE ?? 'msDS-cloudExtensionAttribute1',
+    timeoutMs: e.ONPREM_TIMEOUT_MS,
   };
 }
 

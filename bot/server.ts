@@ -13,6 +13,8 @@ export interface ServerDeps {
   bot: ActivityHandler;
   readiness: ReadinessCheck[];
   log: Logger;
+  /** Feature routes beside the Bot Framework endpoint, such as signed download links. */
+  routes?: ((server: restify.Server) => void)[];
 }
 
 const READINESS_TIMEOUT_MS = 5000;
@@ -26,7 +28,7 @@ function withTimeout(work: Promise<void>, ms: number): Promise<void> {
 }
 
 /** restify only: the Bot Framework endpoint and the probes. Authentication of activities is CloudAdapter's job. */
-export function createServer({ adapter, bot, readiness, log }: ServerDeps): restify.Server {
+export function createServer({ adapter, bot, readiness, log, routes = [] }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'partner-access-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
 
@@ -54,6 +56,8 @@ export function createServer({ adapter, bot, readiness, log }: ServerDeps): rest
     const ready = results.every((r) => r.ok);
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: results });
   });
+
+  for (const register of routes) register(server);
 
   return server;
 }

@@ -97,6 +97,7 @@ export class TeamsBot extends TeamsActivityHandler {
         caller,
         services,
         log: log.child({ caller: caller.aadObjectId }),
+        attachments: context.activity.attachments ?? [],
       });
       log.info({ command: routed.command, caller: caller.aadObjectId }, 'message handled');
       await context.sendActivity(toActivity(routed.reply));

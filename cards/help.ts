@@ -13,6 +13,7 @@ export function help(data: HelpData) {
   return renderCard(template, {
     notUnderstood: plain(data.notUnderstood ?? '', 80),
     roleSummary: data.roleSummary,
-    commands: data.commands.map((c) => ({ usage: c.usage, summary: c.summary, aliases: c.aliases.join(', ') })),
+    // Usage lines hold <placeholders>, which Teams would otherwise take for HTML tags and drop.
+    commands: data.commands.map((c) => ({ usage: plain(c.usage, 300), summary: plain(c.summary, 500), aliases: plain(c.aliases.join(', '), 300) })),
   });
 }

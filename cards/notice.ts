@@ -15,7 +15,7 @@ export interface NoticeData {
 }
 
 /** Status is said in words as well as colour, so it reads the same to everyone. */
-const TONES: Record<Tone, { label: string; color: string; style: string }> = {
+export const TONES: Record<Tone, { label: string; color: string; style: string }> = {
   good: { label: 'Done', color: 'good', style: 'good' },
   warning: { label: 'Check this', color: 'warning', style: 'warning' },
   attention: { label: 'Problem', color: 'attention', style: 'attention' },

@@ -2,7 +2,7 @@
  * Makes untrusted text (names, justifications, anything from Graph or a user) safe to place in a TextBlock or FactSet, which
  * render Markdown: an attacker-chosen "[Approve here](https://evil)" must show as text in an approver's card, not as a link.
  */
-const MARKDOWN = /[\\`*_~[\]]/g;
+const MARKDOWN = /[\\`*_~[\]<>]/g;
 /** Bidi overrides and isolates can reorder what an approver reads (U+202E spoofing); ordinary RTL letters are kept. */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 // eslint-disable-next-line no-control-regex

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadLauncherSettings, SANDBOX_CREDENTIALS, type LauncherSettings } from '../bot/config';
 import { redactDatabaseUrl, SQLITE_FILE_NAME } from '../bot/store';
-import { DEFAULT_FIXTURE_PATH, loadFixture, type Fixture } from './fixture';
-import { pickPlaygroundUsers, playgroundConfigYaml, type PlaygroundUser } from './playground';
+import { DEFAULT_FIXTURE_PATH, loadFixture } from './fixture';
+import { DEFAULT_PLAYGROUND_PORT, playgroundUsersFor, startPlayground, waitForHttp } from './playgroundServer';
 import { startSandbox, type RunningSandbox } from './server';
 
 /**
@@ -14,8 +14,6 @@ import { startSandbox, type RunningSandbox } from './server';
  */
 
 const ROOT = path.resolve(__dirname, '..');
-const PLAYGROUND_PORT = 56150;
-const PLAYGROUND_BOT_ID = '00000000-0000-0000-0000-00000000b075';
 
 const children: ChildProcess[] = [];
 let sandbox: RunningSandbox | undefined;
@@ -28,61 +26,6 @@ function runBot(env: NodeJS.ProcessEnv, inherit: boolean): ChildProcess {
   });
   children.push(child);
   return child;
-}
-
-async function waitFor(url: string, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} was not ready at ${url} within ${timeoutMs / 1000} s`);
-}
-
-function playgroundUsers(fixture: Fixture, adminGroupId: string, managerGroupId: string): PlaygroundUser[] {
-  return pickPlaygroundUsers({
-    tenantId: fixture.tenant.id,
-    adminGroupId,
-    managerGroupId,
-    users: fixture.users,
-    groups: fixture.groups,
-  });
-}
-
-function startPlayground(botUrl: string, dir: string): { child: ChildProcess; port: Promise<number> } {
-  const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
-  const child = spawn(
-    process.execPath,
-    [cli, 'start', '--disable-telemetry', '-p', String(PLAYGROUND_PORT), '-c', 'msteams', '-e', `${botUrl}/api/messages`],
-    {
-      cwd: dir,
-      env: {
-        ...process.env,
-        TEAMSAPPTESTER_BROWSER: 'none',
-        M365_AGENTS_PLAYGROUND_CONFIG_PATH: path.join(dir, '.m365agentsplayground.yml'),
-        M365_AGENTS_PLAYGROUND_LOGFILE: path.join(dir, 'playground.log'),
-      },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  children.push(child);
-  // The playground silently takes a random port when 56150 is busy, so read the port it reports.
-  const port = new Promise<number>((resolve, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /Listening on (\d+)/.exec(seen);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the playground exited with code ${code}: ${seen.slice(-500)}`)));
-  });
-  return { child, port };
 }
 
 function banner(lines: [string, string][], footer: string[]): string {
@@ -115,16 +58,20 @@ async function runSandbox(settings: LauncherSettings): Promise<void> {
     true,
   );
   const botUrl = `http://127.0.0.1:${settings.port}`;
-  await waitFor(`${botUrl}/healthz`, bot, 'The bot');
+  await waitForHttp(`${botUrl}/healthz`, bot, 'The bot');
 
-  const users = playgroundUsers(fixture, adminGroupId, managerGroupId);
+  const users = playgroundUsersFor(fixture, adminGroupId, managerGroupId);
   let playgroundLine = 'off (PLAYGROUND=off)';
   if (settings.playground) {
-    const dir = path.join(settings.dataDir, 'playground');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, '.m365agentsplayground.yml'), playgroundConfigYaml(fixture.tenant.id, PLAYGROUND_BOT_ID, users));
-    const playground = startPlayground(botUrl, dir);
-    playgroundLine = `http://localhost:${await playground.port}`;
+    const playground = await startPlayground({
+      botUrl,
+      dir: path.join(settings.dataDir, 'playground'),
+      tenantId: fixture.tenant.id,
+      users,
+      port: DEFAULT_PLAYGROUND_PORT,
+    });
+    children.push(playground.child);
+    playgroundLine = playground.url;
   }
 
   const store = settings.databaseUrl ? `PostgreSQL ${redactDatabaseUrl(settings.databaseUrl)}` : path.join(settings.dataDir, SQLITE_FILE_NAME);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { FaultInjector, FaultRuleSchema, type FaultRule } from './faults';
 import type { Fixture } from './fixture';
 import type { GraphContext } from './graph/directory';
+import { InvitationSettingsSchema, redeemInvitation, setInvitationSettings, type InvitationSettings } from './graph/invitations';
 import type { GraphCall } from './graph/odata';
 import { displayPath, errorResult, serveBatch, serveOne, type PipelineDeps } from './graph/pipeline';
 import { GRAPH_JSON, GraphHttpError, defaultErrorFor, lowerHeaders, newRequestId, readBody, send, sleep, type HeaderMap } from './http';
@@ -41,6 +42,8 @@ export interface SandboxOptions {
   throttle?: ThrottleOptions;
   /** Fault injection rules, tried in order. */
   faults?: FaultRule[];
+  /** POST /invitations switches, such as when the anti-abuse 403 starts (see graph/invitations.ts). */
+  invitations?: InvitationSettings;
 }
 
 export interface RunningSandbox {
@@ -55,6 +58,10 @@ export interface RunningSandbox {
   setThrottle(t: ThrottleOptions | undefined): void;
   /** The live in-memory directory, for assertions. */
   state: SandboxState;
+  /** Replaces the POST /invitations switches and lifts a tripped anti-abuse block. */
+  setInvitations(settings: InvitationSettings): void;
+  /** Moves a guest (by object id or email) from PendingAcceptance to Accepted, as redeeming the invitation would. */
+  redeemInvitation(userIdOrEmail: string): void;
   close(): Promise<void>;
 }
 
@@ -117,6 +124,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
   };
   const deps: PipelineDeps = { ctx: graphCtx, faults, throttle: () => throttle, stats };
+  setInvitationSettings(state, options.invitations ?? {});
 
   const setFaults = (rules: FaultRule[]): void => faults.set(rules);
   const setThrottle = (t: ThrottleOptions | undefined): void => {
@@ -242,6 +250,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         setThrottle(parsed.data);
         return send(res, 200, parsed.data);
       }
+      case 'POST /_sandbox/invitations': {
+        const parsed = InvitationSettingsSchema.safeParse((await readJson()) ?? {});
+        if (!parsed.success) return invalid(parsed.error);
+        setInvitationSettings(state, parsed.data);
+        return send(res, 200, parsed.data);
+      }
+      case 'POST /_sandbox/invitations/redeem': {
+        const parsed = z.strictObject({ user: z.string().min(1) }).safeParse(await readJson());
+        if (!parsed.success) return invalid(parsed.error);
+        const user = redeemInvitation(state, parsed.data.user);
+        return send(res, 200, { id: user.id, externalUserState: user.externalUserState, externalUserStateChangeDateTime: user.externalUserStateChangeDateTime });
+      }
       default:
         return send(res, 404, { error: { code: 'NotFound', message: `No sandbox control endpoint ${route}.` } });
     }
@@ -293,6 +313,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     setFaults,
     setThrottle,
     state,
+    setInvitations: (settings) => setInvitationSettings(state, settings),
+    redeemInvitation: (userIdOrEmail) => {
+      redeemInvitation(state, userIdOrEmail);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

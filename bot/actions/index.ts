@@ -1,5 +1,16 @@
 import type { AnyCardAction } from './defineAction';
 import { rolesRefresh } from './roles.refresh.action';
+import { realmCheck } from './realm.check.action';
+import { userShow } from './user.show.action';
+import { inviteApprove } from './invite.approve.action';
+import { inviteCancel } from './invite.cancel.action';
+import { inviteDeny } from './invite.deny.action';
+import { inviteRefresh } from './invite.refresh.action';
+import { inviteResend } from './invite.resend.action';
+import { inviteSubmit } from './invite.submit.action';
+import { bulkApprove } from './bulk.approve.action';
+import { bulkCancel } from './bulk.cancel.action';
+import { bulkStart } from './bulk.start.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel];

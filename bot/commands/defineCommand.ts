@@ -13,6 +13,8 @@ export interface HandlerContext {
 }
 
 export interface CommandContext extends HandlerContext {
+  /** The message's attachments as Teams sent them (a CSV file for bulk invite); unknown until parsed. */
+  attachments?: readonly unknown[];
   /** The registry, for commands that describe other commands (help). */
   commands: readonly AnyCommand[];
 }

@@ -1,6 +1,11 @@
 import type { AnyCommand } from './defineCommand';
 import { help } from './help.command';
 import { whoami } from './whoami.command';
+import { realm } from './realm.command';
+import { whois } from './whois.command';
+import { invite } from './invite.command';
+import { resend } from './resend.command';
+import { apps } from './apps.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, help];

@@ -1,7 +1,8 @@
 import type { Services } from '../services';
+import { bulkInviteJob } from './bulkInvite.job';
 import type { JobHandler } from './jobRunner';
 
 /** Every durable job kind the bot runs. Features add their handlers here; they get the same services as commands. */
-export function jobHandlers(_services: Services): JobHandler[] {
-  return [];
+export function jobHandlers(services: Services): JobHandler[] {
+  return [bulkInviteJob(services.bulkInvitations)];
 }

@@ -2,6 +2,11 @@ import type { RoleResolver } from '../identity/roles';
 import type { Jobs } from '../jobs';
 import type { Notifier } from '../notify/notifier';
 import type { Store } from '../store';
+import type { AppAccessService } from './appAccess';
+import type { BulkInvitationService } from './bulkInvitations';
+import type { InvitationService } from './invitations';
+import type { LookupService } from './lookup';
+import type { RealmLookup } from './realmVerdict';
 
 /** Everything commands, actions and jobs may call. Built once in the composition root; replaced by in-memory doubles in tests. */
 export interface Services {
@@ -9,4 +14,14 @@ export interface Services {
   store: Store;
   jobs: Jobs;
   notifier: Notifier;
+  /** Home realm discovery for an address or domain; the invite flow uses it for its sign-in preview. */
+  realm: RealmLookup;
+  /** whois and realm: who someone is in our directory, and where their sign-in goes. */
+  lookup: LookupService;
+  /** invite and resend: pre-checks, policy, approval and the keyed write. */
+  invitations: InvitationService;
+  /** invite with a list or CSV: validated rows, second-admin approval when large, a paced durable run. */
+  bulkInvitations: BulkInvitationService;
+  /** apps: the on-prem apps published through application proxy, and a user's assignments to them. */
+  appAccess: AppAccessService;
 }

@@ -11,6 +11,9 @@ export interface Database {
   inbound_dedupe: InboundDedupeTable;
   bot_state: BotStateTable;
   job: JobTable;
+  invitation: InvitationTable;
+  bulk_invite_run: BulkInviteRunTable;
+  bulk_invite_row: BulkInviteRowTable;
 }
 
 /** Proactive messaging needs the reference of a conversation the bot has seen; one row per user or conversation key. */
@@ -67,5 +70,64 @@ export interface JobTable {
   unique_key: string | null;
   version: number;
   created_at: string;
+  updated_at: string;
+}
+
+/**
+ * One invitation, keyed before it is sent. `state`: draft, pending (awaiting an admin), denied, cancelled, inviting,
+ * invited, refused (by policy or Graph) or failed. `options` and `result` are JSON; `approval_messages` lists the approval
+ * cards sent to admins so they can be updated once decided.
+ */
+export interface InvitationTable {
+  id: string;
+  state: string;
+  email: string;
+  requester_id: string;
+  requester_name: string;
+  options: string;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  result: string | null;
+  approval_messages: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A bulk invitation run. `state`: draft, awaitingApproval, running, finished, stopped (abuse block) or cancelled. */
+export interface BulkInviteRunTable {
+  id: string;
+  state: string;
+  requester_id: string;
+  requester_name: string;
+  total: number;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  stop_reason: string | null;
+  /** JSON SentMessage of the progress card, updated in place. */
+  progress_message: string | null;
+  progress_updated_at: string | null;
+  approval_messages: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * One row of a bulk run. `state`: invalid, pending, inviting, invited, alreadyGuest, refused, failed, notAttempted.
+ * `send_email` is 0 or 1.
+ */
+export interface BulkInviteRowTable {
+  run_id: string;
+  idx: number;
+  input: string;
+  email: string | null;
+  redirect_url: string | null;
+  send_email: number;
+  message: string | null;
+  state: string;
+  detail: string | null;
+  user_id: string | null;
+  redeem_url: string | null;
   updated_at: string;
 }

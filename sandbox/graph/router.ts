@@ -18,6 +18,8 @@ import {
   userSponsors,
   type GraphContext,
 } from './directory';
+import { routeApps } from './apps';
+import { routeInvitations } from './invitations';
 import type { GraphCall, GraphResult } from './odata';
 
 /** POST actions that only read, so they cost like a GET and are not writes. */
@@ -45,6 +47,10 @@ function only(call: GraphCall, method: 'GET' | 'POST'): void {
 
 /** Routes one Graph call to its handler. Segment names match case-insensitively, as Graph's do. */
 export function routeGraph(ctx: GraphContext, call: GraphCall): GraphResult {
+  const invitation = routeInvitations(ctx, call);
+  if (invitation) return invitation;
+  const app = routeApps(ctx, call);
+  if (app) return app;
   const [resource, id, nav, extra, ...rest] = call.segments;
   const r = resource?.toLowerCase();
   const n = nav?.toLowerCase();

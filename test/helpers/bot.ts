@@ -54,6 +54,8 @@ export interface ActivityOptions {
   conversationType?: 'personal' | 'groupChat' | 'channel';
   activityId?: string;
   replyToId?: string;
+  /** Message attachments, e.g. a Teams file (application/vnd.microsoft.teams.file.download.info). */
+  attachments?: unknown[];
 }
 
 export function buildActivity(
@@ -132,7 +134,8 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     post,
     async say(user, text, activityOptions = {}) {
       const before = connector.calls.length;
-      const activity = buildActivity(connector.serviceUrl, options.tenantId, user, { type: 'message', text }, activityOptions);
+      const fields = { type: 'message', text, ...(activityOptions.attachments ? { attachments: activityOptions.attachments } : {}) };
+      const activity = buildActivity(connector.serviceUrl, options.tenantId, user, fields, activityOptions);
       const { status } = await post(activity);
       if (status >= 300) throw new Error(`the bot answered ${status} to a message`);
       const expected = activityOptions.expectReplies ?? 1;

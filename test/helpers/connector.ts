@@ -10,6 +10,8 @@ export interface ConnectorCall {
   activity: Record<string, unknown>;
   /** The id the stand-in gave this message (POST) or the updated id (PUT). */
   id: string;
+  /** When it arrived (ms since the epoch), for rate checks. */
+  at: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export class ConnectorStandIn {
       activityId: match[2] ? decodeURIComponent(match[2]) : undefined,
       activity: activity as Record<string, unknown>,
       id,
+      at: Date.now(),
     });
     res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id }));

@@ -7,6 +7,16 @@ import { JobQueue, Jobs } from '../../bot/jobs';
 import type { Notifier, OutgoingMessage, SentMessage } from '../../bot/notify/notifier';
 import type { Services } from '../../bot/services';
 import { openStore, type Store } from '../../bot/store';
+import type { AddressOwner, DirectoryUser, UserLookup, UserQuery } from '../../bot/graph/users';
+import { LookupService, type UserDirectory } from '../../bot/services/lookup';
+import type { RealmLookup, RealmVerdict } from '../../bot/services/realmVerdict';
+import { InvitationService } from '../../bot/services/invitations';
+import { invitationMessages } from '../../bot/commands/inviteReplies';
+import { InMemoryInvitationDirectory } from './inMemoryInvitations';
+import { BulkInvitationService } from '../../bot/services/bulkInvitations';
+import { bulkMessages } from '../../bot/commands/bulkReplies';
+import { AppAccessService } from '../../bot/services/appAccess';
+import { InMemoryAppDirectory } from './inMemoryApps';
 
 /** Records proactive messages instead of sending them. */
 export class InMemoryNotifier implements Notifier {
@@ -36,8 +46,45 @@ export class InMemoryGroupMembership implements GroupMembershipReader {
   }
 }
 
+/** Realm verdicts by domain; any other domain is answered as a consumer or unknown domain. */
+export class InMemoryRealmLookup implements RealmLookup {
+  readonly asked: string[] = [];
+  constructor(readonly verdicts: Record<string, Omit<RealmVerdict, 'domain'>> = {}) {}
+  async resolve(emailOrDomain: string): Promise<RealmVerdict> {
+    this.asked.push(emailOrDomain);
+    const domain = emailOrDomain.slice(emailOrDomain.lastIndexOf('@') + 1).toLowerCase();
+    const known = this.verdicts[domain];
+    if (known) return { domain, ...known };
+    return { domain, kind: 'consumerOrUnknown', sentence: `${domain} has no Microsoft Entra organization of its own.`, missing: [] };
+  }
+}
+
+/** Users by id; lookups by email match UPN or mail, display names match from the start. No sign-in activity. */
+export class InMemoryUserDirectory implements UserDirectory {
+  constructor(readonly users: DirectoryUser[] = []) {}
+  async whois(q: UserQuery): Promise<UserLookup> {
+    const v = q.value.toLowerCase();
+    const found = this.users.filter((u) => {
+      if (q.kind === 'objectId') return u.id.toLowerCase() === v;
+      if (q.kind === 'displayName') return (u.displayName ?? '').toLowerCase().startsWith(v);
+      return (u.userPrincipalName ?? '').toLowerCase() === v || (u.mail ?? '').toLowerCase() === v;
+    });
+    return { users: found, signIn: new Map() };
+  }
+  async ownersOfAddress(address: string): Promise<AddressOwner[]> {
+    return this.users
+      .filter((u) => (u.mail ?? '').toLowerCase() === address.toLowerCase())
+      .map((u) => ({ id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, userType: u.userType, onPremisesSyncEnabled: u.onPremisesSyncEnabled }));
+  }
+}
+
 export interface TestServices extends Services {
   notifier: InMemoryNotifier;
+  realm: InMemoryRealmLookup;
+  /** The Graph side of invitations, in memory. */
+  invitationDirectory: InMemoryInvitationDirectory;
+  /** The Graph side of app access, in memory. */
+  appDirectory: InMemoryAppDirectory;
   dispose(): Promise<void>;
 }
 
@@ -45,11 +92,48 @@ export interface TestServices extends Services {
 export async function testServices(memberships: Record<string, string[]> = {}): Promise<TestServices> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-services-'));
   const store: Store = await openStore({ dataDir: dir });
+  const realm = new InMemoryRealmLookup();
+  const notifier = new InMemoryNotifier();
+  const invitationDirectory = new InMemoryInvitationDirectory();
+  const jobs = new Jobs(new JobQueue(store.db));
+  const appDirectory = new InMemoryAppDirectory();
   return {
     store,
     roles: new RoleResolver(new InMemoryGroupMembership(memberships), { adminGroupId: 'admins', managerGroupId: 'managers' }, 60_000),
-    jobs: new Jobs(new JobQueue(store.db)),
-    notifier: new InMemoryNotifier(),
+    jobs,
+    notifier,
+    realm,
+    lookup: new LookupService(new InMemoryUserDirectory(), realm, { markerAttribute: 'extensionAttribute1', markerValue: 'Partner', upnSuffixes: [] }),
+    invitationDirectory,
+    invitations: new InvitationService({
+      store,
+      directory: invitationDirectory,
+      notifier,
+      settings: { redirectUrl: 'https://myapps.microsoft.com', allowDomains: [], blockDomains: ['mailinator.com'], adminGroupId: 'admins' },
+      messages: invitationMessages,
+      realm: () => realm,
+    }),
+    bulkInvitations: new BulkInvitationService({
+      store,
+      directory: invitationDirectory,
+      notifier,
+      jobs,
+      settings: {
+        redirectUrl: 'https://myapps.microsoft.com',
+        allowDomains: [],
+        blockDomains: ['mailinator.com'],
+        adminGroupId: 'admins',
+        perMinute: 600,
+        approvalThreshold: 50,
+        maxRows: 1000,
+        progressIntervalMs: 1000,
+        linkSecret: 'test-secret-test-secret-test-secret',
+        linkLifetimeMs: 3600_000,
+      },
+      messages: bulkMessages,
+    }),
+    appDirectory,
+    appAccess: new AppAccessService(appDirectory),
     async dispose() {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -52,8 +52,8 @@ describe('CommandRouter', () => {
   it('lists in help only the commands the caller may run', async () => {
     const asMember = await router.route('help', { caller: caller([]), services: services(), log });
     const asAdmin = await router.route('help', { caller: caller(['admin']), services: services(), log });
-    expect(cardText('contentType' in asMember.reply ? asMember.reply.content : undefined)).not.toContain('purge <target>');
-    expect(cardText('contentType' in asAdmin.reply ? asAdmin.reply.content : undefined)).toContain('purge <target>');
+    expect(cardText('contentType' in asMember.reply ? asMember.reply.content : undefined)).not.toContain('purge \\<target\\>');
+    expect(cardText('contentType' in asAdmin.reply ? asAdmin.reply.content : undefined)).toContain('purge \\<target\\>');
   });
 
   it('answers unknown text with help and a one-line "I didn\'t understand"', async () => {
@@ -77,7 +77,7 @@ describe('CommandRouter', () => {
     const routed = await router.route('purge', { caller: caller(['admin']), services: services(), log });
     const text = cardText('contentType' in routed.reply ? routed.reply.content : undefined);
     expect(text).toContain('Say what to purge.');
-    expect(text).toContain('purge <target>');
+    expect(text).toContain('purge \\<target\\>');
   });
 
   it('runs an allowed command with parsed arguments', async () => {

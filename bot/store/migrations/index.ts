@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../dialect';
 import { foundation } from './0001_foundation';
 import { jobs } from './0002_jobs';
+import { invitations } from './0003_invitations';
+import { bulkInvitations } from './0004_bulk_invitations';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -11,6 +13,8 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_foundation': foundation(dialect),
     '0002_jobs': jobs(),
+    '0003_invitations': invitations(),
+    '0004_bulk_invitations': bulkInvitations(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

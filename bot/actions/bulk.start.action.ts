@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { bulkDecisionReply } from '../commands/bulkReplies';
+import { defineAction } from './defineAction';
+
+export const bulkStart = defineAction({
+  verb: 'bulk.start',
+  data: z.object({ id: z.guid() }),
+  permission: 'admin',
+  async run({ services, caller }, { id }) {
+    return bulkDecisionReply(await services.bulkInvitations.start(caller, id), caller, false);
+  },
+});

@@ -1,0 +1,337 @@
+import type { Attachment } from 'botbuilder';
+import { cards } from '../../cards';
+import type { ExistingUser } from '../graph/graphInvitations';
+import type { Caller } from '../identity/caller';
+import type { OutgoingMessage } from '../notify/notifier';
+import { checkPartnerAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
+import type {
+  DecisionOutcome,
+  InvitationMessages,
+  InvitationRecord,
+  PrepareOutcome,
+  ResendOutcome,
+  SubmitOutcome,
+} from '../services/invitations';
+import type { RealmVerdict } from '../services/realmVerdict';
+
+/** Turns invitation outcomes into cards, for the invite and resend commands, their card actions and proactive messages. */
+
+function when(iso: string | null | undefined): string {
+  if (!iso) return 'date unknown';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function domainOf(email: string): string {
+  const checked = checkPartnerAddress(email);
+  return checked.ok ? describeDomain(checked.value) : email.slice(email.lastIndexOf('@') + 1);
+}
+
+function shown(email: string): string {
+  const checked = checkPartnerAddress(email);
+  return checked.ok ? checked.value.display : email;
+}
+
+function guestState(user: ExistingUser): string {
+  if (user.externalUserState === 'Accepted') return `Accepted (since ${when(user.externalUserStateChangeDateTime)})`;
+  if (user.externalUserState === 'PendingAcceptance') return `Pending acceptance (invited ${when(user.externalUserStateChangeDateTime)})`;
+  return user.externalUserState ?? 'Unknown';
+}
+
+export function existingGuestCard(address: PartnerAddress, user: ExistingUser): Attachment {
+  const accepted = user.externalUserState === 'Accepted';
+  return cards.inviteOutcome({
+    tone: 'info',
+    title: `${address.display} is already a guest`,
+    text: 'No second invitation was sent: the guest account below already exists.',
+    facts: [
+      { title: 'Name', value: user.displayName ?? '' },
+      { title: 'State', value: guestState(user) },
+      { title: 'Sign-in name', value: user.userPrincipalName },
+      { title: 'Object id', value: user.id },
+    ],
+    note: accepted
+      ? 'Resending resets the redemption (the guest keeps their groups and apps but accepts again); only admins can do that.'
+      : 'Resending issues a fresh redemption link for the same account.',
+    resendEmail: address.address,
+    resendTitle: accepted ? 'Reset redemption and resend' : 'Resend invitation',
+  });
+}
+
+export function existingMemberCard(address: PartnerAddress, user: ExistingUser): Attachment {
+  const synced = user.onPremisesSyncEnabled === true;
+  const syncedGuest = synced && user.userType === 'Guest';
+  return cards.inviteOutcome({
+    tone: 'warning',
+    title: syncedGuest ? `${address.display} is a locally managed partner account` : `${address.display} already belongs to an account here`,
+    text: syncedGuest
+      ? 'This partner has an account synced from on-premises Active Directory (shown as Guest). They sign in with it; inviting them would create a second, conflicting identity, so no invitation was sent.'
+      : 'This address is already used by an account in our directory (as its mail or a proxy address). Entra would refuse an invitation for it, so none was sent.',
+    facts: [
+      { title: 'Name', value: user.displayName ?? '' },
+      { title: 'Sign-in name', value: user.userPrincipalName },
+      { title: 'User type', value: user.userType ?? 'Member' },
+      { title: 'Source', value: synced ? 'Synced from on-premises AD' : 'Cloud' },
+      { title: 'Object id', value: user.id },
+    ],
+    note: 'If this is wrong, ask an admin to check the account with whois.',
+  });
+}
+
+export function invalidAddressCard(input: string, problem: string): Attachment {
+  return cards.notice({ tone: 'warning', title: 'That address cannot be invited', text: `${problem}`, code: input });
+}
+
+export function blockedCard(address: PartnerAddress, reason: string): Attachment {
+  return cards.notice({ tone: 'attention', title: `Invitations to ${describeDomain(address)} are not allowed`, text: `${reason} Nothing was sent.` });
+}
+
+function signInSentence(realm: RealmVerdict | undefined): string {
+  if (!realm) return 'Not known yet: the partner may sign in with their work account, a Microsoft account or an email one-time passcode.';
+  const missing = realm.missing.length > 0 ? ` (incomplete: ${realm.missing.join(', ')})` : '';
+  return `${realm.sentence}${missing}`;
+}
+
+export function prepareReply(caller: Caller, outcome: PrepareOutcome): Attachment {
+  switch (outcome.kind) {
+    case 'invalid':
+      return invalidAddressCard(outcome.input, outcome.problem);
+    case 'blocked':
+      return blockedCard(outcome.address, outcome.reason);
+    case 'existingGuest':
+      return existingGuestCard(outcome.address, outcome.user);
+    case 'existingMember':
+      return existingMemberCard(outcome.address, outcome.user);
+    case 'draft': {
+      const { address, record } = outcome;
+      return cards.inviteConfirm({
+        id: record.id,
+        email: address.display,
+        domain: describeDomain(address),
+        lookalike: address.international
+          ? `The domain is written with non-Latin or accented letters: ${address.domain} is really ${address.asciiDomain}. Make sure this is the partner's real domain and not a look-alike.`
+          : undefined,
+        signIn: signInSentence(outcome.realm),
+        sponsor: caller.name,
+        displayName: record.options.displayName,
+        redirectUrl: record.options.redirectUrl ?? '',
+        asAdmin: caller.roles.includes('admin'),
+      });
+    }
+  }
+}
+
+const STATE_WORDS: Record<InvitationRecord['state'], string> = {
+  draft: 'Not sent yet',
+  pending: 'Waiting for an admin',
+  denied: 'Denied',
+  cancelled: 'Cancelled',
+  inviting: 'Being sent',
+  invited: 'Invited',
+  refused: 'Refused',
+  failed: 'Failed',
+};
+
+/** The requester's view of an invitation, whatever state it is in. */
+export function recordCard(record: InvitationRecord): Attachment {
+  const email = shown(record.email);
+  const facts = [
+    { title: 'Email', value: email },
+    { title: 'Domain', value: domainOf(record.email) },
+    { title: 'State', value: STATE_WORDS[record.state] },
+    ...(record.decidedByName ? [{ title: 'Decided by', value: record.decidedByName }] : []),
+  ];
+  const result = record.result;
+  switch (record.state) {
+    case 'invited': {
+      const invited = result?.kind === 'invited' ? result : undefined;
+      const groups = invited?.groups ?? [];
+      const failedGroups = groups.filter((g) => g.outcome === 'failed');
+      const viaLink = record.options.delivery === 'link';
+      return cards.inviteOutcome({
+        tone: failedGroups.length > 0 ? 'warning' : 'good',
+        title: invited?.reusedExisting ? `${email} already had a guest account: it was reused` : `${email} is invited`,
+        text: viaLink
+          ? 'Microsoft sent no email: send the partner the redemption link below yourself, with your message.'
+          : 'Microsoft is sending its standard invitation email. Microsoft drops personal messages in invitations sent by an app, so yours was not included; you can also send the link below yourself.',
+        facts: [
+          ...facts,
+          { title: 'Guest object id', value: invited?.userId ?? '' },
+          ...groups.map((g) => ({
+            title: 'Group',
+            value: `${g.groupId}: ${g.outcome === 'added' ? 'added' : g.outcome === 'already' ? 'already a member' : `not added (${g.detail ?? 'error'})`}`,
+          })),
+        ],
+        redeemUrl: invited?.redeemUrl,
+        personalMessage: viaLink ? record.options.message : undefined,
+        note: failedGroups.length > 0 ? 'Some group memberships were not added; an admin can add them in Entra.' : undefined,
+      });
+    }
+    case 'refused': {
+      const refusal = result?.kind === 'refused' ? result.refusal : undefined;
+      const abuse = refusal?.kind === 'abuse';
+      return cards.inviteOutcome({
+        tone: 'attention',
+        title: abuse ? 'Microsoft has blocked invitations for this organization' : `Microsoft Entra refused to invite ${email}`,
+        text: abuse
+          ? 'Entra answered that invitations are blocked for this directory due to suspicious activity. Do not retry: only Microsoft support can lift this block. Nothing was sent.'
+          : `${refusal?.message ?? 'The invitation was refused.'} Nothing was sent.`,
+        facts,
+        note: refusal?.kind === 'policy' ? "The tenant's collaboration restrictions (allow or block list) apply; an admin can change them in Entra's External collaboration settings." : undefined,
+      });
+    }
+    case 'failed':
+      return cards.inviteOutcome({
+        tone: 'attention',
+        title: `The invitation to ${email} could not be completed`,
+        text: `${result?.kind === 'failed' ? result.message : 'Microsoft Entra did not answer.'}. Send the invite command again to retry: the address is checked first, so no second invitation is created.`,
+        facts,
+      });
+    case 'pending':
+      return cards.inviteOutcome({
+        tone: 'info',
+        title: `Your invitation of ${email} is waiting for an admin`,
+        text: 'An admin other than you decides. You will get a message here when they do.',
+        facts,
+      });
+    default:
+      return cards.inviteOutcome({ tone: record.state === 'denied' ? 'attention' : 'info', title: `${email}: ${STATE_WORDS[record.state]}`, facts });
+  }
+}
+
+export function submitReply(outcome: SubmitOutcome): { card: Attachment } | { message: string } {
+  switch (outcome.kind) {
+    case 'notFound':
+      return { message: 'This invitation is no longer known. Send the invite command again.' };
+    case 'notYours':
+      return { message: `Only ${outcome.record.requesterName || 'the person who started it'} can send this invitation.` };
+    case 'invalidOptions':
+      return { message: `Please correct: ${outcome.problems.join(' ')}` };
+    case 'requested':
+      return {
+        card:
+          outcome.adminsReached > 0
+            ? recordCard(outcome.record)
+            : cards.inviteOutcome({
+                tone: 'warning',
+                title: `Your invitation of ${shown(outcome.record.email)} is waiting, but no admin could be reached`,
+                text: 'No admin was notified: none has the bot installed in Teams, or the admin list could not be read just now. The request stays open; ask an admin to open a chat with the bot.',
+              }),
+      };
+    case 'current':
+    case 'done':
+      return { card: recordCard(outcome.record) };
+  }
+}
+
+function approvalData(record: InvitationRecord, approverIds: string[]) {
+  const decided = record.decidedByName ?? 'an admin';
+  const status =
+    record.state === 'pending'
+      ? 'Waiting for an admin'
+      : record.state === 'denied'
+        ? `Denied by ${decided}`
+        : record.state === 'cancelled'
+          ? 'Cancelled by the requester'
+          : record.state === 'invited'
+            ? `Approved by ${decided}: invited`
+            : record.state === 'refused' || record.state === 'failed'
+              ? `Approved by ${decided}: ${STATE_WORDS[record.state].toLowerCase()}`
+              : `Approved by ${decided}`;
+  const tone = record.state === 'pending' ? 'info' : record.state === 'invited' ? 'good' : 'attention';
+  return {
+    id: record.id,
+    tone,
+    status,
+    summary:
+      record.state === 'pending'
+        ? `${record.requesterName} asks to invite this partner as a guest. Approving sends the invitation now, with ${record.requesterName} as sponsor.`
+        : 'This request is settled; nothing more to do.',
+    email: shown(record.email),
+    domain: domainOf(record.email),
+    requester: record.requesterName,
+    displayName: record.options.displayName,
+    delivery: record.options.delivery === 'link' ? 'Requester sends the redemption link' : 'Microsoft sends its standard email',
+    groups: record.options.groupIds.join(', '),
+    requestedAt: when(record.createdAt.toISOString()),
+    message: record.options.message,
+    approverIds,
+  } as const;
+}
+
+/** The approval card as a given viewer sees it: only another admin, while it is pending, gets the buttons. */
+export function approvalCardFor(record: InvitationRecord, viewer: Caller | undefined, approverIds: string[]): Attachment {
+  const own = viewer?.aadObjectId === record.requesterId;
+  const canDecide = record.state === 'pending' && viewer !== undefined && viewer.roles.includes('admin') && !own;
+  return cards.inviteApproval({
+    ...approvalData(record, approverIds),
+    canDecide,
+    viewerNote: record.state === 'pending' && own ? 'You asked for this invitation, so another admin must decide.' : undefined,
+  });
+}
+
+export function decisionReply(outcome: DecisionOutcome, viewer: Caller, approverIds: string[]): { card: Attachment } | { message: string } {
+  switch (outcome.kind) {
+    case 'notFound':
+      return { message: 'This request is no longer known.' };
+    case 'selfApproval':
+      return { message: 'You cannot decide on your own request: another admin must approve or deny it.' };
+    case 'alreadyDecided':
+    case 'decided':
+      return { card: approvalCardFor(outcome.record, viewer, approverIds) };
+  }
+}
+
+/** Proactive messages the service sends: approval cards for admins and the outcome for the requester. */
+export const invitationMessages: InvitationMessages = {
+  approval(record, approverIds): OutgoingMessage {
+    // Sent once to every admin; `refresh` then gives each their own view. Without a viewer, buttons show while pending.
+    const data = approvalData(record, approverIds);
+    return {
+      card: cards.inviteApproval({ ...data, canDecide: record.state === 'pending' }),
+      text: record.state === 'pending' ? `${record.requesterName} asks to invite ${shown(record.email)}` : `${shown(record.email)}: ${data.status}`,
+    };
+  },
+  requesterOutcome(record): OutgoingMessage {
+    return { card: recordCard(record), text: `Your invitation of ${shown(record.email)}: ${STATE_WORDS[record.state].toLowerCase()}` };
+  },
+};
+
+export function resendReply(outcome: ResendOutcome): Attachment {
+  switch (outcome.kind) {
+    case 'invalid':
+      return invalidAddressCard(outcome.input, outcome.problem);
+    case 'blocked':
+      return blockedCard(outcome.address, outcome.reason);
+    case 'existingMember':
+      return existingMemberCard(outcome.address, outcome.user);
+    case 'notFound':
+      return cards.notice({
+        tone: 'warning',
+        title: `No guest with the address ${outcome.address.display}`,
+        text: 'There is nothing to resend. To invite this partner, use: invite <email>.',
+      });
+    case 'needsAdmin':
+      return cards.notice({
+        tone: 'warning',
+        title: `${outcome.address.display} has already accepted`,
+        text: 'Sending again means resetting the redemption (the guest accepts again, keeping groups and apps). Only admins can do that; ask one to run resend.',
+      });
+    case 'refused':
+      return cards.inviteOutcome({ tone: 'attention', title: `Microsoft Entra refused to resend to ${outcome.address.display}`, text: outcome.refusal.message });
+    case 'resent':
+      return cards.inviteOutcome({
+        tone: 'good',
+        title: outcome.reset ? `Redemption reset for ${outcome.address.display}` : `Invitation renewed for ${outcome.address.display}`,
+        text: outcome.reset
+          ? 'The guest keeps their object id, groups and app assignments, and must accept again with the link below.'
+          : 'The guest account is unchanged; send the partner this fresh link.',
+        facts: [
+          { title: 'Name', value: outcome.user.displayName ?? '' },
+          { title: 'Object id', value: outcome.user.id },
+        ],
+        redeemUrl: outcome.redeemUrl,
+        note: 'Microsoft sent no email: the bot is an app, and invitations it sends carry no personal message, so send the link yourself.',
+      });
+  }
+}

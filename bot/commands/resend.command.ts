@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineCommand } from './defineCommand';
+import { resendReply } from './inviteReplies';
+
+export const resend = defineCommand({
+  name: 'resend',
+  aliases: [],
+  summary: "Renew a guest's invitation link, or reset an accepted guest's redemption (admins)",
+  usage: 'resend <email>',
+  args: z
+    .object({ args: z.array(z.string()) })
+    .refine((t) => t.args.length === 1, { message: "Give the guest's email address, and only that." })
+    .transform((t) => ({ email: t.args[0] ?? '' })),
+  permission: 'partnerManagement',
+  async run({ services, caller }, { email }) {
+    return resendReply(await services.invitations.resend(caller, email));
+  },
+});

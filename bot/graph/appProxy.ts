@@ -1,0 +1,220 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
+import { directoryUnavailable, isGraphError } from './errors';
+import { odataString, pathSegment } from './odata';
+
+/** The tag Entra puts on every service principal published through application proxy. */
+export const ON_PREM_APP_TAG = 'WindowsAzureActiveDirectoryOnPremApp';
+/** The "default access" role Graph uses when an app declares no app roles. */
+export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
+
+export type SsoKind = 'saml' | 'kerberos' | 'headerBased' | 'none';
+
+export interface AppRole {
+  id: string;
+  displayName: string;
+  description?: string;
+}
+
+export interface ProxyApp {
+  servicePrincipalId: string;
+  appId: string;
+  displayName: string;
+  externalUrl?: string;
+  ssoKind: SsoKind;
+  /** The SPN App Proxy asks a ticket for, when the app uses Kerberos constrained delegation. */
+  kerberosSpn?: string;
+  roles: AppRole[];
+}
+
+export interface Owner {
+  id: string;
+  displayName?: string;
+  userPrincipalName?: string;
+}
+
+export interface Assignment {
+  id: string;
+  appRoleId: string;
+  resourceId: string;
+  principalId: string;
+}
+
+const str = z.string().nullish().transform((v) => v ?? undefined);
+
+const SpSchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  displayName: z.string(),
+  preferredSingleSignOnMode: str,
+  appRoles: z
+    .array(z.object({ id: z.string(), displayName: z.string().nullish(), description: str, isEnabled: z.boolean().nullish(), allowedMemberTypes: z.array(z.string()).nullish() }))
+    .nullish()
+    .transform((v) => v ?? []),
+});
+const SpList = z.object({ value: z.array(SpSchema) });
+
+const PublishingSchema = z
+  .object({
+    externalUrl: str,
+    singleSignOnSettings: z
+      .object({
+        singleSignOnMode: str,
+        kerberosSignOnSettings: z.object({ kerberosServicePrincipalName: str }).nullish(),
+      })
+      .nullish(),
+  })
+  .nullish();
+const AppList = z.object({ value: z.array(z.object({ id: z.string(), appId: z.string(), onPremisesPublishing: PublishingSchema })) });
+
+const OwnerList = z.object({
+  value: z.array(z.object({ '@odata.type': z.string().optional(), id: z.string(), displayName: str, userPrincipalName: str })),
+});
+
+const AssignmentSchema = z.object({ id: z.string(), appRoleId: z.string(), resourceId: z.string(), principalId: z.string() });
+const AssignmentList = z.object({ value: z.array(AssignmentSchema) });
+
+const SP_SELECT = 'id,appId,displayName,preferredSingleSignOnMode,appRoles';
+
+/** SSO kind from the beta onPremisesPublishing settings first, then the service principal's preferred mode. */
+export function ssoKindOf(singleSignOnMode: string | undefined, preferredMode: string | undefined): SsoKind {
+  switch (singleSignOnMode) {
+    case 'onPremisesKerberos':
+      return 'kerberos';
+    case 'saml':
+      return 'saml';
+    case 'pingHeaderBased':
+    case 'aadHeaderBased':
+      return 'headerBased';
+    default:
+      return preferredMode === 'saml' ? 'saml' : 'none';
+  }
+}
+
+function userRoles(sp: z.infer<typeof SpSchema>): AppRole[] {
+  return sp.appRoles
+    .filter((r) => r.isEnabled !== false && (r.allowedMemberTypes ?? ['User']).includes('User'))
+    .map((r) => ({ id: r.id, displayName: r.displayName ?? r.id, ...(r.description ? { description: r.description } : {}) }));
+}
+
+/** Typed Graph calls for application proxy apps and their role assignments. Every call selects only what it needs. */
+export class GraphAppProxy {
+  constructor(private readonly graph: Client) {}
+
+  /** One call for the service principals, then one beta call per app for its publishing settings. */
+  async listApps(): Promise<ProxyApp[]> {
+    let sps: z.infer<typeof SpSchema>[];
+    try {
+      const response: unknown = await this.graph
+        .api('/servicePrincipals')
+        .filter(`tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`)
+        .select(SP_SELECT)
+        .get();
+      sps = SpList.parse(response).value;
+    } catch (error) {
+      throw directoryUnavailable('Listing application proxy apps', error);
+    }
+    const apps = await Promise.all(sps.map((sp) => this.withPublishing(sp)));
+    return apps.sort((a, b) => a.displayName.localeCompare(b.displayName));
+  }
+
+  /** One app by service principal id, with its publishing settings; undefined when it is not an App Proxy app. */
+  async getApp(servicePrincipalId: string): Promise<ProxyApp | undefined> {
+    let sp: z.infer<typeof SpSchema>;
+    try {
+      const response: unknown = await this.graph.api(`/servicePrincipals/${pathSegment(servicePrincipalId)}`).select(`${SP_SELECT},tags`).get();
+      const parsed = SpSchema.extend({ tags: z.array(z.string()).nullish() }).parse(response);
+      if (!(parsed.tags ?? []).includes(ON_PREM_APP_TAG)) return undefined;
+      sp = parsed;
+    } catch (error) {
+      if (isGraphError(error, 404)) return undefined;
+      throw directoryUnavailable('Reading the application', error);
+    }
+    return this.withPublishing(sp);
+  }
+
+  private async withPublishing(sp: z.infer<typeof SpSchema>): Promise<ProxyApp> {
+    let publishing: z.infer<typeof PublishingSchema>;
+    try {
+      const response: unknown = await this.graph
+        .api('/applications')
+        .version('beta')
+        .filter(`appId eq ${odataString(sp.appId)}`)
+        .select('id,appId,onPremisesPublishing')
+        .get();
+      publishing = AppList.parse(response).value[0]?.onPremisesPublishing;
+    } catch (error) {
+      throw directoryUnavailable(`Reading the publishing settings of ${sp.displayName}`, error);
+    }
+    const sso = publishing?.singleSignOnSettings;
+    const kerberosSpn = sso?.kerberosSignOnSettings?.kerberosServicePrincipalName;
+    return {
+      servicePrincipalId: sp.id,
+      appId: sp.appId,
+      displayName: sp.displayName,
+      ...(publishing?.externalUrl ? { externalUrl: publishing.externalUrl } : {}),
+      ssoKind: ssoKindOf(sso?.singleSignOnMode, sp.preferredSingleSignOnMode),
+      ...(kerberosSpn ? { kerberosSpn } : {}),
+      roles: userRoles(sp),
+    };
+  }
+
+  /** The owning users of a service principal: the app's approvers. */
+  async listOwners(servicePrincipalId: string): Promise<Owner[]> {
+    try {
+      const response: unknown = await this.graph
+        .api(`/servicePrincipals/${pathSegment(servicePrincipalId)}/owners`)
+        .select('id,displayName,userPrincipalName')
+        .get();
+      return OwnerList.parse(response)
+        .value.filter((o) => o['@odata.type'] === undefined || o['@odata.type'] === '#microsoft.graph.user')
+        .map((o) => ({ id: o.id, ...(o.displayName ? { displayName: o.displayName } : {}), ...(o.userPrincipalName ? { userPrincipalName: o.userPrincipalName } : {}) }));
+    } catch (error) {
+      throw directoryUnavailable('Listing the application owners', error);
+    }
+  }
+
+  /** A user's role assignments (all apps); callers filter by resource. */
+  async listUserAssignments(userObjectId: string): Promise<Assignment[]> {
+    try {
+      const response: unknown = await this.graph
+        .api(`/users/${pathSegment(userObjectId)}/appRoleAssignments`)
+        .select('id,appRoleId,resourceId,principalId')
+        .get();
+      return AssignmentList.parse(response).value;
+    } catch (error) {
+      throw directoryUnavailable("Listing the user's app assignments", error);
+    }
+  }
+
+  /**
+   * Assigns the role. Graph's 400 "Permission being assigned already exists on the object" means a previous attempt (or
+   * someone else) already did it: that counts as done, and the existing assignment is looked up and returned.
+   */
+  async assign(servicePrincipalId: string, principalId: string, appRoleId: string): Promise<{ assignment: Assignment; alreadyExisted: boolean }> {
+    try {
+      const response: unknown = await this.graph
+        .api(`/servicePrincipals/${pathSegment(servicePrincipalId)}/appRoleAssignedTo`)
+        .post({ principalId, resourceId: servicePrincipalId, appRoleId });
+      return { assignment: AssignmentSchema.parse(response), alreadyExisted: false };
+    } catch (error) {
+      if (isGraphError(error, 400) && /already exists/i.test(error.message)) {
+        const existing = (await this.listUserAssignments(principalId)).find(
+          (a) => a.resourceId.toLowerCase() === servicePrincipalId.toLowerCase() && a.appRoleId.toLowerCase() === appRoleId.toLowerCase(),
+        );
+        if (existing) return { assignment: existing, alreadyExisted: true };
+      }
+      throw directoryUnavailable('Assigning the app role', error);
+    }
+  }
+
+  /** Removes an assignment; one that is already gone counts as removed. */
+  async unassign(servicePrincipalId: string, assignmentId: string): Promise<void> {
+    try {
+      await this.graph.api(`/servicePrincipals/${pathSegment(servicePrincipalId)}/appRoleAssignedTo/${pathSegment(assignmentId)}`).delete();
+    } catch (error) {
+      if (isGraphError(error, 404)) return;
+      throw directoryUnavailable('Removing the app role assignment', error);
+    }
+  }
+}

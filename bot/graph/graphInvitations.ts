@@ -1,0 +1,197 @@
+import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
+import { directoryUnavailable } from './errors';
+import { odataString, pathSegment } from './odata';
+
+/** What the pre-check needs to tell a guest from a member, a pending invitation from an accepted one, and a synced partner. */
+export const EXISTING_USER_SELECT = [
+  'id',
+  'displayName',
+  'userPrincipalName',
+  'mail',
+  'userType',
+  'externalUserState',
+  'externalUserStateChangeDateTime',
+  'creationType',
+  'onPremisesSyncEnabled',
+  'accountEnabled',
+] as const;
+
+const ExistingUser = z.object({
+  id: z.string(),
+  displayName: z.string().nullable().optional(),
+  userPrincipalName: z.string(),
+  mail: z.string().nullable().optional(),
+  userType: z.string().nullable().optional(),
+  externalUserState: z.string().nullable().optional(),
+  externalUserStateChangeDateTime: z.string().nullable().optional(),
+  creationType: z.string().nullable().optional(),
+  onPremisesSyncEnabled: z.boolean().nullable().optional(),
+  accountEnabled: z.boolean().nullable().optional(),
+});
+export type ExistingUser = z.infer<typeof ExistingUser>;
+
+const UserPage = z.object({ value: z.array(ExistingUser) });
+
+const InvitationResponse = z.object({
+  id: z.string().optional(),
+  inviteRedeemUrl: z.string().nullable().optional(),
+  status: z.string().nullable().optional(),
+  invitedUser: z.object({ id: z.string() }).passthrough(),
+});
+export type InvitationResponse = z.infer<typeof InvitationResponse>;
+
+const IdPage = z.object({ value: z.array(z.object({ id: z.string() }).passthrough()), '@odata.nextLink': z.string().optional() });
+
+export interface InvitationRequest {
+  email: string;
+  displayName?: string;
+  redirectUrl: string;
+  /** Microsoft sends the email (the custom message is dropped for an app identity), or the bot shows the redeem URL. */
+  sendInvitationMessage: boolean;
+  message?: string;
+  language?: string;
+  cc?: string;
+  sponsorIds: string[];
+  /** For resend of an accepted guest: resetRedemption with invitedUser.id (needs User.ReadWrite.All). */
+  resetRedemptionOf?: string;
+}
+
+/** Why Graph refused an invitation, in terms the service acts on. */
+export type InvitationRefusal =
+  | { kind: 'abuse'; message: string }
+  | { kind: 'policy'; message: string }
+  | { kind: 'conflict'; message: string }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'forbidden'; message: string };
+
+export class InvitationRefusedError extends Error {
+  constructor(readonly refusal: InvitationRefusal) {
+    super(refusal.message);
+    this.name = 'InvitationRefusedError';
+  }
+}
+
+/** Graph still throttled (or unavailable) after the client's own retries; `retryAfterMs` from Retry-After when given. */
+export class InvitationThrottledError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`Graph answered ${statusCode} to POST /invitations after retries`);
+    this.name = 'InvitationThrottledError';
+  }
+}
+
+function retryAfterMs(error: GraphError): number | undefined {
+  const value = error.headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The documented anti-abuse block; it is never retried and stops a bulk run at once. */
+export function isAbuseBlock(error: unknown): boolean {
+  return error instanceof GraphError && error.statusCode === 403 && /suspicious activity/i.test(error.message);
+}
+
+function classify(error: GraphError): InvitationRefusal | undefined {
+  const message = error.message || error.code || `Graph answered ${error.statusCode}`;
+  if (isAbuseBlock(error)) return { kind: 'abuse', message };
+  if (error.statusCode === 403) return { kind: 'forbidden', message };
+  if (error.statusCode === 400 && /polic|blocked|not allowed|collaboration restriction|cross-tenant/i.test(message)) return { kind: 'policy', message };
+  if (error.statusCode === 400 && /already exists|SameKeyValue|proxyAddresses/i.test(`${error.code ?? ''} ${message}`)) return { kind: 'conflict', message };
+  if (error.statusCode === 400) return { kind: 'invalid', message };
+  return undefined;
+}
+
+/** The Graph calls for inviting partners: one look-up, one POST /invitations, one member add per group. */
+export class GraphInvitations {
+  constructor(private readonly graph: Client) {}
+
+  /**
+   * One GET that finds any object already holding the address: mail, otherMails, proxyAddresses, or the guest UPN form
+   * (`local_domain#EXT#@…`, matched by prefix so the tenant's initial domain need not be known).
+   */
+  async findByEmail(email: string): Promise<ExistingUser[]> {
+    const guestUpnPrefix = `${email.replace('@', '_')}#EXT#@`;
+    const filter = [
+      `mail eq ${odataString(email)}`,
+      `otherMails/any(m:m eq ${odataString(email)})`,
+      `proxyAddresses/any(p:p eq ${odataString(`smtp:${email}`)})`,
+      `startsWith(userPrincipalName,${odataString(guestUpnPrefix)})`,
+    ].join(' or ');
+    // The Graph client does not encode query values, and `#` or `+` in them would be misread: encode here.
+    const path = `/users?$filter=${encodeURIComponent(filter)}&$select=${EXISTING_USER_SELECT.join(',')}&$top=5`;
+    try {
+      const response: unknown = await this.graph.api(path).get();
+      return UserPage.parse(response).value;
+    } catch (error) {
+      throw directoryUnavailable('Looking up the address', error);
+    }
+  }
+
+  async invite(request: InvitationRequest): Promise<InvitationResponse> {
+    const messageInfo =
+      request.message || request.language || request.cc
+        ? {
+            invitedUserMessageInfo: {
+              ...(request.message ? { customizedMessageBody: request.message } : {}),
+              ...(request.language ? { messageLanguage: request.language } : {}),
+              ...(request.cc ? { ccRecipients: [{ emailAddress: { address: request.cc } }] } : {}),
+            },
+          }
+        : {};
+    const body = {
+      invitedUserEmailAddress: request.email,
+      inviteRedirectUrl: request.redirectUrl,
+      sendInvitationMessage: request.sendInvitationMessage,
+      ...(request.displayName ? { invitedUserDisplayName: request.displayName } : {}),
+      ...messageInfo,
+      ...(request.sponsorIds.length > 0 ? { invitedUserSponsors: request.sponsorIds.map((id) => ({ id })) } : {}),
+      ...(request.resetRedemptionOf ? { resetRedemption: true, invitedUser: { id: request.resetRedemptionOf } } : {}),
+    };
+    try {
+      const response: unknown = await this.graph.api('/invitations').post(body);
+      return InvitationResponse.parse(response);
+    } catch (error) {
+      if (error instanceof GraphError) {
+        const refusal = classify(error);
+        if (refusal) throw new InvitationRefusedError(refusal);
+        if ([429, 503, 504].includes(error.statusCode)) throw new InvitationThrottledError(error.statusCode, retryAfterMs(error));
+      }
+      throw directoryUnavailable('Sending the invitation', error);
+    }
+  }
+
+  /** Adds a member; an existing membership counts as done, so a repeated step is harmless. */
+  async addToGroup(groupId: string, objectId: string, graphBaseUrl = 'https://graph.microsoft.com'): Promise<'added' | 'already'> {
+    try {
+      await this.graph
+        .api(`/groups/${pathSegment(groupId)}/members/$ref`)
+        .post({ '@odata.id': `${graphBaseUrl}/v1.0/directoryObjects/${objectId}` });
+      return 'added';
+    } catch (error) {
+      if (error instanceof GraphError && error.statusCode === 400 && /already exist/i.test(error.message)) return 'already';
+      throw directoryUnavailable('Adding the guest to a group', error);
+    }
+  }
+
+  /** Everyone who may approve: users in the admin group, through nested groups too. */
+  async transitiveUserMemberIds(groupId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let next: string | undefined = `/groups/${pathSegment(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`;
+    try {
+      while (next) {
+        const page = IdPage.parse(await this.graph.api(next).get());
+        ids.push(...page.value.map((v) => v.id.toLowerCase()));
+        next = page['@odata.nextLink'];
+      }
+      return ids;
+    } catch (error) {
+      throw directoryUnavailable('Listing the admins', error);
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
+import { directoryUnavailable } from './errors';
+import { odataString, pathSegment } from './odata';
+
+/** How a person named a user: exact references are answered in one round trip; a display name may match several people. */
+export type UserQuery =
+  | { kind: 'objectId'; value: string }
+  /** A UPN that must travel as a path segment (guest UPNs carry #EXT#). */
+  | { kind: 'upn'; value: string }
+  /** An email address: the UPN, mail, otherMails or proxyAddresses of one user. */
+  | { kind: 'email'; value: string }
+  | { kind: 'displayName'; value: string };
+
+/** Exactly what the whois card shows; Graph returns most of these only when selected. */
+export const WHOIS_SELECT = [
+  'id',
+  'displayName',
+  'userPrincipalName',
+  'mail',
+  'companyName',
+  'userType',
+  'accountEnabled',
+  'createdDateTime',
+  'creationType',
+  'externalUserState',
+  'externalUserStateChangeDateTime',
+  'identities',
+  'onPremisesSyncEnabled',
+  'onPremisesUserPrincipalName',
+  'onPremisesSamAccountName',
+  'onPremisesDomainName',
+  'onPremisesExtensionAttributes',
+] as const;
+
+const SPONSORS_EXPAND = 'sponsors($select=id,displayName)';
+/** Enough to tell candidates apart in a pick list, and to render the card when there is only one. */
+export const MAX_CANDIDATES = 10;
+
+const str = z.string().nullish().transform((v) => v ?? undefined);
+
+const DirectoryUserSchema = z.object({
+  id: z.string(),
+  displayName: str,
+  userPrincipalName: str,
+  mail: str,
+  companyName: str,
+  userType: str,
+  accountEnabled: z.boolean().nullish().transform((v) => v ?? undefined),
+  createdDateTime: str,
+  creationType: str,
+  externalUserState: str,
+  externalUserStateChangeDateTime: str,
+  identities: z
+    .array(z.object({ signInType: str, issuer: str, issuerAssignedId: str }))
+    .nullish()
+    .transform((v) => v ?? []),
+  onPremisesSyncEnabled: z.boolean().nullish().transform((v) => v ?? undefined),
+  onPremisesUserPrincipalName: str,
+  onPremisesSamAccountName: str,
+  onPremisesDomainName: str,
+  onPremisesExtensionAttributes: z
+    .record(z.string(), z.string().nullish())
+    .nullish()
+    .transform((v) => Object.fromEntries(Object.entries(v ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'))),
+  sponsors: z
+    .array(z.object({ id: z.string(), displayName: str, '@odata.type': str }))
+    .nullish()
+    .transform((v) => (v ?? []).map((s) => ({ id: s.id, displayName: s.displayName, isGroup: s['@odata.type'] === '#microsoft.graph.group' }))),
+});
+
+export type DirectoryUser = z.infer<typeof DirectoryUserSchema>;
+
+export type SignInActivity =
+  | { available: true; lastSignIn?: string; lastSuccessfulSignIn?: string }
+  /**
+   * - noLicence: the tenant has no Entra ID P1/P2 (403 Authentication_RequestFromNonPremiumTenantOrB2CTenant);
+   * - noPermission: the app lacks AuditLog.Read.All (403 Authorization_RequestDenied);
+   * - throttled: signInActivity reads are limited to a few per minute;
+   * - unavailable: anything else.
+   */
+  | { available: false; reason: 'noLicence' | 'noPermission' | 'throttled' | 'unavailable' };
+
+export interface UserLookup {
+  users: DirectoryUser[];
+  /** Sign-in activity by user id (lower-case), or why it could not be read. */
+  signIn: Map<string, SignInActivity> | Extract<SignInActivity, { available: false }>;
+}
+
+/** A user whose mail or proxy address is a given email, for the home-realm check. */
+export interface AddressOwner {
+  id: string;
+  displayName?: string;
+  userPrincipalName?: string;
+  userType?: string;
+  onPremisesSyncEnabled?: boolean;
+}
+
+const AddressOwnerList = z.object({
+  value: z.array(
+    z.object({
+      id: z.string(),
+      displayName: str,
+      userPrincipalName: str,
+      userType: str,
+      onPremisesSyncEnabled: z.boolean().nullish().transform((v) => v ?? undefined),
+    }),
+  ),
+});
+
+const BatchResponse = z.object({
+  responses: z.array(z.object({ id: z.string(), status: z.number(), body: z.unknown().optional() })),
+});
+
+const GraphErrorBody = z.object({ error: z.object({ code: z.string().optional() }) });
+
+const SignInBody = z.object({
+  id: z.string(),
+  signInActivity: z
+    .object({ lastSignInDateTime: str, lastSuccessfulSignInDateTime: str })
+    .nullish(),
+});
+
+/** A $filter value in a query string: the JS client sends query values as given, so `#`, `+`, `&` must be encoded here. */
+function query(parts: Record<string, string>): string {
+  return Object.entries(parts)
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+    .join('&');
+}
+
+/** The OData filter for an email: any of the addresses a user can be known by. Literals are escaped (O'Brien). */
+export function emailFilter(address: string): string {
+  const a = odataString(address);
+  const smtp = odataString(`smtp:${address}`);
+  return `userPrincipalName eq ${a} or mail eq ${a} or otherMails/any(m:m eq ${a}) or proxyAddresses/any(p:p eq ${smtp})`;
+}
+
+/** A display name matches at the start of the whole name, the given name or the surname ("O'Brien" finds Siobhán O'Brien). */
+export function displayNameFilter(name: string): string {
+  const n = odataString(name);
+  return `startsWith(displayName,${n}) or startsWith(givenName,${n}) or startsWith(surname,${n})`;
+}
+
+/** The relative URLs of the two batch items: the user(s) with sponsors, and their sign-in activity. */
+export function whoisRequests(q: UserQuery): { user: string; signIn: string } {
+  const select = WHOIS_SELECT.join(',');
+  switch (q.kind) {
+    case 'objectId':
+    case 'upn': {
+      const path = `/users/${pathSegment(q.value)}`;
+      return { user: `${path}?${query({ $select: select, $expand: SPONSORS_EXPAND })}`, signIn: `${path}?${query({ $select: 'id,signInActivity' })}` };
+    }
+    case 'email':
+    case 'displayName': {
+      const filter = q.kind === 'email' ? emailFilter(q.value) : displayNameFilter(q.value);
+      const top = String(MAX_CANDIDATES + 1);
+      return {
+        user: `/users?${query({ $filter: filter, $select: select, $expand: SPONSORS_EXPAND, $top: top })}`,
+        signIn: `/users?${query({ $filter: filter, $select: 'id,signInActivity', $top: top })}`,
+      };
+    }
+  }
+}
+
+function signInFailure(status: number, body: unknown): Extract<SignInActivity, { available: false }> {
+  const code = GraphErrorBody.safeParse(body).data?.error.code ?? '';
+  if (status === 403 && code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant') return { available: false, reason: 'noLicence' };
+  if (status === 403) return { available: false, reason: 'noPermission' };
+  if (status === 429) return { available: false, reason: 'throttled' };
+  return { available: false, reason: 'unavailable' };
+}
+
+/** Users over Graph (User.Read.All; AuditLog.Read.All for sign-in activity). Every method is one round trip. */
+export class GraphUsers {
+  constructor(private readonly graph: Client) {}
+
+  /**
+   * One $batch: the user(s) with exactly the card's properties and their sponsors, and, as a separate item, their sign-in
+   * activity, which needs a premium licence and its own permission and must not take the main answer down with it.
+   */
+  async whois(q: UserQuery): Promise<UserLookup> {
+    const urls = whoisRequests(q);
+    let raw: unknown;
+    try {
+      raw = await this.graph.api('/$batch').post({
+        requests: [
+          { id: 'user', method: 'GET', url: urls.user },
+          { id: 'signIn', method: 'GET', url: urls.signIn },
+        ],
+      });
+    } catch (error) {
+      throw directoryUnavailable('Looking up the user', error);
+    }
+    const parsed = BatchResponse.safeParse(raw);
+    if (!parsed.success) throw directoryUnavailable('Looking up the user', new Error('Graph sent a batch answer I could not read'));
+    const user = parsed.data.responses.find((r) => r.id === 'user');
+    const signIn = parsed.data.responses.find((r) => r.id === 'signIn');
+    if (!user) throw directoryUnavailable('Looking up the user', new Error('Graph left the user out of its batch answer'));
+    return { users: this.usersFrom(q, user.status, user.body), signIn: this.signInFrom(signIn) };
+  }
+
+  /** Who holds this address as mail, other mail or proxy address: the synced local account of the home-realm problem. */
+  async ownersOfAddress(address: string): Promise<AddressOwner[]> {
+    const filter = `mail eq ${odataString(address)} or otherMails/any(m:m eq ${odataString(address)}) or proxyAddresses/any(p:p eq ${odataString(`smtp:${address}`)})`;
+    try {
+      const response: unknown = await this.graph
+        .api(`/users?${query({ $filter: filter, $select: 'id,displayName,userPrincipalName,userType,onPremisesSyncEnabled', $top: '5' })}`)
+        .get();
+      return AddressOwnerList.parse(response).value;
+    } catch (error) {
+      throw directoryUnavailable('Looking up who holds the address', error);
+    }
+  }
+
+  private usersFrom(q: UserQuery, status: number, body: unknown): DirectoryUser[] {
+    const exact = q.kind === 'objectId' || q.kind === 'upn';
+    if (exact && (status === 404 || status === 400)) return [];
+    if (status < 200 || status >= 300) {
+      const code = GraphErrorBody.safeParse(body).data?.error.code;
+      throw directoryUnavailable('Looking up the user', new Error(`Graph answered ${status}${code ? ` ${code}` : ''}`));
+    }
+    const parsed = exact ? DirectoryUserSchema.safeParse(body).data : z.object({ value: z.array(DirectoryUserSchema) }).safeParse(body).data?.value;
+    if (parsed === undefined) throw directoryUnavailable('Looking up the user', new Error('Graph sent a user I could not read'));
+    return Array.isArray(parsed) ? parsed : [parsed];
+  }
+
+  private signInFrom(item: { status: number; body?: unknown } | undefined): UserLookup['signIn'] {
+    if (!item) return { available: false, reason: 'unavailable' };
+    if (item.status === 404) return new Map();
+    if (item.status < 200 || item.status >= 300) return signInFailure(item.status, item.body);
+    const body = item.body;
+    const list = z.object({ value: z.array(SignInBody) }).safeParse(body).data?.value ?? (SignInBody.safeParse(body).data ? [SignInBody.parse(body)] : undefined);
+    if (!list) return { available: false, reason: 'unavailable' };
+    return new Map(
+      list.map((u) => [
+        u.id.toLowerCase(),
+        { available: true, lastSignIn: u.signInActivity?.lastSignInDateTime, lastSuccessfulSignIn: u.signInActivity?.lastSuccessfulSignInDateTime },
+      ]),
+    );
+  }
+}

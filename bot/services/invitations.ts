@@ -1,0 +1,531 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ExistingUser, InvitationRefusal, InvitationRequest, InvitationResponse } from '../graph/graphInvitations';
+import { InvitationRefusedError } from '../graph/graphInvitations';
+import type { Caller } from '../identity/caller';
+import type { Notifier, OutgoingMessage, SentMessage } from '../notify/notifier';
+import { compareAndSet, type Database, type Store, type StoreTransaction } from '../store';
+import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
+import type { RealmLookup, RealmVerdict } from './realmVerdict';
+
+/** The Graph side of inviting, as a port so the service can be exercised without Graph. GraphInvitations implements it. */
+export interface InvitationDirectory {
+  findByEmail(email: string): Promise<ExistingUser[]>;
+  invite(request: InvitationRequest): Promise<InvitationResponse>;
+  addToGroup(groupId: string, objectId: string): Promise<'added' | 'already'>;
+  transitiveUserMemberIds(groupId: string): Promise<string[]>;
+}
+
+export interface InvitationSettings {
+  redirectUrl: string;
+  allowDomains: readonly string[];
+  blockDomains: readonly string[];
+  adminGroupId: string;
+}
+
+/** What the person chose on the invite card. */
+export const InviteOptionsSchema = z.object({
+  displayName: z.string().trim().max(256).optional(),
+  /** link: the bot shows the redemption link (sendInvitationMessage false); email: Microsoft sends its standard email. */
+  delivery: z.enum(['link', 'email']),
+  message: z.string().trim().max(2000).optional(),
+  language: z.string().trim().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as en-US or de').optional(),
+  cc: z.string().trim().optional(),
+  redirectUrl: z.string().trim().optional(),
+  groupIds: z.array(z.string()).max(10),
+});
+export type InviteOptions = z.infer<typeof InviteOptionsSchema>;
+
+export type InvitationState = 'draft' | 'pending' | 'denied' | 'cancelled' | 'inviting' | 'invited' | 'refused' | 'failed';
+
+export interface GroupOutcome {
+  groupId: string;
+  outcome: 'added' | 'already' | 'failed';
+  detail?: string;
+}
+
+export type InvitationResult =
+  | { kind: 'invited'; userId: string; redeemUrl?: string; status?: string; reusedExisting: boolean; groups: GroupOutcome[] }
+  | { kind: 'refused'; refusal: InvitationRefusal }
+  | { kind: 'failed'; message: string };
+
+export interface InvitationRecord {
+  id: string;
+  state: InvitationState;
+  email: string;
+  requesterId: string;
+  requesterName: string;
+  options: InviteOptions;
+  decidedBy?: string;
+  decidedByName?: string;
+  result?: InvitationResult;
+  approvalMessages: SentMessage[];
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Why an address is not invited, before anything is written. */
+export type Precheck =
+  | { kind: 'invalid'; input: string; problem: string }
+  | { kind: 'blocked'; address: PartnerAddress; reason: string }
+  | { kind: 'existingGuest'; address: PartnerAddress; user: ExistingUser }
+  | { kind: 'existingMember'; address: PartnerAddress; user: ExistingUser };
+
+export type PrepareOutcome = Precheck | { kind: 'draft'; address: PartnerAddress; record: InvitationRecord; realm?: RealmVerdict };
+
+export type SubmitOutcome =
+  | { kind: 'notFound' }
+  | { kind: 'notYours'; record: InvitationRecord }
+  | { kind: 'invalidOptions'; record: InvitationRecord; problems: string[] }
+  /** Already moved on (a double click, a redelivered invoke): the record as it stands now. */
+  | { kind: 'current'; record: InvitationRecord }
+  | { kind: 'requested'; record: InvitationRecord; adminsReached: number }
+  | { kind: 'done'; record: InvitationRecord };
+
+export type DecisionOutcome =
+  | { kind: 'notFound' }
+  | { kind: 'selfApproval'; record: InvitationRecord }
+  | { kind: 'alreadyDecided'; record: InvitationRecord }
+  | { kind: 'decided'; record: InvitationRecord };
+
+export type ResendOutcome =
+  | Exclude<Precheck, { kind: 'existingGuest' }>
+  | { kind: 'notFound'; address: PartnerAddress }
+  | { kind: 'needsAdmin'; address: PartnerAddress; user: ExistingUser }
+  | { kind: 'resent'; address: PartnerAddress; user: ExistingUser; reset: boolean; redeemUrl?: string }
+  | { kind: 'refused'; address: PartnerAddress; refusal: InvitationRefusal };
+
+/** The cards the service sends proactively; built by the caller so the service never imports cards or botbuilder. */
+export interface InvitationMessages {
+  approval(record: InvitationRecord, approverTeamsIds: string[]): OutgoingMessage;
+  requesterOutcome(record: InvitationRecord): OutgoingMessage;
+}
+
+const MAX_REFRESH_USERS = 60;
+
+const SentMessageSchema = z.array(z.object({ reference: z.record(z.string(), z.unknown()), activityId: z.string() }));
+
+type Row = {
+  id: string;
+  state: string;
+  email: string;
+  requester_id: string;
+  requester_name: string;
+  options: string;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  result: string | null;
+  approval_messages: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+};
+
+function toRecord(row: Row): InvitationRecord {
+  const messages = SentMessageSchema.safeParse(row.approval_messages ? JSON.parse(row.approval_messages) : []);
+  return {
+    id: row.id,
+    state: row.state as InvitationState,
+    email: row.email,
+    requesterId: row.requester_id,
+    requesterName: row.requester_name,
+    options: InviteOptionsSchema.parse(JSON.parse(row.options)),
+    decidedBy: row.decided_by ?? undefined,
+    decidedByName: row.decided_by_name ?? undefined,
+    result: row.result ? (JSON.parse(row.result) as InvitationResult) : undefined,
+    approvalMessages: messages.success ? (messages.data as SentMessage[]) : [],
+    version: row.version,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Inviting partners: the pre-check before any write, the policy, the request and approval, and the write itself, keyed so
+ * that it happens once. Every invite, refusal, request, decision and resend is audited with the change it records.
+ */
+export class InvitationService {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      directory: InvitationDirectory;
+      notifier: Notifier;
+      settings: InvitationSettings;
+      messages: InvitationMessages;
+      /** The realm service, once wired; without it the card says the sign-in path is not known. */
+      realm?: () => RealmLookup | undefined;
+    },
+  ) {}
+
+  /** The bot's own allow and block lists, checked before Graph is asked anything. */
+  policyRefusal(address: PartnerAddress): string | undefined {
+    const { allowDomains, blockDomains } = this.deps.settings;
+    const blocked = blockDomains.find((d) => domainMatches(address.asciiDomain, d));
+    if (blocked) return `${address.domain} is on this bot's block list (PARTNER_DOMAINS_BLOCK: ${blocked}).`;
+    if (allowDomains.length > 0 && !allowDomains.some((d) => domainMatches(address.asciiDomain, d))) {
+      return `${address.domain} is not on this bot's allow list (PARTNER_DOMAINS_ALLOW). Ask an admin to add it if this partner is expected.`;
+    }
+    return undefined;
+  }
+
+  /** Validation, policy and one directory look-up; nothing is written to Graph. */
+  async precheck(caller: Caller, input: string, action: string): Promise<Precheck | { kind: 'clear'; address: PartnerAddress }> {
+    const checked = checkPartnerAddress(input);
+    if (!checked.ok) return { kind: 'invalid', input, problem: checked.problem };
+    const address = checked.value;
+    const reason = this.policyRefusal(address);
+    if (reason) {
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action,
+        target: address.address,
+        outcome: 'refused',
+        detail: { reason: 'bot-domain-policy', message: reason },
+      });
+      return { kind: 'blocked', address, reason };
+    }
+    const existing = await this.deps.directory.findByEmail(address.address);
+    const guest = existing.find((u) => u.userType === 'Guest' && u.creationType === 'Invitation');
+    if (guest) return { kind: 'existingGuest', address, user: guest };
+    const other = existing[0];
+    if (other) return { kind: 'existingMember', address, user: other };
+    return { kind: 'clear', address };
+  }
+
+  /** The `invite` command: pre-check, then a draft keyed by a new id that the confirm card carries. */
+  async prepare(caller: Caller, input: string, displayName?: string): Promise<PrepareOutcome> {
+    const checked = await this.precheck(caller, input, 'invite.create');
+    if (checked.kind !== 'clear') return checked;
+    const { address } = checked;
+    const now = new Date().toISOString();
+    const options: InviteOptions = {
+      delivery: 'link',
+      redirectUrl: this.deps.settings.redirectUrl,
+      groupIds: [],
+      ...(displayName ? { displayName: displayName.trim().slice(0, 256) } : {}),
+    };
+    const row = {
+      id: randomUUID(),
+      state: 'draft',
+      email: address.address,
+      requester_id: caller.aadObjectId,
+      requester_name: caller.name,
+      options: JSON.stringify(options),
+      decided_by: null,
+      decided_by_name: null,
+      result: null,
+      approval_messages: null,
+      version: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    const realmLookup = this.deps.realm?.();
+    const [realm] = await Promise.all([
+      realmLookup ? realmLookup.resolve(address.address).catch(() => undefined) : Promise.resolve(undefined),
+      this.deps.store.db.insertInto('invitation').values(row).execute(),
+    ]);
+    return { kind: 'draft', address, record: toRecord(row), realm };
+  }
+
+  async get(id: string): Promise<InvitationRecord | undefined> {
+    const row = await this.deps.store.db.selectFrom('invitation').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Parses and checks what the card sent; card data is user input. */
+  parseOptions(raw: unknown): { ok: true; options: InviteOptions } | { ok: false; problems: string[] } {
+    const parsed = InviteOptionsSchema.safeParse(raw);
+    if (!parsed.success) {
+      return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}.`) };
+    }
+    const problems = this.validateOptions(parsed.data);
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, options: parsed.data };
+  }
+
+  validateOptions(options: InviteOptions): string[] {
+    const problems: string[] = [];
+    if (options.cc) {
+      const cc = checkPartnerAddress(options.cc);
+      if (!cc.ok) problems.push(`Cc: ${cc.problem}`);
+    }
+    if (options.redirectUrl) {
+      let url: URL | undefined;
+      try {
+        url = new URL(options.redirectUrl);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.protocol !== 'https:') problems.push('Redirect URL: must be an absolute https:// address.');
+    }
+    for (const id of options.groupIds) if (!GUID.test(id)) problems.push(`Groups: "${id}" is not a group object id (a GUID).`);
+    return problems;
+  }
+
+  /**
+   * The confirm button. Admins invite now; a manager's invitation becomes a request to the admins. Only the draft's owner may
+   * submit it, and only once: the draft → inviting / pending step is one compare-and-set.
+   */
+  async submit(caller: Caller, id: string, options: InviteOptions): Promise<SubmitOutcome> {
+    const record = await this.get(id);
+    if (!record) return { kind: 'notFound' };
+    if (record.requesterId !== caller.aadObjectId) return { kind: 'notYours', record };
+    const retry = record.state === 'failed' && caller.roles.includes('admin') && !record.decidedBy;
+    if (record.state !== 'draft' && !retry) return { kind: 'current', record };
+    const chosen: InviteOptions = retry ? record.options : { ...options, redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl };
+    const problems = this.validateOptions(chosen);
+    if (problems.length > 0) return { kind: 'invalidOptions', record, problems };
+    const asAdmin = caller.roles.includes('admin');
+    const next: InvitationState = asAdmin ? 'inviting' : 'pending';
+    const won = await this.transition(record, next, { options: JSON.stringify(chosen) }, (tx) =>
+      tx.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: asAdmin ? 'invite.create' : 'invite.request',
+        target: record.email,
+        outcome: asAdmin ? 'started' : 'requested',
+        detail: { invitation: record.id, groups: chosen.groupIds, delivery: chosen.delivery },
+      }),
+    );
+    if (!won) return { kind: 'current', record: (await this.get(id)) ?? record };
+    if (asAdmin) return { kind: 'done', record: await this.execute(won, caller) };
+    const reached = await this.requestApproval(won);
+    return { kind: 'requested', record: (await this.get(id)) ?? won, adminsReached: reached };
+  }
+
+  async cancel(caller: Caller, id: string): Promise<InvitationRecord | undefined> {
+    const record = await this.get(id);
+    if (!record || record.requesterId !== caller.aadObjectId || (record.state !== 'draft' && record.state !== 'pending')) return record;
+    const won = await this.transition(record, 'cancelled', {}, (tx) =>
+      tx.audit.append({ actor: caller.aadObjectId, actorName: caller.name, action: 'invite.cancel', target: record.email, outcome: 'success', detail: { invitation: id } }),
+    );
+    if (won && record.state === 'pending') await this.updateApprovalCards(won);
+    return (await this.get(id)) ?? record;
+  }
+
+  /** An admin's Approve. Self-approval is refused; one decision settles it. */
+  async approve(caller: Caller, id: string): Promise<DecisionOutcome> {
+    return this.decide(caller, id, 'approve');
+  }
+
+  async deny(caller: Caller, id: string): Promise<DecisionOutcome> {
+    return this.decide(caller, id, 'deny');
+  }
+
+  private async decide(caller: Caller, id: string, decision: 'approve' | 'deny'): Promise<DecisionOutcome> {
+    const record = await this.get(id);
+    if (!record) return { kind: 'notFound' };
+    if (record.state !== 'pending') return { kind: 'alreadyDecided', record };
+    if (record.requesterId === caller.aadObjectId) {
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: `invite.${decision}`,
+        target: record.email,
+        outcome: 'refused',
+        detail: { invitation: id, reason: 'self-approval' },
+      });
+      return { kind: 'selfApproval', record };
+    }
+    const won = await this.transition(
+      record,
+      decision === 'approve' ? 'inviting' : 'denied',
+      { decided_by: caller.aadObjectId, decided_by_name: caller.name },
+      (tx) =>
+        tx.audit.append({
+          actor: caller.aadObjectId,
+          actorName: caller.name,
+          action: `invite.${decision}`,
+          target: record.email,
+          outcome: 'success',
+          detail: { invitation: id, requester: record.requesterId },
+        }),
+    );
+    if (!won) return { kind: 'alreadyDecided', record: (await this.get(id)) ?? record };
+    const settled = decision === 'approve' ? await this.execute(won, caller) : won;
+    await this.updateApprovalCards(settled);
+    // The decision stands even if the requester cannot be told right now; the audit log has it.
+    await this.deps.notifier.sendToUser(settled.requesterId, this.deps.messages.requesterOutcome(settled)).catch(() => undefined);
+    return { kind: 'decided', record: settled };
+  }
+
+  /**
+   * The write, for a record this caller moved to `inviting`. It looks again first: if the guest now exists (invited
+   * meanwhile, or our own earlier attempt whose answer was lost) it is reused, never invited twice.
+   */
+  private async execute(record: InvitationRecord, actor: Caller): Promise<InvitationRecord> {
+    const { options } = record;
+    let result: InvitationResult;
+    try {
+      const existing = (await this.deps.directory.findByEmail(record.email)).find((u) => u.userType === 'Guest');
+      let userId: string;
+      let redeemUrl: string | undefined;
+      let status: string | undefined;
+      if (existing) {
+        userId = existing.id;
+        status = existing.externalUserState ?? undefined;
+      } else {
+        const response = await this.deps.directory.invite({
+          email: record.email,
+          displayName: options.displayName,
+          redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl,
+          sendInvitationMessage: options.delivery === 'email',
+          // Microsoft drops a custom message when an app sends the invitation, so it is only kept for the person to send.
+          language: options.delivery === 'email' ? options.language : undefined,
+          cc: options.delivery === 'email' ? options.cc : undefined,
+          sponsorIds: [record.requesterId],
+        });
+        userId = response.invitedUser.id;
+        redeemUrl = response.inviteRedeemUrl ?? undefined;
+        status = response.status ?? undefined;
+      }
+      const groups: GroupOutcome[] = [];
+      for (const groupId of options.groupIds) {
+        try {
+          groups.push({ groupId, outcome: await this.deps.directory.addToGroup(groupId, userId) });
+        } catch (error) {
+          groups.push({ groupId, outcome: 'failed', detail: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      result = { kind: 'invited', userId, redeemUrl, status, reusedExisting: existing !== undefined, groups };
+    } catch (error) {
+      result =
+        error instanceof InvitationRefusedError
+          ? { kind: 'refused', refusal: error.refusal }
+          : { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+    }
+    const state: InvitationState = result.kind;
+    const outcome = result.kind === 'invited' ? 'success' : result.kind === 'refused' ? 'refused' : 'failed';
+    const settled = await this.transition(record, state, { result: JSON.stringify(result) }, (tx) =>
+      tx.audit.append({
+        actor: actor.aadObjectId,
+        actorName: actor.name,
+        action: 'invite.create',
+        target: record.email,
+        outcome,
+        detail: {
+          invitation: record.id,
+          requester: record.requesterId,
+          ...(result.kind === 'invited' ? { userId: result.userId, reusedExisting: result.reusedExisting, groups: result.groups } : {}),
+          ...(result.kind === 'refused' ? { refusal: result.refusal.kind, message: result.refusal.message } : {}),
+          ...(result.kind === 'failed' ? { message: result.message } : {}),
+        },
+      }),
+    );
+    return settled ?? (await this.get(record.id)) ?? record;
+  }
+
+  /** Sends the approval card to each admin's personal chat; returns how many admins it reached. */
+  private async requestApproval(record: InvitationRecord): Promise<number> {
+    // The request is already stored; if the admin list cannot be read now, the requester is told nobody was reached.
+    const adminIds = (await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId).catch(() => [] as string[])).filter(
+      (id) => id !== record.requesterId.toLowerCase(),
+    );
+    const teamsIds = await this.teamsIdsOf(adminIds);
+    const message = this.deps.messages.approval(record, teamsIds);
+    const sent: SentMessage[] = [];
+    for (const adminId of adminIds) {
+      const delivered = await this.deps.notifier.sendToUser(adminId, message).catch(() => undefined);
+      if (delivered) sent.push(delivered);
+    }
+    await this.deps.store.db
+      .updateTable('invitation')
+      .set({ approval_messages: JSON.stringify(sent) })
+      .where('id', '=', record.id)
+      .execute();
+    return sent.length;
+  }
+
+  /** Everyone who may see the approval card live: the admins' Teams ids from their stored conversations, at most 60. */
+  async teamsIdsOf(userIds: readonly string[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const userId of userIds) {
+      if (ids.length >= MAX_REFRESH_USERS) break;
+      const reference = await this.deps.store.conversations.get(userId.toLowerCase());
+      const teamsId = reference?.user?.id;
+      if (teamsId) ids.push(teamsId);
+    }
+    return ids;
+  }
+
+  async approverTeamsIds(): Promise<string[]> {
+    return this.teamsIdsOf(await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId));
+  }
+
+  private async updateApprovalCards(record: InvitationRecord): Promise<void> {
+    const teamsIds = await this.teamsIdsOf(await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId).catch(() => []));
+    const message = this.deps.messages.approval(record, teamsIds);
+    await Promise.all(record.approvalMessages.map((sent) => this.deps.notifier.update(sent, message).catch(() => undefined)));
+  }
+
+  /**
+   * `resend`: a pending guest gets a fresh invitation (the same user object); an accepted one is reset with resetRedemption,
+   * which keeps the object id, groups and app assignments but needs an admin (and User.ReadWrite.All).
+   */
+  async resend(caller: Caller, input: string): Promise<ResendOutcome> {
+    const checked = await this.precheck(caller, input, 'invite.resend');
+    if (checked.kind === 'clear') return { kind: 'notFound', address: checked.address };
+    if (checked.kind !== 'existingGuest') return checked;
+    const { address, user } = checked;
+    const reset = user.externalUserState === 'Accepted';
+    if (reset && !caller.roles.includes('admin')) {
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: 'invite.resend',
+        target: address.address,
+        outcome: 'refused',
+        detail: { reason: 'reset-redemption-needs-admin', userId: user.id },
+      });
+      return { kind: 'needsAdmin', address, user };
+    }
+    try {
+      const response = await this.deps.directory.invite({
+        email: address.address,
+        redirectUrl: this.deps.settings.redirectUrl,
+        sendInvitationMessage: false,
+        sponsorIds: [],
+        ...(reset ? { resetRedemptionOf: user.id } : {}),
+      });
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: 'invite.resend',
+        target: address.address,
+        outcome: 'success',
+        detail: { userId: user.id, resetRedemption: reset },
+      });
+      return { kind: 'resent', address, user, reset, redeemUrl: response.inviteRedeemUrl ?? undefined };
+    } catch (error) {
+      if (!(error instanceof InvitationRefusedError)) throw error;
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: 'invite.resend',
+        target: address.address,
+        outcome: 'refused',
+        detail: { userId: user.id, refusal: error.refusal.kind, message: error.refusal.message },
+      });
+      return { kind: 'refused', address, refusal: error.refusal };
+    }
+  }
+
+  /** One compare-and-set with its audit row in the same transaction; the record as it now stands, or undefined if lost. */
+  private async transition(
+    record: InvitationRecord,
+    state: InvitationState,
+    changes: { options?: string; decided_by?: string; decided_by_name?: string; result?: string },
+    audit: (tx: StoreTransaction) => Promise<unknown>,
+  ): Promise<InvitationRecord | undefined> {
+    const now = new Date().toISOString();
+    const won = await this.deps.store.transaction(async (tx) => {
+      const ok = await compareAndSet<Database, 'invitation'>(tx.db, 'invitation', record.id, record.version, { state, updated_at: now, ...changes });
+      if (ok) await audit(tx);
+      return ok;
+    });
+    return won ? this.get(record.id) : undefined;
+  }
+}

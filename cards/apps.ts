@@ -1,0 +1,26 @@
+import type { ProxyApp, SsoKind } from '../bot/services/appAccess';
+import template from './apps.card.json';
+import { renderCard } from './render';
+import { plain, plainLine } from './text';
+
+const SSO: Record<SsoKind, { label: string; color: string }> = {
+  saml: { label: 'Single sign-on: SAML', color: 'good' },
+  kerberos: { label: 'Single sign-on: Kerberos (KCD), needs a shadow account in on-prem AD', color: 'warning' },
+  headerBased: { label: 'Single sign-on: header-based', color: 'good' },
+  none: { label: 'Single sign-on: none (the app asks for its own sign-in)', color: 'default' },
+};
+
+/** The App Proxy apps: name, SSO kind in colour and words, external URL and roles. */
+export function apps(list: ProxyApp[]) {
+  return renderCard(template, {
+    title: plainLine(list.length === 1 ? '1 app published through application proxy' : `${list.length} apps published through application proxy`, 200),
+    empty: list.length === 0,
+    apps: list.map((a) => ({
+      name: plainLine(a.displayName, 200),
+      sso: SSO[a.ssoKind].label,
+      ssoColor: SSO[a.ssoKind].color,
+      url: plainLine(a.externalUrl ?? 'not published', 300),
+      roles: plain(a.roles.length === 0 ? 'Default access (the app declares no roles)' : a.roles.map((r) => r.displayName).join(', '), 600),
+    })),
+  });
+}

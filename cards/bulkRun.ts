@@ -1,0 +1,52 @@
+import template from './bulkRun.card.json';
+import { TONES, type Tone } from './notice';
+import { renderCard } from './render';
+import { plain, plainLine } from './text';
+
+export interface BulkRunData {
+  id: string;
+  tone: Tone;
+  status: string;
+  title: string;
+  text?: string;
+  /** Rows processed and rows in all, for the progress bar; omitted before the run starts. */
+  progress?: { done: number; total: number };
+  facts: { title: string; value: string }[];
+  problems: string[];
+  note?: string;
+  showStart?: boolean;
+  startTitle?: string;
+  showApprove?: boolean;
+  showCancel?: boolean;
+  cancelTitle?: string;
+  downloadUrl?: string;
+}
+
+/** One card for a bulk run, from confirmation through progress to the results: counts first, then the problems. */
+export function bulkRun(data: BulkRunData) {
+  const total = Math.max(1, data.progress?.total ?? 1);
+  const done = Math.min(total, data.progress?.done ?? 0);
+  const percent = Math.floor((done / total) * 100);
+  // Styled containers have padding, so a sliver under 5 % would not fit its column: the bar moves in steps of 5 %.
+  const barDone = Math.round(percent / 5) * 5;
+  return renderCard(template, {
+    ...TONES[data.tone],
+    label: plainLine(data.status, 200),
+    id: data.id,
+    title: plain(data.title, 300),
+    text: plain(data.text ?? '', 1000),
+    showProgress: data.progress !== undefined,
+    doneWeight: data.progress ? barDone : 0,
+    restWeight: data.progress ? 100 - barDone : 0,
+    progressText: data.progress ? `${done} of ${data.progress.total} rows done (${percent}%)` : '',
+    facts: data.facts.slice(0, 12).map((f) => ({ title: plainLine(f.title, 60), value: plain(f.value, 300) })),
+    problems: data.problems.slice(0, 5).map((p) => ({ text: plain(p, 300) })),
+    note: plain(data.note ?? '', 600),
+    showStart: data.showStart === true,
+    startTitle: data.startTitle ?? 'Start',
+    showApprove: data.showApprove === true,
+    showCancel: data.showCancel === true,
+    cancelTitle: data.cancelTitle ?? 'Cancel',
+    downloadUrl: data.downloadUrl && /^https?:\/\//.test(data.downloadUrl) ? data.downloadUrl : '',
+  });
+}

@@ -1,0 +1,262 @@
+import type { RunningSandbox } from '../../../sandbox/server';
+import type { SandboxUser } from '../../../sandbox/state';
+import { cardOf, cardText, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import type { ConnectorCall } from '../../helpers/connector';
+import { startTestSandbox } from '../../helpers/sandbox';
+
+const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
+const NESTED_ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000002', name: 'Nestor Wilke' };
+const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
+const MEMBER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000001', name: 'Alex Wilber' };
+const ALL_PARTNERS = '9a000000-0000-4000-8000-000000000004';
+const FINANCE = '9a000000-0000-4000-8000-000000000005';
+
+function executeData(card: unknown, verb: string): Record<string, unknown> | undefined {
+  let found: Record<string, unknown> | undefined;
+  const walk = (node: unknown): void => {
+    if (found) return;
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.type === 'Action.Execute' && record.verb === verb) found = (record.data ?? {}) as Record<string, unknown>;
+      else Object.values(record).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}
+
+function invokeText(result: InvokeResult): string {
+  return typeof result.value === 'string' ? result.value : cardText(result.value);
+}
+
+function usersWithMail(sandbox: RunningSandbox, mail: string): SandboxUser[] {
+  return [...sandbox.state.users.values()].filter((u) => (u.mail ?? '').toLowerCase() === mail.toLowerCase());
+}
+
+function graphCalls(sandbox: RunningSandbox, pattern: RegExp, method = 'POST') {
+  return sandbox.stats().requests.filter((r) => r.method === method && pattern.test(r.path) && !r.refused);
+}
+
+describe('invite and resend over HTTP against the sandbox', () => {
+  let sandbox: RunningSandbox;
+  let bot: TestBot;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    bot = await startBotOn(sandbox, { PARTNER_DOMAINS_BLOCK: 'blocked.example' });
+    // Admins and the manager talk to the bot once, so their personal chats are known for proactive cards.
+    for (const user of [ADMIN, NESTED_ADMIN, MANAGER, MEMBER]) await bot.say(user, 'whoami');
+  });
+
+  afterAll(async () => {
+    await bot?.close();
+    await sandbox?.close();
+  });
+
+  /** invite → confirm card → the confirm button with the given inputs. */
+  async function inviteAndConfirm(user: TestUser, command: string, inputs: Record<string, unknown> = {}) {
+    const [reply] = await bot.say(user, command);
+    const card = cardOf(reply);
+    const data = executeData(card, 'invite.submit');
+    if (!data) throw new Error(`no confirm button in: ${cardText(card)}`);
+    const result = await bot.click(user, 'invite.submit', { ...data, ...inputs });
+    return { card, data, result };
+  }
+
+  it('lets an admin invite a partner after one confirmation, within the Graph call budget', async () => {
+    // Warm the role and home-realm caches so the budget counts the invitation's own calls.
+    await bot.say(ADMIN, 'invite warmup@fabrikam.com');
+    sandbox.resetStats();
+
+    const [reply] = await bot.say(ADMIN, 'invite ana.silva@fabrikam.com as "Ana Silva"');
+    const confirm = cardText(cardOf(reply));
+    expect(confirm).toContain('Invite ana.silva@fabrikam.com?');
+    expect(confirm).toContain('Send invitation');
+    expect(confirm).toContain('Microsoft drops personal messages');
+    const data = executeData(cardOf(reply), 'invite.submit');
+    const result = await bot.click(ADMIN, 'invite.submit', { ...data, displayName: 'Ana Silva', delivery: 'link', message: 'Welcome, Ana!' });
+
+    const text = invokeText(result);
+    expect(text).toContain('ana.silva@fabrikam.com is invited');
+    expect(text).toContain('https://login.microsoftonline.com/redeem?rd=');
+    expect(text).toContain('Welcome, Ana!');
+
+    const stats = sandbox.stats();
+    expect(stats.graphRoundTrips).toBeLessThanOrEqual(3);
+    expect(stats.writes).toBeLessThanOrEqual(2);
+    const [guest, ...others] = usersWithMail(sandbox, 'ana.silva@fabrikam.com');
+    expect(others).toHaveLength(0);
+    expect(guest).toMatchObject({
+      userType: 'Guest',
+      displayName: 'Ana Silva',
+      userPrincipalName: 'ana.silva_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+      externalUserState: 'PendingAcceptance',
+      creationType: 'Invitation',
+      sponsors: [ADMIN.aadObjectId],
+    });
+    const audit = await bot.bot.services.store.audit.list({ target: 'ana.silva@fabrikam.com', action: 'invite.create' });
+    expect(audit.map((a) => a.outcome)).toEqual(['success', 'started']);
+  });
+
+  it('adds the guest to each chosen group with one call per group', async () => {
+    await bot.say(ADMIN, 'whoami');
+    sandbox.resetStats();
+    const { result } = await inviteAndConfirm(ADMIN, 'invite carl@fabrikam.com', { groups: `${ALL_PARTNERS}, ${FINANCE}` });
+    expect(invokeText(result)).toContain('carl@fabrikam.com is invited');
+    const [guest] = usersWithMail(sandbox, 'carl@fabrikam.com');
+    expect(guest).toBeDefined();
+    expect(sandbox.state.findGroup(ALL_PARTNERS)?.members).toContain(guest?.id);
+    expect(sandbox.state.findGroup(FINANCE)?.members).toContain(guest?.id);
+    const stats = sandbox.stats();
+    expect(stats.graphRoundTrips).toBeLessThanOrEqual(3 + 2);
+    expect(stats.writes).toBeLessThanOrEqual(2 + 2);
+  });
+
+  it('a double click on Send invitation invites once', async () => {
+    const [reply] = await bot.say(ADMIN, 'invite dora@fabrikam.com');
+    const data = executeData(cardOf(reply), 'invite.submit');
+    sandbox.resetStats();
+    const results = await Promise.all([bot.click(ADMIN, 'invite.submit', { ...data }), bot.click(ADMIN, 'invite.submit', { ...data })]);
+    expect(usersWithMail(sandbox, 'dora@fabrikam.com')).toHaveLength(1);
+    expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(1);
+    for (const result of results) expect(result.statusCode).toBe(200);
+  });
+
+  it('shows an existing guest with its state and a Resend button, and creates no second user', async () => {
+    const before = sandbox.state.users.size;
+    sandbox.resetStats();
+    const [reply] = await bot.say(ADMIN, 'invite Alice@Fabrikam.com');
+    const card = cardOf(reply);
+    const text = cardText(card);
+    expect(text).toContain('is already a guest');
+    expect(text).toContain('Accepted (since');
+    expect(executeData(card, 'invite.resend')).toEqual({ email: 'Alice@fabrikam.com' });
+    expect(sandbox.state.users.size).toBe(before);
+    expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(0);
+  });
+
+  it('explains an existing synced partner account instead of inviting it', async () => {
+    const [reply] = await bot.say(MANAGER, 'invite wmoran@fabrikam.com');
+    const text = cardText(cardOf(reply));
+    expect(text).toContain('locally managed partner account');
+    expect(text).toContain('wmoran@partners.contoso.com');
+    expect(usersWithMail(sandbox, 'wmoran@fabrikam.com')).toHaveLength(1);
+  });
+
+  it("refuses a domain on the bot's block list before calling Graph", async () => {
+    sandbox.resetStats();
+    const [reply] = await bot.say(ADMIN, 'invite eve@blocked.example');
+    expect(cardText(cardOf(reply))).toContain('Invitations to blocked.example are not allowed');
+    expect(sandbox.stats().graphRoundTrips).toBe(0);
+    const audit = await bot.bot.services.store.audit.list({ target: 'eve@blocked.example' });
+    expect(audit[0]).toMatchObject({ action: 'invite.create', outcome: 'refused' });
+  });
+
+  it("reports the tenant's invitation policy refusal with the reason and creates nothing", async () => {
+    const { result } = await inviteAndConfirm(ADMIN, 'invite temp@mailinator.com');
+    const text = invokeText(result);
+    expect(text).toContain('refused to invite temp@mailinator.com');
+    expect(text).toContain('collaboration restrictions');
+    expect(usersWithMail(sandbox, 'temp@mailinator.com')).toHaveLength(0);
+  });
+
+  it('refuses ordinary members', async () => {
+    const [reply] = await bot.say(MEMBER, 'invite someone@fabrikam.com');
+    expect(cardText(cardOf(reply))).toContain("You can't use invite");
+  });
+
+  it("turns a manager's invitation into a request that another admin approves once; self-approval is refused", async () => {
+    bot.connector.clear();
+    const { result } = await inviteAndConfirm(MANAGER, 'invite gus@fabrikam.com', { message: 'Hi Gus' });
+    expect(invokeText(result)).toContain('waiting for an admin');
+    expect(usersWithMail(sandbox, 'gus@fabrikam.com')).toHaveLength(0);
+
+    const approvals = await bot.connector.waitForCalls(1 + 2);
+    const toAdmins = approvals.filter((c: ConnectorCall) => c.method === 'POST' && cardText(cardOf(c)).includes('Invitation request: gus@fabrikam.com'));
+    expect(toAdmins.map((c) => c.conversationId).sort()).toEqual([`a:personal-${ADMIN.aadObjectId}`, `a:personal-${NESTED_ADMIN.aadObjectId}`]);
+    const approvalCard = cardOf(toAdmins[0]) as { refresh?: { userIds?: string[] } };
+    expect(approvalCard.refresh?.userIds?.sort()).toEqual([`29:${ADMIN.aadObjectId}`, `29:${NESTED_ADMIN.aadObjectId}`]);
+    const id = executeData(approvalCard, 'invite.approve');
+    expect(id).toBeDefined();
+
+    // The requester cannot approve: first as a manager (not an admin), then even after becoming an admin.
+    const asManager = await bot.click(MANAGER, 'invite.approve', { ...id });
+    expect(invokeText(asManager)).toContain('Only admins can do this');
+    sandbox.state.findGroup(sandbox.state.roles.adminGroupId)?.members.push(MANAGER.aadObjectId);
+    bot.bot.services.roles.forget(MANAGER.aadObjectId);
+    const self = await bot.click(MANAGER, 'invite.approve', { ...id });
+    expect(invokeText(self)).toContain('cannot decide on your own request');
+    const group = sandbox.state.findGroup(sandbox.state.roles.adminGroupId);
+    if (group) group.members = group.members.filter((m) => m !== MANAGER.aadObjectId);
+    bot.bot.services.roles.forget(MANAGER.aadObjectId);
+
+    // The refreshed view for an admin has the buttons; the requester's own view would not.
+    const view = await bot.click(NESTED_ADMIN, 'invite.refresh', { ...id });
+    expect(executeData(view.value, 'invite.approve')).toBeDefined();
+
+    // Two admins click at once, one of them twice: one invitation.
+    const clicks = await Promise.all([
+      bot.click(NESTED_ADMIN, 'invite.approve', { ...id }),
+      bot.click(NESTED_ADMIN, 'invite.approve', { ...id }),
+      bot.click(ADMIN, 'invite.approve', { ...id }),
+    ]);
+    expect(usersWithMail(sandbox, 'gus@fabrikam.com')).toHaveLength(1);
+    expect(clicks.filter((c) => invokeText(c).includes('Approved by')).length).toBe(3);
+    for (const click of clicks) expect(executeData(click.value, 'invite.approve')).toBeUndefined();
+    const [guest] = usersWithMail(sandbox, 'gus@fabrikam.com');
+    expect(guest?.sponsors).toEqual([MANAGER.aadObjectId]);
+    const approvedAudit = await bot.bot.services.store.audit.list({ target: 'gus@fabrikam.com', action: 'invite.approve' });
+    expect(approvedAudit.filter((a) => a.outcome === 'success')).toHaveLength(1);
+    expect(approvedAudit.filter((a) => a.outcome === 'refused')).toHaveLength(1);
+
+    // The requester is told, and both admins' cards are replaced in place.
+    const calls = await bot.connector.waitForCalls(1 + 2 + 3);
+    const toRequester = calls.filter((c) => c.conversationId === `a:personal-${MANAGER.aadObjectId}` && c.method === 'POST');
+    expect(toRequester.map((c) => cardText(cardOf(c))).filter((t) => t.includes('gus@fabrikam.com is invited'))).toHaveLength(1);
+    const updates = calls.filter((c) => c.method === 'PUT');
+    expect(updates).toHaveLength(2);
+    for (const update of updates) expect(executeData(cardOf(update), 'invite.approve')).toBeUndefined();
+  });
+
+  it('lets an admin deny a request and tells the requester', async () => {
+    bot.connector.clear();
+    await inviteAndConfirm(MANAGER, 'invite hal@fabrikam.com');
+    const approvals = await bot.connector.waitForCalls(1 + 2);
+    const id = executeData(cardOf(approvals.find((c) => executeData(cardOf(c), 'invite.deny'))), 'invite.deny');
+    expect(id).toBeDefined();
+    const denied = await bot.click(ADMIN, 'invite.deny', { ...id });
+    expect(invokeText(denied)).toContain('Denied by Adele Vance');
+    expect(usersWithMail(sandbox, 'hal@fabrikam.com')).toHaveLength(0);
+    const calls = await bot.connector.waitForCalls(1 + 2 + 1 + 2);
+    const told = calls.filter((c) => c.conversationId === `a:personal-${MANAGER.aadObjectId}`).map((c) => cardText(cardOf(c)));
+    expect(told.filter((t) => t.includes('hal@fabrikam.com: Denied'))).toHaveLength(1);
+    expect(calls.filter((c) => c.method === 'PUT').map((c) => cardText(cardOf(c)))).toEqual([expect.stringContaining('Denied by Adele Vance'), expect.stringContaining('Denied by Adele Vance')]);
+  });
+
+  it('resends a pending invitation and resets the redemption of an accepted guest', async () => {
+    sandbox.resetStats();
+    const [pending] = await bot.say(MANAGER, 'resend bob@tailspintoys.com');
+    expect(cardText(cardOf(pending))).toContain('Invitation renewed for bob@tailspintoys.com');
+    expect(cardText(cardOf(pending))).toContain('https://login.microsoftonline.com/redeem?rd=');
+    expect(usersWithMail(sandbox, 'bob@tailspintoys.com')).toHaveLength(1);
+
+    sandbox.redeemInvitation('bob@tailspintoys.com');
+    const [bob] = usersWithMail(sandbox, 'bob@tailspintoys.com');
+    expect(bob?.externalUserState).toBe('Accepted');
+
+    const [managerTry] = await bot.say(MANAGER, 'resend bob@tailspintoys.com');
+    expect(cardText(cardOf(managerTry))).toContain('Only admins can do that');
+
+    const reset = await bot.click(ADMIN, 'invite.resend', { email: 'bob@tailspintoys.com' });
+    expect(invokeText(reset)).toContain('Redemption reset for bob@tailspintoys.com');
+    const [after, ...others] = usersWithMail(sandbox, 'bob@tailspintoys.com');
+    expect(others).toHaveLength(0);
+    expect(after?.id).toBe(bob?.id);
+    expect(after?.externalUserState).toBe('PendingAcceptance');
+    const resetCall = graphCalls(sandbox, /\/invitations$/);
+    expect(resetCall.length).toBe(2);
+    const audit = await bot.bot.services.store.audit.list({ target: 'bob@tailspintoys.com', action: 'invite.resend' });
+    expect(audit.map((a) => a.outcome)).toEqual(['success', 'refused', 'success']);
+  });
+});
