@@ -1,0 +1,38 @@
+import { describeE2e } from '../helpers/playground';
+
+describeE2e('invite in the Teams playground', ({ scenario }) => {
+  scenario('an admin invites a partner through the confirmation card', 'admin', async (chat) => {
+    const confirm = await chat.say('invite zoe@fabrikam.com as "Zoe Park"', 'Invite zoe@fabrikam.com?');
+    expect(await chat.text(confirm)).toContain('Fabrikam');
+    expect(await chat.buttons(confirm)).toEqual(['Send invitation', 'Cancel']);
+    await chat.shot('confirm');
+
+    const outcome = await chat.click(confirm, 'Send invitation', 'zoe@fabrikam.com is invited');
+    expect(await chat.text(outcome)).toContain('https://login.microsoftonline.com/redeem?rd=');
+    expect(await chat.buttons(outcome)).not.toContain('Send invitation');
+    await chat.shot('invited');
+  });
+
+  scenario("a partner manager's invitation is approved by an admin in the admin's own view", 'admin', async (admin, stack) => {
+    const manager = await stack.open('manager', "a partner manager's invitation is approved by an admin");
+    const confirm = await manager.say('invite gus@fabrikam.com', 'Invite gus@fabrikam.com?');
+    expect(await manager.buttons(confirm)).toEqual(['Ask an admin to approve', 'Cancel']);
+    const waiting = await manager.click(confirm, 'Ask an admin to approve', 'waiting for an admin');
+    expect(await manager.buttons(waiting)).not.toContain('Ask an admin to approve');
+    await manager.shot('requested');
+
+    const request = await admin.card('Invitation request: gus@fabrikam.com');
+    expect(await admin.text(request)).toContain(manager.user.name);
+    expect(await admin.buttons(request)).toEqual(['Approve', 'Deny']);
+    await admin.shot('approval-request');
+
+    const approved = await admin.click(request, 'Approve', 'Approved by');
+    expect(await admin.text(approved)).toContain(admin.user.name);
+    expect(await admin.buttons(approved)).toEqual([]);
+    await admin.shot('approved');
+
+    const told = await manager.card('gus@fabrikam.com is invited');
+    expect(await manager.text(told)).toContain('https://login.microsoftonline.com/redeem?rd=');
+    await manager.shot('told');
+  });
+});
