@@ -118,6 +118,28 @@ function invitationWords(user: UserSummary): string | undefined {
   }
 }
 
+function appAccessWords(access: UserSummary['appAccess']): string[] {
+  if (!access.available) {
+    switch (access.reason) {
+      case 'noPermission':
+        return ['Not available: the bot may not read app assignments here (it needs Application.Read.All).'];
+      case 'throttled':
+        return ['Not available right now: Graph asked the bot to slow down; ask again shortly.'];
+      case 'unavailable':
+        return ['Not available: Graph did not answer for app assignments.'];
+    }
+  }
+  if (access.apps.length === 0) return ['None: no assignments to on-prem apps published through Application Proxy.'];
+  const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}`);
+  if (access.more) lines.push('And more: this list shows the first page of assignments only.');
+  return lines;
+}
+
+/** What the person asking may do from the card; the handlers check the same permissions again. */
+export interface UserSummaryActions {
+  canResend: boolean;
+}
+
 /** The band's colour says Guest or Member at a glance; the label stays in the default colour so it reads on that band. */
 const TYPES = {
   Guest: {
@@ -136,7 +158,7 @@ const TYPES = {
 } as const;
 
 /** The whois card. Every directory value is plain text: a display name can carry Markdown or template syntax. */
-export function userSummary(user: UserSummary) {
+export function userSummary(user: UserSummary, actions: UserSummaryActions = { canResend: false }) {
   const type = TYPES[user.userType ?? 'unknown'];
   const source = sourceWords(user.source, user);
   const facts: { title: string; value: string }[] = [
@@ -187,7 +209,8 @@ export function userSummary(user: UserSummary) {
     guestHeading: guestLike ? 'As a guest' : 'Sign-in and sponsors',
     guestFacts: guestFacts.map((f) => ({ title: f.title, value: plain(f.value, 600) })),
     note: plain(notes.join(' '), 500),
-    appAccess: 'Assignments to on-prem apps published through Application Proxy will be listed here.',
+    appAccess: appAccessWords(user.appAccess).map((line) => plain(line, 300)),
+    resendTo: actions.canResend && user.source.kind === 'invitedGuest' && user.mail ? user.mail : '',
     realmTarget: user.realmTarget ?? '',
     id: user.id,
   });

@@ -7,7 +7,7 @@ export const userShow = defineAction({
   verb: 'user.show',
   data: z.object({ userId: z.guid() }),
   permission: 'lookup',
-  async run({ services }, { userId }) {
-    return { card: whoisCard(await services.lookup.whois({ kind: 'objectId', value: userId.toLowerCase() })) };
+  async run({ services, caller }, { userId }) {
+    return { card: whoisCard(await services.lookup.whois({ kind: 'objectId', value: userId.toLowerCase() }), caller) };
   },
 });

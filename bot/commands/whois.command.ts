@@ -1,6 +1,9 @@
 import type { Attachment } from 'botbuilder';
 import { z } from 'zod';
 import { cards } from '../../cards';
+import { inviteResend } from '../actions/invite.resend.action';
+import type { Caller } from '../identity/caller';
+import { isAllowed } from '../identity/policy';
 import type { WhoisResult } from '../services/lookup';
 import { parseUserRef } from '../services/userRef';
 import { defineCommand } from './defineCommand';
@@ -17,11 +20,11 @@ export const userRefArgs = z
     return { ref: parsed.value };
   });
 
-/** The reply for a whois answer; shared with the pick list's Show button. */
-export function whoisCard(result: WhoisResult): Attachment {
+/** The reply for a whois answer; shared with the pick list's Show button. The caller's roles decide which buttons it offers. */
+export function whoisCard(result: WhoisResult, caller: Caller): Attachment {
   switch (result.kind) {
     case 'found':
-      return cards.userSummary(result.user);
+      return cards.userSummary(result.user, { canResend: isAllowed(caller.roles, inviteResend.permission) });
     case 'ambiguous':
       return cards.userPicker(result);
     case 'notFound':
@@ -40,7 +43,7 @@ export const whois = defineCommand({
   usage: 'whois <email | UPN | object id | display name>',
   args: userRefArgs,
   permission: 'lookup',
-  async run({ services }, { ref }) {
-    return whoisCard(await services.lookup.whois(ref));
+  async run({ services, caller }, { ref }) {
+    return whoisCard(await services.lookup.whois(ref), caller);
   },
 });

@@ -1,7 +1,8 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { directoryUnavailable } from './errors';
-import { odataString, pathSegment } from './odata';
+import { odataString, pathSegment, queryString as query } from './odata';
+import { APP_ACCESS_ITEMS, appAccessRequests, userAppAccessFrom, type UserAppAccessFacts } from './userAppAccess';
 
 /** How a person named a user: exact references are answered in one round trip; a display name may match several people. */
 export type UserQuery =
@@ -85,6 +86,8 @@ export interface UserLookup {
   users: DirectoryUser[];
   /** Sign-in activity by user id (lower-case), or why it could not be read. */
   signIn: Map<string, SignInActivity> | Extract<SignInActivity, { available: false }>;
+  /** On-prem app access, read in the same batch for an exact reference; undefined when the query could match several users. */
+  appAccess?: UserAppAccessFacts;
 }
 
 /** A user whose mail or proxy address is a given email, for the home-realm check. */
@@ -121,13 +124,6 @@ const SignInBody = z.object({
     .nullish(),
 });
 
-/** A $filter value in a query string: the JS client sends query values as given, so `#`, `+`, `&` must be encoded here. */
-function query(parts: Record<string, string>): string {
-  return Object.entries(parts)
-    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-    .join('&');
-}
-
 /** The OData filter for an email: any of the addresses a user can be known by. Literals are escaped (O'Brien). */
 export function emailFilter(address: string): string {
   const a = odataString(address);
@@ -141,14 +137,14 @@ export function displayNameFilter(name: string): string {
   return `startsWith(displayName,${n}) or startsWith(givenName,${n}) or startsWith(surname,${n})`;
 }
 
-/** The relative URLs of the two batch items: the user(s) with sponsors, and their sign-in activity. */
-export function whoisRequests(q: UserQuery): { user: string; signIn: string } {
+/** The relative URLs of the batch items: the user(s) with sponsors, their sign-in activity, and their on-prem app access. */
+export function whoisRequests(q: UserQuery): { user: string; signIn: string; appAccess: { id: string; method: 'GET'; url: string }[] } {
   const select = WHOIS_SELECT.join(',');
   switch (q.kind) {
     case 'objectId':
     case 'upn': {
       const path = `/users/${pathSegment(q.value)}`;
-      return { user: `${path}?${query({ $select: select, $expand: SPONSORS_EXPAND })}`, signIn: `${path}?${query({ $select: 'id,signInActivity' })}` };
+      return { user: `${path}?${query({ $select: select, $expand: SPONSORS_EXPAND })}`, signIn: `${path}?${query({ $select: 'id,signInActivity' })}`, appAccess: appAccessRequests({ path }) };
     }
     case 'email':
     case 'displayName': {
@@ -157,6 +153,7 @@ export function whoisRequests(q: UserQuery): { user: string; signIn: string } {
       return {
         user: `/users?${query({ $filter: filter, $select: select, $expand: SPONSORS_EXPAND, $top: top })}`,
         signIn: `/users?${query({ $filter: filter, $select: 'id,signInActivity', $top: top })}`,
+        appAccess: appAccessRequests({ filter, top }),
       };
     }
   }
@@ -176,27 +173,35 @@ export class GraphUsers {
 
   /**
    * One $batch: the user(s) with exactly the card's properties and their sponsors, and, as a separate item, their sign-in
-   * activity, which needs a premium licence and its own permission and must not take the main answer down with it.
+   * activity, which needs a premium licence and its own permission and must not take the main answer down with it, and
+   * their on-prem app access, which needs Application.Read.All and degrades the same way.
    */
   async whois(q: UserQuery): Promise<UserLookup> {
     const urls = whoisRequests(q);
+    const responses = await this.batch('Looking up the user', [
+      { id: 'user', method: 'GET', url: urls.user },
+      { id: 'signIn', method: 'GET', url: urls.signIn },
+      ...urls.appAccess,
+    ]);
+    const user = responses.get('user');
+    if (!user) throw directoryUnavailable('Looking up the user', new Error('Graph left the user out of its batch answer'));
+    const users = this.usersFrom(q, user.status, user.body);
+    const lookup: UserLookup = { users, signIn: this.signInFrom(responses.get('signIn')) };
+    const [only] = users;
+    if (only && users.length === 1) lookup.appAccess = userAppAccessFrom(only.id, responses.get(APP_ACCESS_ITEMS.assignments), responses.get(APP_ACCESS_ITEMS.onPremApps));
+    return lookup;
+  }
+
+  private async batch(what: string, requests: { id: string; method: 'GET'; url: string }[]): Promise<Map<string, { status: number; body?: unknown }>> {
     let raw: unknown;
     try {
-      raw = await this.graph.api('/$batch').post({
-        requests: [
-          { id: 'user', method: 'GET', url: urls.user },
-          { id: 'signIn', method: 'GET', url: urls.signIn },
-        ],
-      });
+      raw = await this.graph.api('/$batch').post({ requests });
     } catch (error) {
-      throw directoryUnavailable('Looking up the user', error);
+      throw directoryUnavailable(what, error);
     }
     const parsed = BatchResponse.safeParse(raw);
-    if (!parsed.success) throw directoryUnavailable('Looking up the user', new Error('Graph sent a batch answer I could not read'));
-    const user = parsed.data.responses.find((r) => r.id === 'user');
-    const signIn = parsed.data.responses.find((r) => r.id === 'signIn');
-    if (!user) throw directoryUnavailable('Looking up the user', new Error('Graph left the user out of its batch answer'));
-    return { users: this.usersFrom(q, user.status, user.body), signIn: this.signInFrom(signIn) };
+    if (!parsed.success) throw directoryUnavailable(what, new Error('Graph sent a batch answer I could not read'));
+    return new Map(parsed.data.responses.map((r) => [r.id, r]));
   }
 
   /** Who holds this address as mail, other mail or proxy address: the synced local account of the home-realm problem. */

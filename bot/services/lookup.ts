@@ -1,5 +1,6 @@
 import type { PartnerMarkerConfig } from '../config';
 import { MAX_CANDIDATES, type AddressOwner, type DirectoryUser, type SignInActivity, type UserLookup, type UserQuery } from '../graph/users';
+import type { UserAppAccessFacts } from '../graph/userAppAccess';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
 import { parseRealmInput, domainName } from './userRef';
 
@@ -52,6 +53,8 @@ export interface UserSummary {
   signInMethods: SignInMethod[];
   sponsors: { displayName: string; isGroup: boolean }[];
   lastSignIn: SignInActivity;
+  /** Assignments to on-prem apps published through Application Proxy, or why they could not be read. */
+  appAccess: UserAppAccessFacts;
   /** The address the Check realm button asks about: where this person's sign-in name would send them. */
   realmTarget?: string;
   /** A synced account whose mail is in a domain other than its UPN's: signing in with the mail may go elsewhere. */
@@ -160,7 +163,7 @@ export function signInMethods(user: DirectoryUser, isGuestLike: boolean): SignIn
   return methods;
 }
 
-export function summarize(user: DirectoryUser, signIn: UserLookup['signIn'], rules: PartnerMarkerConfig): UserSummary {
+export function summarize(user: DirectoryUser, signIn: UserLookup['signIn'], rules: PartnerMarkerConfig, appAccess: UserAppAccessFacts): UserSummary {
   const userType = normalizeUserType(user.userType);
   const source = accountSource(user, rules);
   const warnings: AccountWarning[] = [];
@@ -193,6 +196,7 @@ export function summarize(user: DirectoryUser, signIn: UserLookup['signIn'], rul
     signInMethods: signInMethods(user, isGuestLike),
     sponsors: user.sponsors.map((s) => ({ displayName: s.displayName ?? s.id, isGroup: s.isGroup })),
     lastSignIn,
+    appAccess,
     realmTarget: (invited ? user.mail : (user.mail ?? user.userPrincipalName)) ?? undefined,
     ...(synced && mailDomain && upnDomain && mailDomain !== upnDomain ? { mailDomainDiffers: { mailDomain, upnDomain } } : {}),
   };
@@ -213,7 +217,10 @@ export class LookupService {
     const found = await this.directory.whois(q);
     const [only, ...others] = found.users;
     if (!only) return { kind: 'notFound', query: q.value };
-    if (others.length === 0) return { kind: 'found', user: summarize(only, found.signIn, this.partners) };
+    if (others.length === 0) {
+      const appAccess = found.appAccess ?? { available: false, reason: 'unavailable' } satisfies UserAppAccessFacts;
+      return { kind: 'found', user: summarize(only, found.signIn, this.partners, appAccess) };
+    }
     const candidates = found.users
       .map((u) => ({ id: u.id, displayName: u.displayName ?? u.userPrincipalName ?? u.id, userPrincipalName: u.userPrincipalName, mail: u.mail, userType: u.userType, companyName: u.companyName }))
       .sort((a, b) => a.displayName.localeCompare(b.displayName));

@@ -4,6 +4,7 @@ import type { FixtureApplication, FixtureAppRoleAssignment, FixtureServicePrinci
 import { GraphHttpError, isRecord } from '../http';
 import type { GraphContext } from './directory';
 import { notFound } from './directory';
+import { ASSIGNMENT_PROPERTIES } from './entities';
 import type { GraphCall, GraphResult } from './odata';
 
 /**
@@ -23,7 +24,6 @@ const SP_PROPERTIES = [
   'id', 'appId', 'displayName', 'servicePrincipalType', 'accountEnabled', 'appRoleAssignmentRequired', 'tags', 'appRoles',
   'preferredSingleSignOnMode',
 ];
-const ASSIGNMENT_PROPERTIES = ['id', 'appRoleId', 'createdDateTime', 'principalDisplayName', 'principalId', 'principalType', 'resourceDisplayName', 'resourceId'];
 
 function methodNotAllowed(): GraphHttpError {
   return new GraphHttpError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
@@ -99,7 +99,7 @@ function findSp(ctx: GraphContext, id: string): FixtureServicePrincipal {
   return sp;
 }
 
-function renderAssignment(ctx: GraphContext, a: FixtureAppRoleAssignment): Record<string, unknown> {
+export function renderAssignment(ctx: GraphContext, a: FixtureAppRoleAssignment): Record<string, unknown> {
   const sp = ctx.state.servicePrincipals.get(a.resourceId.toLowerCase());
   const user = ctx.state.findUser(a.principalId);
   const group = user ? undefined : ctx.state.findGroup(a.principalId);

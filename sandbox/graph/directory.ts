@@ -1,7 +1,8 @@
 import { GUID_PATTERN } from '../fixture';
 import { GraphHttpError, isRecord } from '../http';
 import type { DirectoryObject, SandboxDomain, SandboxGroup, SandboxState, SandboxUser } from '../state';
-import { DOMAIN, GROUP, USER } from './entities';
+import { renderAssignment } from './apps';
+import { ASSIGNMENT_PROPERTIES, DOMAIN, GROUP, USER } from './entities';
 import { compileFilter, matches, type FilterExpr } from './filter';
 import { contextUrl, filterAndSort, pageOf, project, projectObject, readQuery, type GraphCall, type GraphResult, type QueryOptions } from './odata';
 
@@ -44,14 +45,27 @@ function requirePremiumFor(ctx: GraphContext, opts: QueryOptions, call: GraphCal
 
 function renderUser(ctx: GraphContext, user: SandboxUser, opts: QueryOptions): Record<string, unknown> {
   const out = project(user, USER, opts.select);
-  if (opts.expand) {
+  if (opts.expand?.navigation === 'appRoleAssignments') {
+    const select = opts.expand.select ?? ASSIGNMENT_PROPERTIES;
+    out.appRoleAssignments = ctx.state.appRoleAssignments
+      .filter((a) => a.principalId.toLowerCase() === user.id.toLowerCase())
+      .map((a) => {
+        const full = renderAssignment(ctx, a);
+        return Object.fromEntries(select.map((key) => [key, full[key] ?? null]));
+      });
+  } else if (opts.expand) {
     const related: DirectoryObject[] = opts.expand.navigation === 'sponsors' ? ctx.state.sponsorsOf(user) : ctx.state.directMemberOf(user.id).map((g) => ({ kind: 'group', value: g }));
     out[opts.expand.navigation] = related.map((o) => projectObject(o, opts.expand?.select));
   }
   return out;
 }
 
-const USER_RULES = { entity: USER, collection: false, expandable: ['sponsors', 'memberOf'] };
+const USER_RULES = {
+  entity: USER,
+  collection: false,
+  expandable: ['sponsors', 'memberOf', 'appRoleAssignments'],
+  expandSelectable: { appRoleAssignments: ASSIGNMENT_PROPERTIES },
+};
 
 export function listUsers(ctx: GraphContext, call: GraphCall): GraphResult {
   const opts = readQuery(call, { ...USER_RULES, collection: true });

@@ -150,3 +150,6 @@ export function extensionAttributesOf(value: unknown): Record<string, string | n
   const source = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   return Object.fromEntries(EXTENSION_ATTRIBUTES.map((k) => [k, typeof source[k] === 'string' ? (source[k] as string) : null]));
 }
+
+/** The properties of an appRoleAssignment, in Graph's order. */
+export const ASSIGNMENT_PROPERTIES = ['id', 'appRoleId', 'createdDateTime', 'principalDisplayName', 'principalId', 'principalType', 'resourceDisplayName', 'resourceId'];

@@ -43,6 +43,8 @@ export interface QueryRules {
   mixed?: boolean;
   collection: boolean;
   expandable?: string[];
+  /** For an expandable navigation to another entity type, the properties its $select may name. */
+  expandSelectable?: Record<string, string[]>;
   defaultPageSize?: number;
 }
 
@@ -83,6 +85,15 @@ function parseExpand(raw: string, rules: QueryRules): ExpandOption {
   const navigation = m?.[1];
   const allowed = rules.expandable?.find((n) => n.toLowerCase() === navigation?.toLowerCase());
   if (!m || !navigation || !allowed) throw selectError(raw.split('(')[0]?.trim() ?? raw, rules.entity);
+  const ownProperties = rules.expandSelectable?.[allowed];
+  if (ownProperties && m[2] !== undefined) {
+    const select = m[2].split(',').map((name) => {
+      const hit = ownProperties.find((p) => p.toLowerCase() === name.trim().toLowerCase());
+      if (!hit) throw new GraphHttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${name.trim()}' on type 'microsoft.graph.appRoleAssignment'.`);
+      return hit;
+    });
+    return { navigation: allowed, select };
+  }
   return { navigation: allowed, select: m[2] !== undefined ? parseSelect(m[2], rules.entity, true) : undefined };
 }
 

@@ -7,6 +7,7 @@ import { JobQueue, Jobs } from '../../bot/jobs';
 import type { Notifier, OutgoingMessage, SentMessage } from '../../bot/notify/notifier';
 import type { Services } from '../../bot/services';
 import { openStore, type Store } from '../../bot/store';
+import type { UserAppAccessFacts } from '../../bot/graph/userAppAccess';
 import type { AddressOwner, DirectoryUser, UserLookup, UserQuery } from '../../bot/graph/users';
 import { LookupService, type UserDirectory } from '../../bot/services/lookup';
 import type { RealmLookup, RealmVerdict } from '../../bot/services/realmVerdict';
@@ -69,8 +70,10 @@ export class InMemoryUserDirectory implements UserDirectory {
       if (q.kind === 'displayName') return (u.displayName ?? '').toLowerCase().startsWith(v);
       return (u.userPrincipalName ?? '').toLowerCase() === v || (u.mail ?? '').toLowerCase() === v;
     });
-    return { users: found, signIn: new Map() };
+    return { users: found, signIn: new Map(), ...(found.length === 1 ? { appAccess: this.appAccess } : {}) };
   }
+  /** What every user's on-prem app access reads as; tests set it to see the card's section. */
+  appAccess: UserAppAccessFacts = { available: true, apps: [], more: false };
   async ownersOfAddress(address: string): Promise<AddressOwner[]> {
     return this.users
       .filter((u) => (u.mail ?? '').toLowerCase() === address.toLowerCase())

@@ -1,7 +1,9 @@
+import { userAppAccessFrom, type UserAppAccessFacts } from '../../bot/graph/userAppAccess';
 import type { DirectoryUser } from '../../bot/graph/users';
 import { LookupService, summarize } from '../../bot/services/lookup';
 import { InMemoryRealmLookup, InMemoryUserDirectory } from '../helpers/testServices';
 
+const NO_APPS: UserAppAccessFacts = { available: true, apps: [], more: false };
 const RULES = { markerAttribute: 'extensionAttribute1', markerValue: 'Partner', upnSuffixes: ['partners.contoso.com'] };
 
 function user(fields: Partial<DirectoryUser>): DirectoryUser {
@@ -10,25 +12,25 @@ function user(fields: Partial<DirectoryUser>): DirectoryUser {
 
 describe('where an account comes from', () => {
   it('reads the partner marker case-insensitively, from the attribute or the UPN suffix', () => {
-    const byAttribute = summarize(user({ onPremisesSyncEnabled: true, userType: 'Guest', onPremisesExtensionAttributes: { extensionAttribute1: ' PARTNER ' } }), new Map(), RULES);
+    const byAttribute = summarize(user({ onPremisesSyncEnabled: true, userType: 'Guest', onPremisesExtensionAttributes: { extensionAttribute1: ' PARTNER ' } }), new Map(), RULES, NO_APPS);
     expect(byAttribute.source).toEqual({ kind: 'syncedPartner', markedBy: { attribute: 'extensionAttribute1', value: ' PARTNER ' } });
-    const bySuffix = summarize(user({ onPremisesSyncEnabled: true, userType: 'Guest', onPremisesUserPrincipalName: 'x@EU.Partners.Contoso.com' }), new Map(), RULES);
+    const bySuffix = summarize(user({ onPremisesSyncEnabled: true, userType: 'Guest', onPremisesUserPrincipalName: 'x@EU.Partners.Contoso.com' }), new Map(), RULES, NO_APPS);
     expect(bySuffix.source).toEqual({ kind: 'syncedPartner', markedBy: { upnSuffix: 'partners.contoso.com' } });
     expect(bySuffix.warnings).toEqual([]);
   });
 
   it('flags a marked partner synced as Member, and a synced Guest without a marker', () => {
-    const member = summarize(user({ onPremisesSyncEnabled: true, userType: 'Member', userPrincipalName: 'd@partners.contoso.com' }), new Map(), RULES);
+    const member = summarize(user({ onPremisesSyncEnabled: true, userType: 'Member', userPrincipalName: 'd@partners.contoso.com' }), new Map(), RULES, NO_APPS);
     expect(member.warnings).toEqual([{ kind: 'partnerSyncedAsMember', markedBy: 'its UPN suffix @partners.contoso.com' }]);
-    const unmarked = summarize(user({ onPremisesSyncEnabled: true, userType: 'Guest', userPrincipalName: 'g@contoso.com' }), new Map(), RULES);
+    const unmarked = summarize(user({ onPremisesSyncEnabled: true, userType: 'Guest', userPrincipalName: 'g@contoso.com' }), new Map(), RULES, NO_APPS);
     expect(unmarked.warnings).toEqual([{ kind: 'syncedGuestWithoutMarker' }]);
   });
 
   it('derives invited, self-service and cloud-only accounts from creationType and sync state', () => {
-    expect(summarize(user({ creationType: 'Invitation', onPremisesSyncEnabled: true }), new Map(), RULES).source.kind).toBe('invitedGuest');
-    expect(summarize(user({ creationType: 'EmailVerified' }), new Map(), RULES).source.kind).toBe('emailVerified');
-    expect(summarize(user({ creationType: 'SelfServiceSignUp' }), new Map(), RULES).source.kind).toBe('selfServiceSignUp');
-    expect(summarize(user({}), new Map(), RULES).source.kind).toBe('cloudOnly');
+    expect(summarize(user({ creationType: 'Invitation', onPremisesSyncEnabled: true }), new Map(), RULES, NO_APPS).source.kind).toBe('invitedGuest');
+    expect(summarize(user({ creationType: 'EmailVerified' }), new Map(), RULES, NO_APPS).source.kind).toBe('emailVerified');
+    expect(summarize(user({ creationType: 'SelfServiceSignUp' }), new Map(), RULES, NO_APPS).source.kind).toBe('selfServiceSignUp');
+    expect(summarize(user({}), new Map(), RULES, NO_APPS).source.kind).toBe('cloudOnly');
   });
 
   it('normalises "Pending Acceptance" and names each sign-in method', () => {
@@ -45,6 +47,7 @@ describe('where an account comes from', () => {
       }),
       { available: false, reason: 'noLicence' },
       RULES,
+      NO_APPS,
     );
     expect(guest.invitation?.state).toBe('PendingAcceptance');
     expect(guest.signInMethods).toEqual([{ kind: 'federatedIdp', issuer: 'https://idp.wingtiptoys.com/saml2/metadata' }, { kind: 'facebook' }]);
@@ -74,5 +77,45 @@ describe('LookupService.checkRealm', () => {
     const report = await new LookupService(directory, new InMemoryRealmLookup(), RULES).checkRealm('a@b.example');
     expect(report.verdict.kind).toBe('consumerOrUnknown');
     expect(report.ownerCheckFailed).toBe(true);
+  });
+});
+
+describe("a user's on-prem app access from the whois batch", () => {
+  const USER_ID = 'd0000000-0000-4000-8000-000000000009';
+  const apps = {
+    status: 200,
+    body: { value: [{ id: 'SP-1', displayName: 'Expenses', appRoles: [{ id: 'r1', displayName: 'Submitter' }] }, { id: 'sp-2', displayName: 'Wiki', appRoles: [] }] },
+  };
+  const assignments = (list: { id: string; appRoleId: string; resourceId: string }[]) => ({ status: 200, body: { value: [{ id: USER_ID, appRoleAssignments: list }] } });
+
+  it('keeps App Proxy apps only, names each role, and calls the all-zero role default access', () => {
+    const facts = userAppAccessFrom(
+      USER_ID,
+      assignments([
+        { id: 'a1', appRoleId: 'r1', resourceId: 'sp-1' },
+        { id: 'a2', appRoleId: '00000000-0000-0000-0000-000000000000', resourceId: 'sp-2' },
+        { id: 'a3', appRoleId: 'r9', resourceId: 'sp-9-not-app-proxy' },
+      ]),
+      apps,
+    );
+    expect(facts).toEqual({ available: true, apps: [{ appName: 'Expenses', roleName: 'Submitter' }, { appName: 'Wiki', roleName: 'Default access' }], more: false });
+  });
+
+  it('says a list of 20 may be cut short, since Graph expands at most 20', () => {
+    const many = Array.from({ length: 20 }, (_, i) => ({ id: `a${i}`, appRoleId: 'r1', resourceId: 'sp-1' }));
+    expect(userAppAccessFrom(USER_ID, assignments(many), apps)).toMatchObject({ available: true, more: true });
+  });
+
+  it.each([
+    [403, 'noPermission'],
+    [429, 'throttled'],
+    [500, 'unavailable'],
+  ])('degrades to a reason when Graph answers %i', (status, reason) => {
+    expect(userAppAccessFrom(USER_ID, { status, body: {} }, apps)).toEqual({ available: false, reason });
+    expect(userAppAccessFrom(USER_ID, assignments([]), { status, body: {} })).toEqual({ available: false, reason });
+  });
+
+  it('says unavailable, not empty, when the answer is not what Graph sends', () => {
+    expect(userAppAccessFrom(USER_ID, { status: 200, body: { value: 'nonsense' } }, apps)).toEqual({ available: false, reason: 'unavailable' });
   });
 });

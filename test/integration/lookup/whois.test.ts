@@ -6,6 +6,7 @@ import { cardOf, cardText, startBotOn, type TestBot, type TestUser } from '../..
 import { startTestSandbox } from '../../helpers/sandbox';
 
 const CALLER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000003', name: 'Zoë Krüger-Łukasiewicz' };
+const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
 const NORTHWIND_CALLER: TestUser = { aadObjectId: '70000000-0000-4000-8000-000000000001', name: 'Nora Admin' };
 
 type Card = Record<string, unknown>;
@@ -57,10 +58,13 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     const stats = sandbox.stats();
     expect(stats.graphRoundTrips).toBe(1);
     const items = stats.requests.filter((r) => r.batchItem);
-    expect(items).toHaveLength(2);
+    expect(items).toHaveLength(4);
     expect(items[0]?.path).toContain('$select=id,displayName,userPrincipalName,mail,companyName,userType,accountEnabled');
     expect(items[0]?.path).toContain("mail eq 'alex.wilber@contoso.com'");
     expect(items[1]?.path).toContain('$select=id,signInActivity');
+    expect(items[2]?.path).toContain('$expand=appRoleAssignments($select=id,appRoleId,resourceId)');
+    expect(items[3]?.path).toContain("tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp')");
+    expect(text).toContain('Contoso Wiki (header-based): Default access');
   });
 
   it('shows a locally managed partner synced as Guest, marked by extensionAttribute1, with sponsors and a Check realm button', async () => {
@@ -71,6 +75,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(text).toContain('Megan Bowen');
     expect(text).toContain('the email is in fabrikam.com');
     expect(text).toContain('On-prem app access');
+    expect(text).toContain('Contoso Timesheets (IWA): Timesheet User');
     expect(text).not.toContain('Security gap');
     const buttons = executeActions(card);
     expect(buttons.map((b) => b.title)).toEqual(['Check realm']);
@@ -164,6 +169,24 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     }
   });
 
+  it('offers Resend invitation on an invited guest to a partner manager, and not to an ordinary user', async () => {
+    const asManager = executeActions((await ask(bot, MANAGER, 'whois alice@fabrikam.com')).card);
+    expect(asManager.find((b) => b.title === 'Resend invitation')).toEqual({ verb: 'invite.resend', data: { email: 'alice@fabrikam.com' }, title: 'Resend invitation' });
+    const asMember = executeActions((await ask(bot, CALLER, 'whois alice@fabrikam.com')).card);
+    expect(asMember.map((b) => b.title)).not.toContain('Resend invitation');
+  });
+
+  it('says the app access is missing, and still shows the user, when the bot may not read service principals', async () => {
+    sandbox.setFaults([{ pathPattern: 'servicePrincipals', appliesTo: 'batchItem', status: 403 }]);
+    try {
+      const { text } = await ask(bot, CALLER, 'whois wmoran@partners.contoso.com');
+      expect(text).toContain('Wendy Moran');
+      expect(text).toContain('Not available: the bot may not read app assignments here (it needs Application.Read.All).');
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
   it('says why the last sign-in is missing when the bot lacks AuditLog.Read.All', async () => {
     sandbox.setFaults([{ pathPattern: 'signInActivity', appliesTo: 'batchItem', status: 403 }]);
     try {
@@ -201,7 +224,7 @@ describe('whois over HTTP against a second, unlicensed tenant with a UPN-suffix 
     expect(text).toContain('no Microsoft Entra ID P1 or P2 licence');
     const stats = sandbox.stats();
     expect(stats.graphRoundTrips).toBe(1);
-    expect(stats.requests.filter((r) => r.batchItem).map((r) => r.status)).toEqual([200, 403]);
+    expect(stats.requests.filter((r) => r.batchItem).map((r) => r.status)).toEqual([200, 403, 200, 200]);
   });
 
   it('flags a partner by UPN suffix who was synced as Member', async () => {
