@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { ExistingUser, InvitationRefusal, InvitationRequest, InvitationResponse } from '../graph/graphInvitations';
 import { InvitationRefusedError } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import type { Notifier, OutgoingMessage, SentMessage } from '../notify/notifier';
-import { compareAndSet, type Database, type Store, type StoreTransaction } from '../store';
+import { compareAndSet, type Database, type InvitationTable, type Store, type StoreTransaction } from '../store';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
 
@@ -106,21 +107,7 @@ const MAX_REFRESH_USERS = 60;
 
 const SentMessageSchema = z.array(z.object({ reference: z.record(z.string(), z.unknown()), activityId: z.string() }));
 
-type Row = {
-  id: string;
-  state: string;
-  email: string;
-  requester_id: string;
-  requester_name: string;
-  options: string;
-  decided_by: string | null;
-  decided_by_name: string | null;
-  result: string | null;
-  approval_messages: string | null;
-  version: number;
-  created_at: string;
-  updated_at: string;
-};
+type Row = Selectable<InvitationTable>;
 
 function toRecord(row: Row): InvitationRecord {
   const messages = SentMessageSchema.safeParse(row.approval_messages ? JSON.parse(row.approval_messages) : []);
