@@ -199,4 +199,32 @@ export function cardText(card: unknown): string {
   return parts.join('\n');
 }
 
+export interface CardButton {
+  verb: string;
+  title: string;
+  data: Record<string, unknown>;
+}
+
+/** Every Action.Execute on a card, in document order: what a person could click. */
+export function executeActions(card: unknown): CardButton[] {
+  const found: CardButton[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.type === 'Action.Execute' && typeof record.verb === 'string') {
+        found.push({ verb: record.verb, data: (record.data ?? {}) as Record<string, unknown>, title: String(record.title) });
+      }
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}
+
+/** The data of the first button with this verb, which the test sends back as the click. */
+export function executeData(card: unknown, verb: string): Record<string, unknown> | undefined {
+  return executeActions(card).find((b) => b.verb === verb)?.data;
+}
+
 export { SANDBOX_CREDENTIALS };

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningSandbox } from '../../../sandbox/server';
 import type { BulkRunView } from '../../../bot/services/bulkInvitations';
-import { cardOf, cardText, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeData, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
 import type { ConnectorCall } from '../../helpers/connector';
 import { startTestSandbox } from '../../helpers/sandbox';
 
@@ -10,21 +10,6 @@ const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', n
 const NESTED_ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000002', name: 'Nestor Wilke' };
 const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
 const PROGRESS_MS = 1000;
-
-function executeData(card: unknown, verb: string): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const walk = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Execute' && record.verb === verb) found = (record.data ?? {}) as Record<string, unknown>;
-      else Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
 
 function openUrl(card: unknown): string | undefined {
   const actions = (card as { actions?: { type: string; url?: string }[] } | undefined)?.actions ?? [];

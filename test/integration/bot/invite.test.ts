@@ -1,6 +1,6 @@
 import type { RunningSandbox } from '../../../sandbox/server';
 import type { SandboxUser } from '../../../sandbox/state';
-import { cardOf, cardText, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeData, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import type { ConnectorCall } from '../../helpers/connector';
 import { startTestSandbox } from '../../helpers/sandbox';
 
@@ -10,21 +10,6 @@ const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001',
 const MEMBER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000001', name: 'Alex Wilber' };
 const ALL_PARTNERS = '9a000000-0000-4000-8000-000000000004';
 const FINANCE = '9a000000-0000-4000-8000-000000000005';
-
-function executeData(card: unknown, verb: string): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const walk = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Execute' && record.verb === verb) found = (record.data ?? {}) as Record<string, unknown>;
-      else Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
 
 function invokeText(result: InvokeResult): string {
   return typeof result.value === 'string' ? result.value : cardText(result.value);

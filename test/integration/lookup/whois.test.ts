@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadFixture } from '../../../sandbox/fixture';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { validateAdaptiveCard } from '../../helpers/adaptiveCardSchema';
-import { cardOf, cardText, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeActions, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
 import { startTestSandbox } from '../../helpers/sandbox';
 
 const CALLER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000003', name: 'Zoë Krüger-Łukasiewicz' };
@@ -10,18 +10,6 @@ const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001',
 const NORTHWIND_CALLER: TestUser = { aadObjectId: '70000000-0000-4000-8000-000000000001', name: 'Nora Admin' };
 
 type Card = Record<string, unknown>;
-
-function executeActions(node: unknown, found: { verb: string; data: Record<string, unknown>; title: string }[] = []) {
-  if (Array.isArray(node)) node.forEach((n) => executeActions(n, found));
-  else if (node && typeof node === 'object') {
-    const record = node as Record<string, unknown>;
-    if (record.type === 'Action.Execute' && typeof record.verb === 'string') {
-      found.push({ verb: record.verb, data: (record.data ?? {}) as Record<string, unknown>, title: String(record.title) });
-    }
-    Object.values(record).forEach((v) => executeActions(v, found));
-  }
-  return found;
-}
 
 async function ask(bot: TestBot, user: TestUser, text: string): Promise<{ card: Card; text: string }> {
   const [reply] = await bot.say(user, text);
