@@ -18,6 +18,10 @@ import { randomBytes } from 'node:crypto';
 import { GraphUsers } from './graph/users';
 import { GraphAppProxy } from './graph/appProxy';
 import { AppAccessService } from './services/appAccess';
+import { AccessRevocationService } from './services/accessRevocation';
+import { accessEndMessages } from './commands/revokeReplies';
+import { AccessRequestService } from './services/accessRequests';
+import { accessRequestMessages } from './commands/accessReplies';
 import { ShadowAccounts } from './onprem/shadowAccounts';
 import { LookupService } from './services/lookup';
 import { RealmService } from './services/realm';
@@ -96,6 +100,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       'ONPREM_TLS_INSECURE=true: the on-prem DC certificate is NOT verified, so anyone on the path can read the service account password. Use only in tests; set ONPREM_CA_FILE instead.',
     );
   }
+  const appProxy = new GraphAppProxy(graph);
+  const appAccess = new AppAccessService(appProxy, config.onprem ? new ShadowAccounts(config.onprem) : undefined);
   const services: Services = {
     store,
     roles: new RoleResolver(directory, config.roles, config.roles.cacheSeconds * 1000),
@@ -125,7 +131,28 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       },
       messages: bulkMessages,
     }),
-    appAccess: new AppAccessService(new GraphAppProxy(graph), config.onprem ? new ShadowAccounts(config.onprem) : undefined),
+    appAccess,
+    accessRevocation: new AccessRevocationService({
+      store,
+      appAccess,
+      apps: appProxy,
+      guests: invitationDirectory,
+      notifier,
+      messages: accessEndMessages,
+      cardsChanged: (record) => services.accessRequests.updateApprovalCards(record),
+    }),
+    accessRequests: new AccessRequestService({
+      store,
+      apps: appProxy,
+      appAccess,
+      directory: invitationDirectory,
+      notifier,
+      jobs,
+      realm,
+      settings: { ...config.access, adminGroupId: config.roles.adminGroupId },
+      messages: accessRequestMessages,
+      log: log.child({ component: 'access-requests' }),
+    }),
   };
   const runner = new JobRunner(services.jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
   services.jobs.attach(runner);

@@ -156,6 +156,11 @@ const RawEnv = z.object({
       .optional(),
   ),
   ONPREM_TIMEOUT_MS: positiveInt(10000),
+
+  ACCESS_DEFAULT_DAYS: positiveInt(30),
+  ACCESS_MAX_DAYS: positiveInt(90),
+  ACCESS_REQUEST_TIMEOUT_DAYS: positiveInt(7),
+  APPROVALS_CONVERSATION_ID: optionalString,
 });
 
 export type GraphCredentialConfig =
@@ -218,6 +223,19 @@ export interface Config {
   };
   /** On-prem AD for KCD shadow accounts; undefined when not configured (Kerberos apps are then refused, SAML still works). */
   onprem?: OnPremSettings;
+  /** App access requests: how long a grant lasts, how long a request waits for a decision, and the optional approvals channel. */
+  access: AccessConfig;
+}
+
+export interface AccessConfig {
+  /** Days a grant lasts when the requester does not say. */
+  defaultDays: number;
+  /** The longest grant anyone may ask for. */
+  maxDays: number;
+  /** An undecided request times out after this many days. */
+  requestTimeoutDays: number;
+  /** A Teams channel or group chat (19:…) that also gets every approval card; the bot must be installed there. */
+  approvalsConversationId?: string;
 }
 
 export interface PartnerMarkerConfig {
@@ -327,6 +345,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   const onprem = onPremSettings(e, cwd, problems);
+  if (e.ACCESS_DEFAULT_DAYS > e.ACCESS_MAX_DAYS) {
+    problems.push(`ACCESS_DEFAULT_DAYS: ${e.ACCESS_DEFAULT_DAYS} is more than ACCESS_MAX_DAYS (${e.ACCESS_MAX_DAYS}); the default grant must be allowed.`);
+  }
 
   if (problems.length > 0) return { ok: false, problems };
 
@@ -371,6 +392,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       },
       realm: { cacheMs: e.REALM_CACHE_SECONDS * 1000, answerMs: e.REALM_ANSWER_MS },
       onprem,
+      access: {
+        defaultDays: e.ACCESS_DEFAULT_DAYS,
+        maxDays: e.ACCESS_MAX_DAYS,
+        requestTimeoutDays: e.ACCESS_REQUEST_TIMEOUT_DAYS,
+        approvalsConversationId: e.APPROVALS_CONVERSATION_ID,
+      },
     },
   };
 }

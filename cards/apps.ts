@@ -10,12 +10,22 @@ const SSO: Record<SsoKind, { label: string; color: string }> = {
   none: { label: 'Single sign-on: none (the app asks for its own sign-in)', color: 'default' },
 };
 
-/** The App Proxy apps: name, SSO kind in colour and words, external URL and roles. */
+/** Teams refuses cards over 28 KB; 30 apps with long role lists stay well under it. */
+const MAX_APPS_SHOWN = 30;
+
+/** The App Proxy apps: name, SSO kind in colour and words, external URL and roles, each with a Request access button. */
 export function apps(list: ProxyApp[]) {
   return renderCard(template, {
     title: plainLine(list.length === 1 ? '1 app published through application proxy' : `${list.length} apps published through application proxy`, 200),
     empty: list.length === 0,
-    apps: list.map((a) => ({
+    more: plain(
+      list.length > MAX_APPS_SHOWN
+        ? `${list.length - MAX_APPS_SHOWN} more are not shown, to keep the card within Teams' size limit. Ask for one by name: request <app> for <email>.`
+        : '',
+      300,
+    ),
+    apps: list.slice(0, MAX_APPS_SHOWN).map((a) => ({
+      servicePrincipalId: a.servicePrincipalId,
       name: plainLine(a.displayName, 200),
       sso: SSO[a.ssoKind].label,
       ssoColor: SSO[a.ssoKind].color,

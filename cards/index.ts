@@ -20,13 +20,32 @@ import userSummaryTemplate from './userSummary.card.json';
 import { realm } from './realm';
 import { userPicker } from './userPicker';
 import { userSummary } from './userSummary';
+import accessEndedTemplate from './accessEnded.card.json';
+import revokeConfirmTemplate from './revokeConfirm.card.json';
+import revokePickerTemplate from './revokePicker.card.json';
+import { accessEnded } from './accessEnded';
+import { revokeConfirm } from './revokeConfirm';
+import { revokePicker } from './revokePicker';
+import accessApprovalTemplate from './accessApproval.card.json';
+import accessPickTemplate from './accessPick.card.json';
+import accessRequestFormTemplate from './accessRequestForm.card.json';
+import accessRequestListTemplate from './accessRequestList.card.json';
+import accessRequestStatusTemplate from './accessRequestStatus.card.json';
+import { accessApproval } from './accessApproval';
+import { accessPick } from './accessPick';
+import { accessRequestForm } from './accessRequestForm';
+import { accessRequestList } from './accessRequestList';
+import { accessRequestStatus } from './accessRequestStatus';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary };
+export const cards = { apps, bulkRun, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
+  accessEnded: accessEndedTemplate,
+  revokeConfirm: revokeConfirmTemplate,
+  revokePicker: revokePickerTemplate,
   apps: appsTemplate,
   bulkRun: bulkRunTemplate,
   help: helpTemplate,
@@ -38,4 +57,9 @@ export const templates: Record<string, CardTemplate> = {
   realm: realmTemplate,
   userPicker: userPickerTemplate,
   userSummary: userSummaryTemplate,
+  accessApproval: accessApprovalTemplate,
+  accessPick: accessPickTemplate,
+  accessRequestForm: accessRequestFormTemplate,
+  accessRequestList: accessRequestListTemplate,
+  accessRequestStatus: accessRequestStatusTemplate,
 };

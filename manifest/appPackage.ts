@@ -85,9 +85,13 @@ export interface ManifestCommand {
   description: string;
 }
 
-/** The command menu Teams shows, from the registry in its (help) order: name as the title, summary as the description. */
+/**
+ * The command menu Teams shows: `help` first, because it leads to everything else, then the registry in its (help) order
+ * until the menu is full; name as the title, summary as the description. Commands left out still work when typed.
+ */
 export function registryCommandList(): ManifestCommand[] {
-  return commands.slice(0, MAX_COMMANDS).map((c) => ({ title: c.name, description: c.summary }));
+  const menu = [...commands.filter((c) => c.name === 'help'), ...commands.filter((c) => c.name !== 'help')];
+  return menu.slice(0, MAX_COMMANDS).map((c) => ({ title: c.name, description: c.summary }));
 }
 
 export type ManifestJson = Record<string, unknown>;

@@ -6,6 +6,10 @@ import { whois } from './whois.command';
 import { invite } from './invite.command';
 import { resend } from './resend.command';
 import { apps } from './apps.command';
+import { revoke } from './revoke.command';
+import { request } from './request.command';
+import { requests } from './requests.command';
+import { pending } from './pending.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, help];

@@ -208,12 +208,16 @@ export class GraphAppProxy {
     }
   }
 
-  /** Removes an assignment; one that is already gone counts as removed. */
-  async unassign(servicePrincipalId: string, assignmentId: string): Promise<void> {
+  /**
+   * Removes an assignment; one that is already gone counts as removed. Returns whether this call removed it (false for the
+   * 404), so a caller racing another removal can tell who did it.
+   */
+  async unassign(servicePrincipalId: string, assignmentId: string): Promise<boolean> {
     try {
       await this.graph.api(`/servicePrincipals/${pathSegment(servicePrincipalId)}/appRoleAssignedTo/${pathSegment(assignmentId)}`).delete();
+      return true;
     } catch (error) {
-      if (isGraphError(error, 404)) return;
+      if (isGraphError(error, 404)) return false;
       throw directoryUnavailable('Removing the app role assignment', error);
     }
   }

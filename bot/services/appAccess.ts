@@ -10,7 +10,8 @@ export interface AppDirectory {
   listOwners(servicePrincipalId: string): Promise<Owner[]>;
   listUserAssignments(userObjectId: string): Promise<Assignment[]>;
   assign(servicePrincipalId: string, principalId: string, appRoleId: string): Promise<{ assignment: Assignment; alreadyExisted: boolean }>;
-  unassign(servicePrincipalId: string, assignmentId: string): Promise<void>;
+  /** True when this call removed it; false when it was already gone. */
+  unassign(servicePrincipalId: string, assignmentId: string): Promise<boolean>;
 }
 
 export interface GrantResult {
@@ -22,8 +23,27 @@ export interface GrantResult {
 
 export interface RemoveResult {
   removedAssignments: number;
-  /** What happened to the shadow account: only disabled when the guest has no Kerberos app access left. */
-  shadow: 'disabled' | 'alreadyDisabled' | 'missing' | 'keptForOtherKerberosApps' | 'notKerberos';
+  /**
+   * What happened to the shadow account: only disabled when the guest has no Kerberos app access left. `notConfigured`: a
+   * Kerberos app, but no on-prem directory is configured, so any shadow account was left as it was.
+   */
+  shadow: 'disabled' | 'alreadyDisabled' | 'missing' | 'keptForOtherKerberosApps' | 'notKerberos' | 'notConfigured';
+}
+
+export interface RemoveOptions {
+  /**
+   * Roles to leave in place: those another live grant of the same app still covers, so ending one grant never takes away
+   * what a second one gave.
+   */
+  keepRoleIds?: readonly string[];
+}
+
+export interface GrantOptions {
+  /**
+   * The partner's account is synced from on-prem AD (a locally managed partner): Kerberos delegation uses that account, so
+   * no shadow account is made, and none would be allowed (AD keeps UPNs unique).
+   */
+  ownOnPremAccount?: boolean;
 }
 
 /** Something that stops a grant for a reason a person can act on. */
@@ -78,26 +98,32 @@ export class AppAccessService {
    * Grants the guest access: for a Kerberos app, first makes sure their shadow account exists and is enabled, then assigns
    * the role. Each part is safe to repeat (the account is found by its link; Graph's "already exists" counts as done).
    */
-  async grant(app: ProxyApp, guest: GuestIdentity, appRoleId?: string): Promise<GrantResult> {
-    const blocker = this.grantBlocker(app);
+  async grant(app: ProxyApp, guest: GuestIdentity, appRoleId?: string, options: GrantOptions = {}): Promise<GrantResult> {
+    const needsShadow = app.ssoKind === 'kerberos' && options.ownOnPremAccount !== true;
+    const blocker = needsShadow ? this.grantBlocker(app) : undefined;
     if (blocker) throw new AppAccessRefused(blocker);
     const role = this.roleFor(app, appRoleId);
-    const shadow = app.ssoKind === 'kerberos' ? await this.shadowAccounts?.ensure(guest) : undefined;
+    const shadow = needsShadow ? await this.shadowAccounts?.ensure(guest) : undefined;
     const { assignment, alreadyExisted } = await this.directory.assign(app.servicePrincipalId, guest.objectId, role);
     return { assignment, alreadyAssigned: alreadyExisted, ...(shadow ? { shadow } : {}) };
   }
 
   /**
-   * Removes the guest's assignments to this app, then, for a Kerberos app, disables their shadow account unless another
-   * Kerberos app still uses it. Safe to repeat.
+   * Removes the guest's assignments to this app (except roles in `keepRoleIds`), then, for a Kerberos app, disables their
+   * shadow account unless a Kerberos app (this one with a kept role, or another) still uses it. Safe to repeat.
    */
-  async remove(app: ProxyApp, guestObjectId: string): Promise<RemoveResult> {
-    const mine = (await this.directory.listUserAssignments(guestObjectId)).filter((a) => a.resourceId.toLowerCase() === app.servicePrincipalId.toLowerCase());
-    for (const a of mine) await this.directory.unassign(app.servicePrincipalId, a.id);
-    if (app.ssoKind !== 'kerberos' || !this.shadowAccounts) return { removedAssignments: mine.length, shadow: 'notKerberos' };
+  async remove(app: ProxyApp, guestObjectId: string, options: RemoveOptions = {}): Promise<RemoveResult> {
+    const keep = new Set((options.keepRoleIds ?? []).map((id) => id.toLowerCase()));
+    const mine = (await this.directory.listUserAssignments(guestObjectId)).filter(
+      (a) => a.resourceId.toLowerCase() === app.servicePrincipalId.toLowerCase() && !keep.has(a.appRoleId.toLowerCase()),
+    );
+    let removedAssignments = 0;
+    for (const a of mine) if (await this.directory.unassign(app.servicePrincipalId, a.id)) removedAssignments += 1;
+    if (app.ssoKind !== 'kerberos') return { removedAssignments, shadow: 'notKerberos' };
+    if (!this.shadowAccounts) return { removedAssignments, shadow: 'notConfigured' };
     const remaining = (await this.listUserAppAccess(guestObjectId)).filter((x) => x.app.ssoKind === 'kerberos');
-    if (remaining.length > 0) return { removedAssignments: mine.length, shadow: 'keptForOtherKerberosApps' };
-    return { removedAssignments: mine.length, shadow: await this.shadowAccounts.disable(guestObjectId) };
+    if (remaining.length > 0) return { removedAssignments, shadow: 'keptForOtherKerberosApps' };
+    return { removedAssignments, shadow: await this.shadowAccounts.disable(guestObjectId) };
   }
 
   /** A user's App Proxy assignments (other apps are left out), each with its app and role. */

@@ -2,6 +2,8 @@ import type { RoleResolver } from '../identity/roles';
 import type { Jobs } from '../jobs';
 import type { Notifier } from '../notify/notifier';
 import type { Store } from '../store';
+import type { AccessRequestService } from './accessRequests';
+import type { AccessRevocationService } from './accessRevocation';
 import type { AppAccessService } from './appAccess';
 import type { BulkInvitationService } from './bulkInvitations';
 import type { InvitationService } from './invitations';
@@ -24,4 +26,8 @@ export interface Services {
   bulkInvitations: BulkInvitationService;
   /** apps: the on-prem apps published through application proxy, and a user's assignments to them. */
   appAccess: AppAccessService;
+  /** revoke and the expiry job: end a partner's app access, on-prem shadow account included. */
+  accessRevocation: AccessRevocationService;
+  /** request, requests, pending: access requests, their approval by the app's owners (or the admins) and the grant job. */
+  accessRequests: AccessRequestService;
 }

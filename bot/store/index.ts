@@ -1,5 +1,6 @@
 import type { Storage } from 'botbuilder';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { AccessRequestRepository } from './accessRequests';
 import { SqlAuditLog, type AuditLog } from './auditLog';
 import { connectPostgres, connectSqlite, type Connected } from './connect';
 import { SqlConversationReferenceRepository, type ConversationReferenceRepository } from './conversationReferences';
@@ -9,6 +10,19 @@ import { SqlInboundDedupe, type InboundDedupe } from './inboundDedupe';
 import type { Database } from './schema';
 import { ignoreWarnings, type StoreWarningHandler } from './warnings';
 
+export {
+  ACCESS_REQUEST_STATES,
+  AccessRequestRepository,
+  GrantProgressSchema,
+  OPEN_ACCESS_REQUEST_STATES,
+  type AccessRequestChanges,
+  type AccessRequestRecord,
+  type AccessRequestState,
+  type GrantProgress,
+  type NewAccessRequest,
+  type ShadowPlan,
+  type StoredMessage,
+} from './accessRequests';
 export type { AuditEntry, AuditEntryInput, AuditLog, AuditOutcome, AuditQuery } from './auditLog';
 export { DEFAULT_AUDIT_LIST_LIMIT, MAX_AUDIT_LIST_LIMIT } from './auditLog';
 export { compareAndSet, type VersionedChanges, type VersionedTable } from './compareAndSet';
@@ -36,6 +50,7 @@ export interface StoreTransaction {
   readonly audit: AuditLog;
   readonly dedupe: InboundDedupe;
   readonly storage: Storage;
+  readonly accessRequests: AccessRequestRepository;
 }
 
 export interface Store {
@@ -47,6 +62,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly dedupe: InboundDedupe;
   readonly storage: Storage;
+  readonly accessRequests: AccessRequestRepository;
   /**
    * Runs `work` in one transaction: it commits when `work` resolves and rolls back when it throws, so a state change and its
    * audit row land together or not at all. On SQLite the single connection is held for the duration, so calling the store's
@@ -78,6 +94,7 @@ class KyselyStore implements Store {
   readonly audit: AuditLog;
   readonly dedupe: InboundDedupe;
   readonly storage: Storage;
+  readonly accessRequests: AccessRequestRepository;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -91,6 +108,7 @@ class KyselyStore implements Store {
     this.audit = new SqlAuditLog(this.db, onWarning);
     this.dedupe = new SqlInboundDedupe(this.db);
     this.storage = new DurableStorage(this.db, onWarning);
+    this.accessRequests = new AccessRequestRepository(this.db, onWarning);
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -101,6 +119,7 @@ class KyselyStore implements Store {
         audit: new SqlAuditLog(db, this.onWarning),
         dedupe: new SqlInboundDedupe(db),
         storage: new DurableStorage(db, this.onWarning),
+        accessRequests: new AccessRequestRepository(db, this.onWarning),
       }),
     );
   }

@@ -14,6 +14,7 @@ export interface Database {
   invitation: InvitationTable;
   bulk_invite_run: BulkInviteRunTable;
   bulk_invite_row: BulkInviteRowTable;
+  access_requests: AccessRequestTable;
 }
 
 /** Proactive messaging needs the reference of a conversation the bot has seen; one row per user or conversation key. */
@@ -130,4 +131,56 @@ export interface BulkInviteRowTable {
   user_id: string | null;
   redeem_url: string | null;
   updated_at: string;
+}
+
+/**
+ * A request for a partner's access to an enterprise app; see AccessRequestRepository for the states. JSON columns:
+ * `approver_object_ids` (string[]), `approval_messages` (SentMessage[]) and `grant_progress` (the grant job's checkpoint).
+ */
+export interface AccessRequestTable {
+  id: string;
+  state: string;
+  requester_object_id: string;
+  requester_name: string;
+  guest_object_id: string;
+  guest_upn: string;
+  guest_display_name: string;
+  guest_mail: string | null;
+  /** What the approver is shown about the partner, as it was when requested: UserType, externalUserState, realm verdict. */
+  guest_user_type: string | null;
+  guest_external_state: string | null;
+  guest_realm: string | null;
+  /** 1 when the partner's account is synced from on-prem AD (it is its own on-prem account: no shadow account). */
+  guest_on_prem_synced: Generated<number>;
+  service_principal_id: string;
+  app_id: string | null;
+  app_display_name: string;
+  app_role_id: string;
+  app_role_name: string | null;
+  /** saml, kerberos, headerBased or none, as the app was when requested. */
+  sso_kind: string;
+  /** notNeeded, synced, create, reuse or reenable: what the grant does in on-prem AD, as shown to the approver. */
+  shadow_plan: Generated<string>;
+  duration_days: number;
+  justification: string;
+  /** `owners` (the service principal's user owners) or `admins` (ADMIN_GROUP_ID, when the app has no user owners). */
+  approver_source: string;
+  approver_object_ids: string;
+  approval_messages: string | null;
+  approval_deadline: string;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: string | null;
+  decision_comment: string | null;
+  grant_progress: string | null;
+  /** The last grant attempt's failure, shown while the job retries and kept when it gives up. */
+  grant_error: string | null;
+  granted_at: string | null;
+  /** When the grant ends; set when it is granted. */
+  expires_at: string | null;
+  ended_by: string | null;
+  ended_at: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
 }

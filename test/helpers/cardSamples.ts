@@ -1,6 +1,9 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { UserSummary } from '../../bot/services/lookup';
+import { approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/commands/accessReplies';
+import type { Caller } from '../../bot/identity/caller';
+import type { AccessRequestRecord } from '../../bot/store';
 
 /** Text a hostile or careless directory could hold: Markdown links, template syntax, very long, right-to-left, spoofing. */
 export const HOSTILE = {
@@ -149,6 +152,8 @@ export function cardSamples(): CardSample[] {
       }),
     },
     ...appsSamples(),
+    ...revokeCardSamples(),
+    ...accessRequestCardSamples(),
   ];
 }
 
@@ -281,5 +286,194 @@ function bulkCardSamples(): CardSample[] {
       attachment: cards.bulkRun({ id: INVITE_ID, tone: 'warning', status: HOSTILE.long, title: HOSTILE.long, text: HOSTILE.long.repeat(2), progress: { done: 999, total: 1000 }, facts: Array.from({ length: 14 }, () => ({ title: HOSTILE.long, value: HOSTILE.long })), problems: Array.from({ length: 8 }, () => HOSTILE.long), note: HOSTILE.long, showCancel: true, cancelTitle: 'Stop the run', downloadUrl: `${download}${'x'.repeat(1500)}` }),
     },
     { card: 'bulkRun', variant: 'hostile', attachment: cards.bulkRun({ id: INVITE_ID, tone: 'attention', status: HOSTILE.link, title: HOSTILE.link, text: HOSTILE_TEXT, progress: { done: 0, total: 0 }, facts: [{ title: HOSTILE.link, value: HOSTILE_TEXT }], problems: [HOSTILE_TEXT, HOSTILE.template], note: HOSTILE.spoof, downloadUrl: 'javascript:alert(1)' }) },
+  ];
+}
+
+/** revoke's confirmation and pick list, and the card for access that ended (revoked, expired, or failed to end). */
+function revokeCardSamples(): CardSample[] {
+  const sp = 'f3000000-0000-4000-8000-000000000002';
+  const confirm = {
+    servicePrincipalId: sp,
+    address: 'alice@fabrikam.com',
+    guestName: 'Alice Smith (Fabrikam)',
+    email: 'alice@fabrikam.com',
+    userPrincipalName: 'alice_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+    appName: 'Contoso Timesheets (IWA)',
+    sso: 'Kerberos (KCD), with a shadow account in on-prem AD',
+    roles: ['Timesheet User'],
+    granted: "Through this bot at Megan Bowen's request, approved by Adele Vance, until 2026-12-23 10:00 UTC",
+    shadow: 'Will be disabled (kept, so a later grant re-enables the same account)',
+    warnings: [],
+    note: 'You may revoke this as an admin.',
+  };
+  const candidate = (i: number) => ({ servicePrincipalId: `f3000000-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `Contoso App ${i}`, sso: 'Single sign-on: SAML' });
+  const facts = [
+    { title: 'Partner', value: 'alice@fabrikam.com' },
+    { title: 'App', value: 'Contoso Timesheets (IWA)' },
+    { title: 'On-prem account', value: 'Disabled in on-prem AD' },
+  ];
+  return [
+    { card: 'revokeConfirm', variant: 'typical', attachment: cards.revokeConfirm(confirm) },
+    {
+      card: 'revokeConfirm',
+      variant: 'maximal',
+      attachment: cards.revokeConfirm({
+        ...confirm,
+        address: `${'a'.repeat(64)}@${'sub.'.repeat(40)}fabrikam.com`,
+        guestName: HOSTILE.long,
+        email: `${'a'.repeat(64)}@${'sub.'.repeat(40)}fabrikam.com`,
+        userPrincipalName: `${'a'.repeat(64)}_fabrikam.com#EXT#@contoso.onmicrosoft.com`,
+        appName: HOSTILE.long,
+        roles: roleSet(20).map((r) => r.displayName),
+        granted: HOSTILE.long,
+        shadow: HOSTILE.long,
+        warnings: Array.from({ length: 8 }, () => HOSTILE.long),
+        note: HOSTILE.long,
+      }),
+    },
+    {
+      card: 'revokeConfirm',
+      variant: 'hostile',
+      attachment: cards.revokeConfirm({ ...confirm, guestName: HOSTILE_TEXT, email: HOSTILE.link, userPrincipalName: HOSTILE.spoof, appName: HOSTILE.link, roles: [HOSTILE.template], granted: HOSTILE_TEXT, shadow: HOSTILE.link, warnings: [HOSTILE_TEXT] }),
+    },
+    { card: 'revokePicker', variant: 'typical', attachment: cards.revokePicker({ query: 'contoso', address: 'alice@fabrikam.com', matched: 'several', candidates: [candidate(1), candidate(2)] }) },
+    {
+      card: 'revokePicker',
+      variant: 'maximal',
+      attachment: cards.revokePicker({
+        query: HOSTILE.long,
+        address: `${'a'.repeat(64)}@${'sub.'.repeat(40)}fabrikam.com`,
+        matched: 'none',
+        candidates: Array.from({ length: 10 }, (_, i) => ({ ...candidate(i), displayName: HOSTILE.long, sso: HOSTILE.long })),
+      }),
+    },
+    {
+      card: 'revokePicker',
+      variant: 'hostile',
+      attachment: cards.revokePicker({ query: HOSTILE.link, address: 'alice@fabrikam.com', matched: 'several', candidates: [{ ...candidate(1), displayName: HOSTILE_TEXT, sso: HOSTILE.template }] }),
+    },
+    { card: 'accessEnded', variant: 'typical', attachment: cards.accessEnded({ tone: 'good', title: "Alice Smith (Fabrikam)'s access to Contoso Timesheets (IWA) is revoked", text: 'Microsoft Entra no longer assigns the app to them.', facts, note: 'A session the partner already has open may last until it expires.' }) },
+    {
+      card: 'accessEnded',
+      variant: 'maximal',
+      attachment: cards.accessEnded({ tone: 'attention', title: HOSTILE.long, text: HOSTILE.long.repeat(2), facts: Array.from({ length: 14 }, () => ({ title: HOSTILE.long, value: HOSTILE.long })), note: HOSTILE.long }),
+    },
+    { card: 'accessEnded', variant: 'hostile', attachment: cards.accessEnded({ tone: 'info', title: HOSTILE.link, text: HOSTILE_TEXT, facts: [{ title: HOSTILE.link, value: HOSTILE_TEXT }], note: HOSTILE.template }) },
+  ];
+}
+
+const REQUEST_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
+const OWNER: Caller = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', tenantId: 't', teamsUserId: '29:owner', name: 'Adele Vance', roles: ['admin'] };
+
+/** An access request as the store returns it, with fields overridden per variant. */
+function sampleRequest(overrides: Partial<AccessRequestRecord>): AccessRequestRecord {
+  return {
+    id: REQUEST_ID,
+    state: 'pending',
+    requesterObjectId: 'b0000000-0000-4000-8000-000000000001',
+    requesterName: 'Megan Bowen',
+    guestObjectId: 'e0000000-0000-4000-8000-000000000001',
+    guestUpn: 'alice_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+    guestDisplayName: 'Alice Smith (Fabrikam)',
+    guestMail: 'alice@fabrikam.com',
+    guestUserType: 'Guest',
+    guestExternalState: 'Accepted',
+    guestRealm: "fabrikam.com belongs to Fabrikam's Microsoft Entra tenant: Alice signs in with her work account.",
+    guestOnPremSynced: false,
+    servicePrincipalId: 'f3000000-0000-4000-8000-000000000002',
+    appId: 'f2000000-0000-4000-8000-000000000002',
+    appDisplayName: 'Contoso Timesheets (IWA)',
+    appRoleId: '3c1d5e7f-9a2b-4c4d-8e6f-a1b2c3d4e5f6',
+    appRoleName: 'Timesheet User',
+    ssoKind: 'kerberos',
+    shadowPlan: 'create',
+    durationDays: 30,
+    justification: 'Alice reports hours on the Northwind project until March.',
+    approverSource: 'owners',
+    approverObjectIds: [OWNER.aadObjectId, 'a0000000-0000-4000-8000-000000000002'],
+    approvalMessages: [],
+    approvalDeadline: new Date('2026-11-30T19:00:00Z'),
+    grantProgress: {},
+    createdAt: new Date('2026-11-23T19:00:00Z'),
+    updatedAt: new Date('2026-11-23T19:00:00Z'),
+    version: 0,
+    ...overrides,
+  };
+}
+
+/** The request flow's cards: the app pick list, the form, the approval card, the requester's status and the two lists. */
+function accessRequestCardSamples(): CardSample[] {
+  const app = (i: number, name = `Contoso App ${i}`, roles = 1) => ({
+    servicePrincipalId: `f3000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    appId: `f2000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    displayName: name,
+    externalUrl: `https://app${i}-contoso.msappproxy.net/`,
+    ssoKind: i % 2 === 0 ? ('kerberos' as const) : ('saml' as const),
+    roles: roleSet(roles),
+  });
+  const partner = {
+    objectId: 'e0000000-0000-4000-8000-000000000001',
+    displayName: 'Alice Smith (Fabrikam)',
+    userPrincipalName: 'alice_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+    mail: 'alice@fabrikam.com',
+    address: 'alice@fabrikam.com',
+    userType: 'Guest',
+    externalUserState: 'Accepted',
+    onPremSynced: false,
+  };
+  const form = { formId: REQUEST_ID, app: app(2, 'Contoso Timesheets (IWA)', 1), partner, days: 30, maxDays: 90, notes: [], kerberosNeedsOnPrem: false };
+  const long = HOSTILE.long;
+  const maximalRecord = sampleRequest({
+    state: 'approved',
+    requesterName: long,
+    guestDisplayName: long,
+    guestMail: `${'a'.repeat(64)}@${'sub.'.repeat(40)}fabrikam.com`,
+    guestRealm: long,
+    appDisplayName: long,
+    appRoleName: long,
+    justification: 'x'.repeat(1000),
+    decidedByName: long,
+    decidedAt: new Date('2026-11-24T08:00:00Z'),
+    decisionComment: 'y'.repeat(1000),
+    grantError: long.repeat(3),
+    shadowPlan: 'ensure',
+  });
+  const hostileRecord = sampleRequest({
+    requesterName: HOSTILE.spoof,
+    guestDisplayName: HOSTILE.link,
+    guestMail: HOSTILE.link,
+    guestRealm: HOSTILE_TEXT,
+    appDisplayName: HOSTILE_TEXT,
+    appRoleName: HOSTILE.template,
+    justification: HOSTILE_TEXT,
+    decisionComment: HOSTILE_TEXT,
+  });
+  const manyApps = Array.from({ length: 25 }, (_, i) => app(i, `${long.slice(0, 180)} ${i}`, 6));
+  const records = (r: AccessRequestRecord, n: number) => Array.from({ length: n }, (_, i) => ({ ...r, id: `5a6b7c8d-9e0f-4a1b-8c2d-${String(i).padStart(12, '0')}` }));
+  const mris = Array.from({ length: 60 }, (_, i) => `29:1${String(i).padStart(3, '0')}-approver-teams-id-${'x'.repeat(40)}`);
+  return [
+    { card: 'accessPick', variant: 'typical', attachment: startReply({ kind: 'pickApp', candidates: [app(1, 'Contoso Expenses (SAML)', 2), app(2, 'Contoso Timesheets (IWA)')], query: 'contoso', matched: 'several', prefill: { email: 'alice@fabrikam.com' } }) },
+    { card: 'accessPick', variant: 'maximal', attachment: startReply({ kind: 'pickApp', candidates: manyApps, query: long, matched: 'none', prefill: { email: `${'a'.repeat(64)}@fabrikam.com`, days: 90, justification: 'j'.repeat(1000) } }) },
+    { card: 'accessPick', variant: 'hostile', attachment: startReply({ kind: 'pickApp', candidates: [app(1, HOSTILE_TEXT)], query: HOSTILE.link, matched: 'none', prefill: { email: HOSTILE.template, justification: HOSTILE.spoof } }) },
+    { card: 'accessRequestForm', variant: 'typical', attachment: formCard(form) },
+    {
+      card: 'accessRequestForm',
+      variant: 'maximal',
+      attachment: formCard({ ...form, app: { ...app(3, long, 50), externalUrl: `https://x.example/${'p'.repeat(1900)}` }, partner: { ...partner, displayName: long, mail: `${'a'.repeat(64)}@fabrikam.com`, externalUserState: 'PendingAcceptance' }, justification: 'j'.repeat(1000), notes: [long] }),
+    },
+    {
+      card: 'accessRequestForm',
+      variant: 'hostile',
+      attachment: formCard({ ...form, app: { ...app(2, HOSTILE_TEXT, 3), roles: [{ id: 'r1', displayName: HOSTILE.link }, { id: 'r2', displayName: HOSTILE.spoof }] }, partner: undefined, justification: `${HOSTILE.template} ${HOSTILE.spoof}`, notes: [HOSTILE_TEXT], kerberosNeedsOnPrem: true }),
+    },
+    { card: 'accessApproval', variant: 'typical', attachment: approvalCardFor(sampleRequest({}), OWNER, mris.slice(0, 2)) },
+    { card: 'accessApproval', variant: 'maximal', attachment: approvalCardFor({ ...maximalRecord, state: 'pending' }, OWNER, mris) },
+    { card: 'accessApproval', variant: 'hostile', attachment: approvalCardFor(hostileRecord, OWNER, mris.slice(0, 1)) },
+    { card: 'accessRequestStatus', variant: 'typical', attachment: statusCard(sampleRequest({ state: 'granted', decidedByName: 'Adele Vance', decidedAt: new Date('2026-11-24T08:00:00Z'), grantedAt: new Date('2026-11-24T08:00:05Z'), expiresAt: new Date('2026-12-24T08:00:05Z'), grantProgress: { shadowAccount: { samAccountName: 'alice_fabrikam.com', dn: 'CN=x', created: true }, assignmentId: 'a' } }), '29:requester') },
+    { card: 'accessRequestStatus', variant: 'maximal', attachment: statusCard(maximalRecord, '29:requester', { note: long }) },
+    { card: 'accessRequestStatus', variant: 'hostile', attachment: statusCard({ ...hostileRecord, state: 'denied', decidedByName: HOSTILE.link }, undefined, { note: HOSTILE_TEXT }) },
+    { card: 'accessRequestList', variant: 'typical', attachment: myRequestsCard([sampleRequest({}), sampleRequest({ id: REQUEST_ID.replace('5a', '6a'), state: 'denied', decidedByName: 'Adele Vance' })]) },
+    { card: 'accessRequestList', variant: 'maximal', attachment: pendingCard(records({ ...maximalRecord, state: 'pending' }, 25)) },
+    { card: 'accessRequestList', variant: 'hostile', attachment: pendingCard([hostileRecord]) },
   ];
 }

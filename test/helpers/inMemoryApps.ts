@@ -27,8 +27,9 @@ export class InMemoryAppDirectory implements AppDirectory {
     this.assignments.push(assignment);
     return { assignment, alreadyExisted: false };
   }
-  async unassign(servicePrincipalId: string, assignmentId: string): Promise<void> {
+  async unassign(servicePrincipalId: string, assignmentId: string): Promise<boolean> {
     const i = this.assignments.findIndex((a) => a.id === assignmentId && a.resourceId === servicePrincipalId);
     if (i >= 0) this.assignments.splice(i, 1);
+    return i >= 0;
   }
 }

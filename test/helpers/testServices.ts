@@ -18,6 +18,10 @@ import { BulkInvitationService } from '../../bot/services/bulkInvitations';
 import { bulkMessages } from '../../bot/commands/bulkReplies';
 import { AppAccessService } from '../../bot/services/appAccess';
 import { InMemoryAppDirectory } from './inMemoryApps';
+import { AccessRevocationService } from '../../bot/services/accessRevocation';
+import { accessEndMessages } from '../../bot/commands/revokeReplies';
+import { AccessRequestService } from '../../bot/services/accessRequests';
+import { accessRequestMessages } from '../../bot/commands/accessReplies';
 
 /** Records proactive messages instead of sending them. */
 export class InMemoryNotifier implements Notifier {
@@ -100,6 +104,7 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
   const invitationDirectory = new InMemoryInvitationDirectory();
   const jobs = new Jobs(new JobQueue(store.db));
   const appDirectory = new InMemoryAppDirectory();
+  const appAccess = new AppAccessService(appDirectory);
   return {
     store,
     roles: new RoleResolver(new InMemoryGroupMembership(memberships), { adminGroupId: 'admins', managerGroupId: 'managers' }, 60_000),
@@ -136,7 +141,19 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
       messages: bulkMessages,
     }),
     appDirectory,
-    appAccess: new AppAccessService(appDirectory),
+    appAccess,
+    accessRevocation: new AccessRevocationService({ store, appAccess, apps: appDirectory, guests: invitationDirectory, notifier, messages: accessEndMessages }),
+    accessRequests: new AccessRequestService({
+      store,
+      apps: appDirectory,
+      appAccess,
+      directory: invitationDirectory,
+      notifier,
+      jobs,
+      realm,
+      settings: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, adminGroupId: 'admins' },
+      messages: accessRequestMessages,
+    }),
     async dispose() {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { commands } from '../../bot/commands';
+import { help } from '../../bot/commands/help.command';
 import {
   buildAppPackage,
   commandListsOf,
@@ -53,12 +54,13 @@ describe('Teams app package', () => {
     expect(JSON.stringify(manifest)).not.toContain('${{');
   });
 
-  it('lists the registry commands in help order, in every scope, within Teams limits', () => {
+  it('lists help, then the registry commands in help order, in every scope, within Teams limits', () => {
     const lists = commandListsOf(pkg.manifest);
     expect(lists).toHaveLength(1);
     const [list] = lists;
     expect(list?.scopes).toEqual(['personal', 'team', 'groupChat']);
-    expect(list?.commands).toEqual(commands.slice(0, MAX_COMMANDS).map((c) => ({ title: c.name, description: c.summary })));
+    const others = commands.filter((c) => c.name !== 'help').slice(0, MAX_COMMANDS - 1);
+    expect(list?.commands).toEqual([{ title: 'help', description: help.summary }, ...others.map((c) => ({ title: c.name, description: c.summary }))]);
     for (const command of list?.commands ?? []) expect(command.title.length).toBeLessThanOrEqual(128);
     expect(list?.commands.length).toBeLessThanOrEqual(MAX_COMMANDS);
   });

@@ -4,6 +4,7 @@ import { foundation } from './0001_foundation';
 import { jobs } from './0002_jobs';
 import { invitations } from './0003_invitations';
 import { bulkInvitations } from './0004_bulk_invitations';
+import { accessRequests } from './0005_access_requests';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -15,6 +16,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0002_jobs': jobs(),
     '0003_invitations': invitations(),
     '0004_bulk_invitations': bulkInvitations(),
+    '0005_access_requests': accessRequests(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { decisionReply } from '../commands/accessReplies';
+import { defineAction } from './defineAction';
+
+/**
+ * Open to anyone in the tenant at the router: an app's owners approve whatever their bot role. The service asks Graph whether
+ * the caller is an approver now, and refuses the requester and the partner.
+ */
+export const accessApprove = defineAction({
+  verb: 'access.approve',
+  data: z.object({ id: z.guid(), comment: z.string().optional() }),
+  permission: 'lookup',
+  async run({ services, caller }, { id, comment }) {
+    const outcome = await services.accessRequests.approve(caller, id, comment);
+    const record = 'record' in outcome ? outcome.record : undefined;
+    return decisionReply(outcome, caller, record ? await services.accessRequests.teamsIdsOf(record.approverObjectIds) : []);
+  },
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineCommand } from './defineCommand';
+import { pendingCard } from './accessReplies';
+
+/** Open to everyone: an app's owners approve its requests whatever their role in the bot. */
+export const pending = defineCommand({
+  name: 'pending',
+  aliases: ['approvals'],
+  summary: 'Access requests waiting for your approval',
+  usage: 'pending',
+  args: z.object({ args: z.array(z.string()).max(0, 'pending takes no arguments.') }),
+  permission: 'lookup',
+  async run({ services, caller }) {
+    const waiting = await services.accessRequests.pendingFor(caller);
+    return { card: pendingCard(waiting), text: waiting.length === 1 ? '1 request waits for you' : `${waiting.length} requests wait for you` };
+  },
+});

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineCommand } from './defineCommand';
+import { startReply } from './accessReplies';
+
+export interface RequestText {
+  appQuery?: string;
+  email?: string;
+  days?: number;
+  justification?: string;
+}
+
+/**
+ * `request <app> for <email> [for <N> days] [because <text>]`, read from the end: `because` takes the rest of the line, then
+ * `for N days` and `for <address>` are taken out wherever they are, and what remains is the app's name (quotes optional).
+ */
+export function parseRequestText(rest: string): RequestText {
+  let text = rest.trim();
+  const parsed: RequestText = {};
+  const because = /(?:^|\s)because\s+([\s\S]*)$/i.exec(text);
+  if (because) {
+    parsed.justification = (because[1] ?? '').trim() || undefined;
+    text = text.slice(0, because.index).trim();
+  }
+  const duration = /(?:^|\s)for\s+(\d{1,6})\s*days?(?=\s|$)/i.exec(text);
+  if (duration) {
+    parsed.days = Number(duration[1]);
+    text = `${text.slice(0, duration.index)} ${text.slice(duration.index + duration[0].length)}`.trim();
+  }
+  const email = /(?:^|\s)for\s+(\S+@\S+)(?=\s|$)/i.exec(text);
+  if (email) {
+    parsed.email = email[1];
+    text = `${text.slice(0, email.index)} ${text.slice(email.index + email[0].length)}`.trim();
+  }
+  const app = text.replace(/^["\u201c\u201e](.*)["\u201d]$/s, '$1').trim();
+  if (app) parsed.appQuery = app;
+  return parsed;
+}
+
+export const request = defineCommand({
+  name: 'request',
+  aliases: [],
+  summary: "Ask for a partner's access to an on-prem app; the app's owners (or the admins) approve, and the access ends by itself",
+  usage: 'request <app> for <email> [for <N> days] [because <text>]',
+  args: z.object({ rest: z.string() }).transform((tokens) => parseRequestText(tokens.rest)),
+  permission: 'partnerManagement',
+  async run({ services, caller }, args) {
+    return startReply(await services.accessRequests.start(caller, args));
+  },
+});

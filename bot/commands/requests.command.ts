@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineCommand } from './defineCommand';
+import { myRequestsCard } from './accessReplies';
+
+export const requests = defineCommand({
+  name: 'requests',
+  aliases: ['myrequests'],
+  summary: 'Your access requests: the open ones and the most recent',
+  usage: 'requests',
+  args: z.object({ args: z.array(z.string()).max(0, 'requests takes no arguments.') }),
+  permission: 'partnerManagement',
+  async run({ services, caller }) {
+    return myRequestsCard(await services.accessRequests.mine(caller));
+  },
+});

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ACCESS_GRANT_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type AccessRequestService } from '../services/accessRequests';
+import { defineJob } from './jobRunner';
+
+/**
+ * Grants an approved request, one step at a time: announce on the cards, grant (shadow account, then assignment), mark it
+ * granted with its expiry, then tell everyone. The request row is the checkpoint; every step is safe to repeat.
+ */
+export function accessGrantJob(service: AccessRequestService) {
+  return defineJob({
+    kind: ACCESS_GRANT_JOB_KIND,
+    payload: z.object({ requestId: z.string(), announced: z.boolean().optional(), notified: z.boolean().optional() }),
+    step(job) {
+      return service.grantStep(job.payload);
+    },
+    async onFailed(job, error) {
+      await service.giveUp(job.payload.requestId, error);
+    },
+  });
+}
+
+/** Ends a request nobody decided by its deadline. */
+export function accessRequestTimeoutJob(service: AccessRequestService) {
+  return defineJob({
+    kind: ACCESS_TIMEOUT_JOB_KIND,
+    payload: z.object({ requestId: z.string() }),
+    async step(job) {
+      const outcome = await service.timeoutStep(job.payload.requestId);
+      return outcome.status === 'continue' ? { status: 'continue', payload: job.payload, runAt: outcome.runAt } : { status: 'done' };
+    },
+  });
+}

@@ -1,0 +1,442 @@
+import { z } from 'zod';
+import { DEFAULT_ACCESS_ROLE_ID, type Assignment, type Owner, type ProxyApp, type SsoKind } from '../graph/appProxy';
+import type { ExistingUser } from '../graph/graphInvitations';
+import type { Caller } from '../identity/caller';
+import type { Notifier, OutgoingMessage } from '../notify/notifier';
+import type { AccessRequestRecord, Store } from '../store';
+import type { AppAccessService, AppDirectory, RemoveResult } from './appAccess';
+import { matchApp } from './appMatch';
+import { checkPartnerAddress, type PartnerAddress } from './emailAddress';
+import { unwrapTeamsLinks } from './userRef';
+
+/** Finding the partner by the address they were invited with. GraphInvitations implements it. */
+export interface GuestFinder {
+  findByEmail(email: string): Promise<ExistingUser[]>;
+}
+
+/** How a grant ended, for the requester's message and the cards. */
+export type GrantEnding = { how: 'expired' } | { how: 'revoked'; byObjectId: string; byName: string };
+
+/** The proactive messages, built by the caller so the service never imports cards or botbuilder. */
+export interface AccessEndMessages {
+  /** To the partner manager who asked for the grant: it ended, and what was removed. */
+  ended(record: AccessRequestRecord, ending: GrantEnding, removal: RemoveResult): OutgoingMessage;
+  /** To the same person when the expiry could not be carried out and someone has to act. */
+  expiryFailed(record: AccessRequestRecord, error: string): OutgoingMessage;
+}
+
+/** What removing the access will do to the guest's on-prem shadow account. */
+export type ShadowEffect =
+  | { kind: 'notKerberos' }
+  | { kind: 'disable' }
+  | { kind: 'keep'; otherApps: string[] }
+  /** A Kerberos app, but the bot has no on-prem directory configured: any shadow account is left as it is. */
+  | { kind: 'notConfigured' };
+
+/** Where the guest's access came from: a grant this bot made and still tracks, one that has already ended, or Entra directly. */
+export type AccessSource = 'bot' | 'endedGrant' | 'outsideBot';
+
+export interface RevokePreview {
+  app: ProxyApp;
+  guest: ExistingUser;
+  /** The address as the person typed it, in Unicode. */
+  email: string;
+  /** The address Graph understands (punycode domain); the confirm button carries it. */
+  address: string;
+  /** Role names of the assignments that will be removed. */
+  roles: string[];
+  assignmentCount: number;
+  activeGrants: AccessRequestRecord[];
+  /** The bot's earlier grants of this app that have already ended (expired or revoked). */
+  endedGrants: AccessRequestRecord[];
+  /** Requests for this app still waiting for a decision: approving one later grants access again. */
+  pendingRequests: AccessRequestRecord[];
+  source: AccessSource;
+  shadow: ShadowEffect;
+  /** The caller may revoke because they are an admin, or an owner of the app. */
+  allowedAs: 'admin' | 'owner';
+}
+
+export type RevokeCheck =
+  | { kind: 'invalidEmail'; input: string; problem: string }
+  | { kind: 'pickApp'; query: string; address: string; candidates: ProxyApp[]; matched: 'several' | 'none' }
+  /** A caller without a bot role (an app owner, perhaps) named no app exactly; they do not get the app list to browse. */
+  | { kind: 'appNotNamed'; query: string }
+  | { kind: 'appGone'; servicePrincipalId: string }
+  | { kind: 'notAllowed'; app: ProxyApp; owners: Owner[] }
+  | { kind: 'unknownUser'; app: ProxyApp; email: string }
+  | { kind: 'ambiguousUser'; app: ProxyApp; email: string; users: ExistingUser[] }
+  | { kind: 'notGuest'; app: ProxyApp; email: string; user: ExistingUser }
+  | { kind: 'grantInProgress'; app: ProxyApp; guest: ExistingUser; email: string; request: AccessRequestRecord }
+  | { kind: 'noAccess'; app: ProxyApp; guest: ExistingUser; email: string; lastEnded?: AccessRequestRecord }
+  | { kind: 'confirm'; preview: RevokePreview };
+
+export type RevokeOutcome =
+  | Exclude<RevokeCheck, { kind: 'confirm' }>
+  | {
+      kind: 'revoked';
+      preview: RevokePreview;
+      removal: RemoveResult;
+      /** The grants this revoke ended (a concurrent revoke or the expiry job may have ended others). */
+      revokedRequests: AccessRequestRecord[];
+      /** Requesters told proactively, by name, and those the bot could not reach. */
+      notified: string[];
+      unreachable: string[];
+    }
+  | { kind: 'failed'; preview: RevokePreview; message: string; revokedRequests: AccessRequestRecord[] };
+
+/** The expiry job's checkpoint: which of its steps are done, so a step repeated after a crash does not redo the others. */
+export const ExpiryPayloadSchema = z.object({
+  requestId: z.string().min(1),
+  phase: z.enum(['end', 'remove', 'report']),
+  removal: z
+    .object({
+      removedAssignments: z.number().int().nonnegative(),
+      shadow: z.enum(['disabled', 'alreadyDisabled', 'missing', 'keptForOtherKerberosApps', 'notKerberos', 'notConfigured']),
+    })
+    .optional(),
+});
+export type ExpiryPayload = z.infer<typeof ExpiryPayloadSchema>;
+
+/** What one expiry step did: move on to the next step (now, or at `runAt`), or stop; `note` is for the job's log. */
+export type ExpiryStep = { status: 'continue'; payload: ExpiryPayload; runAt?: Date; note?: string } | { status: 'done'; note?: string };
+
+/** The actor recorded for work nobody clicked. */
+export const EXPIRY_ACTOR = 'system:expiry';
+
+const SSO_KINDS: readonly SsoKind[] = ['saml', 'kerberos', 'headerBased', 'none'];
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** Audit rows about a partner's app access are keyed by the guest's UPN, as the request side keys them. */
+function auditTarget(guest: Pick<ExistingUser, 'userPrincipalName'>): string {
+  return guest.userPrincipalName;
+}
+
+function recordTarget(record: AccessRequestRecord): string {
+  return record.guestUpn;
+}
+
+/**
+ * Ends partners' access to on-prem apps: `revoke` at once, and the expiry job when a grant's time is up. Both remove the
+ * app's role assignments from Graph (Graph is the source of truth: an assignment the bot did not make is removed too), disable
+ * the shadow account when no Kerberos app needs it any more, end the bot's grant records with a compare-and-set, audit, and
+ * tell the partner manager who asked for the grant. Every step is safe to repeat.
+ */
+export class AccessRevocationService {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      appAccess: AppAccessService;
+      /** The same Graph port AppAccessService uses, for the reads it does not expose (one app, its owners, assignments). */
+      apps: AppDirectory;
+      guests: GuestFinder;
+      notifier: Notifier;
+      messages: AccessEndMessages;
+      /** Refreshes the cards already sent for a request (the approvers' cards), so they show that the grant ended. */
+      cardsChanged?: (record: AccessRequestRecord) => Promise<void>;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** The `revoke <app> for <email>` command: resolves the app (a pick list unless it is unambiguous) and checks everything. */
+  async prepare(caller: Caller, appQuery: string, emailInput: string): Promise<RevokeCheck> {
+    const address = checkPartnerAddress(unwrapTeamsLinks(emailInput));
+    if (!address.ok) return { kind: 'invalidEmail', input: emailInput, problem: address.problem };
+    const apps = await this.deps.appAccess.listApps();
+    const match = matchApp(apps, appQuery);
+    if (match.kind === 'one') return this.check(caller, match.app, address.value, apps);
+    // The app list is for partner managers and admins (the apps command); an owner without a role names their app.
+    if (caller.roles.length === 0) return { kind: 'appNotNamed', query: appQuery };
+    return {
+      kind: 'pickApp',
+      query: appQuery,
+      address: address.value.address,
+      candidates: match.kind === 'several' ? match.candidates : match.suggestions,
+      matched: match.kind,
+    };
+  }
+
+  /** The same checks for an app picked from the list (the button carries its id): card data is user input. */
+  async prepareFor(caller: Caller, servicePrincipalId: string, emailInput: string): Promise<RevokeCheck> {
+    const address = checkPartnerAddress(emailInput);
+    if (!address.ok) return { kind: 'invalidEmail', input: emailInput, problem: address.problem };
+    const app = await this.deps.apps.getApp(servicePrincipalId);
+    if (!app) return { kind: 'appGone', servicePrincipalId };
+    return this.check(caller, app, address.value);
+  }
+
+  /**
+   * The confirm button. Everything is checked again (the caller's right from Graph's owner list now, the guest, what they
+   * hold), then the bot's grants are ended with a compare-and-set and the audit row in one transaction, and the access removed.
+   * A second click, or a revoke racing the expiry job, ends each grant once and removes nothing twice.
+   */
+  async revoke(caller: Caller, servicePrincipalId: string, emailInput: string): Promise<RevokeOutcome> {
+    const checked = await this.prepareFor(caller, servicePrincipalId, emailInput);
+    if (checked.kind !== 'confirm') return checked;
+    const { preview } = checked;
+    const target = auditTarget(preview.guest);
+    const detail = {
+      app: preview.app.displayName,
+      servicePrincipalId: preview.app.servicePrincipalId,
+      guestObjectId: preview.guest.id,
+      source: preview.source,
+      allowedAs: preview.allowedAs,
+    };
+    const revokedIds = await this.deps.store.transaction(async (tx) => {
+      const won: string[] = [];
+      for (const grant of preview.activeGrants) {
+        if (await tx.accessRequests.endGrant(grant.id, 'revoked', caller.aadObjectId)) won.push(grant.id);
+      }
+      if (won.length > 0) {
+        await tx.audit.append({ actor: caller.aadObjectId, actorName: caller.name, action: 'access.revoke', target, outcome: 'started', detail: { ...detail, requests: won } });
+      }
+      return won;
+    });
+    const revokedRequests = preview.activeGrants.filter((g) => revokedIds.includes(g.id));
+
+    let removal: RemoveResult;
+    try {
+      removal = await this.deps.appAccess.remove(this.removalApp(preview.app, [...preview.activeGrants, ...preview.endedGrants]), preview.guest.id);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.deps.store.audit.append({ actor: caller.aadObjectId, actorName: caller.name, action: 'access.revoke', target, outcome: 'failed', detail: { ...detail, requests: revokedIds, message } });
+      return { kind: 'failed', preview, message, revokedRequests };
+    }
+
+    // A second click (or a revoke racing the expiry job) that won no compare-and-set and removed nothing itself changed
+    // nothing: it gets the final card, but no audit row of its own.
+    if (revokedIds.length > 0 || removal.removedAssignments > 0 || removal.shadow === 'disabled') {
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: 'access.revoke',
+        target,
+        outcome: 'success',
+        detail: { ...detail, requests: revokedIds, roles: preview.roles, removedAssignments: removal.removedAssignments, shadow: removal.shadow },
+      });
+    }
+
+    const notified: string[] = [];
+    const unreachable: string[] = [];
+    const ending: GrantEnding = { how: 'revoked', byObjectId: caller.aadObjectId, byName: caller.name };
+    for (const record of revokedRequests) {
+      const refreshed = (await this.deps.store.accessRequests.get(record.id)) ?? record;
+      await this.refreshCards(refreshed);
+      if (sameId(record.requesterObjectId, caller.aadObjectId)) continue;
+      // The revoke stands even if the requester cannot be told right now; the audit log has it.
+      const sent = await this.deps.notifier.sendToUser(record.requesterObjectId, this.deps.messages.ended(refreshed, ending, removal)).catch(() => undefined);
+      (sent ? notified : unreachable).push(record.requesterName || record.requesterObjectId);
+    }
+    return { kind: 'revoked', preview, removal, revokedRequests, notified: [...new Set(notified)], unreachable: [...new Set(unreachable)] };
+  }
+
+  /** Cards are a courtesy: a card that cannot be updated never undoes or fails the change it shows. */
+  private async refreshCards(record: AccessRequestRecord): Promise<void> {
+    await this.deps.cardsChanged?.(record).catch(() => undefined);
+  }
+
+  /** Admins, or the app's owners as Graph lists them now. */
+  private async mayRevoke(caller: Caller, app: ProxyApp): Promise<{ ok: true; as: 'admin' | 'owner' } | { ok: false; owners: Owner[] }> {
+    if (caller.roles.includes('admin')) return { ok: true, as: 'admin' };
+    const owners = await this.deps.apps.listOwners(app.servicePrincipalId);
+    return owners.some((o) => sameId(o.id, caller.aadObjectId)) ? { ok: true, as: 'owner' } : { ok: false, owners };
+  }
+
+  private async check(caller: Caller, app: ProxyApp, address: PartnerAddress, knownApps?: ProxyApp[]): Promise<RevokeCheck> {
+    const allowed = await this.mayRevoke(caller, app);
+    if (!allowed.ok) {
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: 'access.revoke',
+        target: address.address.toLowerCase(),
+        outcome: 'refused',
+        detail: { reason: 'not-admin-or-owner', app: app.displayName, servicePrincipalId: app.servicePrincipalId, roles: caller.roles },
+      });
+      return { kind: 'notAllowed', app, owners: allowed.owners };
+    }
+
+    const email = address.display;
+    const found = await this.deps.guests.findByEmail(address.address);
+    if (found.length === 0) return { kind: 'unknownUser', app, email };
+    const guests = found.filter((u) => u.userType === 'Guest');
+    if (guests.length > 1) return { kind: 'ambiguousUser', app, email, users: guests };
+    const guest = guests[0];
+    if (!guest) return { kind: 'notGuest', app, email, user: found[0] as ExistingUser };
+
+    const requests = await this.deps.store.accessRequests.findFor(guest.id, app.servicePrincipalId, ['approved', 'granted', 'pending', 'expired', 'revoked', 'failed']);
+    const granting = requests.find((r) => r.state === 'approved');
+    if (granting) return { kind: 'grantInProgress', app, guest, email, request: granting };
+    const activeGrants = requests.filter((r) => r.state === 'granted');
+    const pendingRequests = requests.filter((r) => r.state === 'pending');
+    // Grants that ended, or that gave up part-way: an assignment Entra still lists may be theirs.
+    const ended = requests.filter((r) => r.state === 'expired' || r.state === 'revoked' || r.state === 'failed');
+
+    const assignments = await this.deps.apps.listUserAssignments(guest.id);
+    const here = assignments.filter((a) => sameId(a.resourceId, app.servicePrincipalId));
+    const holdsAccess = here.length + activeGrants.length > 0;
+    // Which other apps are Kerberos only matters for a Kerberos app, so the app list is only read then.
+    const apps = () => (knownApps ? Promise.resolve(knownApps) : this.deps.appAccess.listApps());
+    const shadow = await this.shadowEffect(this.removalApp(app, [...activeGrants, ...ended]), guest.id, assignments, apps, holdsAccess, ended.length > 0);
+    if (!shadow || (!holdsAccess && shadow.kind !== 'disable')) {
+      return { kind: 'noAccess', app, guest, email, ...(ended[0] ? { lastEnded: ended[0] } : {}) };
+    }
+    return {
+      kind: 'confirm',
+      preview: {
+        app,
+        guest,
+        email,
+        address: address.address,
+        roles: [...new Set(here.map((a) => roleName(app, a)))],
+        assignmentCount: here.length,
+        activeGrants,
+        endedGrants: ended,
+        pendingRequests,
+        source: activeGrants.length > 0 ? 'bot' : ended.length > 0 ? 'endedGrant' : 'outsideBot',
+        shadow,
+        allowedAs: allowed.as,
+      },
+    };
+  }
+
+  /**
+   * For a Kerberos app: disable the account unless another Kerberos app keeps it in use. When the guest holds nothing here
+   * any more but the bot granted it before (a removal that stopped before the on-prem step), the account still enabled is
+   * what is left to do. Undefined: nothing to do on-prem.
+   */
+  private async shadowEffect(
+    app: ProxyApp,
+    guestObjectId: string,
+    assignments: Assignment[],
+    apps: () => Promise<ProxyApp[]>,
+    holdsAccess: boolean,
+    hadBotGrant: boolean,
+  ): Promise<ShadowEffect | undefined> {
+    if (app.ssoKind !== 'kerberos') return { kind: 'notKerberos' };
+    const shadowAccounts = this.deps.appAccess.shadowAccounts;
+    if (!shadowAccounts) return { kind: 'notConfigured' };
+    const elsewhere = assignments.filter((a) => !sameId(a.resourceId, app.servicePrincipalId));
+    const byId = new Map((elsewhere.length > 0 ? await apps() : []).map((a) => [a.servicePrincipalId.toLowerCase(), a]));
+    const others = elsewhere
+      .map((a) => byId.get(a.resourceId.toLowerCase()))
+      .filter((a): a is ProxyApp => a?.ssoKind === 'kerberos');
+    if (others.length > 0) return { kind: 'keep', otherApps: [...new Set(others.map((a) => a.displayName))] };
+    if (holdsAccess) return { kind: 'disable' };
+    if (!hadBotGrant) return undefined;
+    const account = await shadowAccounts.find(guestObjectId);
+    return account?.enabled ? { kind: 'disable' } : undefined;
+  }
+
+  /** A Kerberos grant keeps its shadow-account handling even if the app has since been switched to another SSO mode. */
+  private removalApp(app: ProxyApp, grants: readonly AccessRequestRecord[]): ProxyApp {
+    return grants.some((g) => g.ssoKind === 'kerberos') ? { ...app, ssoKind: 'kerberos' } : app;
+  }
+
+  /** The app as Graph has it now, or as the request recorded it when it is no longer published. */
+  private async appOf(record: AccessRequestRecord): Promise<ProxyApp> {
+    const current = await this.deps.apps.getApp(record.servicePrincipalId);
+    if (current) return this.removalApp(current, [record]);
+    const ssoKind = (SSO_KINDS as readonly string[]).includes(record.ssoKind) ? (record.ssoKind as SsoKind) : 'none';
+    return { servicePrincipalId: record.servicePrincipalId, appId: record.appId ?? '', displayName: record.appDisplayName, ssoKind, roles: [] };
+  }
+
+  /**
+   * One step of the expiry job. `end`: the compare-and-set granted → expired, with its audit row; a request that was
+   * revoked (or ended otherwise) meanwhile stops the job. `remove`: the assignment and, when no Kerberos access is left, the
+   * shadow account; roles another live grant of the same app still covers are kept. `report`: the audit row of the outcome
+   * (written once, even if the step repeats) and the requester's message.
+   */
+  async expireStep(payload: ExpiryPayload): Promise<ExpiryStep> {
+    const record = await this.deps.store.accessRequests.get(payload.requestId);
+    if (!record) return { status: 'done', note: 'the request no longer exists' };
+    switch (payload.phase) {
+      case 'end': {
+        if (record.state === 'granted') {
+          if (record.expiresAt && record.expiresAt.getTime() > this.now().getTime()) {
+            return { status: 'continue', payload, runAt: record.expiresAt, note: 'not due yet' };
+          }
+          const won = await this.deps.store.transaction(async (tx) => {
+            const ok = await tx.accessRequests.endGrant(record.id, 'expired', undefined);
+            if (ok) {
+              await tx.audit.append({
+                actor: EXPIRY_ACTOR,
+                action: 'access.expire',
+                target: recordTarget(record),
+                outcome: 'started',
+                detail: { request: record.id, app: record.appDisplayName, servicePrincipalId: record.servicePrincipalId, guestObjectId: record.guestObjectId, expiresAt: record.expiresAt?.toISOString() },
+              });
+            }
+            return ok;
+          });
+          if (!won) {
+            const now = await this.deps.store.accessRequests.get(record.id);
+            if (now?.state !== 'expired') return { status: 'done', note: `the grant was ended otherwise (${now?.state ?? 'gone'})` };
+          }
+        } else if (record.state !== 'expired') {
+          return { status: 'done', note: `nothing to expire: the request is ${record.state}` };
+        }
+        // Expired, by this step or by this job's earlier attempt that stopped before its checkpoint.
+        return { status: 'continue', payload: { requestId: record.id, phase: 'remove' } };
+      }
+      case 'remove': {
+        if (record.state !== 'expired') return { status: 'done', note: `not removing: the request is ${record.state}` };
+        const app = await this.appOf(record);
+        const others = (await this.deps.store.accessRequests.findActiveGrants(record.guestObjectId, record.servicePrincipalId)).filter((g) => g.id !== record.id);
+        const removal = await this.deps.appAccess.remove(app, record.guestObjectId, { keepRoleIds: others.map((g) => g.appRoleId) });
+        return { status: 'continue', payload: { requestId: record.id, phase: 'report', removal } };
+      }
+      case 'report': {
+        const removal: RemoveResult = payload.removal ?? { removedAssignments: 0, shadow: 'notKerberos' };
+        const target = recordTarget(record);
+        const already = (await this.deps.store.audit.list({ target, action: 'access.expire', limit: 200 })).some(
+          (e) => e.outcome === 'success' && e.detail?.request === record.id,
+        );
+        if (!already) {
+          await this.deps.store.audit.append({
+            actor: EXPIRY_ACTOR,
+            action: 'access.expire',
+            target,
+            outcome: 'success',
+            detail: { request: record.id, app: record.appDisplayName, servicePrincipalId: record.servicePrincipalId, guestObjectId: record.guestObjectId, removedAssignments: removal.removedAssignments, shadow: removal.shadow },
+          });
+        }
+        await this.refreshCards(record);
+        try {
+          const sent = await this.deps.notifier.sendToUser(record.requesterObjectId, this.deps.messages.ended(record, { how: 'expired' }, removal));
+          return { status: 'done', ...(sent ? {} : { note: 'the requester could not be told: the bot is not installed for them' }) };
+        } catch (error) {
+          // Not retried: Teams may have delivered it, and the expiry itself is done and audited.
+          return { status: 'done', note: `the requester could not be told: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      }
+    }
+  }
+
+  /** The expiry job gave up: the access may still be there. Audited, and the requester is asked to get an admin to act. */
+  async expiryFailed(payload: ExpiryPayload, error: string): Promise<void> {
+    const record = await this.deps.store.accessRequests.get(payload.requestId);
+    if (!record) return;
+    await this.deps.store.audit.append({
+      actor: EXPIRY_ACTOR,
+      action: 'access.expire',
+      target: recordTarget(record),
+      outcome: 'failed',
+      detail: { request: record.id, app: record.appDisplayName, servicePrincipalId: record.servicePrincipalId, guestObjectId: record.guestObjectId, phase: payload.phase, message: error },
+    });
+    await this.deps.notifier.sendToUser(record.requesterObjectId, this.deps.messages.expiryFailed(record, error));
+  }
+}
+
+/** The role's name as the app declares it; the default role (no app roles) reads as "Default access". */
+export function roleName(app: ProxyApp, assignment: Pick<Assignment, 'appRoleId'>): string {
+  if (assignment.appRoleId === DEFAULT_ACCESS_ROLE_ID) return 'Default access';
+  return app.roles.find((r) => sameId(r.id, assignment.appRoleId))?.displayName ?? assignment.appRoleId;
+}

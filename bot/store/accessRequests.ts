@@ -1,0 +1,326 @@
+import type { ConversationReference } from 'botbuilder';
+import type { Kysely, Selectable } from 'kysely';
+import { z } from 'zod';
+import { compareAndSet, type VersionedChanges } from './compareAndSet';
+import type { AccessRequestTable, Database } from './schema';
+import type { StoreWarningHandler } from './warnings';
+
+/**
+ * pending → approved (granting) → granted | failed; pending → denied | timedOut; granted → revoked | expired.
+ * `approved` lasts while the grant job runs; the grant is only `failed` once the job has given up.
+ */
+export type AccessRequestState = 'pending' | 'approved' | 'granted' | 'failed' | 'denied' | 'timedOut' | 'revoked' | 'expired';
+
+export const ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved', 'granted', 'failed', 'denied', 'timedOut', 'revoked', 'expired'];
+
+/** Undecided, or decided and still being granted: a second request for the same guest and app would duplicate it. */
+export const OPEN_ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved'];
+
+/**
+ * What granting does in on-prem AD, decided when the request is made so the approver sees it: nothing (not a Kerberos app),
+ * nothing (the partner's own account is synced from on-prem AD), or create / reuse / re-enable the shadow account
+ * (`ensure`: one of those, when the directory could not be asked at request time).
+ */
+export type ShadowPlan = 'notNeeded' | 'synced' | 'create' | 'reuse' | 'reenable' | 'ensure';
+const SHADOW_PLANS: readonly ShadowPlan[] = ['notNeeded', 'synced', 'create', 'reuse', 'reenable', 'ensure'];
+
+/** A card sent proactively, kept so it can be updated in place. Structurally the notifier's SentMessage. */
+export interface StoredMessage {
+  reference: Partial<ConversationReference>;
+  activityId: string;
+}
+
+/** The grant job's checkpoint: what is known to be done, so a repeated step after a crash does not redo it. */
+export const GrantProgressSchema = z.object({
+  shadowAccount: z.object({ samAccountName: z.string(), dn: z.string(), created: z.boolean() }).optional(),
+  assignmentId: z.string().optional(),
+  alreadyAssigned: z.boolean().optional(),
+});
+export type GrantProgress = z.infer<typeof GrantProgressSchema>;
+
+export interface AccessRequestRecord {
+  id: string;
+  state: AccessRequestState;
+  requesterObjectId: string;
+  requesterName: string;
+  guestObjectId: string;
+  guestUpn: string;
+  guestDisplayName: string;
+  guestMail?: string;
+  guestUserType?: string;
+  guestExternalState?: string;
+  /** The realm verdict's sentence for the partner's domain, when it was known. */
+  guestRealm?: string;
+  guestOnPremSynced: boolean;
+  servicePrincipalId: string;
+  appId?: string;
+  appDisplayName: string;
+  appRoleId: string;
+  appRoleName?: string;
+  ssoKind: string;
+  shadowPlan: ShadowPlan;
+  durationDays: number;
+  justification: string;
+  approverSource: 'owners' | 'admins';
+  /** Who could approve when the request was made; decisions are re-checked against Graph regardless. */
+  approverObjectIds: string[];
+  approvalMessages: StoredMessage[];
+  approvalDeadline: Date;
+  decidedBy?: string;
+  decidedByName?: string;
+  decidedAt?: Date;
+  decisionComment?: string;
+  grantProgress: GrantProgress;
+  grantError?: string;
+  grantedAt?: Date;
+  expiresAt?: Date;
+  endedBy?: string;
+  endedAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export interface NewAccessRequest {
+  id: string;
+  requesterObjectId: string;
+  requesterName: string;
+  guestObjectId: string;
+  guestUpn: string;
+  guestDisplayName: string;
+  guestMail?: string;
+  guestUserType?: string;
+  guestExternalState?: string;
+  guestRealm?: string;
+  guestOnPremSynced?: boolean;
+  servicePrincipalId: string;
+  appId?: string;
+  appDisplayName: string;
+  appRoleId: string;
+  appRoleName?: string;
+  ssoKind: string;
+  shadowPlan?: ShadowPlan;
+  durationDays: number;
+  justification: string;
+  approverSource: 'owners' | 'admins';
+  approverObjectIds: string[];
+  approvalDeadline: Date;
+}
+
+/** Columns a transition may change besides `state`, `updated_at` and `version`. */
+export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_requests'>, 'state' | 'updated_at'>;
+
+const MessageSchema = z.object({ reference: z.record(z.string(), z.unknown()), activityId: z.string() });
+const MessagesSchema = z.array(MessageSchema);
+const IdsSchema = z.array(z.string());
+
+/**
+ * Access requests and grants. Every state change is one compare-and-set, and none writes an audit row itself: callers pass
+ * a transaction's repository (`tx.accessRequests`) and append the audit row in the same transaction. Object ids are stored
+ * lower-case, as Graph returns them.
+ */
+export class AccessRequestRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onWarning: StoreWarningHandler = () => undefined,
+  ) {}
+
+  async create(input: NewAccessRequest): Promise<AccessRequestRecord> {
+    const now = new Date().toISOString();
+    const row: Selectable<AccessRequestTable> = {
+      id: input.id,
+      state: 'pending',
+      requester_object_id: input.requesterObjectId.toLowerCase(),
+      requester_name: input.requesterName,
+      guest_object_id: input.guestObjectId.toLowerCase(),
+      guest_upn: input.guestUpn,
+      guest_display_name: input.guestDisplayName,
+      guest_mail: input.guestMail ?? null,
+      guest_user_type: input.guestUserType ?? null,
+      guest_external_state: input.guestExternalState ?? null,
+      guest_realm: input.guestRealm ?? null,
+      guest_on_prem_synced: input.guestOnPremSynced ? 1 : 0,
+      service_principal_id: input.servicePrincipalId.toLowerCase(),
+      app_id: input.appId ?? null,
+      app_display_name: input.appDisplayName,
+      app_role_id: input.appRoleId.toLowerCase(),
+      app_role_name: input.appRoleName ?? null,
+      sso_kind: input.ssoKind,
+      shadow_plan: input.shadowPlan ?? 'notNeeded',
+      duration_days: input.durationDays,
+      justification: input.justification,
+      approver_source: input.approverSource,
+      approver_object_ids: JSON.stringify(input.approverObjectIds.map((id) => id.toLowerCase())),
+      approval_messages: null,
+      approval_deadline: input.approvalDeadline.toISOString(),
+      decided_by: null,
+      decided_by_name: null,
+      decided_at: null,
+      decision_comment: null,
+      grant_progress: null,
+      grant_error: null,
+      granted_at: null,
+      expires_at: null,
+      ended_by: null,
+      ended_at: null,
+      created_at: now,
+      updated_at: now,
+      version: 0,
+    };
+    await this.db.insertInto('access_requests').values(row).execute();
+    return this.toRecord(row);
+  }
+
+  async get(id: string): Promise<AccessRequestRecord | undefined> {
+    const row = await this.db.selectFrom('access_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  /** The guest's current grants of this app (state `granted`); normally at most one. */
+  async findActiveGrants(guestObjectId: string, servicePrincipalId: string): Promise<AccessRequestRecord[]> {
+    return this.findFor(guestObjectId, servicePrincipalId, ['granted']);
+  }
+
+  async findFor(guestObjectId: string, servicePrincipalId: string, states: readonly AccessRequestState[]): Promise<AccessRequestRecord[]> {
+    if (states.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('access_requests')
+      .selectAll()
+      .where('guest_object_id', '=', guestObjectId.toLowerCase())
+      .where('service_principal_id', '=', servicePrincipalId.toLowerCase())
+      .where('state', 'in', [...states])
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** Newest first. */
+  async listByRequester(requesterObjectId: string, limit: number): Promise<AccessRequestRecord[]> {
+    const rows = await this.db
+      .selectFrom('access_requests')
+      .selectAll()
+      .where('requester_object_id', '=', requesterObjectId.toLowerCase())
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** Oldest first, so the longest-waiting come first. */
+  async listByState(states: readonly AccessRequestState[], limit: number): Promise<AccessRequestRecord[]> {
+    if (states.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('access_requests')
+      .selectAll()
+      .where('state', 'in', [...states])
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /**
+   * Moves `record` to `to` if nobody moved it since it was read (compare-and-set on `version`). Returns whether this caller
+   * won; the loser re-reads and shows the state as it now is.
+   */
+  async transition(record: Pick<AccessRequestRecord, 'id' | 'version'>, to: AccessRequestState, changes: AccessRequestChanges = {}): Promise<boolean> {
+    return compareAndSet<Database, 'access_requests'>(this.db, 'access_requests', record.id, record.version, {
+      ...changes,
+      state: to,
+      updated_at: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * Ends a grant: one compare-and-set from `granted`, so a revoke racing the expiry job ends it once. Returns whether this
+   * caller won. `actorObjectId` is undefined when nobody clicked (expiry). Writes no audit row; the caller does, in the
+   * same transaction.
+   */
+  async endGrant(id: string, to: 'revoked' | 'expired', actorObjectId: string | undefined): Promise<boolean> {
+    const now = new Date().toISOString();
+    const result = await this.db
+      .updateTable('access_requests')
+      .set((eb) => ({ state: to, ended_by: actorObjectId?.toLowerCase() ?? null, ended_at: now, updated_at: now, version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .where('state', '=', 'granted')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Where the approval cards went. Not a state change, so `version` is untouched and a decision racing the fan-out still
+   * wins its compare-and-set; the caller re-reads afterwards and updates the cards if the request was decided meanwhile.
+   */
+  async setApprovalMessages(id: string, messages: readonly StoredMessage[]): Promise<void> {
+    await this.db.updateTable('access_requests').set({ approval_messages: JSON.stringify(messages) }).where('id', '=', id).execute();
+  }
+
+  /** The grant job's checkpoint and last error, while the request stays `approved`. Not a state change. */
+  async saveGrantProgress(id: string, progress: GrantProgress, error: string | null): Promise<void> {
+    await this.db
+      .updateTable('access_requests')
+      .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('state', '=', 'approved')
+      .execute();
+  }
+
+  private toRecord(row: Selectable<AccessRequestTable>): AccessRequestRecord {
+    const optionalDate = (value: string | null): Date | undefined => (value ? new Date(value) : undefined);
+    const optional = (value: string | null): string | undefined => value ?? undefined;
+    return {
+      id: row.id,
+      state: (ACCESS_REQUEST_STATES as readonly string[]).includes(row.state) ? (row.state as AccessRequestState) : 'failed',
+      requesterObjectId: row.requester_object_id,
+      requesterName: row.requester_name,
+      guestObjectId: row.guest_object_id,
+      guestUpn: row.guest_upn,
+      guestDisplayName: row.guest_display_name,
+      guestMail: optional(row.guest_mail),
+      guestUserType: optional(row.guest_user_type),
+      guestExternalState: optional(row.guest_external_state),
+      guestRealm: optional(row.guest_realm),
+      guestOnPremSynced: row.guest_on_prem_synced === 1,
+      servicePrincipalId: row.service_principal_id,
+      appId: optional(row.app_id),
+      appDisplayName: row.app_display_name,
+      appRoleId: row.app_role_id,
+      appRoleName: optional(row.app_role_name),
+      ssoKind: row.sso_kind,
+      shadowPlan: (SHADOW_PLANS as readonly string[]).includes(row.shadow_plan) ? (row.shadow_plan as ShadowPlan) : 'notNeeded',
+      durationDays: row.duration_days,
+      justification: row.justification,
+      approverSource: row.approver_source === 'owners' ? 'owners' : 'admins',
+      approverObjectIds: this.parse(row.id, 'approver_object_ids', row.approver_object_ids, IdsSchema) ?? [],
+      approvalMessages: (this.parse(row.id, 'approval_messages', row.approval_messages, MessagesSchema) ?? []) as StoredMessage[],
+      approvalDeadline: new Date(row.approval_deadline),
+      decidedBy: optional(row.decided_by),
+      decidedByName: optional(row.decided_by_name),
+      decidedAt: optionalDate(row.decided_at),
+      decisionComment: optional(row.decision_comment),
+      grantProgress: this.parse(row.id, 'grant_progress', row.grant_progress, GrantProgressSchema) ?? {},
+      grantError: optional(row.grant_error),
+      grantedAt: optionalDate(row.granted_at),
+      expiresAt: optionalDate(row.expires_at),
+      endedBy: optional(row.ended_by),
+      endedAt: optionalDate(row.ended_at),
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+      version: row.version,
+    };
+  }
+
+  private parse<T>(id: string, column: string, text: string | null, schema: z.ZodType<T>): T | undefined {
+    if (text === null) return undefined;
+    try {
+      const parsed = schema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      this.onWarning({ kind: 'corrupt-row', table: 'access_requests', key: `${id}.${column}`, problem: z.prettifyError(parsed.error) });
+    } catch (error) {
+      this.onWarning({ kind: 'corrupt-row', table: 'access_requests', key: `${id}.${column}`, problem: `not JSON: ${String(error)}` });
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,297 @@
+import type { ProxyApp } from '../../../bot/graph/appProxy';
+import type { GuestIdentity } from '../../../bot/onprem/shadowAccounts';
+import type { RunningSandbox } from '../../../sandbox/server';
+import { grantAccess, makeDue, type GrantedAccess } from '../../helpers/accessGrants';
+import { cardOf, cardText, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { contosoFixture, startTestSandbox } from '../../helpers/sandbox';
+
+const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
+/** A partner manager who owns Contoso Expenses in this test's fixture. */
+const OWNER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
+/** A partner manager who owns nothing. */
+const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000002', name: 'Patti Fernández' };
+const MEMBER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000001', name: 'Alex Wilber' };
+/** A member without a bot role who owns Contoso Wiki in this test's fixture. */
+const MEMBER_OWNER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000003', name: 'Zoë Krüger-Łukasiewicz' };
+
+const EXPENSES = 'f3000000-0000-4000-8000-000000000001';
+const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
+const WIKI = 'f3000000-0000-4000-8000-000000000003';
+const DEFAULT_ROLE = '00000000-0000-0000-0000-000000000000';
+
+function executeData(card: unknown, verb: string): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.type === 'Action.Execute' && record.verb === verb) found.push((record.data ?? {}) as Record<string, unknown>);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}
+
+function invokeText(result: InvokeResult): string {
+  return typeof result.value === 'string' ? result.value : cardText(result.value);
+}
+
+describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () => {
+  let sandbox: RunningSandbox;
+  let bot: TestBot;
+  let expenses: ProxyApp;
+
+  function guest(objectId: string): GuestIdentity {
+    const user = sandbox.state.findUser(objectId);
+    if (!user) throw new Error(`fixture lacks ${objectId}`);
+    return { objectId, userPrincipalName: user.userPrincipalName, displayName: user.displayName ?? '', ...(user.mail ? { mail: user.mail } : {}) };
+  }
+
+  function assignments(spId: string, principalId: string) {
+    return sandbox.state.appRoleAssignments.filter((a) => a.resourceId === spId && a.principalId === principalId);
+  }
+
+  async function grant(objectId: string, days = 30): Promise<GrantedAccess> {
+    const { services } = bot.bot;
+    return grantAccess(
+      { store: services.store, appAccess: services.appAccess, queue: services.jobs.queue },
+      { app: expenses, guest: guest(objectId), requester: OWNER, appRoleId: EXPENSES_USER_ROLE, expiresAt: new Date(Date.now() + days * 86_400_000) },
+    );
+  }
+
+  /** The proactive messages the bot sent to one user's personal chat since `from`. */
+  function sentTo(user: TestUser, from = 0) {
+    return bot.connector.calls.slice(from).filter((c) => c.method === 'POST' && c.conversationId === `a:personal-${user.aadObjectId}`);
+  }
+
+  beforeAll(async () => {
+    const fixture = contosoFixture();
+    const sp = fixture.servicePrincipals.find((s) => s.id === EXPENSES);
+    sp?.owners.push(OWNER.aadObjectId);
+    // An owner without any bot role: app owners approve and revoke whatever their role here.
+    fixture.servicePrincipals.find((s) => s.id === WIKI)?.owners.push(MEMBER_OWNER.aadObjectId);
+    sandbox = await startTestSandbox({ fixture });
+    bot = await startBotOn(sandbox, { JOB_POLL_MS: '3600000' });
+    for (const user of [ADMIN, OWNER, MANAGER, MEMBER, MEMBER_OWNER]) await bot.say(user, 'whoami');
+    const app = await bot.bot.services.appAccess.listApps();
+    expenses = app.find((a) => a.servicePrincipalId === EXPENSES) as ProxyApp;
+  });
+
+  afterAll(async () => {
+    await bot?.close();
+    await sandbox?.close();
+  });
+
+  it('an admin revokes a grant: one confirmation, then the assignment goes, the grant is revoked and audited, the requester told', async () => {
+    const alice = 'e0000000-0000-4000-8000-000000000001';
+    const granted = await grant(alice);
+    expect(assignments(EXPENSES, alice)).toHaveLength(1);
+
+    const [reply] = await bot.say(ADMIN, 'revoke expenses for Alice@Fabrikam.com');
+    const confirm = cardText(cardOf(reply));
+    expect(confirm).toContain("Remove Alice Smith (Fabrikam)'s access to Contoso Expenses (SAML)?");
+    expect(confirm).toContain('Roles removed');
+    expect(confirm).toContain("Through this bot at Megan Bowen's request, approved by Adele Vance");
+    expect(confirm).toContain('Not involved (the app does not sign in with Kerberos)');
+    expect(confirm).toContain('You may revoke this as an admin');
+    expect(assignments(EXPENSES, alice)).toHaveLength(1);
+    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+    expect(data).toEqual({ servicePrincipalId: EXPENSES, email: 'Alice@fabrikam.com' });
+
+    const before = bot.connector.calls.length;
+    sandbox.resetStats();
+    const result = await bot.click(ADMIN, 'revoke.confirm', data);
+    const text = invokeText(result);
+    expect(result.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(text).toContain("Alice Smith (Fabrikam)'s access to Contoso Expenses (SAML) is revoked");
+    expect(text).toContain('User');
+    expect(text).toContain('Megan Bowen (told)');
+    expect(assignments(EXPENSES, alice)).toHaveLength(0);
+    const writes = sandbox.stats().requests.filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => r.method)).toEqual(['DELETE']);
+    // The app (2), the guest (1) and their assignments (1) to check again; the removal lists them once more and deletes (2).
+    expect(sandbox.stats().graphRoundTrips).toBeLessThanOrEqual(6);
+
+    const record = await bot.bot.services.store.accessRequests.get(granted.record.id);
+    expect(record).toMatchObject({ state: 'revoked', endedBy: ADMIN.aadObjectId });
+    const audit = await bot.bot.services.store.audit.list({ target: granted.record.guestUpn, action: 'access.revoke' });
+    expect(audit.map((a) => a.outcome)).toEqual(['success', 'started']);
+    expect(audit[0]).toMatchObject({ actor: ADMIN.aadObjectId, detail: { source: 'bot', requests: [granted.record.id], removedAssignments: 1, shadow: 'notKerberos' } });
+
+    const told = sentTo(OWNER, before);
+    expect(told).toHaveLength(1);
+    expect(cardText(cardOf(told[0]))).toContain('was revoked');
+    expect(cardText(cardOf(told[0]))).toContain('Adele Vance revoked it');
+
+    // The expiry job, when its time comes, finds the grant revoked and does nothing.
+    await makeDue(bot.bot.services.store, granted);
+    sandbox.resetStats();
+    await bot.bot.runner.runDue();
+    expect((await bot.bot.services.jobs.queue.get(granted.jobId))?.state).toBe('succeeded');
+    expect(sandbox.stats().requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(await bot.bot.services.store.audit.list({ target: granted.record.guestUpn, action: 'access.expire' })).toHaveLength(0);
+    expect((await bot.bot.services.store.accessRequests.get(granted.record.id))?.state).toBe('revoked');
+  });
+
+  it('refuses a partner manager who does not own the app, typed or clicked, and changes nothing', async () => {
+    const bob = 'e0000000-0000-4000-8000-000000000002';
+    const granted = await grant(bob);
+    const [reply] = await bot.say(MANAGER, 'revoke "Contoso Expenses (SAML)" for bob@tailspintoys.com');
+    const text = cardText(cardOf(reply));
+    expect(text).toContain('Only admins and the owners of Contoso Expenses (SAML) can revoke access to it');
+    expect(text).toContain('its owners: Adele Vance, Megan Bowen');
+    expect(text).toContain('Nothing was changed');
+    expect(executeData(cardOf(reply), 'revoke.confirm')).toHaveLength(0);
+
+    // A card from someone else's chat (or a forged one) is checked again at click time.
+    const result = await bot.click(MANAGER, 'revoke.confirm', { servicePrincipalId: EXPENSES, email: 'bob@tailspintoys.com' });
+    expect(invokeText(result)).toContain('Only admins and the owners of Contoso Expenses (SAML)');
+    expect(assignments(EXPENSES, bob)).toHaveLength(1);
+    expect((await bot.bot.services.store.accessRequests.get(granted.record.id))?.state).toBe('granted');
+    const refused = await bot.bot.services.store.audit.list({ actor: MANAGER.aadObjectId, action: 'access.revoke' });
+    expect(refused.map((a) => a.outcome)).toEqual(['refused', 'refused']);
+  });
+
+  it("lets a partner manager who owns the app revoke, re-checking Graph's owner list at click time", async () => {
+    const dana = 'e0000000-0000-4000-8000-000000000003';
+    const granted = await grant(dana);
+    const [reply] = await bot.say(OWNER, 'revoke expenses for dana.reyes@outlook.com');
+    expect(cardText(cardOf(reply))).toContain('You may revoke this as an owner of the app');
+    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+
+    // Ownership removed in Entra after the card was shown: the click is refused.
+    const sp = sandbox.state.servicePrincipals.get(EXPENSES);
+    if (!sp) throw new Error('no Expenses service principal');
+    sp.owners = sp.owners.filter((o) => o !== OWNER.aadObjectId);
+    expect(invokeText(await bot.click(OWNER, 'revoke.confirm', data))).toContain('Only admins and the owners');
+    expect(assignments(EXPENSES, dana)).toHaveLength(1);
+
+    sp.owners.push(OWNER.aadObjectId);
+    const result = await bot.click(OWNER, 'revoke.confirm', data);
+    expect(invokeText(result)).toContain('is revoked');
+    expect(assignments(EXPENSES, dana)).toHaveLength(0);
+    expect((await bot.bot.services.store.accessRequests.get(granted.record.id))?.state).toBe('revoked');
+    // The owner asked for the grant themself, so there is nobody else to tell.
+    expect(invokeText(result)).not.toContain('(told)');
+  });
+
+  it('refuses an ordinary member, and does not hand them the app list', async () => {
+    const [reply] = await bot.say(MEMBER, 'revoke expenses for alice@fabrikam.com');
+    const text = cardText(cardOf(reply));
+    expect(text).toContain('Only admins and the owners of Contoso Expenses (SAML) can revoke access to it');
+    expect(text).not.toContain('Alice Smith');
+    const [vague] = await bot.say(MEMBER, 'revoke contoso for alice@fabrikam.com');
+    expect(cardText(cardOf(vague))).toContain('No app is called "contoso"');
+    expect(executeData(cardOf(vague), 'revoke.prepare')).toHaveLength(0);
+    expect(cardText(cardOf(vague))).not.toContain('Contoso Expenses');
+  });
+
+  it('removes an assignment the bot did not grant, says so on the card, and audits it', async () => {
+    const carla = 'e0000000-0000-4000-8000-000000000006';
+    sandbox.state.appRoleAssignments.push({ id: 'manualWikiAssignmentCarla01', principalId: carla, resourceId: WIKI, appRoleId: DEFAULT_ROLE, createdDateTime: '2025-01-01T00:00:00Z' });
+    const [reply] = await bot.say(ADMIN, 'revoke wiki for carla.diaz@wingtiptoys.com');
+    const confirm = cardText(cardOf(reply));
+    expect(confirm).toContain('Directly in Entra, not through this bot');
+    expect(confirm).toContain('This access was not granted through this bot');
+    expect(confirm).toContain('Default access');
+    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+    const result = await bot.click(ADMIN, 'revoke.confirm', data);
+    expect(invokeText(result)).toContain("Carla Díaz's access to Contoso Wiki (header-based) is revoked");
+    expect(assignments(WIKI, carla)).toHaveLength(0);
+    const audit = await bot.bot.services.store.audit.list({ target: 'carla.diaz_wingtiptoys.com#EXT#@contoso.onmicrosoft.com', action: 'access.revoke' });
+    expect(audit.map((a) => a.outcome)).toEqual(['success']);
+    expect(audit[0]?.detail).toMatchObject({ source: 'outsideBot', requests: [], removedAssignments: 1 });
+  });
+
+  it('a double click ends the grant once and answers both clicks with a card', async () => {
+    const erik = 'e0000000-0000-4000-8000-000000000004';
+    const granted = await grant(erik);
+    const [reply] = await bot.say(ADMIN, 'revoke expenses for erik@lakeshore-consulting.net');
+    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+    const results = await Promise.all([bot.click(ADMIN, 'revoke.confirm', data), bot.click(ADMIN, 'revoke.confirm', data)]);
+    for (const r of results) expect(r.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(results.map(invokeText).some((t) => t.includes('is revoked'))).toBe(true);
+    expect(assignments(EXPENSES, erik)).toHaveLength(0);
+    const audit = await bot.bot.services.store.audit.list({ target: granted.record.guestUpn, action: 'access.revoke' });
+    expect(audit.filter((a) => a.outcome === 'started')).toHaveLength(1);
+    expect(audit.filter((a) => a.outcome === 'success')).toHaveLength(1);
+  });
+
+  it('offers a pick list for an ambiguous or unknown app name, and the pick leads to the confirmation', async () => {
+    const fiona = 'e0000000-0000-4000-8000-000000000005';
+    await grant(fiona);
+    const [several] = await bot.say(ADMIN, 'revoke contoso for fiona.grant@gmail.com');
+    const text = cardText(cardOf(several));
+    expect(text).toContain('Several apps match "contoso"');
+    const picks = executeData(cardOf(several), 'revoke.prepare');
+    expect(picks.map((p) => p.servicePrincipalId).sort()).toEqual([EXPENSES, 'f3000000-0000-4000-8000-000000000002', WIKI]);
+    for (const p of picks) expect(p.email).toBe('fiona.grant@gmail.com');
+
+    const picked = await bot.click(ADMIN, 'revoke.prepare', picks.find((p) => p.servicePrincipalId === EXPENSES));
+    expect(invokeText(picked)).toContain("Remove Fiona Grant's access to Contoso Expenses (SAML)?");
+    expect(assignments(EXPENSES, fiona)).toHaveLength(1);
+
+    const [typo] = await bot.say(ADMIN, 'revoke expnses for fiona.grant@gmail.com');
+    expect(executeData(cardOf(typo), 'revoke.prepare').map((p) => p.servicePrincipalId)).toEqual([EXPENSES]);
+    expect(executeData(cardOf(typo), 'revoke.confirm')).toHaveLength(0);
+
+    const [unknown] = await bot.say(ADMIN, 'revoke payroll for fiona.grant@gmail.com');
+    expect(cardText(cardOf(unknown))).toContain('No app is called "payroll"');
+    expect(executeData(cardOf(unknown), 'revoke.prepare')).toHaveLength(3);
+  });
+
+  it.each([
+    ['an unknown user', 'revoke expenses for nobody@fabrikam.com', 'No one in our directory has the address nobody@fabrikam.com'],
+    ['a guest without access', 'revoke wiki for bob@tailspintoys.com', 'Bob Kelly has no access to Contoso Wiki (header-based)'],
+    ['a member of our organization', 'revoke wiki for alex.wilber@contoso.com', "alex.wilber@contoso.com is not a partner's guest account"],
+    ['an address that is not one', 'revoke wiki for alice@@fabrikam', "That is not a partner's email address"],
+    ['no address at all', 'revoke wiki', "Name the app and the partner's email address."],
+  ])('explains %s and changes nothing', async (_label, command, expected) => {
+    const before = sandbox.state.appRoleAssignments.length;
+    const [reply] = await bot.say(ADMIN, command);
+    const text = cardText(cardOf(reply));
+    expect(text).toContain(expected);
+    expect(executeData(cardOf(reply), 'revoke.confirm')).toHaveLength(0);
+    expect(sandbox.state.appRoleAssignments).toHaveLength(before);
+  });
+
+  it('understands an address Teams turned into a mailto link', async () => {
+    const [reply] = await bot.say(ADMIN, 'revoke wiki for <a href="mailto:bob@tailspintoys.com">bob@tailspintoys.com</a>');
+    expect(cardText(cardOf(reply))).toContain('Bob Kelly has no access to Contoso Wiki (header-based)');
+  });
+
+  it('lets an app owner without any bot role revoke access to their app', async () => {
+    const bob = 'e0000000-0000-4000-8000-000000000002';
+    sandbox.state.appRoleAssignments.push({ id: 'manualWikiAssignmentBob0001', principalId: bob, resourceId: WIKI, appRoleId: DEFAULT_ROLE, createdDateTime: '2025-01-01T00:00:00Z' });
+    const [reply] = await bot.say(MEMBER_OWNER, 'revoke "Contoso Wiki (header-based)" for bob@tailspintoys.com');
+    expect(cardText(cardOf(reply))).toContain('You may revoke this as an owner of the app');
+    const result = await bot.click(MEMBER_OWNER, 'revoke.confirm', executeData(cardOf(reply), 'revoke.confirm')[0]);
+    expect(invokeText(result)).toContain("Bob Kelly's access to Contoso Wiki (header-based) is revoked");
+    expect(assignments(WIKI, bob)).toHaveLength(0);
+  });
+
+  it("at expiry takes away only the expired grant's role when another live grant of the same app covers a second one", async () => {
+    const dana = 'e0000000-0000-4000-8000-000000000003';
+    const msiam = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
+    const { services } = bot.bot;
+    const deps = { store: services.store, appAccess: services.appAccess, queue: services.jobs.queue };
+    const expiring = await grantAccess(deps, { app: expenses, guest: guest(dana), requester: OWNER, appRoleId: EXPENSES_USER_ROLE, expiresAt: new Date(Date.now() + 86_400_000) });
+    const live = await grantAccess(deps, { app: expenses, guest: guest(dana), requester: OWNER, appRoleId: msiam, expiresAt: new Date(Date.now() + 30 * 86_400_000) });
+    expect(assignments(EXPENSES, dana).map((a) => a.appRoleId).sort()).toEqual([EXPENSES_USER_ROLE, msiam].sort());
+
+    // The job comes due before the grant does (its expiry was moved later): it waits for the grant's own time.
+    await services.store.db.updateTable('job').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', expiring.jobId).execute();
+    expect(await bot.bot.runner.runDue()).toBe(1);
+    expect(await services.jobs.queue.get(expiring.jobId)).toMatchObject({ state: 'pending', runAt: expiring.record.expiresAt });
+    expect((await services.store.accessRequests.get(expiring.record.id))?.state).toBe('granted');
+
+    await makeDue(services.store, expiring);
+    await bot.bot.runner.runDue();
+    expect(assignments(EXPENSES, dana).map((a) => a.appRoleId)).toEqual([msiam]);
+    expect((await services.store.accessRequests.get(expiring.record.id))?.state).toBe('expired');
+    expect((await services.store.accessRequests.get(live.record.id))?.state).toBe('granted');
+    const [success] = await services.store.audit.list({ target: expiring.record.guestUpn, action: 'access.expire' });
+    expect(success?.detail).toMatchObject({ request: expiring.record.id, removedAssignments: 1 });
+  });
+});
