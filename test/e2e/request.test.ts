@@ -28,4 +28,26 @@ describeE2e('access requests in the Teams playground', ({ scenario }) => {
     expect(await manager.text(told)).toContain('granted until');
     await manager.shot('told');
   });
+
+  scenario('apps → Request access → the owner approves → the requester sees the grant', 'admin', async (owner, stack) => {
+    const manager = await stack.open('manager', 'apps, request access, approve, granted');
+    const apps = await manager.say('apps', 'Contoso Expenses (SAML)');
+    const form = await manager.click(apps, 'Request access', 'Request access to Contoso Expenses (SAML)', 'Contoso Expenses (SAML)');
+    await manager.fill(form, "Partner's email address", 'alice@fabrikam.com');
+    await manager.choose(form, 'Role', 'User');
+    await manager.fill(form, 'Justification', 'Alice files the Fabrikam expense reports');
+    await manager.shot('form-filled');
+    const waiting = await manager.click(form, 'Send request', 'Waiting for approval');
+    expect(await manager.text(waiting)).toContain('Alice Smith');
+
+    const request = await owner.card('Access request: Alice Smith');
+    expect(await owner.text(request)).toContain('Alice files the Fabrikam expense reports');
+    const approved = await owner.click(request, 'Approve', `Approved by ${owner.user.name}`);
+    expect(await owner.buttons(approved)).toEqual([]);
+    await owner.shot('approved');
+
+    const told = await manager.card('Contoso Expenses (SAML) for Alice Smith (Fabrikam): Granted');
+    expect(await manager.text(told)).toContain('granted until');
+    await manager.shot('granted');
+  });
 });

@@ -27,8 +27,15 @@ export interface Chat {
   user: PlaygroundUser;
   /** Types a message as a person would and returns the new card that contains `expectText`. */
   say(text: string, expectText: string): Promise<Locator>;
-  /** Clicks a button on a card and returns the card (updated in place, or new) that contains `expectText`. */
-  click(card: Locator, button: string, expectText: string): Promise<Locator>;
+  /**
+   * Clicks a button on a card and returns the card (updated in place, or new) that contains `expectText`. When the card has
+   * several buttons of that name (one per app), `section` names text of the part of the card whose button to click.
+   */
+  click(card: Locator, button: string, expectText: string, section?: string): Promise<Locator>;
+  /** Types into the card's input with this label, as a person would. */
+  fill(card: Locator, label: string, value: string): Promise<void>;
+  /** Picks an option of the card's choice input with this label. */
+  choose(card: Locator, label: string, option: string): Promise<void>;
   /** Waits until a card containing `expectText` is on screen (the first such card), e.g. a proactive message from the bot. */
   card(expectText: string): Promise<Locator>;
   /** The card's visible text. */
@@ -92,13 +99,17 @@ function chatFor(page: Page, user: PlaygroundUser): Chat {
       await page.keyboard.press('Enter');
       return waitForNew(expectText, before, `after typing "${text}"`);
     },
-    async click(card, button, expectText) {
+    async click(card, button, expectText, section) {
       const matching = cards.filter({ hasText: expectText });
+      const buttonOf = (scope: Locator | Page) => scope.getByRole('button', { name: button, exact: true });
+      // Adaptive Card containers nest, outermost first: the last one holding both the section's text and the button is the
+      // innermost, so its button is the one meant.
+      const target = section ? buttonOf(card.locator('.ac-container').filter({ hasText: section }).filter({ has: buttonOf(page) }).last()) : buttonOf(card);
       const before = await matching.count();
       const answered = page.waitForResponse((r) => r.url().includes('/_conversation/v1/invoke') && r.request().method() === 'POST', {
         timeout: WAIT_MS,
       });
-      await card.getByRole('button', { name: button, exact: true }).click();
+      await target.click();
       const response = await answered;
       const body: unknown = await response.json().catch(() => undefined);
       const statusCode = typeof body === 'object' && body !== null && 'statusCode' in body ? Number(body.statusCode) : response.status();
@@ -117,6 +128,17 @@ function chatFor(page: Page, user: PlaygroundUser): Chat {
     },
     async card(expectText) {
       return waitForNew(expectText, 0, 'waiting for a message from the bot');
+    },
+    async fill(card, label, value) {
+      const input = card.getByLabel(label, { exact: false });
+      await input.click();
+      await input.fill('');
+      await page.keyboard.type(value);
+    },
+    async choose(card, label, option) {
+      // The playground renders a choice set as a Fluent combobox whose options open in a popup outside the card.
+      await card.getByRole('combobox', { name: label }).click();
+      await page.getByRole('option', { name: option, exact: true }).click();
     },
     async text(card) {
       return (await card.innerText()).replace(/[ \t]+/g, ' ');
