@@ -227,4 +227,36 @@ export function executeData(card: unknown, verb: string): Record<string, unknown
   return executeActions(card).find((b) => b.verb === verb)?.data;
 }
 
+/** What Teams sends with a button: the inputs' current values (their defaults, unless the test types over them). */
+export function inputDefaults(card: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (typeof record.type === 'string' && record.type.startsWith('Input.') && typeof record.id === 'string' && record.value !== undefined) values[record.id] = String(record.value);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(card);
+  return values;
+}
+
+/** A form's button data merged with its inputs' values, as Teams sends them when nothing is edited. */
+export function formData(card: unknown, verb: string): Record<string, unknown> | undefined {
+  const data = executeData(card, verb);
+  return data ? { ...inputDefaults(card), ...data } : undefined;
+}
+
+/** Polls until `probe` gives a value: for what a job or a proactive message does after the HTTP answer. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export { SANDBOX_CREDENTIALS };

@@ -6,7 +6,7 @@ import type { Role } from '../../bot/identity/policy';
 import { createLogger } from '../../bot/logger';
 import { ActionRouter } from '../../bot/routing/actionRouter';
 import { CommandRouter } from '../../bot/routing/commandRouter';
-import { cardText } from '../helpers/bot';
+import { cardText, formData } from '../helpers/bot';
 import { testServices, type TestServices } from '../helpers/testServices';
 
 const log = createLogger('silent');
@@ -21,22 +21,6 @@ const ROLE_ADMIN = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
 
 function caller(roles: Role[], id = MANAGER_ID): Caller {
   return { aadObjectId: id, tenantId: 't', teamsUserId: `29:${id}`, name: roles.includes('admin') ? 'Ada Admin' : 'Max Manager', roles };
-}
-
-function submitData(card: unknown): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const inputs: Record<string, string> = {};
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Execute' && record.verb === 'access.submit') found = (record.data ?? {}) as Record<string, unknown>;
-      if (typeof record.type === 'string' && record.type.startsWith('Input.') && typeof record.id === 'string' && record.value !== undefined) inputs[record.id] = String(record.value);
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return found ? { ...inputs, ...found } : undefined;
 }
 
 /** What a person reads on the card, input labels included. */
@@ -154,7 +138,7 @@ describe('the request form, table-driven', () => {
     const card = 'card' in routed.reply ? routed.reply.card : routed.reply;
     expect(visible(card.content)).toMatch(step.expectFirst);
     if (!step.expectAfterSubmit) return;
-    const data = submitData(card.content);
+    const data = formData(card.content, 'access.submit');
     expect(data).toBeDefined();
     const { response } = await actionRouter.route(
       { action: { type: 'Action.Execute', verb: 'access.submit', data: { ...data, ...step.inputs } }, trigger: 'manual' },
@@ -168,7 +152,7 @@ describe('the request form, table-driven', () => {
     const who = caller(['manager']);
     const routed = await commandRouter.route('request timesheets for bo@fabrikam.com because Pilot', { caller: who, services, log });
     const card = 'card' in routed.reply ? routed.reply.card : routed.reply;
-    const data = submitData(card.content) ?? {};
+    const data = formData(card.content, 'access.submit') ?? {};
     await actionRouter.route({ action: { type: 'Action.Execute', verb: 'access.submit', data }, trigger: 'manual' }, { caller: who, services, log });
     const sent = services.notifier.sent.filter((s) => s.to === `personal:${OWNER_ID}` && cardText(s.message.card.content).includes('Access request: bo → Contoso Timesheets'));
     expect(sent).toHaveLength(1);

@@ -9,7 +9,7 @@ import { SHADOW_UAC, UAC, type GuestIdentity } from '../../../bot/onprem/shadowA
 import { ExpiryPayloadSchema } from '../../../bot/services/accessRevocation';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { grantAccess, makeDue, type GrantedAccess } from '../../helpers/accessGrants';
-import { cardOf, cardText, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, formData, waitFor, executeData, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import { sambaMissingReason, startSambaDc, type RunningDc } from '../../helpers/samba';
 import { contosoFixture, startTestSandbox } from '../../helpers/sandbox';
 import { describeWithService } from '../../helpers/services';
@@ -21,47 +21,6 @@ const TIMESHEETS = 'f3000000-0000-4000-8000-000000000002';
 /** Switched from header-based to Kerberos in this file's fixture: a second KCD app. */
 const WIKI = 'f3000000-0000-4000-8000-000000000003';
 const log = createLogger('silent');
-
-function executeData(card: unknown, verb: string): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const walk = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Execute' && record.verb === verb) found = (record.data ?? {}) as Record<string, unknown>;
-      else Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
-
-/** A form's Action.Execute data merged with its inputs' default values, as Teams sends them when nothing is edited. */
-function formData(card: unknown, verb: string): Record<string, unknown> | undefined {
-  const inputs: Record<string, string> = {};
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (typeof record.type === 'string' && record.type.startsWith('Input.') && typeof record.id === 'string' && record.value !== undefined) inputs[record.id] = String(record.value);
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  const data = executeData(card, verb);
-  return data ? { ...inputs, ...data } : undefined;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function invokeText(result: InvokeResult): string {
   return typeof result.value === 'string' ? result.value : cardText(result.value);

@@ -1,7 +1,7 @@
 import type { RunningSandbox } from '../../../sandbox/server';
 import type { AccessRequestRecord } from '../../../bot/store';
 import { randomUUID } from 'node:crypto';
-import { cardOf, cardText, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeData, inputDefaults, waitFor, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import type { ConnectorCall } from '../../helpers/connector';
 import { startTestSandbox } from '../../helpers/sandbox';
 
@@ -18,48 +18,8 @@ const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
 const EXPENSES_MSIAM_ROLE = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
 const APPROVALS_CHANNEL = '19:approvals-channel@thread.tacv2';
 
-function executeData(card: unknown, verb: string): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const walk = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Execute' && record.verb === verb) found = (record.data ?? {}) as Record<string, unknown>;
-      else Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
-
-/** What Teams sends with a button: the inputs' current values (their defaults, unless the test types over them). */
-function inputDefaults(card: unknown): Record<string, string> {
-  const values: Record<string, string> = {};
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (typeof record.type === 'string' && record.type.startsWith('Input.') && typeof record.id === 'string' && record.value !== undefined) values[record.id] = String(record.value);
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return values;
-}
-
 function invokeText(result: InvokeResult): string {
   return typeof result.value === 'string' ? result.value : cardText(result.value);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('request → approve → grant over HTTP against the sandbox (no on-prem directory)', () => {

@@ -12,7 +12,7 @@ import { ADMIN_DESCRIPTION, SHADOW_UAC, type ShadowAccounts } from '../../../bot
 import { AccessRequestService } from '../../../bot/services/accessRequests';
 import { AppAccessService, type AppDirectory } from '../../../bot/services/appAccess';
 import type { RunningSandbox } from '../../../sandbox/server';
-import { cardOf, cardText, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, formData, waitFor, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
 import type { ConnectorCall } from '../../helpers/connector';
 import { sambaMissingReason, startSambaDc, type RunningDc } from '../../helpers/samba';
 import { sandboxGraphClient, startTestSandbox } from '../../helpers/sandbox';
@@ -24,32 +24,6 @@ const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001',
 const TIMESHEETS = 'f3000000-0000-4000-8000-000000000002';
 const LINK = 'msDS-cloudExtensionAttribute1';
 const log = createLogger('silent');
-
-function executeData(card: unknown, verb: string): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const inputs: Record<string, string> = {};
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Execute' && record.verb === verb) found = (record.data ?? {}) as Record<string, unknown>;
-      if (typeof record.type === 'string' && record.type.startsWith('Input.') && typeof record.id === 'string' && record.value !== undefined) inputs[record.id] = String(record.value);
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return found ? { ...inputs, ...found } : undefined;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Where a simulated crash stops the doomed instance: after the named step has really happened, before anything is recorded. */
 type CrashPoint = 'announced' | 'shadowAccount' | 'assignment' | 'granted';
@@ -104,7 +78,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
   /** Megan asks for Timesheets for the partner; returns the stored request, still pending. */
   async function requestTimesheets(email: string) {
     const reply = await ask(MANAGER, `request timesheets for ${email} for 10 days because Timesheets for the Northwind project`);
-    const data = executeData(cardOf(reply), 'access.submit');
+    const data = formData(cardOf(reply), 'access.submit');
     if (!data) throw new Error(`no form in: ${cardText(cardOf(reply))}`);
     const submitted = await bot.click(MANAGER, 'access.submit', data);
     const record = await store().accessRequests.get(String(data.formId));
@@ -117,7 +91,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
     const record = await requestTimesheets('alice@fabrikam.com');
     expect(record.shadowPlan).toBe('create');
     const card = await waitFor('the approval card', () =>
-      bot.connector.calls.find((c) => c.conversationId === `a:personal-${ADMIN.aadObjectId}` && executeData(cardOf(c), 'access.approve')?.id === record.id),
+      bot.connector.calls.find((c) => c.conversationId === `a:personal-${ADMIN.aadObjectId}` && formData(cardOf(c), 'access.approve')?.id === record.id),
     );
     expect(cardText(cardOf(card))).toContain('Will be created in on-prem AD');
 
@@ -151,7 +125,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
     const final = await waitFor('the approval card to show the grant', () =>
       bot.connector.calls.find((c) => c.method === 'PUT' && c.conversationId === `a:personal-${ADMIN.aadObjectId}` && cardText(cardOf(c)).includes('alice\\_fabrikam.com (created)')),
     );
-    expect(executeData(cardOf(final), 'access.approve')).toBeUndefined();
+    expect(formData(cardOf(final), 'access.approve')).toBeUndefined();
     const audit = (await store().audit.list({ action: 'access.grant' })).filter((a) => a.detail?.request === record.id);
     expect(audit).toHaveLength(1);
     expect(audit[0]?.detail).toMatchObject({ shadowCreated: true, shadowAccount: account?.dn });
@@ -260,7 +234,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
       expect(approvalCards.map((c) => c.conversationId).sort()).toEqual([`a:personal-${ADMIN.aadObjectId}`, `a:personal-${NESTED_ADMIN.aadObjectId}`]);
       for (const card of approvalCards) {
         expect(cardText(cardOf(card))).toContain('granted until');
-        expect(executeData(cardOf(card), 'access.approve')).toBeUndefined();
+        expect(formData(cardOf(card), 'access.approve')).toBeUndefined();
       }
       const told = after.filter((c) => c.method === 'POST' && c.conversationId === `a:personal-${MANAGER.aadObjectId}` && JSON.stringify(cardOf(c)).includes(record.id));
       expect(told).toHaveLength(1);

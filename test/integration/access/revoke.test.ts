@@ -2,7 +2,7 @@ import type { ProxyApp } from '../../../bot/graph/appProxy';
 import type { GuestIdentity } from '../../../bot/onprem/shadowAccounts';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { grantAccess, makeDue, type GrantedAccess } from '../../helpers/accessGrants';
-import { cardOf, cardText, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeActions, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import { contosoFixture, startTestSandbox } from '../../helpers/sandbox';
 
 const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -19,18 +19,11 @@ const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
 const WIKI = 'f3000000-0000-4000-8000-000000000003';
 const DEFAULT_ROLE = '00000000-0000-0000-0000-000000000000';
 
-function executeData(card: unknown, verb: string): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Execute' && record.verb === verb) found.push((record.data ?? {}) as Record<string, unknown>);
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
+/** The data of every button with this verb: one per row of a pick list. */
+function buttonData(card: unknown, verb: string): Record<string, unknown>[] {
+  return executeActions(card)
+    .filter((b) => b.verb === verb)
+    .map((b) => b.data);
 }
 
 function invokeText(result: InvokeResult): string {
@@ -96,7 +89,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(confirm).toContain('Not involved (the app does not sign in with Kerberos)');
     expect(confirm).toContain('You may revoke this as an admin');
     expect(assignments(EXPENSES, alice)).toHaveLength(1);
-    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+    const [data] = buttonData(cardOf(reply), 'revoke.confirm');
     expect(data).toEqual({ servicePrincipalId: EXPENSES, email: 'Alice@fabrikam.com' });
 
     const before = bot.connector.calls.length;
@@ -142,7 +135,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(text).toContain('Only admins and the owners of Contoso Expenses (SAML) can revoke access to it');
     expect(text).toContain('its owners: Adele Vance, Megan Bowen');
     expect(text).toContain('Nothing was changed');
-    expect(executeData(cardOf(reply), 'revoke.confirm')).toHaveLength(0);
+    expect(buttonData(cardOf(reply), 'revoke.confirm')).toHaveLength(0);
 
     // A card from someone else's chat (or a forged one) is checked again at click time.
     const result = await bot.click(MANAGER, 'revoke.confirm', { servicePrincipalId: EXPENSES, email: 'bob@tailspintoys.com' });
@@ -158,7 +151,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const granted = await grant(dana);
     const [reply] = await bot.say(OWNER, 'revoke expenses for dana.reyes@outlook.com');
     expect(cardText(cardOf(reply))).toContain('You may revoke this as an owner of the app');
-    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+    const [data] = buttonData(cardOf(reply), 'revoke.confirm');
 
     // Ownership removed in Entra after the card was shown: the click is refused.
     const sp = sandbox.state.servicePrincipals.get(EXPENSES);
@@ -183,7 +176,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(text).not.toContain('Alice Smith');
     const [vague] = await bot.say(MEMBER, 'revoke contoso for alice@fabrikam.com');
     expect(cardText(cardOf(vague))).toContain('No app is called "contoso"');
-    expect(executeData(cardOf(vague), 'revoke.prepare')).toHaveLength(0);
+    expect(buttonData(cardOf(vague), 'revoke.prepare')).toHaveLength(0);
     expect(cardText(cardOf(vague))).not.toContain('Contoso Expenses');
   });
 
@@ -195,7 +188,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(confirm).toContain('Directly in Entra, not through this bot');
     expect(confirm).toContain('This access was not granted through this bot');
     expect(confirm).toContain('Default access');
-    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+    const [data] = buttonData(cardOf(reply), 'revoke.confirm');
     const result = await bot.click(ADMIN, 'revoke.confirm', data);
     expect(invokeText(result)).toContain("Carla Díaz's access to Contoso Wiki (header-based) is revoked");
     expect(assignments(WIKI, carla)).toHaveLength(0);
@@ -208,7 +201,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const erik = 'e0000000-0000-4000-8000-000000000004';
     const granted = await grant(erik);
     const [reply] = await bot.say(ADMIN, 'revoke expenses for erik@lakeshore-consulting.net');
-    const [data] = executeData(cardOf(reply), 'revoke.confirm');
+    const [data] = buttonData(cardOf(reply), 'revoke.confirm');
     const results = await Promise.all([bot.click(ADMIN, 'revoke.confirm', data), bot.click(ADMIN, 'revoke.confirm', data)]);
     for (const r of results) expect(r.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(results.map(invokeText).some((t) => t.includes('is revoked'))).toBe(true);
@@ -224,7 +217,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const [several] = await bot.say(ADMIN, 'revoke contoso for fiona.grant@gmail.com');
     const text = cardText(cardOf(several));
     expect(text).toContain('Several apps match "contoso"');
-    const picks = executeData(cardOf(several), 'revoke.prepare');
+    const picks = buttonData(cardOf(several), 'revoke.prepare');
     expect(picks.map((p) => p.servicePrincipalId).sort()).toEqual([EXPENSES, 'f3000000-0000-4000-8000-000000000002', WIKI]);
     for (const p of picks) expect(p.email).toBe('fiona.grant@gmail.com');
 
@@ -233,12 +226,12 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(assignments(EXPENSES, fiona)).toHaveLength(1);
 
     const [typo] = await bot.say(ADMIN, 'revoke expnses for fiona.grant@gmail.com');
-    expect(executeData(cardOf(typo), 'revoke.prepare').map((p) => p.servicePrincipalId)).toEqual([EXPENSES]);
-    expect(executeData(cardOf(typo), 'revoke.confirm')).toHaveLength(0);
+    expect(buttonData(cardOf(typo), 'revoke.prepare').map((p) => p.servicePrincipalId)).toEqual([EXPENSES]);
+    expect(buttonData(cardOf(typo), 'revoke.confirm')).toHaveLength(0);
 
     const [unknown] = await bot.say(ADMIN, 'revoke payroll for fiona.grant@gmail.com');
     expect(cardText(cardOf(unknown))).toContain('No app is called "payroll"');
-    expect(executeData(cardOf(unknown), 'revoke.prepare')).toHaveLength(3);
+    expect(buttonData(cardOf(unknown), 'revoke.prepare')).toHaveLength(3);
   });
 
   it.each([
@@ -252,7 +245,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const [reply] = await bot.say(ADMIN, command);
     const text = cardText(cardOf(reply));
     expect(text).toContain(expected);
-    expect(executeData(cardOf(reply), 'revoke.confirm')).toHaveLength(0);
+    expect(buttonData(cardOf(reply), 'revoke.confirm')).toHaveLength(0);
     expect(sandbox.state.appRoleAssignments).toHaveLength(before);
   });
 
@@ -266,7 +259,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     sandbox.state.appRoleAssignments.push({ id: 'manualWikiAssignmentBob0001', principalId: bob, resourceId: WIKI, appRoleId: DEFAULT_ROLE, createdDateTime: '2025-01-01T00:00:00Z' });
     const [reply] = await bot.say(MEMBER_OWNER, 'revoke "Contoso Wiki (header-based)" for bob@tailspintoys.com');
     expect(cardText(cardOf(reply))).toContain('You may revoke this as an owner of the app');
-    const result = await bot.click(MEMBER_OWNER, 'revoke.confirm', executeData(cardOf(reply), 'revoke.confirm')[0]);
+    const result = await bot.click(MEMBER_OWNER, 'revoke.confirm', buttonData(cardOf(reply), 'revoke.confirm')[0]);
     expect(invokeText(result)).toContain("Bob Kelly's access to Contoso Wiki (header-based) is revoked");
     expect(assignments(WIKI, bob)).toHaveLength(0);
   });
