@@ -81,31 +81,32 @@ export interface AccessRequestRecord {
   version: number;
 }
 
-export interface NewAccessRequest {
-  id: string;
-  requesterObjectId: string;
-  requesterName: string;
-  guestObjectId: string;
-  guestUpn: string;
-  guestDisplayName: string;
-  guestMail?: string;
-  guestUserType?: string;
-  guestExternalState?: string;
-  guestRealm?: string;
-  guestOnPremSynced?: boolean;
-  servicePrincipalId: string;
-  appId?: string;
-  appDisplayName: string;
-  appRoleId: string;
-  appRoleName?: string;
-  ssoKind: string;
-  shadowPlan?: ShadowPlan;
-  durationDays: number;
-  justification: string;
-  approverSource: 'owners' | 'admins';
-  approverObjectIds: string[];
-  approvalDeadline: Date;
-}
+/** What a new request is made of: the record without what its life adds (decision, grant, end) and with defaults for the rest. */
+export type NewAccessRequest = Pick<
+  AccessRequestRecord,
+  | 'id'
+  | 'requesterObjectId'
+  | 'requesterName'
+  | 'guestObjectId'
+  | 'guestUpn'
+  | 'guestDisplayName'
+  | 'guestMail'
+  | 'guestUserType'
+  | 'guestExternalState'
+  | 'guestRealm'
+  | 'servicePrincipalId'
+  | 'appId'
+  | 'appDisplayName'
+  | 'appRoleId'
+  | 'appRoleName'
+  | 'ssoKind'
+  | 'durationDays'
+  | 'justification'
+  | 'approverSource'
+  | 'approverObjectIds'
+  | 'approvalDeadline'
+> &
+  Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan'>>;
 
 /** Columns a transition may change besides `state`, `updated_at` and `version`. */
 export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_requests'>, 'state' | 'updated_at'>;
