@@ -130,7 +130,7 @@ function appAccessWords(access: UserSummary['appAccess']): string[] {
     }
   }
   if (access.apps.length === 0) return ['None: no assignments to on-prem apps published through Application Proxy.'];
-  const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}`);
+  const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}${a.throughGroup ? ' (through a group)' : ''}`);
   if (access.more) lines.push('And more: this list shows the first page of assignments only.');
   return lines;
 }

@@ -93,6 +93,15 @@ export class SandboxState {
     return [...this.groups.values()].filter((g) => g.members.some((m) => lower(m) === key));
   }
 
+  /**
+   * The app role assignments a user "has" as Graph lists them under /users/{id}/appRoleAssignments: their own, and those of
+   * the groups they are a direct member of (not nested ones), as user-list-approleassignments documents.
+   */
+  appRoleAssignmentsOf(userId: string): FixtureAppRoleAssignment[] {
+    const principals = new Set([lower(userId), ...this.directMemberOf(userId).map((g) => lower(g.id))]);
+    return this.appRoleAssignments.filter((a) => principals.has(lower(a.principalId)));
+  }
+
   /** Every group the object belongs to through any chain of nested groups; cycles are harmless. */
   transitiveMemberOf(objectId: string): SandboxGroup[] {
     const found = new Map<string, SandboxGroup>();

@@ -42,7 +42,7 @@ const SHADOW_RESULT: Record<RemoveResult['shadow'], string> = {
   disabled: 'Disabled in on-prem AD (kept, so a later grant re-enables the same account)',
   alreadyDisabled: 'Already disabled in on-prem AD',
   missing: 'None found in on-prem AD',
-  keptForOtherKerberosApps: 'Kept enabled: the partner still uses another Kerberos app',
+  keptForOtherKerberosApps: 'Kept enabled: the partner still has Kerberos app access (another app, or this one through a group)',
   notKerberos: 'Not involved (the app does not sign in with Kerberos)',
   notConfigured: 'Not touched: no on-prem directory is configured for this bot. An admin should disable the shadow account by hand.',
 };
@@ -58,6 +58,12 @@ function shadowPreview(effect: ShadowEffect): string {
     case 'notConfigured':
       return 'Not touched: no on-prem directory is configured for this bot. An admin should disable the shadow account by hand.';
   }
+}
+
+/** Group assignments are the group owner's business: revoke never changes a group, and says so. */
+function groupSentence(count: number): string {
+  const what = count === 1 ? 'a group that is assigned' : `${count} groups that are assigned`;
+  return `They are a member of ${what} to this app, and keep that access: revoke does not change groups. To end it, remove them from the group in Microsoft Entra ID.`;
 }
 
 function grantSentence(grant: AccessRequestRecord): string {
@@ -92,6 +98,7 @@ export function revokeConfirmCard(preview: RevokePreview): Attachment {
     ...preview.pendingRequests.map(
       (r) => `${r.requesterName || 'A partner manager'} has a request for this app for this partner waiting for approval; approving it later grants access again.`,
     ),
+    ...(preview.viaGroups > 0 ? [groupSentence(preview.viaGroups)] : []),
   ];
   return cards.revokeConfirm({
     servicePrincipalId: preview.app.servicePrincipalId,
@@ -176,7 +183,9 @@ export function revokeCheckCard(check: Exclude<RevokeCheck, { kind: 'confirm' }>
       return cards.notice({
         tone: 'info',
         title: `${guestName(check.guest)} has no access to ${check.app.displayName}`,
-        text: `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}Entra assigns them nothing in this app, so there is nothing to revoke. Nothing was changed.`,
+        text: check.viaGroups > 0
+          ? `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}${groupSentence(check.viaGroups)} Nothing was changed.`
+          : `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}Entra assigns them nothing in this app, so there is nothing to revoke. Nothing was changed.`,
       });
   }
 }
@@ -224,6 +233,7 @@ export function revokeOutcomeCard(outcome: RevokeOutcome): Attachment {
       { title: 'Roles removed', value: preview.roles.length > 0 ? preview.roles.join(', ') : 'None left in Entra' },
       { title: 'On-prem account', value: SHADOW_RESULT[removal.shadow] },
       { title: 'Granted', value: grantedWords(preview) },
+      ...(removal.keptThroughGroups > 0 ? [{ title: 'Through groups', value: groupSentence(removal.keptThroughGroups) }] : []),
       ...(told.length > 0 ? [{ title: 'Requester', value: told.join('; ') }] : []),
     ],
     note: SESSION_NOTE,

@@ -174,7 +174,10 @@ export class GraphAppProxy {
     }
   }
 
-  /** A user's role assignments (all apps); callers filter by resource. */
+  /**
+   * A user's role assignments (all apps), as Graph lists them: their own and those of the groups they are a direct member
+   * of (principalId is then the group). Callers filter by resource, and by principal before changing anything.
+   */
   async listUserAssignments(userObjectId: string): Promise<Assignment[]> {
     try {
       const response: unknown = await this.graph
@@ -199,8 +202,12 @@ export class GraphAppProxy {
       return { assignment: AssignmentSchema.parse(response), alreadyExisted: false };
     } catch (error) {
       if (isGraphError(error, 400) && /already exists/i.test(error.message)) {
+        // The user's list also holds their groups' assignments; only their own is the one that "already exists".
         const existing = (await this.listUserAssignments(principalId)).find(
-          (a) => a.resourceId.toLowerCase() === servicePrincipalId.toLowerCase() && a.appRoleId.toLowerCase() === appRoleId.toLowerCase(),
+          (a) =>
+            a.principalId.toLowerCase() === principalId.toLowerCase() &&
+            a.resourceId.toLowerCase() === servicePrincipalId.toLowerCase() &&
+            a.appRoleId.toLowerCase() === appRoleId.toLowerCase(),
         );
         if (existing) return { assignment: existing, alreadyExisted: true };
       }

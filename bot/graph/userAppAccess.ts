@@ -8,7 +8,7 @@ import { odataString, queryString } from './odata';
  * what was assigned.
  */
 export type UserAppAccessFacts =
-  | { available: true; apps: { appName: string; roleName: string }[]; more: boolean }
+  | { available: true; apps: { appName: string; roleName: string; throughGroup: boolean }[]; more: boolean }
   /**
    * - noPermission: the app lacks Application.Read.All (or the directory refused the read);
    * - throttled: Graph answered 429;
@@ -23,7 +23,7 @@ export const APP_ACCESS_ITEMS = { assignments: 'appAccess.assignments', onPremAp
  * the `$filter` that found them; the user(s) come back with their assignments expanded, so no second round trip is needed.
  */
 export function appAccessRequests(users: { path: string } | { filter: string; top: string }): { id: string; method: 'GET'; url: string }[] {
-  const expand = { $select: 'id', $expand: 'appRoleAssignments($select=id,appRoleId,resourceId)' };
+  const expand = { $select: 'id', $expand: 'appRoleAssignments($select=id,appRoleId,resourceId,principalId)' };
   const assignments = 'path' in users ? `${users.path}?${queryString(expand)}` : `/users?${queryString({ $filter: users.filter, ...expand, $top: users.top })}`;
   const apps = queryString({ $filter: `tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`, $select: 'id,displayName,appRoles' });
   return [
@@ -35,7 +35,7 @@ export function appAccessRequests(users: { path: string } | { filter: string; to
 /** Graph returns at most this many expanded objects; a list this long may have been cut short. */
 const EXPANDED_LIMIT = 20;
 
-const Assignment = z.object({ id: z.string(), appRoleId: z.string(), resourceId: z.string() });
+const Assignment = z.object({ id: z.string(), appRoleId: z.string(), resourceId: z.string(), principalId: z.string() });
 const UserWithAssignments = z.object({ id: z.string(), appRoleAssignments: z.array(Assignment).nullish() });
 const AssignmentsAnswer = z.union([UserWithAssignments, z.object({ value: z.array(UserWithAssignments) })]);
 
@@ -80,7 +80,8 @@ export function userAppAccessFrom(userId: string, assignmentsItem: BatchItem | u
     if (!app) return [];
     const role = app.appRoles.find((r) => r.id.toLowerCase() === a.appRoleId.toLowerCase());
     const roleName = role?.displayName ?? (a.appRoleId === DEFAULT_ACCESS_ROLE_ID ? 'Default access' : `Role ${a.appRoleId}`);
-    return [{ appName: app.displayName ?? app.id, roleName }];
+    // Graph lists the assignments of the user's groups with them; the card says which access comes that way.
+    return [{ appName: app.displayName ?? app.id, roleName, throughGroup: a.principalId.toLowerCase() !== user.id.toLowerCase() }];
   });
   held.sort((x, y) => x.appName.localeCompare(y.appName) || x.roleName.localeCompare(y.roleName));
   return { available: true, apps: held, more: assignments.length >= EXPANDED_LIMIT };

@@ -46,6 +46,8 @@ export interface RevokePreview {
   /** Role names of the assignments that will be removed. */
   roles: string[];
   assignmentCount: number;
+  /** Assignments of this app to groups the guest is a direct member of: revoke leaves them, the guest keeps that access. */
+  viaGroups: number;
   activeGrants: AccessRequestRecord[];
   /** The bot's earlier grants of this app that have already ended (expired or revoked). */
   endedGrants: AccessRequestRecord[];
@@ -68,7 +70,7 @@ export type RevokeCheck =
   | { kind: 'ambiguousUser'; app: ProxyApp; email: string; users: ExistingUser[] }
   | { kind: 'notGuest'; app: ProxyApp; email: string; user: ExistingUser }
   | { kind: 'grantInProgress'; app: ProxyApp; guest: ExistingUser; email: string; request: AccessRequestRecord }
-  | { kind: 'noAccess'; app: ProxyApp; guest: ExistingUser; email: string; lastEnded?: AccessRequestRecord }
+  | { kind: 'noAccess'; app: ProxyApp; guest: ExistingUser; email: string; viaGroups: number; lastEnded?: AccessRequestRecord }
   | { kind: 'confirm'; preview: RevokePreview };
 
 export type RevokeOutcome =
@@ -92,6 +94,7 @@ export const ExpiryPayloadSchema = z.object({
   removal: z
     .object({
       removedAssignments: z.number().int().nonnegative(),
+      keptThroughGroups: z.number().int().nonnegative().default(0),
       shadow: z.enum(['disabled', 'alreadyDisabled', 'missing', 'keptForOtherKerberosApps', 'notKerberos', 'notConfigured']),
     })
     .optional(),
@@ -280,13 +283,16 @@ export class AccessRevocationService {
     const ended = requests.filter((r) => r.state === 'expired' || r.state === 'revoked' || r.state === 'failed');
 
     const assignments = await this.deps.apps.listUserAssignments(guest.id);
-    const here = assignments.filter((a) => sameId(a.resourceId, app.servicePrincipalId));
+    const onThisApp = assignments.filter((a) => sameId(a.resourceId, app.servicePrincipalId));
+    // Graph lists the assignments of the guest's groups too; revoke removes only the guest's own.
+    const here = onThisApp.filter((a) => sameId(a.principalId, guest.id));
+    const viaGroups = onThisApp.length - here.length;
     const holdsAccess = here.length + activeGrants.length > 0;
     // Which other apps are Kerberos only matters for a Kerberos app, so the app list is only read then.
     const apps = () => (knownApps ? Promise.resolve(knownApps) : this.deps.appAccess.listApps());
     const shadow = await this.shadowEffect(this.removalApp(app, [...activeGrants, ...ended]), guest.id, assignments, apps, holdsAccess, ended.length > 0);
     if (!shadow || (!holdsAccess && shadow.kind !== 'disable')) {
-      return { kind: 'noAccess', app, guest, email, ...(ended[0] ? { lastEnded: ended[0] } : {}) };
+      return { kind: 'noAccess', app, guest, email, viaGroups, ...(ended[0] ? { lastEnded: ended[0] } : {}) };
     }
     return {
       kind: 'confirm',
@@ -297,6 +303,7 @@ export class AccessRevocationService {
         address: address.address,
         roles: [...new Set(here.map((a) => roleName(app, a)))],
         assignmentCount: here.length,
+        viaGroups,
         activeGrants,
         endedGrants: ended,
         pendingRequests,
@@ -308,7 +315,7 @@ export class AccessRevocationService {
   }
 
   /**
-   * For a Kerberos app: disable the account unless another Kerberos app keeps it in use. When the guest holds nothing here
+   * For a Kerberos app: disable the account unless another Kerberos app, or this one through a group, keeps it in use. When the guest holds nothing here
    * any more but the bot granted it before (a removal that stopped before the on-prem step), the account still enabled is
    * what is left to do. Undefined: nothing to do on-prem.
    */
@@ -328,7 +335,9 @@ export class AccessRevocationService {
     const others = elsewhere
       .map((a) => byId.get(a.resourceId.toLowerCase()))
       .filter((a): a is ProxyApp => a?.ssoKind === 'kerberos');
-    if (others.length > 0) return { kind: 'keep', otherApps: [...new Set(others.map((a) => a.displayName))] };
+    const throughGroup = assignments.some((a) => sameId(a.resourceId, app.servicePrincipalId) && !sameId(a.principalId, guestObjectId));
+    const stillUsed = [...(throughGroup ? [`${app.displayName} (through a group)`] : []), ...others.map((a) => a.displayName)];
+    if (stillUsed.length > 0) return { kind: 'keep', otherApps: [...new Set(stillUsed)] };
     if (holdsAccess) return { kind: 'disable' };
     if (!hadBotGrant) return undefined;
     const account = await shadowAccounts.find(guestObjectId);
@@ -394,7 +403,7 @@ export class AccessRevocationService {
         return { status: 'continue', payload: { requestId: record.id, phase: 'report', removal } };
       }
       case 'report': {
-        const removal: RemoveResult = payload.removal ?? { removedAssignments: 0, shadow: 'notKerberos' };
+        const removal: RemoveResult = payload.removal ?? { removedAssignments: 0, keptThroughGroups: 0, shadow: 'notKerberos' };
         const target = recordTarget(record);
         const already = (await this.deps.store.audit.list({ target, action: 'access.expire', limit: 200 })).some(
           (e) => e.outcome === 'success' && e.detail?.request === record.id,

@@ -23,6 +23,8 @@ export interface GrantResult {
 
 export interface RemoveResult {
   removedAssignments: number;
+  /** Assignments of the app to groups the guest is in: the guest keeps that access, and the bot never changes groups. */
+  keptThroughGroups: number;
   /**
    * What happened to the shadow account: only disabled when the guest has no Kerberos app access left. `notConfigured`: a
    * Kerberos app, but no on-prem directory is configured, so any shadow account was left as it was.
@@ -59,6 +61,10 @@ export interface UserAppAccess {
   app: ProxyApp;
   assignmentId: string;
   role: AppRole | undefined;
+}
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 /** The on-prem apps published through application proxy, and who may use them. */
@@ -114,16 +120,17 @@ export class AppAccessService {
    */
   async remove(app: ProxyApp, guestObjectId: string, options: RemoveOptions = {}): Promise<RemoveResult> {
     const keep = new Set((options.keepRoleIds ?? []).map((id) => id.toLowerCase()));
-    const mine = (await this.directory.listUserAssignments(guestObjectId)).filter(
-      (a) => a.resourceId.toLowerCase() === app.servicePrincipalId.toLowerCase() && !keep.has(a.appRoleId.toLowerCase()),
-    );
+    const here = (await this.directory.listUserAssignments(guestObjectId)).filter((a) => sameId(a.resourceId, app.servicePrincipalId));
+    // Graph lists the guest's groups' assignments too: deleting one of those would take the app from the whole group.
+    const mine = here.filter((a) => sameId(a.principalId, guestObjectId) && !keep.has(a.appRoleId.toLowerCase()));
+    const keptThroughGroups = here.filter((a) => !sameId(a.principalId, guestObjectId)).length;
     let removedAssignments = 0;
     for (const a of mine) if (await this.directory.unassign(app.servicePrincipalId, a.id)) removedAssignments += 1;
-    if (app.ssoKind !== 'kerberos') return { removedAssignments, shadow: 'notKerberos' };
-    if (!this.shadowAccounts) return { removedAssignments, shadow: 'notConfigured' };
+    if (app.ssoKind !== 'kerberos') return { removedAssignments, keptThroughGroups, shadow: 'notKerberos' };
+    if (!this.shadowAccounts) return { removedAssignments, keptThroughGroups, shadow: 'notConfigured' };
     const remaining = (await this.listUserAppAccess(guestObjectId)).filter((x) => x.app.ssoKind === 'kerberos');
-    if (remaining.length > 0) return { removedAssignments, shadow: 'keptForOtherKerberosApps' };
-    return { removedAssignments, shadow: await this.shadowAccounts.disable(guestObjectId) };
+    if (remaining.length > 0) return { removedAssignments, keptThroughGroups, shadow: 'keptForOtherKerberosApps' };
+    return { removedAssignments, keptThroughGroups, shadow: await this.shadowAccounts.disable(guestObjectId) };
   }
 
   /** A user's App Proxy assignments (other apps are left out), each with its app and role. */

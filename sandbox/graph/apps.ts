@@ -13,7 +13,7 @@ import type { GraphCall, GraphResult } from './odata';
  *   (v1.0 answers the "Could not find a property" 400 that real Graph gives);
  * - GET /servicePrincipals[?$filter=tags/any(t:t eq '…') | appId eq '…'], /servicePrincipals/{id}, …/{id}/owners;
  * - GET / POST …/servicePrincipals/{id}/appRoleAssignedTo and DELETE …/appRoleAssignedTo/{assignmentId};
- * - GET /users/{id}/appRoleAssignments.
+ * - GET /users/{id}/appRoleAssignments: the user's own and those of the groups they are a direct member of.
  * A duplicate assignment answers Graph's 400 "Permission being assigned already exists on the object".
  */
 
@@ -234,7 +234,7 @@ export function routeApps(ctx: GraphContext, call: GraphCall): GraphResult | und
     const user = ctx.state.findUser(id);
     if (!user) throw notFound(id);
     const select = selectOf(call, ASSIGNMENT_PROPERTIES, 'microsoft.graph.appRoleAssignment');
-    const list = ctx.state.appRoleAssignments.filter((a) => a.principalId.toLowerCase() === user.id.toLowerCase());
+    const list = ctx.state.appRoleAssignmentsOf(user.id);
     return collection(ctx, call, `users('${user.id}')/appRoleAssignments`, list.map((a) => pick(renderAssignment(ctx, a), select ?? ASSIGNMENT_PROPERTIES)));
   }
   return undefined;

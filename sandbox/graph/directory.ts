@@ -47,8 +47,8 @@ function renderUser(ctx: GraphContext, user: SandboxUser, opts: QueryOptions): R
   const out = project(user, USER, opts.select);
   if (opts.expand?.navigation === 'appRoleAssignments') {
     const select = opts.expand.select ?? ASSIGNMENT_PROPERTIES;
-    out.appRoleAssignments = ctx.state.appRoleAssignments
-      .filter((a) => a.principalId.toLowerCase() === user.id.toLowerCase())
+    out.appRoleAssignments = ctx.state
+      .appRoleAssignmentsOf(user.id)
       .map((a) => {
         const full = renderAssignment(ctx, a);
         return Object.fromEntries(select.map((key) => [key, full[key] ?? null]));

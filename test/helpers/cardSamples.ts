@@ -59,7 +59,7 @@ export function cardSamples(): CardSample[] {
           signInMethods: Array.from({ length: 8 }, (_, i) => ({ kind: 'federatedIdp' as const, issuer: `https://idp${i}.example/${'x'.repeat(100)}` })),
           sponsors: Array.from({ length: 20 }, (_, i) => ({ displayName: `${HOSTILE.long.slice(0, 60)} ${i}`, isGroup: i % 2 === 0 })),
           mailDomainDiffers: { mailDomain: 'fabrikam.com', upnDomain: 'partners.contoso.com' },
-          appAccess: { available: true, apps: Array.from({ length: 20 }, (_, i) => ({ appName: `${HOSTILE.long.slice(0, 80)} ${i}`, roleName: HOSTILE.long.slice(0, 60) })), more: true },
+          appAccess: { available: true, apps: Array.from({ length: 20 }, (_, i) => ({ appName: `${HOSTILE.long.slice(0, 80)} ${i}`, roleName: HOSTILE.long.slice(0, 60), throughGroup: i % 2 === 0 })), more: true },
         }),
         { canResend: true },
       ),
@@ -74,7 +74,7 @@ export function cardSamples(): CardSample[] {
           mail: 'x@evil.example',
           signInMethods: [{ kind: 'federatedIdp', issuer: HOSTILE.link }],
           sponsors: [{ displayName: HOSTILE.template, isGroup: false }],
-          appAccess: { available: true, apps: [{ appName: HOSTILE_TEXT, roleName: HOSTILE.template }], more: false },
+          appAccess: { available: true, apps: [{ appName: HOSTILE_TEXT, roleName: HOSTILE.template, throughGroup: false }], more: false },
         }),
         { canResend: true },
       ),
@@ -196,7 +196,14 @@ function sampleUser(overrides: Partial<UserSummary>): UserSummary {
     signInMethods: [{ kind: 'entra' }],
     sponsors: [{ displayName: 'Megan Bowen', isGroup: false }],
     lastSignIn: { available: true, lastSignIn: '2025-01-08T09:30:00Z' },
-    appAccess: { available: true, apps: [{ appName: 'Expenses (on-prem)', roleName: 'Submitter' }], more: false },
+    appAccess: {
+      available: true,
+      apps: [
+        { appName: 'Expenses (on-prem)', roleName: 'Submitter', throughGroup: false },
+        { appName: 'Timesheets (on-prem)', roleName: 'Default access', throughGroup: true },
+      ],
+      more: false,
+    },
     realmTarget: 'alice@fabrikam.com',
     ...overrides,
   };

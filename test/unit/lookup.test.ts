@@ -86,19 +86,29 @@ describe("a user's on-prem app access from the whois batch", () => {
     status: 200,
     body: { value: [{ id: 'SP-1', displayName: 'Expenses', appRoles: [{ id: 'r1', displayName: 'Submitter' }] }, { id: 'sp-2', displayName: 'Wiki', appRoles: [] }] },
   };
-  const assignments = (list: { id: string; appRoleId: string; resourceId: string }[]) => ({ status: 200, body: { value: [{ id: USER_ID, appRoleAssignments: list }] } });
+  const assignments = (list: { id: string; appRoleId: string; resourceId: string; principalId?: string }[]) => ({
+    status: 200,
+    body: { value: [{ id: USER_ID, appRoleAssignments: list.map((a) => ({ principalId: USER_ID, ...a })) }] },
+  });
 
-  it('keeps App Proxy apps only, names each role, and calls the all-zero role default access', () => {
+  it("keeps App Proxy apps only, names each role, calls the all-zero role default access and marks a group's assignment", () => {
     const facts = userAppAccessFrom(
       USER_ID,
       assignments([
         { id: 'a1', appRoleId: 'r1', resourceId: 'sp-1' },
-        { id: 'a2', appRoleId: '00000000-0000-0000-0000-000000000000', resourceId: 'sp-2' },
+        { id: 'a2', appRoleId: '00000000-0000-0000-0000-000000000000', resourceId: 'sp-2', principalId: 'group-1' },
         { id: 'a3', appRoleId: 'r9', resourceId: 'sp-9-not-app-proxy' },
       ]),
       apps,
     );
-    expect(facts).toEqual({ available: true, apps: [{ appName: 'Expenses', roleName: 'Submitter' }, { appName: 'Wiki', roleName: 'Default access' }], more: false });
+    expect(facts).toEqual({
+      available: true,
+      apps: [
+        { appName: 'Expenses', roleName: 'Submitter', throughGroup: false },
+        { appName: 'Wiki', roleName: 'Default access', throughGroup: true },
+      ],
+      more: false,
+    });
   });
 
   it('says a list of 20 may be cut short, since Graph expands at most 20', () => {

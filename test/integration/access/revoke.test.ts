@@ -18,6 +18,8 @@ const EXPENSES = 'f3000000-0000-4000-8000-000000000001';
 const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
 const WIKI = 'f3000000-0000-4000-8000-000000000003';
 const DEFAULT_ROLE = '00000000-0000-0000-0000-000000000000';
+/** A fixture group assigned to Contoso Expenses; Alice is a direct member. */
+const FINANCE_PORTAL_USERS = '9a000000-0000-4000-8000-000000000005';
 
 /** The data of every button with this verb: one per row of a pick list. */
 function buttonData(card: unknown, verb: string): Record<string, unknown>[] {
@@ -88,6 +90,8 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(confirm).toContain("Through this bot at Megan Bowen's request, approved by Adele Vance");
     expect(confirm).toContain('Not involved (the app does not sign in with Kerberos)');
     expect(confirm).toContain('You may revoke this as an admin');
+    // Alice is also in Finance Portal Users, which is assigned to the app: Graph lists that assignment with hers.
+    expect(confirm).toContain('They are a member of a group that is assigned to this app, and keep that access');
     expect(assignments(EXPENSES, alice)).toHaveLength(1);
     const [data] = buttonData(cardOf(reply), 'revoke.confirm');
     expect(data).toEqual({ servicePrincipalId: EXPENSES, email: 'Alice@fabrikam.com' });
@@ -101,6 +105,8 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(text).toContain('User');
     expect(text).toContain('Megan Bowen (told)');
     expect(assignments(EXPENSES, alice)).toHaveLength(0);
+    expect(assignments(EXPENSES, FINANCE_PORTAL_USERS)).toHaveLength(1);
+    expect(text).toContain('Through groups');
     const writes = sandbox.stats().requests.filter((r) => r.method !== 'GET');
     expect(writes.map((r) => r.method)).toEqual(['DELETE']);
     // The app (2), the guest (1) and their assignments (1) to check again; the removal lists them once more and deletes (2).
@@ -125,6 +131,14 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(sandbox.stats().requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
     expect(await bot.bot.services.store.audit.list({ target: granted.record.guestUpn, action: 'access.expire' })).toHaveLength(0);
     expect((await bot.bot.services.store.accessRequests.get(granted.record.id))?.state).toBe('revoked');
+
+    // What is left comes through the group: revoke says so, and leaves the group's assignment alone.
+    const [again] = await bot.say(ADMIN, 'revoke expenses for alice@fabrikam.com');
+    const left = cardText(cardOf(again));
+    expect(left).toContain('has no access to Contoso Expenses (SAML)');
+    expect(left).toContain('remove them from the group in Microsoft Entra ID');
+    expect(buttonData(cardOf(again), 'revoke.confirm')).toEqual([]);
+    expect(assignments(EXPENSES, FINANCE_PORTAL_USERS)).toHaveLength(1);
   });
 
   it('refuses a partner manager who does not own the app, typed or clicked, and changes nothing', async () => {

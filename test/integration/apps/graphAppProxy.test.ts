@@ -8,6 +8,8 @@ const SAML_SP = 'f3000000-0000-4000-8000-000000000001';
 const WIKI_SP = 'f3000000-0000-4000-8000-000000000003';
 const PORTAL_SP = 'f3000000-0000-4000-8000-000000000004';
 const GUEST = 'e0000000-0000-4000-8000-000000000001';
+/** Assigned to the SAML app with its User role; GUEST is a direct member. */
+const FINANCE_PORTAL_USERS = '9a000000-0000-4000-8000-000000000005';
 const SAML_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
 const SAML_MSIAM_ROLE = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
 
@@ -53,8 +55,12 @@ describe('GraphAppProxy against the sandbox', () => {
     expect(first.alreadyExisted).toBe(false);
     const again = await proxy.assign(SAML_SP, GUEST, SAML_MSIAM_ROLE);
     expect(again).toEqual({ assignment: first.assignment, alreadyExisted: true });
-    const mine = await proxy.listUserAssignments(GUEST);
-    expect(mine.filter((a) => a.resourceId === SAML_SP).map((a) => a.appRoleId)).toEqual([SAML_MSIAM_ROLE]);
+    const onTheApp = (await proxy.listUserAssignments(GUEST)).filter((a) => a.resourceId === SAML_SP);
+    // Graph lists the assignments of the groups the user is a direct member of with the user's own.
+    expect(onTheApp.map((a) => [a.principalId, a.appRoleId])).toEqual([
+      [FINANCE_PORTAL_USERS, SAML_USER_ROLE],
+      [GUEST, SAML_MSIAM_ROLE],
+    ]);
     await proxy.unassign(SAML_SP, first.assignment.id);
     await proxy.unassign(SAML_SP, first.assignment.id);
     expect((await proxy.listUserAssignments(GUEST)).some((a) => a.id === first.assignment.id)).toBe(false);

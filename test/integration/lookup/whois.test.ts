@@ -50,7 +50,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(items[0]?.path).toContain('$select=id,displayName,userPrincipalName,mail,companyName,userType,accountEnabled');
     expect(items[0]?.path).toContain("mail eq 'alex.wilber@contoso.com'");
     expect(items[1]?.path).toContain('$select=id,signInActivity');
-    expect(items[2]?.path).toContain('$expand=appRoleAssignments($select=id,appRoleId,resourceId)');
+    expect(items[2]?.path).toContain('$expand=appRoleAssignments($select=id,appRoleId,resourceId,principalId)');
     expect(items[3]?.path).toContain("tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp')");
     expect(text).toContain('Contoso Wiki (header-based): Default access');
   });
@@ -87,6 +87,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(text).toContain("Their own organization's Microsoft Entra account");
     expect(text).toContain('Last sign-in');
     expect(text).toContain('2025-01-08 09:30 UTC');
+    expect(text).toContain('Contoso Expenses (SAML): User (through a group)');
     const stats = sandbox.stats();
     expect(stats.graphRoundTrips).toBe(1);
     expect(stats.requests.filter((r) => r.batchItem).every((r) => r.status === 200)).toBe(true);

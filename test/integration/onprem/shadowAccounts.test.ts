@@ -216,17 +216,17 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'shadow accounts in a r
       expect(granted.shadow).toBeUndefined();
       expect(assignmentsOf(expenses.servicePrincipalId, bob).map((a) => a.appRoleId)).toEqual([role]);
       expect(await linked(bob)).toHaveLength(objectsBefore);
-      await expect(service.remove(expenses, bob)).resolves.toEqual({ removedAssignments: 1, shadow: 'notKerberos' });
+      await expect(service.remove(expenses, bob)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'notKerberos' });
       expect(assignmentsOf(expenses.servicePrincipalId, bob)).toHaveLength(0);
     });
 
     it('removal takes the assignment away and disables the account; a re-grant re-enables the same object', async () => {
       const timesheets = app('kerberos');
       const before = await accounts.find(ALICE.objectId);
-      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, shadow: 'disabled' });
+      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'disabled' });
       expect(assignmentsOf(timesheets.servicePrincipalId, ALICE.objectId)).toHaveLength(0);
       await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ dn: before?.dn, enabled: false });
-      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 0, shadow: 'alreadyDisabled' });
+      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 0, keptThroughGroups: 0, shadow: 'alreadyDisabled' });
       const regrant = await service.grant(timesheets, ALICE);
       expect(regrant.shadow).toMatchObject({ action: 'reenabled', dn: before?.dn });
       expect(await linked(ALICE.objectId)).toHaveLength(1);
@@ -237,10 +237,27 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'shadow accounts in a r
       const second = apps.find((a) => a.ssoKind === 'kerberos' && a.servicePrincipalId !== timesheets.servicePrincipalId);
       if (!second) throw new Error('the fixture change did not make a second Kerberos app');
       await service.grant(second, ALICE);
-      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, shadow: 'keptForOtherKerberosApps' });
+      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'keptForOtherKerberosApps' });
       await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ enabled: true });
-      await expect(service.remove(second, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, shadow: 'disabled' });
+      await expect(service.remove(second, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'disabled' });
       await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ enabled: false });
+    });
+
+    it("removes only the guest's own assignment, never their group's, and keeps the account while the group still gives access", async () => {
+      const timesheets = app('kerberos');
+      const financePortalUsers = '9a000000-0000-4000-8000-000000000005'; // Alice is a direct member
+      await service.grant(timesheets, ALICE);
+      sandbox.state.appRoleAssignments.push({
+        id: 'groupTimesheetsAssignment01',
+        principalId: financePortalUsers,
+        resourceId: timesheets.servicePrincipalId,
+        appRoleId: timesheets.roles[0]?.id ?? '00000000-0000-0000-0000-000000000000',
+        createdDateTime: '2025-01-01T00:00:00Z',
+      });
+      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 1, shadow: 'keptForOtherKerberosApps' });
+      expect(assignmentsOf(timesheets.servicePrincipalId, ALICE.objectId)).toHaveLength(0);
+      expect(assignmentsOf(timesheets.servicePrincipalId, financePortalUsers)).toHaveLength(1);
+      await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ enabled: true });
     });
   });
 });
