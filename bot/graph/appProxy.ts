@@ -1,7 +1,8 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { directoryUnavailable, isGraphError } from './errors';
-import { odataString, pathSegment } from './odata';
+import { odataString, pathSegment, queryString } from './odata';
+import { allPages } from './paging';
 
 /** The tag Entra puts on every service principal published through application proxy. */
 export const ON_PREM_APP_TAG = 'WindowsAzureActiveDirectoryOnPremApp';
@@ -52,7 +53,6 @@ const SpSchema = z.object({
     .nullish()
     .transform((v) => v ?? []),
 });
-const SpList = z.object({ value: z.array(SpSchema) });
 
 const PublishingSchema = z
   .object({
@@ -72,7 +72,6 @@ const OwnerList = z.object({
 });
 
 const AssignmentSchema = z.object({ id: z.string(), appRoleId: z.string(), resourceId: z.string(), principalId: z.string() });
-const AssignmentList = z.object({ value: z.array(AssignmentSchema) });
 
 const SP_SELECT = 'id,appId,displayName,preferredSingleSignOnMode,appRoles';
 
@@ -105,12 +104,8 @@ export class GraphAppProxy {
   async listApps(): Promise<ProxyApp[]> {
     let sps: z.infer<typeof SpSchema>[];
     try {
-      const response: unknown = await this.graph
-        .api('/servicePrincipals')
-        .filter(`tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`)
-        .select(SP_SELECT)
-        .get();
-      sps = SpList.parse(response).value;
+      const query = queryString({ $filter: `tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`, $select: SP_SELECT, $top: '999' });
+      sps = await allPages(this.graph, `/servicePrincipals?${query}`, SpSchema);
     } catch (error) {
       throw directoryUnavailable('Listing application proxy apps', error);
     }
@@ -180,11 +175,7 @@ export class GraphAppProxy {
    */
   async listUserAssignments(userObjectId: string): Promise<Assignment[]> {
     try {
-      const response: unknown = await this.graph
-        .api(`/users/${pathSegment(userObjectId)}/appRoleAssignments`)
-        .select('id,appRoleId,resourceId,principalId')
-        .get();
-      return AssignmentList.parse(response).value;
+      return await allPages(this.graph, `/users/${pathSegment(userObjectId)}/appRoleAssignments?${queryString({ $select: 'id,appRoleId,resourceId,principalId' })}`, AssignmentSchema);
     } catch (error) {
       throw directoryUnavailable("Listing the user's app assignments", error);
     }

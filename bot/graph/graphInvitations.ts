@@ -2,6 +2,7 @@ import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { directoryUnavailable } from './errors';
 import { odataString, pathSegment } from './odata';
+import { allPages } from './paging';
 
 /** What the pre-check needs to tell a guest from a member, a pending invitation from an accepted one, and a synced partner. */
 export const EXISTING_USER_SELECT = [
@@ -41,7 +42,7 @@ const InvitationResponse = z.object({
 });
 export type InvitationResponse = z.infer<typeof InvitationResponse>;
 
-const IdPage = z.object({ value: z.array(z.object({ id: z.string() }).passthrough()), '@odata.nextLink': z.string().optional() });
+const UserId = z.object({ id: z.string() });
 
 export interface InvitationRequest {
   email: string;
@@ -181,15 +182,9 @@ export class GraphInvitations {
 
   /** Everyone who may approve: users in the admin group, through nested groups too. */
   async transitiveUserMemberIds(groupId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let next: string | undefined = `/groups/${pathSegment(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`;
     try {
-      while (next) {
-        const page = IdPage.parse(await this.graph.api(next).get());
-        ids.push(...page.value.map((v) => v.id.toLowerCase()));
-        next = page['@odata.nextLink'];
-      }
-      return ids;
+      const users = await allPages(this.graph, `/groups/${pathSegment(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`, UserId);
+      return users.map((u) => u.id.toLowerCase());
     } catch (error) {
       throw directoryUnavailable('Listing the admins', error);
     }

@@ -25,7 +25,7 @@ export const APP_ACCESS_ITEMS = { assignments: 'appAccess.assignments', onPremAp
 export function appAccessRequests(users: { path: string } | { filter: string; top: string }): { id: string; method: 'GET'; url: string }[] {
   const expand = { $select: 'id', $expand: 'appRoleAssignments($select=id,appRoleId,resourceId,principalId)' };
   const assignments = 'path' in users ? `${users.path}?${queryString(expand)}` : `/users?${queryString({ $filter: users.filter, ...expand, $top: users.top })}`;
-  const apps = queryString({ $filter: `tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`, $select: 'id,displayName,appRoles' });
+  const apps = queryString({ $filter: `tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`, $select: 'id,displayName,appRoles', $top: '999' });
   return [
     { id: APP_ACCESS_ITEMS.assignments, method: 'GET', url: assignments },
     { id: APP_ACCESS_ITEMS.onPremApps, method: 'GET', url: `/servicePrincipals?${apps}` },

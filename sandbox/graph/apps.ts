@@ -5,7 +5,7 @@ import { GraphHttpError, isRecord } from '../http';
 import type { GraphContext } from './directory';
 import { notFound } from './directory';
 import { ASSIGNMENT_PROPERTIES } from './entities';
-import type { GraphCall, GraphResult } from './odata';
+import { pageOf, readPaging, type GraphCall, type GraphResult } from './odata';
 
 /**
  * Applications, service principals and app role assignments, as Graph documents them:
@@ -35,7 +35,7 @@ function segmentNotFound(segment: string): GraphHttpError {
 
 function selectOf(call: GraphCall, allowed: string[], typeName: string): string[] | undefined {
   for (const key of call.query.keys()) {
-    if (key.startsWith('$') && !['$select', '$filter', '$top', '$count'].includes(key.toLowerCase())) {
+    if (key.startsWith('$') && !['$select', '$filter', '$top', '$skiptoken', '$count'].includes(key.toLowerCase())) {
       throw new GraphHttpError(400, 'BadRequest', `The query parameter '${key}' is not supported.`);
     }
   }
@@ -58,8 +58,14 @@ function pick(source: Record<string, unknown>, keys: string[]): Record<string, u
   return out;
 }
 
+/** A collection answer, paged as Graph pages directory objects: 100 by default, $top up to 999, then `@odata.nextLink`. */
 function collection(ctx: GraphContext, call: GraphCall, fragment: string, value: Array<Record<string, unknown>>): GraphResult {
-  return { status: 200, body: { '@odata.context': `${ctx.baseUrl}/${call.version}/$metadata#${fragment}`, value } };
+  const paging = readPaging((name) => {
+    for (const [k, v] of call.query) if (k.toLowerCase() === name) return v;
+    return null;
+  });
+  const opts = { ...paging, count: false, advanced: false };
+  return pageOf(ctx.baseUrl, call, opts, value, `${ctx.baseUrl}/${call.version}/$metadata#${fragment}`, (item) => item);
 }
 
 function requireGuid(id: string): void {

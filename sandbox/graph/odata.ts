@@ -160,16 +160,9 @@ export function readQuery(call: GraphCall, rules: QueryRules): QueryOptions {
   }
   const filter = q('$filter');
   if (filter !== null) opts.filter = compileFilter(filter, rules.entity.filter, advanced);
-  const top = q('$top');
-  if (top !== null) {
-    const n = Number(top);
-    if (!/^\d+$/.test(top) || n < 1 || n > 999) {
-      throw new GraphHttpError(400, 'Request_BadRequest', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
-    }
-    opts.top = n;
-  }
-  const skipToken = q('$skiptoken');
-  if (skipToken !== null) opts.offset = decodeSkipToken(skipToken);
+  const paging = readPaging(q);
+  if (paging.top !== undefined) opts.top = paging.top;
+  opts.offset = paging.offset;
   const orderBy = q('$orderby');
   if (orderBy !== null) {
     const m = /^\s*([A-Za-z]+)(?:\s+(asc|desc))?\s*$/i.exec(orderBy);
@@ -256,6 +249,20 @@ export function contextUrl(baseUrl: string, call: GraphCall, fragment: string, s
   const entitySuffix = fragment.endsWith('/$entity') ? '/$entity' : '';
   const base = entitySuffix ? fragment.slice(0, -'/$entity'.length) : fragment;
   return `${baseUrl}/${call.version}/$metadata#${base}${selected}${entitySuffix}`;
+}
+
+/** $top (1 to 999) and where $skiptoken says the page starts. */
+export function readPaging(q: (name: string) => string | null): { top?: number; offset: number } {
+  const top = q('$top');
+  let n: number | undefined;
+  if (top !== null) {
+    n = Number(top);
+    if (!/^\d+$/.test(top) || n < 1 || n > 999) {
+      throw new GraphHttpError(400, 'Request_BadRequest', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+    }
+  }
+  const skipToken = q('$skiptoken');
+  return { ...(n !== undefined ? { top: n } : {}), offset: skipToken !== null ? decodeSkipToken(skipToken) : 0 };
 }
 
 /** Pages a result set: the page size is $top (or the default), and `@odata.nextLink` carries the next offset. */

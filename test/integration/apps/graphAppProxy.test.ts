@@ -2,7 +2,7 @@ import { DEFAULT_ACCESS_ROLE_ID, GraphAppProxy } from '../../../bot/graph/appPro
 import { DirectoryUnavailableError } from '../../../bot/graph/errors';
 import { AppAccessService } from '../../../bot/services/appAccess';
 import type { RunningSandbox } from '../../../sandbox/server';
-import { sandboxGraphClient, sandboxToken, startTestSandbox } from '../../helpers/sandbox';
+import { contosoFixture, sandboxGraphClient, sandboxToken, startTestSandbox } from '../../helpers/sandbox';
 
 const SAML_SP = 'f3000000-0000-4000-8000-000000000001';
 const WIKI_SP = 'f3000000-0000-4000-8000-000000000003';
@@ -103,5 +103,32 @@ describe('GraphAppProxy against the sandbox', () => {
     await expect(dup.json()).resolves.toMatchObject({ error: { code: 'Request_BadRequest', message: 'Permission being assigned already exists on the object' } });
     const del = await fetch(`${sandbox.url}/v1.0/servicePrincipals/${SAML_SP}/appRoleAssignedTo/nope`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
     expect(del.status).toBe(404);
+  });
+
+  it('reads every page: a tenant with more App Proxy apps than Graph puts on one page, and a user with many assignments', async () => {
+    const fixture = contosoFixture();
+    const hex = (i: number) => i.toString(16).padStart(12, '0');
+    const [templateApp] = fixture.applications;
+    const [templateSp] = fixture.servicePrincipals;
+    if (!templateApp || !templateSp) throw new Error('the fixture has no app to copy');
+    for (let i = 1; i <= 1005; i++) {
+      const appId = `f4000000-0000-4000-8000-${hex(i)}`;
+      const spId = `f5000000-0000-4000-8000-${hex(i)}`;
+      fixture.applications.push({ ...templateApp, id: `f6000000-0000-4000-8000-${hex(i)}`, appId, displayName: `Proxy app ${i}` });
+      fixture.servicePrincipals.push({ ...templateSp, id: spId, appId, displayName: `Proxy app ${i}`, tags: ['WindowsAzureActiveDirectoryOnPremApp'], appRoles: [], owners: [] });
+      if (i <= 150) fixture.appRoleAssignments.push({ id: `manyAssignments${i}`, principalId: GUEST, resourceId: spId, appRoleId: DEFAULT_ACCESS_ROLE_ID });
+    }
+    const big = await startTestSandbox({ fixture });
+    try {
+      const bigProxy = new GraphAppProxy(sandboxGraphClient(big).client);
+      big.resetStats();
+      const apps = await bigProxy.listApps();
+      expect(apps).toHaveLength(1008);
+      const listCalls = big.stats().requests.filter((r) => r.path.includes('/servicePrincipals?'));
+      expect(listCalls).toHaveLength(2); // 999, then the rest through @odata.nextLink
+      expect((await bigProxy.listUserAssignments(GUEST)).filter((a) => a.principalId === GUEST)).toHaveLength(150);
+    } finally {
+      await big.close();
+    }
   });
 });
