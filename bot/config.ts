@@ -344,7 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     credential = { kind: 'managedIdentity', clientId: e.AZURE_CLIENT_ID };
   }
 
-  const onprem = onPremSettings(e, cwd, problems);
+  const onprem = onPremSettings(e, cwd, problems, sandbox);
   if (e.ACCESS_DEFAULT_DAYS > e.ACCESS_MAX_DAYS) {
     problems.push(`ACCESS_DEFAULT_DAYS: ${e.ACCESS_DEFAULT_DAYS} is more than ACCESS_MAX_DAYS (${e.ACCESS_MAX_DAYS}); the default grant must be allowed.`);
   }
@@ -402,8 +402,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
-/** All four connection settings or none; a CA file that exists; never ONPREM_TLS_INSECURE with a CA file. */
-function onPremSettings(e: z.infer<typeof RawEnv>, cwd: string, problems: string[]): OnPremSettings | undefined {
+/**
+ * All four connection settings or none; a CA file that exists; never ONPREM_TLS_INSECURE with a CA file, nor outside sandbox
+ * mode: with real credentials the bind password must not travel over an unverified connection.
+ */
+function onPremSettings(e: z.infer<typeof RawEnv>, cwd: string, problems: string[], sandbox: boolean): OnPremSettings | undefined {
   const required = { ONPREM_LDAP_URL: e.ONPREM_LDAP_URL, ONPREM_BIND_DN: e.ONPREM_BIND_DN, ONPREM_BIND_PASSWORD: e.ONPREM_BIND_PASSWORD, ONPREM_GUEST_OU: e.ONPREM_GUEST_OU };
   const missing = Object.entries(required).filter(([, v]) => !v).map(([k]) => k);
   const optionalSet = [e.ONPREM_CA_FILE, e.ONPREM_TLS_SERVERNAME, e.ONPREM_TLS_INSECURE].some((v) => v !== undefined);
@@ -419,6 +422,11 @@ function onPremSettings(e: z.infer<typeof RawEnv>, cwd: string, problems: string
   if (caFile && !fs.existsSync(caFile)) problems.push(`ONPREM_CA_FILE: ${caFile} does not exist.`);
   const insecure = e.ONPREM_TLS_INSECURE === 'true';
   if (insecure && caFile) problems.push('ONPREM_TLS_INSECURE: remove it when ONPREM_CA_FILE is set; the CA file is the safe way to trust the DC.');
+  if (insecure && !sandbox) {
+    problems.push(
+      "ONPREM_TLS_INSECURE: only for tests in sandbox mode. With real credentials, trust the DC's certificate with ONPREM_CA_FILE (and ONPREM_TLS_SERVERNAME when it names another host).",
+    );
+  }
   return {
     url: e.ONPREM_LDAP_URL ?? '',
     bindDn: e.ONPREM_BIND_DN ?? '',

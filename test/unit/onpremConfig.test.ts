@@ -51,4 +51,23 @@ describe('on-prem settings', () => {
   ])('refuses %j', (env, expected) => {
     expect(problems(env).join('\n')).toContain(expected);
   });
+
+  it('accepts ONPREM_TLS_INSECURE=true in sandbox mode only: with real credentials the DC must be verified', () => {
+    const sandboxMode = loadConfig({ ...base, ...onprem, ONPREM_TLS_INSECURE: 'true' }, '/srv/bot');
+    expect(sandboxMode.ok && sandboxMode.config.onprem?.tlsInsecure).toBe(true);
+    const production = {
+      MicrosoftAppId: '0d2d3f4e-1111-4222-8333-944455556666',
+      MicrosoftAppPassword: 'bot-secret',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: base.TENANT_ID,
+      TENANT_ID: base.TENANT_ID,
+      ADMIN_GROUP_ID: base.ADMIN_GROUP_ID,
+      MANAGER_GROUP_ID: base.MANAGER_GROUP_ID,
+      ...onprem,
+    };
+    const secure = loadConfig(production, '/srv/bot');
+    expect(secure.ok).toBe(true);
+    const insecure = loadConfig({ ...production, ONPREM_TLS_INSECURE: 'true' }, '/srv/bot');
+    expect(insecure.ok ? [] : insecure.problems).toEqual([expect.stringContaining('ONPREM_TLS_INSECURE: only for tests in sandbox mode')]);
+  });
 });
