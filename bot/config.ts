@@ -345,6 +345,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   const onprem = onPremSettings(e, cwd, problems, sandbox);
+  if (!sandbox && e.PUBLIC_BASE_URL && !e.DOWNLOAD_LINK_SECRET) {
+    problems.push(
+      'DOWNLOAD_LINK_SECRET: required with PUBLIC_BASE_URL outside sandbox mode (32+ random characters, the same on every instance); without it a bulk results link stops working at the next restart.',
+    );
+  }
   if (e.ACCESS_DEFAULT_DAYS > e.ACCESS_MAX_DAYS) {
     problems.push(`ACCESS_DEFAULT_DAYS: ${e.ACCESS_DEFAULT_DAYS} is more than ACCESS_MAX_DAYS (${e.ACCESS_MAX_DAYS}); the default grant must be allowed.`);
   }

@@ -39,4 +39,21 @@ describe('invitation settings', () => {
     const text = result.problems.join('\n');
     for (const name of ['PARTNER_DOMAINS_ALLOW', 'INVITE_REDIRECT_URL', 'PUBLIC_BASE_URL', 'DOWNLOAD_LINK_SECRET', 'BULK_INVITES_PER_MINUTE']) expect(text).toContain(name);
   });
+
+  it('requires DOWNLOAD_LINK_SECRET with PUBLIC_BASE_URL outside sandbox mode, so results links survive restarts', () => {
+    const production = {
+      MicrosoftAppId: '0d2d3f4e-1111-4222-8333-944455556666',
+      MicrosoftAppPassword: 'bot-secret',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: env.TENANT_ID,
+      TENANT_ID: env.TENANT_ID,
+      ADMIN_GROUP_ID: env.ADMIN_GROUP_ID,
+      MANAGER_GROUP_ID: env.MANAGER_GROUP_ID,
+      PUBLIC_BASE_URL: 'https://bot.contoso.com',
+    };
+    const without = loadConfig(production, '/srv/bot');
+    expect(without.ok ? [] : without.problems).toEqual([expect.stringContaining('DOWNLOAD_LINK_SECRET: required with PUBLIC_BASE_URL')]);
+    expect(loadConfig({ ...production, DOWNLOAD_LINK_SECRET: 'x'.repeat(32) }, '/srv/bot').ok).toBe(true);
+    expect(loadConfig({ ...env, PUBLIC_BASE_URL: 'https://bot.contoso.com' }, '/srv/bot').ok).toBe(true);
+  });
 });
