@@ -3,7 +3,7 @@ import { cards } from '../../cards';
 import type { Tone } from '../../cards/notice';
 import type { ProxyApp, SsoKind } from '../graph/appProxy';
 import type { Caller } from '../identity/caller';
-import type { OutgoingMessage } from '../notify/notifier';
+import type { OutgoingMessage } from '../services/ports';
 import type {
   AccessRequestMessages,
   DecisionOutcome,

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
-import type { OutgoingMessage } from '../notify/notifier';
+import type { OutgoingMessage } from '../services/ports';
 import { checkPartnerAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
 import type {
   DecisionOutcome,

@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { SsoKind } from '../graph/appProxy';
-import type { OutgoingMessage } from '../notify/notifier';
+import type { OutgoingMessage } from '../services/ports';
 import type { AccessEndMessages, GrantEnding, RevokeCheck, RevokeOutcome, RevokePreview, ShadowEffect } from '../services/accessRevocation';
 import type { RemoveResult } from '../services/appAccess';
 import type { AccessRequestRecord } from '../store';

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { JobScheduler, ScheduledJob } from '../services/ports';
 import type { Database } from '../store';
 import type { EnqueueRequest, Job, JobQueue } from './jobQueue';
 import type { JobRunner } from './jobRunner';
@@ -8,7 +9,7 @@ export { JobQueue } from './jobQueue';
 export { defineJob, JobRunner, type JobHandler, type JobOutcome, type JobStepContext } from './jobRunner';
 
 /** What handlers use to start durable work: enqueue (optionally inside the transaction that made it necessary) and wake the runner. */
-export class Jobs {
+export class Jobs implements JobScheduler {
   private runner?: JobRunner;
 
   constructor(readonly queue: JobQueue) {}
@@ -22,6 +23,15 @@ export class Jobs {
     const job = await this.queue.enqueue(request, db);
     if (!db) this.wake();
     return job;
+  }
+
+  async schedule(job: ScheduledJob, db?: Kysely<Database>): Promise<void> {
+    await this.enqueue(job, db);
+  }
+
+  async cancel(uniqueKey: string): Promise<boolean> {
+    const job = await this.queue.findByUniqueKey(uniqueKey);
+    return job ? this.queue.cancel(job.id) : false;
   }
 
   /** Call after the transaction that enqueued a job has committed. */

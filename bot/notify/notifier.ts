@@ -1,25 +1,15 @@
 import type { Attachment, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { ConversationAddress, Notifier, OutgoingMessage, SentMessage } from '../services/ports';
 import type { Logger } from '../logger';
 import type { ConversationReferenceRepository } from '../store';
 
-export interface OutgoingMessage {
-  card: Attachment;
-  /** Shown in notifications and read by screen readers. */
-  text?: string;
+/** Services hold conversation addresses opaquely; they are always ones this notifier or the store handed out. */
+function asReference(address: ConversationAddress): Partial<ConversationReference> {
+  return address as Partial<ConversationReference>;
 }
 
-/** Where a proactive message landed, so it can be updated in place later. */
-export interface SentMessage {
-  reference: Partial<ConversationReference>;
-  activityId: string;
-}
-
-/** Proactive messages: outcomes to requesters, approval cards to approvers, progress cards updated in place. */
-export interface Notifier {
-  /** Sends to the user's personal chat with the bot; undefined when the bot has no conversation with them (not installed). */
-  sendToUser(aadObjectId: string, message: OutgoingMessage): Promise<SentMessage | undefined>;
-  sendToConversation(reference: Partial<ConversationReference>, message: OutgoingMessage): Promise<SentMessage>;
-  update(sent: SentMessage, message: OutgoingMessage): Promise<void>;
+function asAttachment(message: OutgoingMessage): Attachment {
+  return { contentType: message.card.contentType, content: message.card.content };
 }
 
 /** Teams asks callers to retry these with back-off; anything else may have been delivered, so it is not retried blindly. */
@@ -29,6 +19,8 @@ function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number') return error.statusCode;
   return undefined;
 }
+
+export type { Notifier, OutgoingMessage, SentMessage } from '../services/ports';
 
 export interface NotifierOptions {
   maxAttempts?: number;
@@ -60,11 +52,11 @@ export class BotConnectorNotifier implements Notifier {
     return this.sendToConversation(reference, message);
   }
 
-  async sendToConversation(reference: Partial<ConversationReference>, message: OutgoingMessage): Promise<SentMessage> {
+  async sendToConversation(reference: ConversationAddress, message: OutgoingMessage): Promise<SentMessage> {
     let activityId = '';
     await this.withRetry('send', () =>
-      this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
-        const response = await context.sendActivity({ attachments: [message.card], text: message.text });
+      this.adapter.continueConversationAsync(this.botAppId, asReference(reference), async (context) => {
+        const response = await context.sendActivity({ attachments: [asAttachment(message)], text: message.text });
         activityId = response?.id ?? '';
       }),
     );
@@ -73,8 +65,8 @@ export class BotConnectorNotifier implements Notifier {
 
   async update(sent: SentMessage, message: OutgoingMessage): Promise<void> {
     await this.withRetry('update', () =>
-      this.adapter.continueConversationAsync(this.botAppId, sent.reference, async (context) => {
-        await context.updateActivity({ id: sent.activityId, type: 'message', attachments: [message.card], text: message.text });
+      this.adapter.continueConversationAsync(this.botAppId, asReference(sent.reference), async (context) => {
+        await context.updateActivity({ id: sent.activityId, type: 'message', attachments: [asAttachment(message)], text: message.text });
       }),
     );
   }

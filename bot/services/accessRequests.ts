@@ -6,7 +6,7 @@ import type { Caller } from '../identity/caller';
 import type { Jobs } from '../jobs';
 import { scheduleAccessExpiry } from '../jobs/accessExpiry.job';
 import type { Logger } from '../logger';
-import type { Notifier, OutgoingMessage } from '../notify/notifier';
+import type { Notifier, OutgoingMessage } from './ports';
 import type { AccessRequestRecord, AccessRequestState, GrantProgress, ShadowPlan, Store, StoredMessage, StoreTransaction } from '../store';
 import { AppAccessRefused, type AppAccessService, type AppDirectory } from './appAccess';
 import { matchApp } from './appMatch';

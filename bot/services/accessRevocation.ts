@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_ACCESS_ROLE_ID, type Assignment, type Owner, type ProxyApp, type SsoKind } from '../graph/appProxy';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
-import type { Notifier, OutgoingMessage } from '../notify/notifier';
+import type { Notifier, OutgoingMessage } from './ports';
 import type { AccessRequestRecord, Store } from '../store';
 import type { AppAccessService, AppDirectory, RemoveResult } from './appAccess';
 import { matchApp } from './appMatch';

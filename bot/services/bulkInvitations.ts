@@ -4,7 +4,7 @@ import { DirectoryUnavailableError } from '../graph/errors';
 import { InvitationRefusedError, InvitationThrottledError } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import type { Jobs } from '../jobs';
-import type { Notifier, OutgoingMessage, SentMessage } from '../notify/notifier';
+import type { Notifier, OutgoingMessage, SentMessage } from './ports';
 import { compareAndSet, type BulkInviteRowTable, type BulkInviteRunTable, type Database, type Store } from '../store';
 import { checkPartnerAddress, domainMatches } from './emailAddress';
 import type { InvitationDirectory } from './invitations';

@@ -1,6 +1,6 @@
 import type { RoleResolver } from '../identity/roles';
 import type { Jobs } from '../jobs';
-import type { Notifier } from '../notify/notifier';
+import type { Notifier } from './ports';
 import type { Store } from '../store';
 import type { AccessRequestService } from './accessRequests';
 import type { AccessRevocationService } from './accessRevocation';

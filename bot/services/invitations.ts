@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ExistingUser, InvitationRefusal, InvitationRequest, InvitationResponse } from '../graph/graphInvitations';
 import { InvitationRefusedError } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
-import type { Notifier, OutgoingMessage, SentMessage } from '../notify/notifier';
+import type { Notifier, OutgoingMessage, SentMessage } from './ports';
 import { compareAndSet, type Database, type InvitationTable, type Store, type StoreTransaction } from '../store';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
