@@ -18,13 +18,13 @@ describe('card rendering', () => {
   it('parses a template once, however often it renders', () => {
     // A fresh object, so no earlier render in this process has parsed it.
     const template: CardTemplate = structuredClone(templates.help) as CardTemplate;
-    const prepare = jest.spyOn(Template, 'prepare');
+    const parse = jest.spyOn(Template, 'parseInterpolatedString');
     expandCard(template, helpData);
-    const callsForFirstRender = prepare.mock.calls.length;
+    const callsForFirstRender = parse.mock.calls.length;
     expandCard(template, helpData);
     expandCard(template, { ...helpData, notUnderstood: '' });
     expect(callsForFirstRender).toBeGreaterThan(0);
-    expect(prepare.mock.calls.length).toBe(callsForFirstRender);
+    expect(parse.mock.calls.length).toBe(callsForFirstRender);
   });
 
   it('gives the same card as parsing the template afresh, for every template', () => {
