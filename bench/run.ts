@@ -15,6 +15,7 @@ import { ConnectorStandIn } from '../test/helpers/connector';
  * `npm run bench`: the real bot in sandbox mode beside a bare botbuilder + restify echo bot (bench/echoBot.ts), in the same
  * run, interleaved, on loopback only. It prints figures and never judges them: a busy machine moves every number, so only
  * the ratios to the echo bot of the same run mean much. Sizes are small by default; the BENCH_* variables enlarge them.
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each bot process there (node --cpu-prof), to find where a gap comes from.
  */
 
 const ROOT = path.resolve(__dirname, '..');
@@ -145,7 +146,9 @@ async function startTarget(name: TargetName, sandbox: RunningSandbox): Promise<T
   }
   const stderr: string[] = [];
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profile = name === 'bot' && profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr.push(chunk.toString());
     if (stderr.length > 50) stderr.shift();
