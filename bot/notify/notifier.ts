@@ -141,24 +141,24 @@ export class BotConnectorNotifier implements Notifier {
     }
   }
 
-  private async withRetry<T>(what: string, reference: ConversationAddress, work: (context: TurnContext) => Promise<T>): Promise<T> {
+  private withRetry<T>(what: string, reference: ConversationAddress, work: (context: TurnContext) => Promise<T>): Promise<T> {
     const conversationKey = conversationKeyOf(reference);
-    for (let attempt = 1; ; attempt += 1) {
-      await this.pacer.acquire(conversationKey);
-      try {
-        return await this.once(reference, work);
-      } catch (error) {
-        const status = statusOf(error);
-        if (!status || !RETRYABLE.has(status) || attempt >= this.maxAttempts) throw error;
-        const retryAfter = status === 429 ? retryAfterMs(headerOf(error, 'retry-after')) : undefined;
-        if (retryAfter !== undefined && retryAfter > this.maxRetryAfterMs) throw error;
-        const delay = retryAfter ?? this.baseDelayMs * 2 ** (attempt - 1) * (1 + Math.random() / 2);
-        // Everything else bound for this conversation waits too: the limit is the conversation's, not this message's.
-        if (status === 429) this.pacer.pause(conversationKey, delay);
-        this.log.warn({ status, attempt, delay, retryAfter }, `Bot Connector ${what} will be retried`);
-        if (status !== 429) await new Promise((resolve) => setTimeout(resolve, delay));
+    return this.pacer.serially(conversationKey, async (attempt) => {
+      for (let attemptNumber = 1; ; attemptNumber += 1) {
+        try {
+          return await attempt(() => this.once(reference, work));
+        } catch (error) {
+          const status = statusOf(error);
+          if (!status || !RETRYABLE.has(status) || attemptNumber >= this.maxAttempts) throw error;
+          const retryAfter = status === 429 ? retryAfterMs(headerOf(error, 'retry-after')) : undefined;
+          if (retryAfter !== undefined && retryAfter > this.maxRetryAfterMs) throw error;
+          const delay = retryAfter ?? this.baseDelayMs * 2 ** (attemptNumber - 1) * (1 + Math.random() / 2);
+          // The pause holds the conversation, not only this message: a 429 is about the conversation's rate.
+          this.pacer.pause(conversationKey, delay);
+          this.log.warn({ status, attempt: attemptNumber, delay, retryAfter }, `Bot Connector ${what} will be retried`);
+        }
       }
-    }
+    });
   }
 
   /**

@@ -18,19 +18,16 @@ export const TEAMS_CONVERSATION_LIMITS: readonly RateLimit[] = [
 
 export interface PacerOptions {
   limits?: readonly RateLimit[];
-  /**
-   * Added to every window, because the connector counts arrivals, not departures: two sends released exactly one window
-   * apart can land inside one window after network jitter.
-   */
+  /** Added to every window, for timer and clock granularity. */
   marginMs?: number;
 }
 
 interface ConversationPace {
-  /** Release times, oldest first. */
-  released: number[];
-  /** Nothing is released before this (set from a 429's Retry-After). */
+  /** When earlier operations finished, oldest first. */
+  finished: number[];
+  /** Nothing starts before this (set from a 429's Retry-After). */
   pausedUntil: number;
-  /** Releases are decided one at a time per conversation, in arrival order. */
+  /** Operations on one conversation run one at a time, in the order they were asked for. */
   queue: Promise<void>;
 }
 
@@ -39,6 +36,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * Paces operations per conversation so a burst never goes past the channel's limits, instead of hitting them and
  * backing off. One instance must be shared by everything in the process that sends to the same conversations.
+ *
+ * Operations on a conversation run one at a time, which also keeps its messages in order, and each is counted from when
+ * it finished: the connector counts arrivals, which fall between start and finish, so a window measured from the finish
+ * of earlier operations to the start of the next can never hold more arrivals than the limit, whatever the latency.
  */
 export class ConversationPacer {
   readonly limits: readonly RateLimit[];
@@ -48,16 +49,30 @@ export class ConversationPacer {
 
   constructor(options: PacerOptions = {}) {
     this.limits = options.limits ?? TEAMS_CONVERSATION_LIMITS;
-    this.marginMs = options.marginMs ?? 50;
+    this.marginMs = options.marginMs ?? 20;
     this.longestWindowMs = Math.max(0, ...this.limits.map((limit) => limit.windowMs)) + this.marginMs;
   }
 
-  /** Resolves when one more operation on `conversationKey` stays within every limit, and counts it as released. */
-  acquire(conversationKey: string): Promise<void> {
+  /**
+   * Runs `work` when every earlier operation on this conversation is done. `work` calls `attempt` around each request it
+   * makes; `attempt` waits until that request stays within every limit, and counts it.
+   */
+  serially<T>(conversationKey: string, work: (attempt: <R>(request: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
     const pace = this.paceOf(conversationKey);
-    const turn = pace.queue.then(() => this.waitForRoom(pace));
-    // A failed wait must not block the conversation's later operations.
-    pace.queue = turn.catch(() => undefined);
+    const attempt = async <R>(request: () => Promise<R>): Promise<R> => {
+      await this.waitForRoom(pace);
+      try {
+        return await request();
+      } finally {
+        pace.finished.push(Date.now());
+      }
+    };
+    const turn = pace.queue.then(() => work(attempt));
+    // A failed operation must not block the conversation's later ones.
+    pace.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -70,7 +85,8 @@ export class ConversationPacer {
   private paceOf(key: string): ConversationPace {
     let pace = this.conversations.get(key);
     if (!pace) {
-      pace = { released: [], pausedUntil: 0, queue: Promise.resolve() };
+      this.forgetIdle();
+      pace = { finished: [], pausedUntil: 0, queue: Promise.resolve() };
       this.conversations.set(key, pace);
     }
     return pace;
@@ -80,32 +96,27 @@ export class ConversationPacer {
     for (;;) {
       const now = Date.now();
       const horizon = now - this.longestWindowMs;
-      while (pace.released.length > 0 && (pace.released[0] ?? now) <= horizon) pace.released.shift();
-      const wait = Math.max(pace.pausedUntil - now, ...this.limits.map((limit) => this.waitFor(limit, pace.released, now)));
-      if (wait <= 0) {
-        pace.released.push(now);
-        this.forgetIdle();
-        return;
-      }
+      while (pace.finished.length > 0 && (pace.finished[0] ?? now) <= horizon) pace.finished.shift();
+      const wait = Math.max(pace.pausedUntil - now, ...this.limits.map((limit) => this.waitFor(limit, pace.finished, now)));
+      if (wait <= 0) return;
       await sleep(wait);
     }
   }
 
-  /** How long until one more release stays within `limit`, given the releases so far. */
-  private waitFor(limit: RateLimit, released: readonly number[], now: number): number {
-    if (released.length < limit.count) return 0;
-    const window = limit.windowMs + this.marginMs;
-    const oldestThatCounts = released[released.length - limit.count] ?? 0;
-    return oldestThatCounts + window - now;
+  /** How long until one more operation stays within `limit`, given when the earlier ones finished. */
+  private waitFor(limit: RateLimit, finished: readonly number[], now: number): number {
+    if (finished.length < limit.count) return 0;
+    const oldestThatCounts = finished[finished.length - limit.count] ?? 0;
+    return oldestThatCounts + limit.windowMs + this.marginMs - now;
   }
 
-  /** Conversations with nothing inside the longest window are dropped, so the map does not grow with every user ever seen. */
+  /** Conversations idle for the longest window are dropped, so the map does not grow with every user ever seen. */
   private forgetIdle(): void {
     if (this.conversations.size < 1_000) return;
-    const horizon = Date.now() - this.longestWindowMs;
+    const now = Date.now();
     for (const [key, pace] of this.conversations) {
-      const last = pace.released[pace.released.length - 1] ?? 0;
-      if (last <= horizon && pace.pausedUntil <= Date.now()) this.conversations.delete(key);
+      const last = pace.finished[pace.finished.length - 1] ?? 0;
+      if (last <= now - this.longestWindowMs && pace.pausedUntil <= now) this.conversations.delete(key);
     }
   }
 }
