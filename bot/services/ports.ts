@@ -27,10 +27,17 @@ export interface SentMessage {
 
 /** Proactive messages: outcomes to requesters, approval cards to approvers, progress cards updated in place. */
 export interface Notifier {
-  /** Sends to the user's personal chat with the bot; undefined when the bot has no conversation with them (not installed). */
+  /**
+   * Sends to the user's personal chat with the bot; undefined when the user is unreachable: no stored conversation, or
+   * Teams says the app was removed for them (then the stored conversation is dropped).
+   */
   sendToUser(aadObjectId: string, message: OutgoingMessage): Promise<SentMessage | undefined>;
   sendToConversation(reference: ConversationAddress, message: OutgoingMessage): Promise<SentMessage>;
-  update(sent: SentMessage, message: OutgoingMessage): Promise<void>;
+  /**
+   * Updates the message in place where the channel allows it; otherwise sends the state as a new message. Resolves to where
+   * the state now is (the same message, or the new one), which callers should record for the next update.
+   */
+  update(sent: SentMessage, message: OutgoingMessage): Promise<SentMessage>;
 }
 
 /** Durable work a service asks for; the job runner in `jobs/` carries it out. */

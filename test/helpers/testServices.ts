@@ -39,8 +39,9 @@ export class InMemoryNotifier implements Notifier {
     return { reference, activityId };
   }
 
-  async update(sent: SentMessage, message: OutgoingMessage): Promise<void> {
+  async update(sent: SentMessage, message: OutgoingMessage): Promise<SentMessage> {
     this.updates.push({ activityId: sent.activityId, message });
+    return sent;
   }
 }
 

@@ -169,10 +169,11 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
         sendToUser: (id, message) => services.notifier.sendToUser(id, message),
         sendToConversation: (reference, message) => services.notifier.sendToConversation(reference, message),
         async update(sent, message) {
-          await services.notifier.update(sent, message);
+          const landed = await services.notifier.update(sent, message);
           updates += 1;
           // The first update announces "granting"; a card saying "granted" comes after the request is marked granted.
           if ((crashAt === 'announced' && updates === 1) || (crashAt === 'granted' && cardText(message.card.content).includes('granted until'))) await hang();
+          return landed;
         },
       };
       return new AccessRequestService({
