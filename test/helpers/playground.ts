@@ -20,6 +20,7 @@ export const E2E_ARTIFACTS = path.resolve(__dirname, '..', 'artifacts', 'e2e');
 const WAIT_MS = 15_000;
 /** Text of the help card, which is also the welcome card every fresh view receives. */
 const WELCOME_TEXT = 'These are the commands you can use';
+const PLAYGROUND_ROLES: readonly PlaygroundRole[] = ['admin', 'manager', 'member'];
 
 export interface Chat {
   page: Page;
@@ -56,7 +57,7 @@ export interface E2eStack {
   userWith(role: PlaygroundRole): PlaygroundUser;
   /**
    * The playground view whose current user is `who`: each person gets a playground of their own and one page, kept for the
-   * whole file (loading the playground's UI costs seconds), so a scenario continues the conversation where the last one left it.
+   * whole run (loading the playground's UI costs seconds), so a scenario continues the conversation where the last one left it.
    */
   open(who: PlaygroundRole | PlaygroundUser, scenario: string): Promise<Chat>;
   close(): Promise<void>;
@@ -235,20 +236,36 @@ export interface ScenarioApi {
   scenario(title: string, as: PlaygroundRole, body: (chat: Chat, stack: E2eStack) => Promise<void>): void;
 }
 
+/** A named group of scenarios (one module under test/e2e/scenarios/), run by {@link describeE2e} on the shared stack. */
+export interface ScenarioGroup {
+  title: string;
+  define: (api: ScenarioApi) => void;
+}
+
+export function scenarioGroup(title: string, define: (api: ScenarioApi) => void): ScenarioGroup {
+  return { title, define };
+}
+
 /**
- * A group of scenarios sharing one stack (sandbox, bot, Chromium, playgrounds). Skipped with a reason when Chromium is
- * missing, failed instead under REQUIRE_SERVICES=1.
+ * Runs every group of scenarios on one stack (sandbox, bot, Chromium, one playground per person): starting a stack costs
+ * far more than a scenario, so all scenarios share it, each in a `describe` of its group. They stay independent because
+ * each works with partners and apps no other scenario touches, and every wait looks for a card no earlier scenario can
+ * have produced (see {@link Chat}). Skipped with a reason when Chromium is missing, failed instead under REQUIRE_SERVICES=1.
  */
-export function describeE2e(title: string, body: (api: ScenarioApi) => void): void {
+export function describeE2e(title: string, groups: readonly ScenarioGroup[]): void {
   describeWithService('Chromium', chromiumMissingReason(), title, () => {
     let stack: E2eStack | undefined;
     beforeAll(async () => {
       stack = await startE2e();
-    }, 60_000);
+      // Every person's view is opened now, side by side, rather than by the first scenario that needs it: each costs a
+      // playground start and a page load, which would otherwise run one after another inside scenario time-outs.
+      const started = stack;
+      await Promise.all(PLAYGROUND_ROLES.map((role) => started.open(role, 'start')));
+    }, 120_000);
     afterAll(async () => {
       await stack?.close();
     }, 30_000);
-    body({
+    const api: ScenarioApi = {
       scenario(name, as, run) {
         it(
           name,
@@ -265,6 +282,7 @@ export function describeE2e(title: string, body: (api: ScenarioApi) => void): vo
           60_000,
         );
       },
-    });
+    };
+    for (const group of groups) describe(group.title, () => group.define(api));
   });
 }

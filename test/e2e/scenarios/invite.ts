@@ -1,6 +1,6 @@
-import { describeE2e } from '../helpers/playground';
+import { scenarioGroup } from '../../helpers/playground';
 
-describeE2e('invite in the Teams playground', ({ scenario }) => {
+export const invite = scenarioGroup('invite in the Teams playground', ({ scenario }) => {
   scenario('an admin invites a partner through the confirmation card', 'admin', async (chat) => {
     const confirm = await chat.say('invite zoe@fabrikam.com as "Zoe Park"', 'Invite zoe@fabrikam.com?');
     expect(await chat.text(confirm)).toContain('Fabrikam');

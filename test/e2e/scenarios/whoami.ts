@@ -1,6 +1,6 @@
-import { describeE2e } from '../helpers/playground';
+import { scenarioGroup } from '../../helpers/playground';
 
-describeE2e('whoami in the Teams playground', ({ scenario }) => {
+export const whoami = scenarioGroup('whoami in the Teams playground', ({ scenario }) => {
   scenario('a partner manager sees their identity and re-checks their roles with the button', 'manager', async (chat) => {
     const card = await chat.say('whoami', chat.user.aadObjectId);
     const text = await chat.text(card);

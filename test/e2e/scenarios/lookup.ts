@@ -1,6 +1,6 @@
-import { describeE2e } from '../helpers/playground';
+import { scenarioGroup } from '../../helpers/playground';
 
-describeE2e('whois and realm in the Teams playground', ({ scenario }) => {
+export const lookup = scenarioGroup('whois and realm in the Teams playground', ({ scenario }) => {
   scenario('an ordinary member looks up a guest with whois', 'member', async (chat) => {
     const card = await chat.say('whois alice@fabrikam.com', 'Alice Smith (Fabrikam)');
     const text = await chat.text(card);

@@ -1,6 +1,6 @@
-import { describeE2e } from '../helpers/playground';
+import { scenarioGroup } from '../../helpers/playground';
 
-describeE2e('apps in the Teams playground', ({ scenario }) => {
+export const apps = scenarioGroup('apps in the Teams playground', ({ scenario }) => {
   scenario('a partner manager lists the on-prem apps published through application proxy', 'manager', async (chat) => {
     const card = await chat.say('apps', 'Contoso Timesheets (IWA)');
     const text = await chat.text(card);

@@ -1,6 +1,6 @@
-import { commands } from '../../bot/commands';
-import { isAllowed, type Role } from '../../bot/identity/policy';
-import { describeE2e } from '../helpers/playground';
+import { commands } from '../../../bot/commands';
+import { isAllowed, type Role } from '../../../bot/identity/policy';
+import { scenarioGroup } from '../../helpers/playground';
 
 /** The chat view collapses runs of spaces, as HTML does. */
 const squashed = (text: string) => text.replace(/[ \t]+/g, ' ');
@@ -13,7 +13,7 @@ function visibleTo(role: keyof typeof rolesOf) {
   return { allowed, hidden };
 }
 
-describeE2e('help in the Teams playground', ({ scenario }) => {
+export const help = scenarioGroup('help in the Teams playground', ({ scenario }) => {
   scenario('an admin types help and sees every command an admin may run', 'admin', async (chat) => {
     const card = await chat.say('help', 'These are the commands you can use');
     const text = await chat.text(card);

@@ -1,6 +1,6 @@
-import { describeE2e } from '../helpers/playground';
+import { scenarioGroup } from '../../helpers/playground';
 
-describeE2e('access requests in the Teams playground', ({ scenario }) => {
+export const request = scenarioGroup('access requests in the Teams playground', ({ scenario }) => {
   scenario("a partner manager's request is approved by the app's owner in her own view, and granted", 'admin', async (owner, stack) => {
     const manager = await stack.open('manager', "a partner manager's request is approved by the app's owner");
     const form = await manager.say('request timesheets for wmoran@fabrikam.com for 20 days because Timesheets for the Fabrikam crew', 'Request access to Contoso Timesheets (IWA)');
