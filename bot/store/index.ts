@@ -17,6 +17,7 @@ export {
   OPEN_ACCESS_REQUEST_STATES,
   type AccessRequestChanges,
   type AccessRequestRecord,
+  type AccessSsoKind,
   type AccessRequestState,
   type GrantProgress,
   type NewAccessRequest,
