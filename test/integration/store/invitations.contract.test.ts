@@ -69,7 +69,7 @@ function invitationContract(backend: Backend): void {
 
   it('keeps where the approval cards went without moving the version', async () => {
     const created = await store.invitations.createDraft(newInvitation());
-    await store.invitations.setApprovalMessages(created.id, [{ reference: { conversation: { id: 'c1' } }, activityId: 'a1' }]);
+    await store.invitations.setApprovalMessages(created.id, [{ reference: { serviceUrl: 'https://smba.example' }, activityId: 'a1' }]);
     expect(await peer.invitations.get(created.id)).toMatchObject({ version: 0, approvalMessages: [{ activityId: 'a1' }] });
   });
 
