@@ -116,6 +116,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       settings: { ...config.invitations, adminGroupId: config.roles.adminGroupId },
       messages: invitationMessages,
       realm: () => realm,
+      log: log.child({ component: 'invitations' }),
     }),
     bulkInvitations: new BulkInvitationService({
       store,

@@ -1,38 +1,15 @@
 import type { Kysely } from 'kysely';
-import { ExpiryPayloadSchema, type AccessRevocationService, type ExpiryPayload } from '../services/accessRevocation';
+import { ExpiryPayloadSchema, type AccessRevocationService } from '../services/accessRevocation';
 import type { Database } from '../store';
 import type { Job, JobQueue } from './jobQueue';
 import { defineJob } from './jobRunner';
+import { ACCESS_EXPIRY_JOB_KIND, accessExpiryJob as accessExpiryJobFor } from '../services/access/schedule';
 
-/** The job kind that ends a grant when its time is up. */
-export const ACCESS_EXPIRY_JOB_KIND = 'access.expire';
+export { ACCESS_EXPIRY_JOB_KIND, ACCESS_EXPIRY_MAX_ATTEMPTS, accessExpiryKey } from '../services/access/schedule';
 
-/**
- * Attempts before the expiry job gives up and tells people. The runner's back-off doubles up to 5 minutes, so 30 attempts
- * keep trying for about two hours: long enough to ride out a Graph or DC outage, short enough that someone hears of it.
- */
-export const ACCESS_EXPIRY_MAX_ATTEMPTS = 30;
-
-/** One job per request, whoever schedules it and however often: a retried grant step never schedules a second expiry. */
-export function accessExpiryKey(requestId: string): string {
-  return `${ACCESS_EXPIRY_JOB_KIND}:${requestId}`;
-}
-
-/**
- * Schedules the end of a grant at `expiresAt`. Pass the transaction that marks the request granted, so the grant and its
- * expiry commit together: a grant can then never outlive its expiry because of a crash in between.
- */
+/** Enqueues the expiry straight on the queue, for callers that hold the queue itself and want the job back (tests, tools). */
 export function scheduleAccessExpiry(jobs: JobQueue, requestId: string, expiresAt: Date, db?: Kysely<Database>): Promise<Job> {
-  return jobs.enqueue(
-    {
-      kind: ACCESS_EXPIRY_JOB_KIND,
-      payload: { requestId, phase: 'end' } satisfies ExpiryPayload,
-      runAt: expiresAt,
-      uniqueKey: accessExpiryKey(requestId),
-      maxAttempts: ACCESS_EXPIRY_MAX_ATTEMPTS,
-    },
-    db,
-  );
+  return jobs.enqueue(accessExpiryJobFor(requestId, expiresAt), db);
 }
 
 /**

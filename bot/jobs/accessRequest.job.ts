@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { ACCESS_GRANT_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type AccessRequestService } from '../services/accessRequests';
+import { ACCESS_GRANT_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, GrantJobPayloadSchema, RequestTimeoutPayloadSchema } from '../services/access/schedule';
+import type { AccessRequestService } from '../services/accessRequests';
 import { defineJob } from './jobRunner';
 
 /**
@@ -9,7 +9,7 @@ import { defineJob } from './jobRunner';
 export function accessGrantJob(service: AccessRequestService) {
   return defineJob({
     kind: ACCESS_GRANT_JOB_KIND,
-    payload: z.object({ requestId: z.string(), announced: z.boolean().optional(), notified: z.boolean().optional() }),
+    payload: GrantJobPayloadSchema,
     step(job) {
       return service.grantStep(job.payload);
     },
@@ -23,7 +23,7 @@ export function accessGrantJob(service: AccessRequestService) {
 export function accessRequestTimeoutJob(service: AccessRequestService) {
   return defineJob({
     kind: ACCESS_TIMEOUT_JOB_KIND,
-    payload: z.object({ requestId: z.string() }),
+    payload: RequestTimeoutPayloadSchema,
     async step(job) {
       const outcome = await service.timeoutStep(job.payload.requestId);
       return outcome.status === 'continue' ? { status: 'continue', payload: job.payload, runAt: outcome.runAt } : { status: 'done' };

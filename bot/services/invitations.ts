@@ -1,11 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
-import { z } from 'zod';
 import type { ExistingUser, InvitationRefusal, InvitationRequest, InvitationResponse } from '../graph/graphInvitations';
 import { InvitationRefusedError } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
-import type { Notifier, OutgoingMessage, SentMessage } from './ports';
-import { compareAndSet, type Database, type InvitationTable, type Store, type StoreTransaction } from '../store';
+import type { Logger } from '../logger';
+import {
+  InviteOptionsSchema,
+  type GroupOutcome,
+  type InvitationChanges,
+  type InvitationRecord,
+  type InvitationResult,
+  type InvitationState,
+  type InviteOptions,
+  type Store,
+  type StoreTransaction,
+} from '../store';
+import { ApprovalFanout } from './approvalFanout';
+import type { Notifier, OutgoingMessage } from './ports';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
 
@@ -24,47 +34,7 @@ export interface InvitationSettings {
   adminGroupId: string;
 }
 
-/** What the person chose on the invite card. */
-export const InviteOptionsSchema = z.object({
-  displayName: z.string().trim().max(256).optional(),
-  /** link: the bot shows the redemption link (sendInvitationMessage false); email: Microsoft sends its standard email. */
-  delivery: z.enum(['link', 'email']),
-  message: z.string().trim().max(2000).optional(),
-  language: z.string().trim().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as en-US or de').optional(),
-  cc: z.string().trim().optional(),
-  redirectUrl: z.string().trim().optional(),
-  groupIds: z.array(z.string()).max(10),
-});
-export type InviteOptions = z.infer<typeof InviteOptionsSchema>;
-
-export type InvitationState = 'draft' | 'pending' | 'denied' | 'cancelled' | 'inviting' | 'invited' | 'refused' | 'failed';
-
-export interface GroupOutcome {
-  groupId: string;
-  outcome: 'added' | 'already' | 'failed';
-  detail?: string;
-}
-
-export type InvitationResult =
-  | { kind: 'invited'; userId: string; redeemUrl?: string; status?: string; reusedExisting: boolean; groups: GroupOutcome[] }
-  | { kind: 'refused'; refusal: InvitationRefusal }
-  | { kind: 'failed'; message: string };
-
-export interface InvitationRecord {
-  id: string;
-  state: InvitationState;
-  email: string;
-  requesterId: string;
-  requesterName: string;
-  options: InviteOptions;
-  decidedBy?: string;
-  decidedByName?: string;
-  result?: InvitationResult;
-  approvalMessages: SentMessage[];
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export { InviteOptionsSchema, type GroupOutcome, type InvitationRecord, type InvitationResult, type InvitationState, type InviteOptions } from '../store';
 
 /** Why an address is not invited, before anything is written. */
 export type Precheck =
@@ -103,31 +73,6 @@ export interface InvitationMessages {
   requesterOutcome(record: InvitationRecord): OutgoingMessage;
 }
 
-const MAX_REFRESH_USERS = 60;
-
-const SentMessageSchema = z.array(z.object({ reference: z.record(z.string(), z.unknown()), activityId: z.string() }));
-
-type Row = Selectable<InvitationTable>;
-
-function toRecord(row: Row): InvitationRecord {
-  const messages = SentMessageSchema.safeParse(row.approval_messages ? JSON.parse(row.approval_messages) : []);
-  return {
-    id: row.id,
-    state: row.state as InvitationState,
-    email: row.email,
-    requesterId: row.requester_id,
-    requesterName: row.requester_name,
-    options: InviteOptionsSchema.parse(JSON.parse(row.options)),
-    decidedBy: row.decided_by ?? undefined,
-    decidedByName: row.decided_by_name ?? undefined,
-    result: row.result ? (JSON.parse(row.result) as InvitationResult) : undefined,
-    approvalMessages: messages.success ? (messages.data as SentMessage[]) : [],
-    version: row.version,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
-}
-
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -144,8 +89,15 @@ export class InvitationService {
       messages: InvitationMessages;
       /** The realm service, once wired; without it the card says the sign-in path is not known. */
       realm?: () => RealmLookup | undefined;
+      /** The shared approval fan-out; by default one over `notifier` and the stored conversations. */
+      fanout?: ApprovalFanout;
+      log?: Logger;
     },
-  ) {}
+  ) {
+    this.fanout = deps.fanout ?? new ApprovalFanout({ notifier: deps.notifier, conversations: deps.store.conversations, log: deps.log });
+  }
+
+  private readonly fanout: ApprovalFanout;
 
   /** The bot's own allow and block lists, checked before Graph is asked anything. */
   policyRefusal(address: PartnerAddress): string | undefined {
@@ -188,39 +140,22 @@ export class InvitationService {
     const checked = await this.precheck(caller, input, 'invite.create');
     if (checked.kind !== 'clear') return checked;
     const { address } = checked;
-    const now = new Date().toISOString();
     const options: InviteOptions = {
       delivery: 'link',
       redirectUrl: this.deps.settings.redirectUrl,
       groupIds: [],
       ...(displayName ? { displayName: displayName.trim().slice(0, 256) } : {}),
     };
-    const row = {
-      id: randomUUID(),
-      state: 'draft',
-      email: address.address,
-      requester_id: caller.aadObjectId,
-      requester_name: caller.name,
-      options: JSON.stringify(options),
-      decided_by: null,
-      decided_by_name: null,
-      result: null,
-      approval_messages: null,
-      version: 0,
-      created_at: now,
-      updated_at: now,
-    };
     const realmLookup = this.deps.realm?.();
-    const [realm] = await Promise.all([
+    const [realm, record] = await Promise.all([
       realmLookup ? realmLookup.resolve(address.address).catch(() => undefined) : Promise.resolve(undefined),
-      this.deps.store.db.insertInto('invitation').values(row).execute(),
+      this.deps.store.invitations.createDraft({ id: randomUUID(), email: address.address, requesterId: caller.aadObjectId, requesterName: caller.name, options }),
     ]);
-    return { kind: 'draft', address, record: toRecord(row), realm };
+    return { kind: 'draft', address, record, realm };
   }
 
   async get(id: string): Promise<InvitationRecord | undefined> {
-    const row = await this.deps.store.db.selectFrom('invitation').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toRecord(row) : undefined;
+    return this.deps.store.invitations.get(id);
   }
 
   /** Parses and checks what the card sent; card data is user input. */
@@ -267,7 +202,7 @@ export class InvitationService {
     if (problems.length > 0) return { kind: 'invalidOptions', record, problems };
     const asAdmin = caller.roles.includes('admin');
     const next: InvitationState = asAdmin ? 'inviting' : 'pending';
-    const won = await this.transition(record, next, { options: JSON.stringify(chosen) }, (tx) =>
+    const won = await this.transition(record, next, { options: chosen }, (tx) =>
       tx.audit.append({
         actor: caller.aadObjectId,
         actorName: caller.name,
@@ -320,7 +255,7 @@ export class InvitationService {
     const won = await this.transition(
       record,
       decision === 'approve' ? 'inviting' : 'denied',
-      { decided_by: caller.aadObjectId, decided_by_name: caller.name },
+      { decidedBy: caller.aadObjectId, decidedByName: caller.name },
       (tx) =>
         tx.audit.append({
           actor: caller.aadObjectId,
@@ -335,7 +270,7 @@ export class InvitationService {
     const settled = decision === 'approve' ? await this.execute(won, caller) : won;
     await this.updateApprovalCards(settled);
     // The decision stands even if the requester cannot be told right now; the audit log has it.
-    await this.deps.notifier.sendToUser(settled.requesterId, this.deps.messages.requesterOutcome(settled)).catch(() => undefined);
+    await this.fanout.tellRequester(subjectOf(settled, []), this.deps.messages.requesterOutcome(settled));
     return { kind: 'decided', record: settled };
   }
 
@@ -386,7 +321,7 @@ export class InvitationService {
     }
     const state: InvitationState = result.kind;
     const outcome = result.kind === 'invited' ? 'success' : result.kind === 'refused' ? 'refused' : 'failed';
-    const settled = await this.transition(record, state, { result: JSON.stringify(result) }, (tx) =>
+    const settled = await this.transition(record, state, { result }, (tx) =>
       tx.audit.append({
         actor: actor.aadObjectId,
         actorName: actor.name,
@@ -408,34 +343,20 @@ export class InvitationService {
   /** Sends the approval card to each admin's personal chat; returns how many admins it reached. */
   private async requestApproval(record: InvitationRecord): Promise<number> {
     // The request is already stored; if the admin list cannot be read now, the requester is told nobody was reached.
-    const adminIds = (await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId).catch(() => [] as string[])).filter(
-      (id) => id !== record.requesterId.toLowerCase(),
-    );
-    const teamsIds = await this.teamsIdsOf(adminIds);
-    const message = this.deps.messages.approval(record, teamsIds);
-    const sent: SentMessage[] = [];
-    for (const adminId of adminIds) {
-      const delivered = await this.deps.notifier.sendToUser(adminId, message).catch(() => undefined);
-      if (delivered) sent.push(delivered);
-    }
-    await this.deps.store.db
-      .updateTable('invitation')
-      .set({ approval_messages: JSON.stringify(sent) })
-      .where('id', '=', record.id)
-      .execute();
-    return sent.length;
+    const adminIds = (
+      await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId).catch((error: unknown) => {
+        this.deps.log?.warn({ err: error, invitation: record.id }, 'could not read the admins to ask for approval');
+        return [] as string[];
+      })
+    ).filter((id) => id.toLowerCase() !== record.requesterId.toLowerCase());
+    const report = await this.fanout.send(subjectOf(record, adminIds), (teamsIds) => this.deps.messages.approval(record, teamsIds));
+    await this.deps.store.invitations.setApprovalMessages(record.id, report.sent);
+    return report.reached;
   }
 
   /** Everyone who may see the approval card live: the admins' Teams ids from their stored conversations, at most 60. */
   async teamsIdsOf(userIds: readonly string[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const userId of userIds) {
-      if (ids.length >= MAX_REFRESH_USERS) break;
-      const reference = await this.deps.store.conversations.get(userId.toLowerCase());
-      const teamsId = reference?.user?.id;
-      if (teamsId) ids.push(teamsId);
-    }
-    return ids;
+    return this.fanout.teamsIdsOf(userIds);
   }
 
   async approverTeamsIds(): Promise<string[]> {
@@ -443,9 +364,13 @@ export class InvitationService {
   }
 
   private async updateApprovalCards(record: InvitationRecord): Promise<void> {
-    const teamsIds = await this.teamsIdsOf(await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId).catch(() => []));
-    const message = this.deps.messages.approval(record, teamsIds);
-    await Promise.all(record.approvalMessages.map((sent) => this.deps.notifier.update(sent, message).catch(() => undefined)));
+    if (record.approvalMessages.length === 0) return;
+    const adminIds = await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId).catch((error: unknown) => {
+      this.deps.log?.warn({ err: error, invitation: record.id }, 'could not read the admins for the approval cards');
+      return [] as string[];
+    });
+    const message = this.deps.messages.approval(record, await this.teamsIdsOf(adminIds));
+    await this.fanout.update(subjectOf(record, adminIds), record.approvalMessages, message);
   }
 
   /**
@@ -504,15 +429,19 @@ export class InvitationService {
   private async transition(
     record: InvitationRecord,
     state: InvitationState,
-    changes: { options?: string; decided_by?: string; decided_by_name?: string; result?: string },
+    changes: InvitationChanges,
     audit: (tx: StoreTransaction) => Promise<unknown>,
   ): Promise<InvitationRecord | undefined> {
-    const now = new Date().toISOString();
     const won = await this.deps.store.transaction(async (tx) => {
-      const ok = await compareAndSet<Database, 'invitation'>(tx.db, 'invitation', record.id, record.version, { state, updated_at: now, ...changes });
+      const ok = await tx.invitations.transition(record, state, changes);
       if (ok) await audit(tx);
       return ok;
     });
     return won ? this.get(record.id) : undefined;
   }
+}
+
+/** Names the invitation in every log line the fan-out writes. */
+function subjectOf(record: InvitationRecord, approverObjectIds: readonly string[]) {
+  return { logContext: { invitation: record.id }, requesterObjectId: record.requesterId, approverObjectIds };
 }

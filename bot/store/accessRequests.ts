@@ -24,6 +24,10 @@ export const OPEN_ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pendi
 export type ShadowPlan = 'notNeeded' | 'synced' | 'create' | 'reuse' | 'reenable' | 'ensure';
 const SHADOW_PLANS: readonly ShadowPlan[] = ['notNeeded', 'synced', 'create', 'reuse', 'reenable', 'ensure'];
 
+/** How the app signs the partner in, as Graph said when the request was made; Kerberos needs a shadow account. */
+export type AccessSsoKind = 'saml' | 'kerberos' | 'headerBased' | 'none';
+const SSO_KINDS: readonly AccessSsoKind[] = ['saml', 'kerberos', 'headerBased', 'none'];
+
 /** A card sent proactively, kept so it can be updated in place. Structurally the notifier's SentMessage. */
 export interface StoredMessage {
   reference: Partial<ConversationReference>;
@@ -57,7 +61,7 @@ export interface AccessRequestRecord {
   appDisplayName: string;
   appRoleId: string;
   appRoleName?: string;
-  ssoKind: string;
+  ssoKind: AccessSsoKind;
   shadowPlan: ShadowPlan;
   durationDays: number;
   justification: string;
@@ -289,7 +293,7 @@ export class AccessRequestRepository {
       appDisplayName: row.app_display_name,
       appRoleId: row.app_role_id,
       appRoleName: optional(row.app_role_name),
-      ssoKind: row.sso_kind,
+      ssoKind: this.ssoKindOf(row.id, row.sso_kind),
       shadowPlan: (SHADOW_PLANS as readonly string[]).includes(row.shadow_plan) ? (row.shadow_plan as ShadowPlan) : 'notNeeded',
       durationDays: row.duration_days,
       justification: row.justification,
@@ -311,6 +315,14 @@ export class AccessRequestRepository {
       updatedAt: new Date(row.updated_at),
       version: row.version,
     };
+  }
+
+  /** An unknown kind is read as `none` (no shadow account) and warned about, rather than failing the turn. */
+  private ssoKindOf(id: string, value: string): AccessSsoKind {
+    const known = SSO_KINDS.find((kind) => kind === value);
+    if (known) return known;
+    this.onWarning({ kind: 'corrupt-row', table: 'access_requests', key: `${id}.sso_kind`, problem: `unknown SSO kind ${JSON.stringify(value)}` });
+    return 'none';
   }
 
   private parse<T>(id: string, column: string, text: string | null, schema: z.ZodType<T>): T | undefined {

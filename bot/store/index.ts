@@ -7,6 +7,7 @@ import { SqlConversationReferenceRepository, type ConversationReferenceRepositor
 import type { StoreDialect } from './dialect';
 import { DurableStorage } from './durableStorage';
 import { SqlInboundDedupe, type InboundDedupe } from './inboundDedupe';
+import { InvitationRepository } from './invitations';
 import type { Database } from './schema';
 import { ignoreWarnings, type StoreWarningHandler } from './warnings';
 
@@ -17,12 +18,26 @@ export {
   OPEN_ACCESS_REQUEST_STATES,
   type AccessRequestChanges,
   type AccessRequestRecord,
+  type AccessSsoKind,
   type AccessRequestState,
   type GrantProgress,
   type NewAccessRequest,
   type ShadowPlan,
   type StoredMessage,
 } from './accessRequests';
+export {
+  INVITATION_STATES,
+  InvitationRepository,
+  InvitationResultSchema,
+  InviteOptionsSchema,
+  type GroupOutcome,
+  type InvitationChanges,
+  type InvitationRecord,
+  type InvitationResult,
+  type InvitationState,
+  type InviteOptions,
+  type NewInvitation,
+} from './invitations';
 export type { AuditEntry, AuditEntryInput, AuditLog, AuditOutcome, AuditQuery } from './auditLog';
 export { DEFAULT_AUDIT_LIST_LIMIT, MAX_AUDIT_LIST_LIMIT } from './auditLog';
 export { compareAndSet, type VersionedChanges, type VersionedTable } from './compareAndSet';
@@ -51,6 +66,7 @@ export interface StoreTransaction {
   readonly dedupe: InboundDedupe;
   readonly storage: Storage;
   readonly accessRequests: AccessRequestRepository;
+  readonly invitations: InvitationRepository;
 }
 
 export interface Store {
@@ -63,6 +79,7 @@ export interface Store {
   readonly dedupe: InboundDedupe;
   readonly storage: Storage;
   readonly accessRequests: AccessRequestRepository;
+  readonly invitations: InvitationRepository;
   /**
    * Runs `work` in one transaction: it commits when `work` resolves and rolls back when it throws, so a state change and its
    * audit row land together or not at all. On SQLite the single connection is held for the duration, so calling the store's
@@ -95,6 +112,7 @@ class KyselyStore implements Store {
   readonly dedupe: InboundDedupe;
   readonly storage: Storage;
   readonly accessRequests: AccessRequestRepository;
+  readonly invitations: InvitationRepository;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -109,6 +127,7 @@ class KyselyStore implements Store {
     this.dedupe = new SqlInboundDedupe(this.db);
     this.storage = new DurableStorage(this.db, onWarning);
     this.accessRequests = new AccessRequestRepository(this.db, onWarning);
+    this.invitations = new InvitationRepository(this.db, onWarning);
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -120,6 +139,7 @@ class KyselyStore implements Store {
         dedupe: new SqlInboundDedupe(db),
         storage: new DurableStorage(db, this.onWarning),
         accessRequests: new AccessRequestRepository(db, this.onWarning),
+        invitations: new InvitationRepository(db, this.onWarning),
       }),
     );
   }

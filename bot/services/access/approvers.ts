@@ -1,0 +1,52 @@
+import type { Owner } from '../../graph/appProxy';
+import type { AccessRequestRecord } from '../../store';
+import type { FanoutReport } from '../approvalFanout';
+import { subjectOf, type AccessRequestContext, type Approvers } from './types';
+
+/**
+ * Who may decide: the app's owning users other than the requester and the partner; when there are none, the admins (again
+ * without those two). Asked of Graph at request time and again at decision time, so a removed owner cannot decide.
+ */
+export async function approversFor(ctx: AccessRequestContext, servicePrincipalId: string, requesterId: string, guestId: string): Promise<Approvers> {
+  const excluded = new Set([requesterId.toLowerCase(), guestId.toLowerCase()]);
+  const owners: Owner[] = (await ctx.deps.apps.listOwners(servicePrincipalId)).filter((o) => !excluded.has(o.id.toLowerCase()));
+  if (owners.length > 0) {
+    return {
+      source: 'owners',
+      ids: owners.map((o) => o.id.toLowerCase()),
+      names: new Map(owners.map((o) => [o.id.toLowerCase(), o.displayName ?? o.userPrincipalName ?? o.id])),
+    };
+  }
+  const admins = (await ctx.deps.directory.transitiveUserMemberIds(ctx.deps.settings.adminGroupId)).map((id) => id.toLowerCase()).filter((id) => !excluded.has(id));
+  return { source: 'admins', ids: [...new Set(admins)], names: new Map() };
+}
+
+/** The request's approval cards through the shared fan-out: sent once, updated as the request moves, the requester told. */
+export class AccessApprovalCards {
+  constructor(private readonly ctx: AccessRequestContext) {}
+
+  /** Sends the approval card to each approver's personal chat and the approvals channel; records where they landed. */
+  async send(record: AccessRequestRecord, approvers: Approvers): Promise<Omit<FanoutReport, 'sent'>> {
+    const { sent, ...report } = await this.ctx.fanout.send(subjectOf(record), (teamsIds) => this.ctx.deps.messages.approval(record, teamsIds), {
+      toChannel: true,
+      nameOf: (id) => approvers.names.get(id) ?? `an admin (object id ${id})`,
+    });
+    await this.ctx.repo.setApprovalMessages(record.id, sent);
+    const now = await this.ctx.repo.get(record.id);
+    // Decided while the cards were going out (someone used `pending`): bring the cards just sent up to date.
+    if (now && now.state !== 'pending') await this.update(now);
+    return report;
+  }
+
+  /** Replaces every approval card sent for this request with its current state; one that cannot be reached is logged. */
+  async update(record: AccessRequestRecord): Promise<void> {
+    if (record.approvalMessages.length === 0) return;
+    const outgoing = this.ctx.deps.messages.approval(record, await this.ctx.fanout.teamsIdsOf(record.approverObjectIds));
+    await this.ctx.fanout.update(subjectOf(record), record.approvalMessages, outgoing);
+  }
+
+  /** The outcome stands even if the requester cannot be told right now; the audit log and `requests` have it. */
+  async tellRequester(record: AccessRequestRecord): Promise<void> {
+    await this.ctx.fanout.tellRequester(subjectOf(record), this.ctx.deps.messages.requesterOutcome(record));
+  }
+}

@@ -1,0 +1,135 @@
+import type { Caller } from '../../identity/caller';
+import type { AccessRequestRecord, AccessRequestState } from '../../store';
+import { approversFor, type AccessApprovalCards } from './approvers';
+import { accessGrantJob, accessTimeoutKey } from './schedule';
+import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type AccessRequestContext, type DecisionOutcome } from './types';
+
+/**
+ * Decisions on a pending request: approve or deny by someone Graph lists as an approver now, or time-out at the deadline.
+ * Each is one compare-and-set with its audit row; approving also schedules the grant job in the same transaction.
+ */
+export class AccessRequestDecisions extends AccessRequestPart {
+  constructor(
+    ctx: AccessRequestContext,
+    private readonly cards: AccessApprovalCards,
+  ) {
+    super(ctx);
+  }
+
+  approve(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
+    return this.decide(caller, id, 'approve', comment);
+  }
+
+  deny(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
+    return this.decide(caller, id, 'deny', comment);
+  }
+
+  /**
+   * One decision settles a request. Refused: the requester, the partner, and anyone Graph does not list as an approver now.
+   * The pending → approved | denied step is one compare-and-set with its audit row (and, for approve, the grant job), so a
+   * double click or a second approver loses and gets the request as it now stands.
+   */
+  private async decide(caller: Caller, id: string, decision: 'approve' | 'deny', comment?: string): Promise<DecisionOutcome> {
+    const record = await this.repo.get(id);
+    if (!record) return { kind: 'notFound' };
+    if (record.state !== 'pending') return { kind: 'current', record };
+    const me = caller.aadObjectId.toLowerCase();
+    const refuse = async (reason: string): Promise<void> => {
+      await this.deps.store.audit.append({
+        actor: me,
+        actorName: caller.name,
+        action: `access.${decision}`,
+        target: record.guestUpn,
+        outcome: 'refused',
+        detail: { request: id, reason, app: record.servicePrincipalId },
+      });
+    };
+    if (record.requesterObjectId === me) {
+      await refuse('self-approval');
+      return { kind: 'selfApproval', record };
+    }
+    if (record.guestObjectId === me) {
+      await refuse('partner-approval');
+      return { kind: 'partner', record };
+    }
+    if (this.now() >= record.approvalDeadline) {
+      await this.timeOut(record);
+      return { kind: 'current', record: (await this.repo.get(id)) ?? record };
+    }
+    const approvers = await approversFor(this.ctx, record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
+    if (!approvers.ids.includes(me)) {
+      await refuse(approvers.source === 'owners' ? 'not-an-owner' : 'not-an-admin');
+      return { kind: 'notApprover', record, approverSource: approvers.source };
+    }
+    const cleanComment = comment?.trim().slice(0, MAX_JUSTIFICATION_LENGTH) || null;
+    const next: AccessRequestState = decision === 'approve' ? 'approved' : 'denied';
+    const won = await this.deps.store.transaction(async (tx) => {
+      const ok = await tx.accessRequests.transition(record, next, {
+        decided_by: me,
+        decided_by_name: caller.name,
+        decided_at: this.now().toISOString(),
+        decision_comment: cleanComment,
+      });
+      if (!ok) return false;
+      await tx.audit.append({
+        actor: me,
+        actorName: caller.name,
+        action: `access.${decision}`,
+        target: record.guestUpn,
+        outcome: 'success',
+        detail: { request: id, app: record.servicePrincipalId, requester: record.requesterObjectId, approverSource: approvers.source, ...(cleanComment ? { comment: cleanComment } : {}) },
+      });
+      if (decision === 'approve') {
+        await this.deps.jobs.schedule(accessGrantJob(id), tx.db);
+      }
+      return true;
+    });
+    const settled = (await this.repo.get(id)) ?? record;
+    if (!won) return { kind: 'current', record: settled };
+    await this.cancelTimeout(id);
+    if (decision === 'approve') {
+      // The grant job updates every card from here on, so the cards only ever move forward.
+      this.deps.jobs.wake();
+    } else {
+      await this.cards.update(settled);
+      await this.cards.tellRequester(settled);
+    }
+    return { kind: 'decided', record: settled };
+  }
+
+  private async cancelTimeout(id: string): Promise<void> {
+    await this.deps.jobs.cancel(accessTimeoutKey(id));
+  }
+
+  /** pending → timedOut, by the time-out job or by a click that came too late. Returns whether this caller moved it. */
+  private async timeOut(record: AccessRequestRecord): Promise<boolean> {
+    const won = await this.deps.store.transaction(async (tx) => {
+      const ok = await tx.accessRequests.transition(record, 'timedOut', { decided_at: this.now().toISOString() });
+      if (ok) {
+        await tx.audit.append({
+          actor: SYSTEM_ACTOR,
+          action: 'access.timeout',
+          target: record.guestUpn,
+          outcome: 'success',
+          detail: { request: record.id, app: record.servicePrincipalId, requester: record.requesterObjectId, deadline: record.approvalDeadline.toISOString() },
+        });
+      }
+      return ok;
+    });
+    if (!won) return false;
+    const settled = (await this.repo.get(record.id)) ?? record;
+    await this.cards.update(settled);
+    await this.cards.tellRequester(settled);
+    return true;
+  }
+
+  /** The time-out job's step: a request nobody decided by its deadline ends as timed out, and everyone's card says so. */
+  async timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {
+    const record = await this.repo.get(id);
+    if (!record || record.state !== 'pending') return { status: 'done' };
+    if (this.now() < record.approvalDeadline) return { status: 'continue', runAt: record.approvalDeadline };
+    await this.timeOut(record);
+    return { status: 'done' };
+  }
+
+}

@@ -1,0 +1,146 @@
+import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp } from '../../graph/appProxy';
+import { DirectoryUnavailableError } from '../../graph/errors';
+import type { AccessRequestRecord, GrantProgress, StoreTransaction } from '../../store';
+import { AppAccessRefused } from '../appAccess';
+import type { AccessApprovalCards } from './approvers';
+import { scheduleAccessExpiry, type GrantJobPayload } from './schedule';
+import { AccessRequestPart, SYSTEM_ACTOR, type AccessRequestContext, type GrantStepOutcome } from './types';
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Graph refusals that a retry cannot fix: the guest or the app is gone, or the role no longer exists. */
+function isPermanent(error: unknown): boolean {
+  if (error instanceof AppAccessRefused) return true;
+  if (error instanceof DirectoryUnavailableError) return error.statusCode === 400 || error.statusCode === 404;
+  return false;
+}
+
+/**
+ * The grant step of an approved request, run by the grant job: every step is safe to repeat, so a crash anywhere resumes
+ * by finding what was already done. Granted commits with its expiry job and audit row; a refusal no retry fixes ends failed.
+ */
+export class AccessGrant extends AccessRequestPart {
+  constructor(
+    ctx: AccessRequestContext,
+    private readonly cards: AccessApprovalCards,
+  ) {
+    super(ctx);
+  }
+
+  /**
+   * One step of the grant job. In order: announce "approved, granting" on every card; make sure of the shadow account
+   * (Kerberos) and the assignment, each found rather than made twice when repeated; then approved → granted with its
+   * expiry job and audit row in one transaction; then the cards and the requester. After a crash the step runs again and
+   * finds what was already done.
+   */
+  async grantStep(payload: GrantJobPayload): Promise<GrantStepOutcome> {
+    const record = await this.repo.get(payload.requestId);
+    if (!record) return { status: 'done', payload };
+    if (record.state === 'granted' || record.state === 'failed') {
+      if (!payload.notified) {
+        await this.cards.update(record);
+        await this.cards.tellRequester(record);
+      }
+      return { status: 'done', payload: { ...payload, notified: true } };
+    }
+    if (record.state !== 'approved') return { status: 'done', payload };
+    if (!payload.announced) {
+      await this.cards.update(record);
+      return { status: 'continue', payload: { ...payload, announced: true } };
+    }
+    const app: ProxyApp = {
+      servicePrincipalId: record.servicePrincipalId,
+      appId: record.appId ?? '',
+      displayName: record.appDisplayName,
+      ssoKind: record.ssoKind,
+      roles: record.appRoleId === DEFAULT_ACCESS_ROLE_ID ? [] : [{ id: record.appRoleId, displayName: record.appRoleName ?? record.appRoleId }],
+    };
+    let progress: GrantProgress;
+    try {
+      const result = await this.deps.appAccess.grant(
+        app,
+        { objectId: record.guestObjectId, userPrincipalName: record.guestUpn, displayName: record.guestDisplayName, ...(record.guestMail ? { mail: record.guestMail } : {}) },
+        record.appRoleId,
+        { ownOnPremAccount: record.guestOnPremSynced },
+      );
+      progress = {
+        ...(result.shadow ? { shadowAccount: { samAccountName: result.shadow.sAMAccountName, dn: result.shadow.dn, created: result.shadow.action === 'created' } } : {}),
+        assignmentId: result.assignment.id,
+        alreadyAssigned: result.alreadyAssigned,
+      };
+    } catch (error) {
+      const reason = message(error);
+      if (isPermanent(error)) {
+        await this.fail(record, reason);
+        return { status: 'continue', payload };
+      }
+      await this.repo.saveGrantProgress(record.id, record.grantProgress, reason);
+      const current = await this.repo.get(record.id);
+      if (current) await this.cards.update(current);
+      return { status: 'retry', error: reason, payload };
+    }
+    const grantedAt = this.now();
+    const expiresAt = new Date(grantedAt.getTime() + record.durationDays * 86_400_000);
+    await this.deps.store.transaction(async (tx) => {
+      const ok = await tx.accessRequests.transition(record, 'granted', {
+        grant_progress: JSON.stringify(progress),
+        grant_error: null,
+        granted_at: grantedAt.toISOString(),
+        expires_at: expiresAt.toISOString(),
+      });
+      if (!ok) return;
+      await tx.audit.append({
+        actor: record.decidedBy ?? SYSTEM_ACTOR,
+        actorName: record.decidedByName,
+        action: 'access.grant',
+        target: record.guestUpn,
+        outcome: 'success',
+        detail: {
+          request: record.id,
+          app: record.servicePrincipalId,
+          role: record.appRoleId,
+          assignment: progress.assignmentId,
+          alreadyAssigned: progress.alreadyAssigned,
+          ...(progress.shadowAccount ? { shadowAccount: progress.shadowAccount.dn, shadowCreated: progress.shadowAccount.created } : {}),
+          expiresAt: expiresAt.toISOString(),
+        },
+      });
+      await scheduleAccessExpiry(this.deps.jobs, record.id, expiresAt, tx.db);
+    });
+    return { status: 'continue', payload };
+  }
+
+  /** The grant job gave up (attempts exhausted) or met a refusal no retry fixes: approved → failed, audited. */
+  async fail(record: AccessRequestRecord, reason: string): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      const ok = await tx.accessRequests.transition(record, 'failed', { grant_error: reason });
+      if (ok) await this.auditFailure(tx, record, reason);
+    });
+  }
+
+  /** For the job's onFailed: marks the request failed if the job left it approved, then brings the cards and requester up to date. */
+  async giveUp(requestId: string, reason: string): Promise<void> {
+    const record = await this.repo.get(requestId);
+    if (!record) return;
+    if (record.state === 'approved') await this.fail(record, reason);
+    const settled = await this.repo.get(requestId);
+    if (settled?.state === 'failed') {
+      await this.cards.update(settled);
+      await this.cards.tellRequester(settled);
+    }
+  }
+
+  private async auditFailure(tx: StoreTransaction, record: AccessRequestRecord, reason: string): Promise<void> {
+    await tx.audit.append({
+      actor: record.decidedBy ?? SYSTEM_ACTOR,
+      actorName: record.decidedByName,
+      action: 'access.grant',
+      target: record.guestUpn,
+      outcome: 'failed',
+      detail: { request: record.id, app: record.servicePrincipalId, role: record.appRoleId, reason },
+    });
+  }
+
+}

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp } from '../../graph/appProxy';
+import type { Caller } from '../../identity/caller';
+import type { AccessRequestRecord, ShadowPlan } from '../../store';
+import { matchApp } from '../appMatch';
+import { checkPartnerAddress } from '../emailAddress';
+import { approversFor, type AccessApprovalCards } from './approvers';
+import { requestTimeoutJob } from './schedule';
+import {
+  AccessRequestPart,
+  MAX_JUSTIFICATION_LENGTH,
+  type AccessRequestContext,
+  type PartnerProblem,
+  type PartnerView,
+  type RequestPrefill,
+  type StartOutcome,
+  type SubmitInput,
+  type SubmitOutcome,
+} from './types';
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  return code === '23505' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * The request form, from the `request` command or a button to the Send: the app by name, the partner by address (a guest
+ * here, not the caller), the duration and justification checked, and the request stored pending with its audit row and its
+ * time-out job in one transaction before the approval cards go out.
+ */
+export class AccessRequestForm extends AccessRequestPart {
+  constructor(
+    ctx: AccessRequestContext,
+    private readonly cards: AccessApprovalCards,
+  ) {
+    super(ctx);
+  }
+
+  /** The `request` command: resolves the app by name and the partner by address, then offers the form with what is known. */
+  async start(caller: Caller, input: { appQuery?: string; email?: string; days?: number; justification?: string }): Promise<StartOutcome> {
+    const [apps, partner] = await Promise.all([
+      this.deps.apps.listApps(),
+      input.email === undefined ? Promise.resolve(undefined) : this.resolvePartner(caller, input.email),
+    ]);
+    if (partner && partner.kind !== 'partner') return partner;
+    if (apps.length === 0) return { kind: 'noApps' };
+    const prefill: RequestPrefill = { email: input.email, days: input.days, justification: input.justification };
+    const query = input.appQuery?.trim();
+    if (!query) return { kind: 'pickApp', candidates: apps, matched: 'notGiven', prefill };
+    const match = matchApp(apps, query);
+    if (match.kind === 'several') return { kind: 'pickApp', candidates: match.candidates, query, matched: 'several', prefill };
+    if (match.kind === 'none') return { kind: 'pickApp', candidates: match.suggestions, query, matched: 'none', prefill };
+    return this.formOutcome(match.app, partner?.partner, prefill);
+  }
+
+  /** The `Request access` button on the apps card, or a pick from the list: the form for one app. */
+  async formFor(caller: Caller, servicePrincipalId: string, prefill: RequestPrefill): Promise<StartOutcome> {
+    const [app, partner] = await Promise.all([
+      this.deps.apps.getApp(servicePrincipalId),
+      prefill.email === undefined ? Promise.resolve(undefined) : this.resolvePartner(caller, prefill.email),
+    ]);
+    if (!app) return { kind: 'appNotFound' };
+    if (partner && partner.kind !== 'partner') return partner;
+    return this.formOutcome(app, partner?.partner, prefill);
+  }
+
+  private formOutcome(app: ProxyApp, partner: PartnerView | undefined, prefill: RequestPrefill): StartOutcome {
+    const blocker = this.blockerFor(app, partner);
+    if (blocker) return { kind: 'blocked', app, reason: blocker };
+    const { maxDays, defaultDays } = this.deps.settings;
+    const notes: string[] = [];
+    let days = defaultDays;
+    if (prefill.days !== undefined) {
+      if (prefill.days >= 1 && prefill.days <= maxDays) days = prefill.days;
+      else notes.push(`You asked for ${prefill.days} days; a grant lasts 1 to ${maxDays} days here, so the form suggests ${defaultDays}.`);
+    }
+    return {
+      kind: 'form',
+      form: {
+        formId: randomUUID(),
+        app,
+        partner,
+        days,
+        maxDays,
+        justification: prefill.justification?.slice(0, MAX_JUSTIFICATION_LENGTH),
+        notes,
+        kerberosNeedsOnPrem: partner === undefined && app.ssoKind === 'kerberos' && this.deps.appAccess.grantBlocker(app) !== undefined,
+      },
+    };
+  }
+
+  /** Why this partner cannot get this app here; a synced partner's own AD account serves a Kerberos app without on-prem access. */
+  private blockerFor(app: ProxyApp, partner: PartnerView | undefined): string | undefined {
+    if (partner?.onPremSynced) return undefined;
+    if (!partner) return undefined;
+    return this.deps.appAccess.grantBlocker(app);
+  }
+
+  /** The partner must already be a guest in our directory; members and unknown addresses are refused with what to do. */
+  async resolvePartner(caller: Caller, input: string): Promise<PartnerProblem | { kind: 'partner'; partner: PartnerView }> {
+    const checked = checkPartnerAddress(input);
+    if (!checked.ok) return { kind: 'invalidEmail', input, problem: checked.problem };
+    const address = checked.value;
+    const users = await this.deps.directory.findByEmail(address.address);
+    const guest = users.find((u) => u.userType === 'Guest');
+    if (!guest) {
+      const other = users[0];
+      return other ? { kind: 'member', address, user: other } : { kind: 'notGuest', address };
+    }
+    if (guest.id.toLowerCase() === caller.aadObjectId.toLowerCase()) return { kind: 'self' };
+    const partner: PartnerView = {
+      objectId: guest.id.toLowerCase(),
+      displayName: guest.displayName ?? address.display,
+      userPrincipalName: guest.userPrincipalName,
+      ...(guest.mail ? { mail: guest.mail } : {}),
+      address: address.address,
+      userType: guest.userType ?? 'Guest',
+      ...(guest.externalUserState ? { externalUserState: guest.externalUserState } : {}),
+      onPremSynced: guest.onPremisesSyncEnabled === true,
+    };
+    if (guest.accountEnabled === false) return { kind: 'disabled', partner };
+    return { kind: 'partner', partner };
+  }
+
+  /** Card data is user input: the duration and justification are checked here as well as on the card. */
+  validate(input: Pick<SubmitInput, 'days' | 'justification'>): { ok: true; days: number; justification: string } | { ok: false; problems: string[] } {
+    const problems: string[] = [];
+    const { maxDays } = this.deps.settings;
+    const rawDays = typeof input.days === 'string' ? input.days.trim() : input.days;
+    const days = rawDays === undefined || rawDays === '' ? Number.NaN : Number(rawDays);
+    if (!Number.isInteger(days) || days < 1 || days > maxDays) problems.push(`Duration: give a whole number of days from 1 to ${maxDays}.`);
+    const justification = (input.justification ?? '').trim();
+    if (justification.length === 0) problems.push('Justification: say why the partner needs this access; approvers decide on it.');
+    else if (justification.length > MAX_JUSTIFICATION_LENGTH) problems.push(`Justification: at most ${MAX_JUSTIFICATION_LENGTH} characters.`);
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, days, justification };
+  }
+
+  /** The role the request is for: the chosen one (which must be the app's), the only one, or the default role. */
+  private roleOf(app: ProxyApp, appRoleId: string | undefined): { ok: true; id: string; name?: string } | { ok: false; problem: string } {
+    const chosen = appRoleId?.trim() || undefined;
+    if (app.roles.length === 0) return { ok: true, id: DEFAULT_ACCESS_ROLE_ID };
+    if (chosen) {
+      const role = app.roles.find((r) => r.id.toLowerCase() === chosen.toLowerCase());
+      return role ? { ok: true, id: role.id, name: role.displayName } : { ok: false, problem: `Role: ${app.displayName} has no such role any more; choose one of its roles.` };
+    }
+    const [only, ...others] = app.roles;
+    if (only && others.length === 0) return { ok: true, id: only.id, name: only.displayName };
+    return { ok: false, problem: `Role: ${app.displayName} has ${app.roles.length} roles; choose one.` };
+  }
+
+  /**
+   * The form's Send button. The form id becomes the request id, so the same form submits once. Stores the request (pending),
+   * its audit row and its time-out job in one transaction, then sends the approval card to every approver.
+   */
+  async submit(caller: Caller, input: SubmitInput): Promise<SubmitOutcome> {
+    const earlier = await this.repo.get(input.formId);
+    if (earlier) return earlier.requesterObjectId === caller.aadObjectId.toLowerCase() ? { kind: 'current', record: earlier } : { kind: 'notYours' };
+    const valid = this.validate(input);
+    const problems = valid.ok ? [] : [...valid.problems];
+    if (!input.email?.trim()) problems.unshift("Partner: give the partner's email address.");
+    if (problems.length > 0 || !valid.ok || !input.email) return { kind: 'invalid', problems };
+    const [app, resolved] = await Promise.all([this.deps.apps.getApp(input.servicePrincipalId), this.resolvePartner(caller, input.email)]);
+    if (!app) return { kind: 'appNotFound' };
+    if (resolved.kind !== 'partner') return resolved;
+    const partner = resolved.partner;
+    const role = this.roleOf(app, input.appRoleId);
+    if (!role.ok) return { kind: 'invalid', problems: [role.problem] };
+    const blocker = this.blockerFor(app, partner);
+    if (blocker) return { kind: 'blocked', app, reason: blocker };
+    const live = await this.repo.findFor(partner.objectId, app.servicePrincipalId, ['pending', 'approved', 'granted']);
+    const same = live.find((r) => r.appRoleId === role.id.toLowerCase());
+    if (same) return { kind: 'duplicate', existing: same };
+
+    const [approvers, realm, shadowPlan] = await Promise.all([
+      approversFor(this.ctx, app.servicePrincipalId, caller.aadObjectId, partner.objectId),
+      this.deps.realm.resolve(partner.mail ?? partner.address).catch(() => undefined),
+      this.shadowPlanFor(app, partner),
+    ]);
+    if (approvers.ids.length === 0) return { kind: 'noApprovers', app };
+
+    const now = this.now();
+    const deadline = new Date(now.getTime() + this.deps.settings.requestTimeoutDays * 86_400_000);
+    let record: AccessRequestRecord;
+    try {
+      record = await this.deps.store.transaction(async (tx) => {
+        const created = await tx.accessRequests.create({
+          id: input.formId,
+          requesterObjectId: caller.aadObjectId,
+          requesterName: caller.name,
+          guestObjectId: partner.objectId,
+          guestUpn: partner.userPrincipalName,
+          guestDisplayName: partner.displayName,
+          guestMail: partner.mail ?? partner.address,
+          guestUserType: partner.userType,
+          guestExternalState: partner.externalUserState,
+          guestRealm: realm ? `${realm.sentence}${realm.missing.length > 0 ? ` (incomplete: ${realm.missing.join(', ')})` : ''}` : undefined,
+          guestOnPremSynced: partner.onPremSynced,
+          servicePrincipalId: app.servicePrincipalId,
+          appId: app.appId,
+          appDisplayName: app.displayName,
+          appRoleId: role.id,
+          appRoleName: role.name,
+          ssoKind: app.ssoKind,
+          shadowPlan,
+          durationDays: valid.days,
+          justification: valid.justification,
+          approverSource: approvers.source,
+          approverObjectIds: approvers.ids,
+          approvalDeadline: deadline,
+        });
+        await tx.audit.append({
+          actor: caller.aadObjectId,
+          actorName: caller.name,
+          action: 'access.request',
+          target: partner.userPrincipalName,
+          outcome: 'requested',
+          detail: {
+            request: created.id,
+            app: app.servicePrincipalId,
+            appName: app.displayName,
+            role: role.id,
+            days: valid.days,
+            approverSource: approvers.source,
+            approvers: approvers.ids,
+          },
+        });
+        await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline), tx.db);
+        return created;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Lost a race: the same form submitted twice at once, or another request for this partner, app and role.
+      const twin = await this.repo.get(input.formId);
+      if (twin) return twin.requesterObjectId === caller.aadObjectId.toLowerCase() ? { kind: 'current', record: twin } : { kind: 'notYours' };
+      const other = (await this.repo.findFor(partner.objectId, app.servicePrincipalId, ['pending', 'approved', 'granted'])).find((r) => r.appRoleId === role.id.toLowerCase());
+      if (other) return { kind: 'duplicate', existing: other };
+      throw error;
+    }
+    const fanOut = await this.cards.send(record, approvers);
+    return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, ...fanOut };
+  }
+
+  private async shadowPlanFor(app: ProxyApp, partner: PartnerView): Promise<ShadowPlan> {
+    if (app.ssoKind !== 'kerberos') return 'notNeeded';
+    if (partner.onPremSynced) return 'synced';
+    const accounts = this.deps.appAccess.shadowAccounts;
+    if (!accounts) return 'ensure';
+    try {
+      const found = await accounts.find(partner.objectId);
+      return !found ? 'create' : found.enabled ? 'reuse' : 'reenable';
+    } catch (error) {
+      this.deps.log?.warn({ err: error, request: partner.objectId }, 'could not look up the shadow account while preparing a request');
+      return 'ensure';
+    }
+  }
+
+}

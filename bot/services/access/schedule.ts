@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../../store';
+import type { JobScheduler, ScheduledJob } from '../ports';
+import type { ExpiryPayload } from '../accessRevocation';
+
+/**
+ * The durable work an access request asks for: its kinds, keys and payloads. They live on the services side because the
+ * services schedule the work; `jobs/` imports them to carry it out, never the other way round.
+ */
+
+export const ACCESS_GRANT_JOB_KIND = 'access.grant';
+export const ACCESS_TIMEOUT_JOB_KIND = 'access.requestTimeout';
+/** The job kind that ends a grant when its time is up. */
+export const ACCESS_EXPIRY_JOB_KIND = 'access.expire';
+
+/**
+ * The runner's back-off doubles up to 5 minutes, so 12 attempts keep trying a grant for about half an hour: long enough to
+ * ride out a DC restart or Graph throttling, short enough that the requester hears of a real problem the same day.
+ */
+export const ACCESS_GRANT_MAX_ATTEMPTS = 12;
+
+/**
+ * Attempts before the expiry job gives up and tells people. The runner's back-off doubles up to 5 minutes, so 30 attempts
+ * keep trying for about two hours: long enough to ride out a Graph or DC outage, short enough that someone hears of it.
+ */
+export const ACCESS_EXPIRY_MAX_ATTEMPTS = 30;
+
+/** The grant job's checkpoint in its payload: which card updates it has done. */
+export const GrantJobPayloadSchema = z.object({ requestId: z.string(), announced: z.boolean().optional(), notified: z.boolean().optional() });
+export type GrantJobPayload = z.infer<typeof GrantJobPayloadSchema>;
+
+export const RequestTimeoutPayloadSchema = z.object({ requestId: z.string() });
+
+/** One job of each kind per request, whoever schedules it and however often. */
+export const accessGrantKey = (requestId: string): string => `${ACCESS_GRANT_JOB_KIND}:${requestId}`;
+export const accessTimeoutKey = (requestId: string): string => `${ACCESS_TIMEOUT_JOB_KIND}:${requestId}`;
+/** A retried grant step never schedules a second expiry. */
+export const accessExpiryKey = (requestId: string): string => `${ACCESS_EXPIRY_JOB_KIND}:${requestId}`;
+
+export function accessGrantJob(requestId: string): ScheduledJob {
+  return { kind: ACCESS_GRANT_JOB_KIND, payload: { requestId }, uniqueKey: accessGrantKey(requestId), maxAttempts: ACCESS_GRANT_MAX_ATTEMPTS };
+}
+
+export function requestTimeoutJob(requestId: string, deadline: Date): ScheduledJob {
+  return { kind: ACCESS_TIMEOUT_JOB_KIND, payload: { requestId }, runAt: deadline, uniqueKey: accessTimeoutKey(requestId) };
+}
+
+export function accessExpiryJob(requestId: string, expiresAt: Date): ScheduledJob {
+  return {
+    kind: ACCESS_EXPIRY_JOB_KIND,
+    payload: { requestId, phase: 'end' } satisfies ExpiryPayload,
+    runAt: expiresAt,
+    uniqueKey: accessExpiryKey(requestId),
+    maxAttempts: ACCESS_EXPIRY_MAX_ATTEMPTS,
+  };
+}
+
+/**
+ * Schedules the end of a grant at `expiresAt`. Pass the transaction that marks the request granted, so the grant and its
+ * expiry commit together: a grant can then never outlive its expiry because of a crash in between.
+ */
+export function scheduleAccessExpiry(scheduler: JobScheduler, requestId: string, expiresAt: Date, db?: Kysely<Database>): Promise<void> {
+  return scheduler.schedule(accessExpiryJob(requestId, expiresAt), db);
+}

@@ -1,0 +1,180 @@
+import type { ProxyApp } from '../../graph/appProxy';
+import type { ExistingUser } from '../../graph/graphInvitations';
+import type { Logger } from '../../logger';
+import type { AccessRequestRecord, Store } from '../../store';
+import type { ApprovalFanout } from '../approvalFanout';
+import type { AppAccessService, AppDirectory } from '../appAccess';
+import type { PartnerAddress } from '../emailAddress';
+import type { JobScheduler, Notifier, OutgoingMessage } from '../ports';
+import type { RealmLookup } from '../realmVerdict';
+import type { GrantJobPayload } from './schedule';
+
+export type { GrantJobPayload } from './schedule';
+
+/** The Graph questions a request asks besides the app's own: who the partner is, and who the admins are. */
+export interface AccessRequestDirectory {
+  findByEmail(email: string): Promise<ExistingUser[]>;
+  transitiveUserMemberIds(groupId: string): Promise<string[]>;
+}
+
+export interface AccessRequestSettings {
+  defaultDays: number;
+  maxDays: number;
+  requestTimeoutDays: number;
+  adminGroupId: string;
+  approvalsConversationId?: string;
+}
+
+/** The cards the service sends proactively; built by the caller so the service never imports cards or botbuilder. */
+export interface AccessRequestMessages {
+  /** The approval card as approvers and the approvals channel get it; `refresh` then gives each approver their own view. */
+  approval(record: AccessRequestRecord, approverTeamsIds: string[]): OutgoingMessage;
+  /** The requester's view of the request, sent when it is settled. */
+  requesterOutcome(record: AccessRequestRecord): OutgoingMessage;
+}
+
+export const MAX_JUSTIFICATION_LENGTH = 1000;
+
+/** The partner as the approver needs to see them, read from Graph when the request is made. */
+export interface PartnerView {
+  objectId: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail?: string;
+  /** As typed (normalised), for the form and the messages. */
+  address: string;
+  userType: string;
+  externalUserState?: string;
+  /** A locally managed partner synced from on-prem AD: their own AD account serves Kerberos apps. */
+  onPremSynced: boolean;
+}
+
+/** Why the partner cannot be the subject of a request. */
+export type PartnerProblem =
+  | { kind: 'invalidEmail'; input: string; problem: string }
+  | { kind: 'notGuest'; address: PartnerAddress }
+  | { kind: 'member'; address: PartnerAddress; user: ExistingUser }
+  | { kind: 'disabled'; partner: PartnerView }
+  | { kind: 'self' };
+
+/** What the requester typed or the card carried; anything missing is asked for on the form. */
+export interface RequestPrefill {
+  email?: string;
+  days?: number;
+  justification?: string;
+}
+
+export interface RequestForm {
+  /** Becomes the request's id on submit, so a double click or a redelivered invoke submits once. */
+  formId: string;
+  app: ProxyApp;
+  partner?: PartnerView;
+  days: number;
+  maxDays: number;
+  justification?: string;
+  /** Things about what was typed that the requester should fix on the form (a duration over the maximum). */
+  notes: string[];
+  /** A Kerberos app and no on-prem directory: only partners synced from on-prem AD can be given access. */
+  kerberosNeedsOnPrem: boolean;
+}
+
+export type StartOutcome =
+  | PartnerProblem
+  | { kind: 'noApps' }
+  | { kind: 'appNotFound' }
+  | { kind: 'pickApp'; candidates: ProxyApp[]; query?: string; matched: 'several' | 'none' | 'notGiven'; prefill: RequestPrefill }
+  | { kind: 'blocked'; app: ProxyApp; reason: string }
+  | { kind: 'form'; form: RequestForm };
+
+export interface SubmitInput {
+  formId: string;
+  servicePrincipalId: string;
+  email?: string;
+  appRoleId?: string;
+  days?: string | number;
+  justification?: string;
+}
+
+export type SubmitOutcome =
+  | PartnerProblem
+  | { kind: 'invalid'; problems: string[] }
+  | { kind: 'appNotFound' }
+  | { kind: 'blocked'; app: ProxyApp; reason: string }
+  | { kind: 'duplicate'; existing: AccessRequestRecord }
+  | { kind: 'noApprovers'; app: ProxyApp }
+  | { kind: 'notYours' }
+  /** Submitted already (a double click, a redelivered invoke): the request as it stands now. */
+  | { kind: 'current'; record: AccessRequestRecord }
+  | { kind: 'requested'; record: AccessRequestRecord; reached: number; unreachable: string[]; channel: 'sent' | 'failed' | 'none' };
+
+export type DecisionOutcome =
+  | { kind: 'notFound' }
+  | { kind: 'selfApproval'; record: AccessRequestRecord }
+  | { kind: 'partner'; record: AccessRequestRecord }
+  | { kind: 'notApprover'; record: AccessRequestRecord; approverSource: 'owners' | 'admins' }
+  /** Decided already, by this click's twin or someone else, or timed out: the request as it stands now. */
+  | { kind: 'current'; record: AccessRequestRecord }
+  | { kind: 'decided'; record: AccessRequestRecord };
+
+export type ViewOutcome = { kind: 'notFound' } | { kind: 'notYours' } | { kind: 'view'; record: AccessRequestRecord; role: 'requester' | 'approver' | 'admin' };
+
+export type GrantStepOutcome =
+  | { status: 'done'; payload: GrantJobPayload }
+  | { status: 'continue'; payload: GrantJobPayload }
+  | { status: 'retry'; error: string; payload: GrantJobPayload };
+
+/** Who may decide a request, as Graph says now. */
+export interface Approvers {
+  source: 'owners' | 'admins';
+  ids: string[];
+  names: Map<string, string>;
+}
+
+export interface AccessRequestDeps {
+  store: Store;
+  apps: AppDirectory;
+  appAccess: AppAccessService;
+  directory: AccessRequestDirectory;
+  notifier: Notifier;
+  jobs: JobScheduler;
+  realm: RealmLookup;
+  settings: AccessRequestSettings;
+  messages: AccessRequestMessages;
+  /** The shared approval fan-out; by default one over `notifier` and the stored conversations. */
+  fanout?: ApprovalFanout;
+  log?: Logger;
+  now?: () => Date;
+}
+
+/** What every part of the access request service shares: its ports, the clock and the repository. */
+export interface AccessRequestContext {
+  readonly deps: AccessRequestDeps;
+  readonly fanout: ApprovalFanout;
+  now(): Date;
+  readonly repo: Store['accessRequests'];
+}
+
+/** Names the request in every log line the fan-out writes. */
+export function subjectOf(record: AccessRequestRecord) {
+  return { logContext: { request: record.id }, requesterObjectId: record.requesterObjectId, approverObjectIds: record.approverObjectIds };
+}
+
+/** A part of the access request service: the shared context under the names the methods read. */
+export abstract class AccessRequestPart {
+  constructor(protected readonly ctx: AccessRequestContext) {}
+
+  protected get deps(): AccessRequestDeps {
+    return this.ctx.deps;
+  }
+
+  protected get repo(): Store['accessRequests'] {
+    return this.ctx.repo;
+  }
+
+  protected now(): Date {
+    return this.ctx.now();
+  }
+}
+
+/** The actor in the audit log for what a job does on nobody's click. */
+export const SYSTEM_ACTOR = 'system:job';
