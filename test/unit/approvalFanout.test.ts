@@ -26,10 +26,10 @@ class MemoryNotifier implements Notifier {
     return Promise.resolve({ reference, activityId: `c${++this.next}` });
   }
 
-  update(sent: SentMessage, message: OutgoingMessage): Promise<void> {
+  update(sent: SentMessage, message: OutgoingMessage): Promise<SentMessage> {
     if (this.updateThrowsFor.has(sent.activityId)) return Promise.reject(new Error(`cannot update ${sent.activityId}`));
     this.updates.push({ sent, message });
-    return Promise.resolve();
+    return Promise.resolve(sent);
   }
 }
 
