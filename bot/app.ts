@@ -11,7 +11,7 @@ import { GraphDomains } from './graph/domains';
 import { GraphInvitations } from './graph/graphInvitations';
 import { invitationMessages } from './commands/inviteReplies';
 import { InvitationService } from './services/invitations';
-import { BulkInvitationService } from './services/bulkInvitations';
+import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { bulkMessages } from './commands/bulkReplies';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
 import { randomBytes } from 'node:crypto';

@@ -1,14 +1,14 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { DirectoryUnavailableError } from '../graph/errors';
-import { InvitationRefusedError, InvitationThrottledError } from '../graph/graphInvitations';
-import type { Caller } from '../identity/caller';
-import type { Jobs } from '../jobs';
-import type { Notifier, OutgoingMessage, SentMessage } from './ports';
-import { compareAndSet, type BulkInviteRowTable, type BulkInviteRunTable, type Database, type Store } from '../store';
-import { checkPartnerAddress, domainMatches } from './emailAddress';
-import type { InvitationDirectory } from './invitations';
-import { fetchAttachedCsv } from './teamsFile';
+import { DirectoryUnavailableError } from '../../graph/errors';
+import { InvitationRefusedError, InvitationThrottledError } from '../../graph/graphInvitations';
+import type { Caller } from '../../identity/caller';
+import type { Jobs } from '../../jobs';
+import type { Notifier, OutgoingMessage, SentMessage } from '../ports';
+import { compareAndSet, type BulkInviteRowTable, type BulkInviteRunTable, type Database, type Store } from '../../store';
+import { checkPartnerAddress, domainMatches } from '../emailAddress';
+import type { InvitationDirectory } from '../invitations';
+import { fetchAttachedCsv } from '../teamsFile';
 
 export const BULK_JOB_KIND = 'invite.bulk';
 
