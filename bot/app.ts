@@ -130,6 +130,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
         allowLoopbackFiles: config.mode === 'sandbox',
       },
       messages: bulkMessages,
+      log: log.child({ component: 'bulk-invitations' }),
     }),
     appAccess,
     accessRevocation: new AccessRevocationService({
