@@ -28,6 +28,7 @@ import { RealmService } from './services/realm';
 import { RoleResolver } from './identity/roles';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
+import { scheduleHousekeeping } from './jobs/housekeeping.job';
 import { BotConnectorNotifier } from './notify/notifier';
 import type { Logger } from './logger';
 import { ActionRouter } from './routing/actionRouter';
@@ -197,6 +198,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  await scheduleHousekeeping(services.jobs);
   runner.start();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
