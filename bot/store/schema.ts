@@ -14,7 +14,7 @@ export interface Database {
   invitation: InvitationTable;
   bulk_invite_run: BulkInviteRunTable;
   bulk_invite_row: BulkInviteRowTable;
-  access_requests: AccessRequestTable;
+  access_request: AccessRequestTable;
   invite_pacing: InvitePacingTable;
 }
 

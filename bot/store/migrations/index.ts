@@ -6,6 +6,7 @@ import { invitations } from './0003_invitations';
 import { bulkInvitations } from './0004_bulk_invitations';
 import { accessRequests } from './0005_access_requests';
 import { invitePacing } from './0006_invite_pacing';
+import { singularTableNames } from './0007_singular_table_names';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -19,6 +20,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0004_bulk_invitations': bulkInvitations(),
     '0005_access_requests': accessRequests(),
     '0006_invite_pacing': invitePacing(),
+    '0007_singular_table_names': singularTableNames(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
