@@ -11,7 +11,7 @@ import { GraphDomains } from './graph/domains';
 import { GraphInvitations } from './graph/graphInvitations';
 import { invitationMessages } from './commands/inviteReplies';
 import { InvitationService } from './services/invitations';
-import { BulkInvitationService } from './services/bulkInvitations';
+import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { bulkMessages } from './commands/bulkReplies';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +28,7 @@ import { RealmService } from './services/realm';
 import { RoleResolver } from './identity/roles';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
+import { scheduleHousekeeping } from './jobs/housekeeping.job';
 import { BotConnectorNotifier } from './notify/notifier';
 import type { Logger } from './logger';
 import { ActionRouter } from './routing/actionRouter';
@@ -131,6 +132,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
         allowLoopbackFiles: config.mode === 'sandbox',
       },
       messages: bulkMessages,
+      log: log.child({ component: 'bulk-invitations' }),
     }),
     appAccess,
     accessRevocation: new AccessRevocationService({
@@ -197,6 +199,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  await scheduleHousekeeping(services.jobs);
   runner.start();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 

@@ -1,6 +1,6 @@
 import type { Server } from 'restify';
 import type { Logger } from './logger';
-import type { BulkInvitationService } from './services/bulkInvitations';
+import type { BulkInvitationService } from './services/bulk/bulkRuns';
 
 /**
  * GET /bulk/{runId}/results.csv?expires=…&sig=…: a bulk run's per-row results. The link is HMAC-signed for that run and

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { Caller } from '../identity/caller';
 import type { OutgoingMessage } from '../services/ports';
-import type { BulkDecision, BulkMessages, BulkRunView } from '../services/bulkInvitations';
+import type { BulkDecision, BulkMessages, BulkRunView } from '../services/bulk/bulkRuns';
 
 /** Cards for bulk runs: the confirmation, the admins' approval, the live progress and the final results. */
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { BulkInvitationService } from '../services/bulkInvitations';
-import { BULK_JOB_KIND } from '../services/bulkInvitations';
+import type { BulkInvitationService } from '../services/bulk/bulkRuns';
+import { BULK_JOB_KIND } from '../services/bulk/bulkRuns';
 import { defineJob } from './jobRunner';
 
 /** Drives a bulk run one row per step; the run's rows are the checkpoint, so the payload is only its id. */

@@ -2,9 +2,10 @@ import type { Services } from '../services';
 import { accessExpiryJob } from './accessExpiry.job';
 import { accessGrantJob, accessRequestTimeoutJob } from './accessRequest.job';
 import { bulkInviteJob } from './bulkInvite.job';
+import { housekeepingJob } from './housekeeping.job';
 import type { JobHandler } from './jobRunner';
 
 /** Every durable job kind the bot runs. Features add their handlers here; they get the same services as commands. */
 export function jobHandlers(services: Services): JobHandler[] {
-  return [bulkInviteJob(services.bulkInvitations), accessExpiryJob(services.accessRevocation), accessGrantJob(services.accessRequests), accessRequestTimeoutJob(services.accessRequests)];
+  return [bulkInviteJob(services.bulkInvitations), accessExpiryJob(services.accessRevocation), accessGrantJob(services.accessRequests), accessRequestTimeoutJob(services.accessRequests), housekeepingJob(services.store)];
 }

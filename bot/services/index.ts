@@ -5,7 +5,7 @@ import type { Store } from '../store';
 import type { AccessRequestService } from './accessRequests';
 import type { AccessRevocationService } from './accessRevocation';
 import type { AppAccessService } from './appAccess';
-import type { BulkInvitationService } from './bulkInvitations';
+import type { BulkInvitationService } from './bulk/bulkRuns';
 import type { InvitationService } from './invitations';
 import type { LookupService } from './lookup';
 import type { RealmLookup } from './realmVerdict';

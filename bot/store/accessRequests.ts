@@ -113,7 +113,7 @@ export type NewAccessRequest = Pick<
   Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan'>>;
 
 /** Columns a transition may change besides `state`, `updated_at` and `version`. */
-export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_requests'>, 'state' | 'updated_at'>;
+export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_request'>, 'state' | 'updated_at'>;
 
 const MessageSchema = z.object({ reference: z.record(z.string(), z.unknown()), activityId: z.string() });
 const MessagesSchema = z.array(MessageSchema);
@@ -172,12 +172,12 @@ export class AccessRequestRepository {
       updated_at: now,
       version: 0,
     };
-    await this.db.insertInto('access_requests').values(row).execute();
+    await this.db.insertInto('access_request').values(row).execute();
     return this.toRecord(row);
   }
 
   async get(id: string): Promise<AccessRequestRecord | undefined> {
-    const row = await this.db.selectFrom('access_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('access_request').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? this.toRecord(row) : undefined;
   }
 
@@ -189,7 +189,7 @@ export class AccessRequestRepository {
   async findFor(guestObjectId: string, servicePrincipalId: string, states: readonly AccessRequestState[]): Promise<AccessRequestRecord[]> {
     if (states.length === 0) return [];
     const rows = await this.db
-      .selectFrom('access_requests')
+      .selectFrom('access_request')
       .selectAll()
       .where('guest_object_id', '=', guestObjectId.toLowerCase())
       .where('service_principal_id', '=', servicePrincipalId.toLowerCase())
@@ -202,7 +202,7 @@ export class AccessRequestRepository {
   /** Newest first. */
   async listByRequester(requesterObjectId: string, limit: number): Promise<AccessRequestRecord[]> {
     const rows = await this.db
-      .selectFrom('access_requests')
+      .selectFrom('access_request')
       .selectAll()
       .where('requester_object_id', '=', requesterObjectId.toLowerCase())
       .orderBy('created_at', 'desc')
@@ -216,7 +216,7 @@ export class AccessRequestRepository {
   async listByState(states: readonly AccessRequestState[], limit: number): Promise<AccessRequestRecord[]> {
     if (states.length === 0) return [];
     const rows = await this.db
-      .selectFrom('access_requests')
+      .selectFrom('access_request')
       .selectAll()
       .where('state', 'in', [...states])
       .orderBy('created_at')
@@ -231,7 +231,7 @@ export class AccessRequestRepository {
    * won; the loser re-reads and shows the state as it now is.
    */
   async transition(record: Pick<AccessRequestRecord, 'id' | 'version'>, to: AccessRequestState, changes: AccessRequestChanges = {}): Promise<boolean> {
-    return compareAndSet<Database, 'access_requests'>(this.db, 'access_requests', record.id, record.version, {
+    return compareAndSet<Database, 'access_request'>(this.db, 'access_request', record.id, record.version, {
       ...changes,
       state: to,
       updated_at: new Date().toISOString(),
@@ -246,7 +246,7 @@ export class AccessRequestRepository {
   async endGrant(id: string, to: 'revoked' | 'expired', actorObjectId: string | undefined): Promise<boolean> {
     const now = new Date().toISOString();
     const result = await this.db
-      .updateTable('access_requests')
+      .updateTable('access_request')
       .set((eb) => ({ state: to, ended_by: actorObjectId?.toLowerCase() ?? null, ended_at: now, updated_at: now, version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .where('state', '=', 'granted')
@@ -259,13 +259,13 @@ export class AccessRequestRepository {
    * wins its compare-and-set; the caller re-reads afterwards and updates the cards if the request was decided meanwhile.
    */
   async setApprovalMessages(id: string, messages: readonly StoredMessage[]): Promise<void> {
-    await this.db.updateTable('access_requests').set({ approval_messages: JSON.stringify(messages) }).where('id', '=', id).execute();
+    await this.db.updateTable('access_request').set({ approval_messages: JSON.stringify(messages) }).where('id', '=', id).execute();
   }
 
   /** The grant job's checkpoint and last error, while the request stays `approved`. Not a state change. */
   async saveGrantProgress(id: string, progress: GrantProgress, error: string | null): Promise<void> {
     await this.db
-      .updateTable('access_requests')
+      .updateTable('access_request')
       .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: new Date().toISOString() })
       .where('id', '=', id)
       .where('state', '=', 'approved')
@@ -321,7 +321,7 @@ export class AccessRequestRepository {
   private ssoKindOf(id: string, value: string): AccessSsoKind {
     const known = SSO_KINDS.find((kind) => kind === value);
     if (known) return known;
-    this.onWarning({ kind: 'corrupt-row', table: 'access_requests', key: `${id}.sso_kind`, problem: `unknown SSO kind ${JSON.stringify(value)}` });
+    this.onWarning({ kind: 'corrupt-row', table: 'access_request', key: `${id}.sso_kind`, problem: `unknown SSO kind ${JSON.stringify(value)}` });
     return 'none';
   }
 
@@ -330,9 +330,9 @@ export class AccessRequestRepository {
     try {
       const parsed = schema.safeParse(JSON.parse(text));
       if (parsed.success) return parsed.data;
-      this.onWarning({ kind: 'corrupt-row', table: 'access_requests', key: `${id}.${column}`, problem: z.prettifyError(parsed.error) });
+      this.onWarning({ kind: 'corrupt-row', table: 'access_request', key: `${id}.${column}`, problem: z.prettifyError(parsed.error) });
     } catch (error) {
-      this.onWarning({ kind: 'corrupt-row', table: 'access_requests', key: `${id}.${column}`, problem: `not JSON: ${String(error)}` });
+      this.onWarning({ kind: 'corrupt-row', table: 'access_request', key: `${id}.${column}`, problem: `not JSON: ${String(error)}` });
     }
     return undefined;
   }

@@ -2,12 +2,15 @@ import type { Storage } from 'botbuilder';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { AccessRequestRepository } from './accessRequests';
 import { SqlAuditLog, type AuditLog } from './auditLog';
+import { BulkRunRepository } from './bulkRuns';
 import { connectPostgres, connectSqlite, type Connected } from './connect';
 import { SqlConversationReferenceRepository, type ConversationReferenceRepository } from './conversationReferences';
 import type { StoreDialect } from './dialect';
 import { DurableStorage } from './durableStorage';
+import { purgeExpired, type PurgeCounts } from './housekeeping';
 import { SqlInboundDedupe, type InboundDedupe } from './inboundDedupe';
 import { InvitationRepository } from './invitations';
+import { InvitePacing } from './invitePacing';
 import type { Database } from './schema';
 import { ignoreWarnings, type StoreWarningHandler } from './warnings';
 
@@ -40,6 +43,21 @@ export {
 } from './invitations';
 export type { AuditEntry, AuditEntryInput, AuditLog, AuditOutcome, AuditQuery } from './auditLog';
 export { DEFAULT_AUDIT_LIST_LIMIT, MAX_AUDIT_LIST_LIMIT } from './auditLog';
+export {
+  BULK_ROW_STATES,
+  BULK_RUN_STATES,
+  BulkRunRepository,
+  type BulkCountsByState,
+  type BulkRowChanges,
+  type BulkRowRecord,
+  type BulkRowState,
+  type BulkRunRecord,
+  type BulkRunState,
+  type BulkStoredMessage,
+  type NewBulkRow,
+} from './bulkRuns';
+export type { PurgeCounts } from './housekeeping';
+export { InvitePacing, type PaceClaim } from './invitePacing';
 export { compareAndSet, type VersionedChanges, type VersionedTable } from './compareAndSet';
 export { redactDatabaseUrl, SQLITE_FILE_NAME, StoreOpenError } from './connect';
 export type { ConversationReferenceRepository, StoredConversationReference } from './conversationReferences';
@@ -67,6 +85,7 @@ export interface StoreTransaction {
   readonly storage: Storage;
   readonly accessRequests: AccessRequestRepository;
   readonly invitations: InvitationRepository;
+  readonly bulkRuns: BulkRunRepository;
 }
 
 export interface Store {
@@ -80,6 +99,11 @@ export interface Store {
   readonly storage: Storage;
   readonly accessRequests: AccessRequestRepository;
   readonly invitations: InvitationRepository;
+  readonly bulkRuns: BulkRunRepository;
+  /** The tenant-wide invitation pace, shared by every run on every instance. */
+  readonly pacing: InvitePacing;
+  /** Deletes expired de-duplication claims and drafts older than `draftMaxAgeMs`; the housekeeping job calls it. */
+  purgeExpired(now: Date, draftMaxAgeMs: number): Promise<PurgeCounts>;
   /**
    * Runs `work` in one transaction: it commits when `work` resolves and rolls back when it throws, so a state change and its
    * audit row land together or not at all. On SQLite the single connection is held for the duration, so calling the store's
@@ -113,6 +137,8 @@ class KyselyStore implements Store {
   readonly storage: Storage;
   readonly accessRequests: AccessRequestRepository;
   readonly invitations: InvitationRepository;
+  readonly bulkRuns: BulkRunRepository;
+  readonly pacing: InvitePacing;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -128,6 +154,12 @@ class KyselyStore implements Store {
     this.storage = new DurableStorage(this.db, onWarning);
     this.accessRequests = new AccessRequestRepository(this.db, onWarning);
     this.invitations = new InvitationRepository(this.db, onWarning);
+    this.bulkRuns = new BulkRunRepository(this.db, onWarning);
+    this.pacing = new InvitePacing(this.db);
+  }
+
+  purgeExpired(now: Date, draftMaxAgeMs: number): Promise<PurgeCounts> {
+    return purgeExpired(this.db, now, draftMaxAgeMs);
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -140,6 +172,7 @@ class KyselyStore implements Store {
         storage: new DurableStorage(db, this.onWarning),
         accessRequests: new AccessRequestRepository(db, this.onWarning),
         invitations: new InvitationRepository(db, this.onWarning),
+        bulkRuns: new BulkRunRepository(db, this.onWarning),
       }),
     );
   }

@@ -14,7 +14,8 @@ export interface Database {
   invitation: InvitationTable;
   bulk_invite_run: BulkInviteRunTable;
   bulk_invite_row: BulkInviteRowTable;
-  access_requests: AccessRequestTable;
+  access_request: AccessRequestTable;
+  invite_pacing: InvitePacingTable;
 }
 
 /** Proactive messaging needs the reference of a conversation the bot has seen; one row per user or conversation key. */
@@ -112,6 +113,13 @@ export interface BulkInviteRunTable {
   version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** A shared pacing budget: `next_at` is the earliest time the next paced action may happen. */
+export interface InvitePacingTable {
+  key: string;
+  next_at: string;
+  version: number;
 }
 
 /**

@@ -72,6 +72,6 @@ export async function grantAccess(
 
 /** Makes a grant due now: its expiry time and its job's run time move to the past. */
 export async function makeDue(store: Store, grant: GrantedAccess, at = new Date(Date.now() - 1000)): Promise<void> {
-  await store.db.updateTable('access_requests').set({ expires_at: at.toISOString() }).where('id', '=', grant.record.id).execute();
+  await store.db.updateTable('access_request').set({ expires_at: at.toISOString() }).where('id', '=', grant.record.id).execute();
   await store.db.updateTable('job').set({ run_at: at.toISOString() }).where('id', '=', grant.jobId).execute();
 }

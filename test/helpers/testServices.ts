@@ -14,7 +14,7 @@ import type { RealmLookup, RealmVerdict } from '../../bot/services/realmVerdict'
 import { InvitationService } from '../../bot/services/invitations';
 import { invitationMessages } from '../../bot/commands/inviteReplies';
 import { InMemoryInvitationDirectory } from './inMemoryInvitations';
-import { BulkInvitationService } from '../../bot/services/bulkInvitations';
+import { BulkInvitationService } from '../../bot/services/bulk/bulkRuns';
 import { bulkMessages } from '../../bot/commands/bulkReplies';
 import { AppAccessService } from '../../bot/services/appAccess';
 import { InMemoryAppDirectory } from './inMemoryApps';

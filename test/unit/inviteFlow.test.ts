@@ -6,7 +6,7 @@ import type { Role } from '../../bot/identity/policy';
 import { createLogger } from '../../bot/logger';
 import { ActionRouter } from '../../bot/routing/actionRouter';
 import { CommandRouter } from '../../bot/routing/commandRouter';
-import { BulkInvitationService } from '../../bot/services/bulkInvitations';
+import { BulkInvitationService } from '../../bot/services/bulk/bulkRuns';
 import { cardText } from '../helpers/bot';
 import { testServices, type TestServices } from '../helpers/testServices';
 

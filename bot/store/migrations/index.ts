@@ -5,6 +5,8 @@ import { jobs } from './0002_jobs';
 import { invitations } from './0003_invitations';
 import { bulkInvitations } from './0004_bulk_invitations';
 import { accessRequests } from './0005_access_requests';
+import { invitePacing } from './0006_invite_pacing';
+import { singularTableNames } from './0007_singular_table_names';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -17,6 +19,8 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0003_invitations': invitations(),
     '0004_bulk_invitations': bulkInvitations(),
     '0005_access_requests': accessRequests(),
+    '0006_invite_pacing': invitePacing(),
+    '0007_singular_table_names': singularTableNames(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

@@ -250,7 +250,7 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
 
     // Seven days pass.
     const past = new Date(Date.now() - 1000).toISOString();
-    await store().db.updateTable('access_requests').set({ approval_deadline: past }).where('id', '=', id).execute();
+    await store().db.updateTable('access_request').set({ approval_deadline: past }).where('id', '=', id).execute();
     await store().db.updateTable('job').set({ run_at: past }).where('unique_key', '=', `access.requestTimeout:${id}`).execute();
     bot.bot.services.jobs.wake();
     await settledIn(id, ['timedOut']);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningSandbox } from '../../../sandbox/server';
-import type { BulkRunView } from '../../../bot/services/bulkInvitations';
+import type { BulkRunView } from '../../../bot/services/bulk/bulkRuns';
 import { cardOf, cardText, executeData, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
 import type { ConnectorCall } from '../../helpers/connector';
 import { startTestSandbox } from '../../helpers/sandbox';

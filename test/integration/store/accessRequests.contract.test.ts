@@ -140,7 +140,7 @@ function accessRequestContract(backend: Backend): void {
 
   it('survives a corrupt JSON column, reporting it instead of failing the read', async () => {
     const created = await store.accessRequests.create(newRequest());
-    await store.db.updateTable('access_requests').set({ approval_messages: '{not json', grant_progress: '[1]' }).where('id', '=', created.id).execute();
+    await store.db.updateTable('access_request').set({ approval_messages: '{not json', grant_progress: '[1]' }).where('id', '=', created.id).execute();
     const read = await store.accessRequests.get(created.id);
     expect(read).toMatchObject({ approvalMessages: [], grantProgress: {} });
     expect(warnings.map((w) => (w.kind === 'corrupt-row' ? w.key : '')).sort()).toEqual([`${created.id}.approval_messages`, `${created.id}.grant_progress`]);
