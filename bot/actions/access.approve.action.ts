@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionReply } from '../commands/accessReplies';
+import { decisionReply } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 /**

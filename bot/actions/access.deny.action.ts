@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionReply } from '../commands/accessReplies';
+import { decisionReply } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 /** As access.approve: the service checks the caller against Graph, and one decision settles the request. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvalCardFor, statusCard } from '../commands/accessReplies';
+import { approvalCardFor, statusCard } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { startReply } from '../commands/accessReplies';
+import { startReply } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

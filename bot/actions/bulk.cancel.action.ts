@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bulkCard } from '../commands/bulkReplies';
+import { bulkCard } from '../presenters/bulk.presenter';
 import { defineAction } from './defineAction';
 
 export const bulkCancel = defineAction({

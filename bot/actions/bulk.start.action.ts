@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bulkDecisionReply } from '../commands/bulkReplies';
+import { bulkDecisionReply } from '../presenters/bulk.presenter';
 import { defineAction } from './defineAction';
 
 export const bulkStart = defineAction({

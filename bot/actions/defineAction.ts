@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import type { z } from 'zod';
 import type { Permission } from '../identity/policy';
-import type { HandlerContext } from '../commands/defineCommand';
+import type { HandlerContext } from '../handlers/context';
 
 export type ActionContext = HandlerContext & {
   /** 'automatic' when Teams asks for a refresh of a card on display, 'manual' when a person clicked. */

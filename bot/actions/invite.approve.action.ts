@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionReply } from '../commands/inviteReplies';
+import { decisionReply } from '../presenters/invite.presenter';
 import { defineAction } from './defineAction';
 
 /** One decision settles a request: the service's compare-and-set makes a second click or a second admin lose. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordCard } from '../commands/inviteReplies';
+import { recordCard } from '../presenters/invite.presenter';
 import { defineAction } from './defineAction';
 
 export const inviteCancel = defineAction({

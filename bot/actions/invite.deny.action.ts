@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionReply } from '../commands/inviteReplies';
+import { decisionReply } from '../presenters/invite.presenter';
 import { defineAction } from './defineAction';
 
 export const inviteDeny = defineAction({

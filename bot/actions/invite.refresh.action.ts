@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvalCardFor } from '../commands/inviteReplies';
+import { approvalCardFor } from '../presenters/invite.presenter';
 import { defineAction } from './defineAction';
 
 /** Teams asks for this when an admin views the approval card, so each sees the current state; only admins get it. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resendReply } from '../commands/inviteReplies';
+import { resendReply } from '../presenters/invite.presenter';
 import { defineAction } from './defineAction';
 
 /** The Resend button on an existing guest's card; the same checks as the resend command. */

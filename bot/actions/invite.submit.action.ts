@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { submitReply } from '../commands/inviteReplies';
+import { submitReply } from '../presenters/invite.presenter';
 import { defineAction } from './defineAction';
 
 const text = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));

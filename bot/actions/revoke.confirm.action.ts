@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { revokeOutcomeCard } from '../commands/revokeReplies';
+import { revokeOutcomeCard } from '../presenters/revoke.presenter';
 import { defineAction } from './defineAction';
 
 /** The confirm card's button: the caller's right, the partner and their access are all checked again before anything goes. */

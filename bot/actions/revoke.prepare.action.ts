@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { revokeCheckReply } from '../commands/revokeReplies';
+import { revokeCheckReply } from '../presenters/revoke.presenter';
 import { defineAction } from './defineAction';
 
 /** A pick-list button: the chosen app and the partner's address; the service checks everything as if typed. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { whoamiCard } from '../commands/whoami.command';
+import { whoamiCard } from '../presenters/whoami.presenter';
 import { defineAction } from './defineAction';
 
 /** After being added to or removed from a group, a person can see the change now instead of after the cache expires. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { whoisCard } from '../commands/whois.command';
+import { whoisCard } from '../presenters/whois.presenter';
 import { defineAction } from './defineAction';
 
 /** A row of the whois pick list: the chosen person's card, looked up again by object id. */

@@ -1,16 +1,9 @@
 import type { Attachment } from 'botbuilder';
 import type { z } from 'zod';
-import type { Caller } from '../identity/caller';
+import type { HandlerContext } from '../handlers/context';
 import type { Permission } from '../identity/policy';
-import type { Logger } from '../logger';
-import type { Services } from '../services';
 
-/** What every handler, command or card action, gets for one turn. */
-export interface HandlerContext {
-  caller: Caller;
-  services: Services;
-  log: Logger;
-}
+export type { HandlerContext } from '../handlers/context';
 
 export interface CommandContext extends HandlerContext {
   /** The message's attachments as Teams sent them (a CSV file for bulk invite); unknown until parsed. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { cards } from '../../cards';
-import { helpData } from '../routing/commandRouter';
+import { helpCard } from '../presenters/help.presenter';
 import { defineCommand } from './defineCommand';
 
 export const help = defineCommand({
@@ -11,6 +10,6 @@ export const help = defineCommand({
   args: z.unknown(),
   permission: 'lookup',
   async run(context) {
-    return cards.help(helpData(context));
+    return helpCard(context.caller, context.commands);
   },
 });

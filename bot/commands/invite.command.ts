@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { cards } from '../../cards';
 import { splitAddressList } from '../services/emailAddress';
-import { bulkCard } from './bulkReplies';
+import { bulkCard } from '../presenters/bulk.presenter';
 import { defineCommand } from './defineCommand';
-import { prepareReply } from './inviteReplies';
+import { prepareReply } from '../presenters/invite.presenter';
 
 /** One address (optionally `as "Name"`), several addresses (bulk), or nothing (bulk from an attached CSV). */
 const InviteArgs = z.object({ args: z.array(z.string()), rest: z.string() }).transform((tokens) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './defineCommand';
-import { pendingCard } from './accessReplies';
+import { pendingCard } from '../presenters/access.presenter';
 
 /** Open to everyone: an app's owners approve its requests whatever their role in the bot. */
 export const pending = defineCommand({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './defineCommand';
-import { startReply } from './accessReplies';
+import { startReply } from '../presenters/access.presenter';
 
 export interface RequestText {
   appQuery?: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './defineCommand';
-import { myRequestsCard } from './accessReplies';
+import { myRequestsCard } from '../presenters/access.presenter';
 
 export const requests = defineCommand({
   name: 'requests',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './defineCommand';
-import { resendReply } from './inviteReplies';
+import { resendReply } from '../presenters/invite.presenter';
 
 export const resend = defineCommand({
   name: 'resend',

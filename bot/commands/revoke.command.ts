@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { unwrapTeamsLinks } from '../services/userRef';
 import { defineCommand } from './defineCommand';
-import { REVOKE_USAGE, revokeCheckReply } from './revokeReplies';
+import { REVOKE_USAGE, revokeCheckReply } from '../presenters/revoke.presenter';
 
 /** `<app words…> for <email>`: the last "for" splits them, so an app name may itself contain "for". Quotes are optional. */
 const RevokeArgs = z.object({ rest: z.string() }).transform((tokens, ctx) => {

@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { UserSummary } from '../../bot/services/lookup';
-import { approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/commands/accessReplies';
+import { approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { AccessRequestRecord } from '../../bot/store';
 
