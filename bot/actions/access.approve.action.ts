@@ -9,7 +9,7 @@ import { defineAction } from './defineAction';
 export const accessApprove = defineAction({
   verb: 'access.approve',
   data: z.object({ id: z.guid(), comment: z.string().optional() }),
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }, { id, comment }) {
     const outcome = await services.accessRequests.approve(caller, id, comment);
     const record = 'record' in outcome ? outcome.record : undefined;

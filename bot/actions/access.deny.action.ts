@@ -6,7 +6,7 @@ import { defineAction } from './defineAction';
 export const accessDeny = defineAction({
   verb: 'access.deny',
   data: z.object({ id: z.guid(), comment: z.string().optional() }),
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }, { id, comment }) {
     const outcome = await services.accessRequests.deny(caller, id, comment);
     const record = 'record' in outcome ? outcome.record : undefined;

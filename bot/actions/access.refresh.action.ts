@@ -9,7 +9,7 @@ import { defineAction } from './defineAction';
 export const accessRefresh = defineAction({
   verb: 'access.refresh',
   data: z.object({ id: z.guid() }),
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }, { id }) {
     const seen = await services.accessRequests.view(caller, id);
     if (seen.kind === 'notFound') return { message: 'This request is no longer known.' };

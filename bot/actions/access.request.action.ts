@@ -15,7 +15,7 @@ export const accessRequest = defineAction({
     days: text.transform((v) => (v !== undefined && /^\d{1,6}$/.test(v) ? Number(v) : undefined)),
     justification: text,
   }),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller }, data) {
     if (!data.servicePrincipalId) return { message: 'Choose an app first.' };
     if (!GUID.test(data.servicePrincipalId)) return { message: 'This card is out of date. Send request again for a fresh one.' };

@@ -16,7 +16,7 @@ export const accessSubmit = defineAction({
     days: z.union([z.string(), z.number()]).optional(),
     justification: z.string().optional(),
   }),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller }, data) {
     const outcome = await services.accessRequests.submit(caller, { ...data, email: data.partner ?? data.email });
     return submitReply(outcome, caller.teamsUserId);

@@ -6,7 +6,7 @@ import { defineAction } from './defineAction';
 export const bulkApprove = defineAction({
   verb: 'bulk.approve',
   data: z.object({ id: z.guid() }),
-  permission: 'admin',
+  permission: 'admins',
   async run({ services, caller }, { id }) {
     return bulkDecisionReply(await services.bulkInvitations.approve(caller, id), caller, true);
   },

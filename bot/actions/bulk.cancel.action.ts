@@ -5,7 +5,7 @@ import { defineAction } from './defineAction';
 export const bulkCancel = defineAction({
   verb: 'bulk.cancel',
   data: z.object({ id: z.guid() }),
-  permission: 'admin',
+  permission: 'admins',
   async run({ services, caller }, { id }) {
     const view = await services.bulkInvitations.cancel(caller, id);
     return view ? { card: bulkCard(view, caller) } : { message: 'This bulk run is no longer known.' };

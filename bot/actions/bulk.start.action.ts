@@ -5,7 +5,7 @@ import { defineAction } from './defineAction';
 export const bulkStart = defineAction({
   verb: 'bulk.start',
   data: z.object({ id: z.guid() }),
-  permission: 'admin',
+  permission: 'admins',
   async run({ services, caller }, { id }) {
     return bulkDecisionReply(await services.bulkInvitations.start(caller, id), caller, false);
   },

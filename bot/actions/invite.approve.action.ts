@@ -6,7 +6,7 @@ import { defineAction } from './defineAction';
 export const inviteApprove = defineAction({
   verb: 'invite.approve',
   data: z.object({ id: z.guid() }),
-  permission: 'admin',
+  permission: 'admins',
   async run({ services, caller }, { id }) {
     const outcome = await services.invitations.approve(caller, id);
     return decisionReply(outcome, caller, await services.invitations.approverTeamsIds());

@@ -5,7 +5,7 @@ import { defineAction } from './defineAction';
 export const inviteDeny = defineAction({
   verb: 'invite.deny',
   data: z.object({ id: z.guid() }),
-  permission: 'admin',
+  permission: 'admins',
   async run({ services, caller }, { id }) {
     const outcome = await services.invitations.deny(caller, id);
     return decisionReply(outcome, caller, await services.invitations.approverTeamsIds());

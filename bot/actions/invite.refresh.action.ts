@@ -6,7 +6,7 @@ import { defineAction } from './defineAction';
 export const inviteRefresh = defineAction({
   verb: 'invite.refresh',
   data: z.object({ id: z.guid() }),
-  permission: 'admin',
+  permission: 'admins',
   async run({ services, caller }, { id }) {
     const record = await services.invitations.get(id);
     if (!record) return { message: 'This request is no longer known.' };

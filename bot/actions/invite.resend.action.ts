@@ -6,7 +6,7 @@ import { defineAction } from './defineAction';
 export const inviteResend = defineAction({
   verb: 'invite.resend',
   data: z.object({ email: z.string().min(3).max(320) }),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller }, { email }) {
     return { card: resendReply(await services.invitations.resend(caller, email)) };
   },

@@ -19,7 +19,7 @@ const SubmitData = z.object({
 export const inviteSubmit = defineAction({
   verb: 'invite.submit',
   data: SubmitData,
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller }, data) {
     const groupIds = (data.groups ?? '').split(/[\s,;]+/).filter((g) => g.length > 0);
     const options = { ...data, delivery: data.delivery ?? 'link', groupIds };

@@ -7,7 +7,7 @@ export const revokeConfirm = defineAction({
   verb: 'revoke.confirm',
   data: z.object({ servicePrincipalId: z.guid(), email: z.string().min(3).max(254) }),
   // Owners of the app may revoke whatever their role here; the service checks that against Graph at click time.
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }, { servicePrincipalId, email }) {
     return { card: revokeOutcomeCard(await services.accessRevocation.revoke(caller, servicePrincipalId, email)) };
   },

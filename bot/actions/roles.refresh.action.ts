@@ -6,7 +6,7 @@ import { defineAction } from './defineAction';
 export const rolesRefresh = defineAction({
   verb: 'roles.refresh',
   data: z.object({}).passthrough(),
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ caller, services }) {
     services.roles.forget(caller.aadObjectId);
     const roles = await services.roles.rolesOf(caller.aadObjectId);

@@ -6,7 +6,7 @@ import { defineAction } from './defineAction';
 export const userShow = defineAction({
   verb: 'user.show',
   data: z.object({ userId: z.guid() }),
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }, { userId }) {
     return { card: whoisCard(await services.lookup.whois({ kind: 'objectId', value: userId.toLowerCase() }), caller) };
   },

@@ -8,7 +8,7 @@ export const help = defineCommand({
   summary: 'List the commands you can use',
   usage: 'help',
   args: z.unknown(),
-  permission: 'lookup',
+  permission: 'everyone',
   async run(context) {
     return helpCard(context.caller, context.commands);
   },

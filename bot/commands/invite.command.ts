@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cards } from '../../cards';
+import { canBulkInvite } from '../identity/capabilities';
 import { splitAddressList } from '../services/emailAddress';
 import { bulkCard } from '../presenters/bulk.presenter';
 import { defineCommand } from './defineCommand';
@@ -22,10 +23,10 @@ export const invite = defineCommand({
   summary: 'Invite a partner as a guest (checked first, confirmed by you); admins can give several addresses or attach the Entra bulk-invite CSV',
   usage: 'invite <email> [as "<display name>"]  |  invite <email>, <email>, …  |  invite (with a CSV attached)',
   args: InviteArgs,
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller, attachments }, args) {
     if (args.kind === 'single') return prepareReply(caller, await services.invitations.prepare(caller, args.email, args.displayName));
-    if (!caller.roles.includes('admin')) {
+    if (!canBulkInvite(caller)) {
       return cards.notice({ tone: 'warning', title: 'Bulk invitations are for admins', text: 'Invite partners one at a time with invite <email>, or ask an admin to run the list.' });
     }
     if (args.addresses.length === 0 && (attachments ?? []).length === 0) {

@@ -9,7 +9,7 @@ export const pending = defineCommand({
   summary: 'Access requests waiting for your approval',
   usage: 'pending',
   args: z.object({ args: z.array(z.string()).max(0, 'pending takes no arguments.') }),
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }) {
     const waiting = await services.accessRequests.pendingFor(caller);
     return { card: pendingCard(waiting), text: waiting.length === 1 ? '1 request waits for you' : `${waiting.length} requests wait for you` };

@@ -26,7 +26,7 @@ export const realm = defineCommand({
   summary: "Show where a partner's sign-in goes: their own Entra tenant, their IdP, a Microsoft account or a one-time passcode, or ours",
   usage: 'realm <email | domain>',
   args: realmArgs,
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services }, { emailOrDomain }) {
     return cards.realm(await services.lookup.checkRealm(emailOrDomain));
   },

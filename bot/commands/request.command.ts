@@ -42,7 +42,7 @@ export const request = defineCommand({
   summary: "Ask for a partner's access to an on-prem app; the app's owners (or the admins) approve, and the access ends by itself",
   usage: 'request <app> for <email> [for <N> days] [because <text>]',
   args: z.object({ rest: z.string() }).transform((tokens) => parseRequestText(tokens.rest)),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller }, args) {
     return startReply(await services.accessRequests.start(caller, args));
   },

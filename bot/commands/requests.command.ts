@@ -8,7 +8,7 @@ export const requests = defineCommand({
   summary: 'Your access requests: the open ones and the most recent',
   usage: 'requests',
   args: z.object({ args: z.array(z.string()).max(0, 'requests takes no arguments.') }),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller }) {
     return myRequestsCard(await services.accessRequests.mine(caller));
   },

@@ -11,7 +11,7 @@ export const resend = defineCommand({
     .object({ args: z.array(z.string()) })
     .refine((t) => t.args.length === 1, { message: "Give the guest's email address, and only that." })
     .transform((t) => ({ email: t.args[0] ?? '' })),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
   async run({ services, caller }, { email }) {
     return resendReply(await services.invitations.resend(caller, email));
   },

@@ -23,7 +23,7 @@ export const revoke = defineCommand({
   usage: REVOKE_USAGE,
   args: RevokeArgs,
   // App owners may revoke whatever their role here, so the right is checked per app, against Graph's owner list.
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }, { app, email }) {
     return revokeCheckReply(await services.accessRevocation.prepare(caller, app, email));
   },

@@ -8,7 +8,7 @@ export const whoami = defineCommand({
   summary: 'Show who the bot thinks you are: name, object id, tenant and roles',
   usage: 'whoami',
   args: z.unknown(),
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ caller, services }) {
     return whoamiCard(caller, caller.roles, services.roles.ttlMs);
   },

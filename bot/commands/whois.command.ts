@@ -21,7 +21,7 @@ export const whois = defineCommand({
   summary: 'Show whether someone is a guest or a member, where the account comes from, and how they sign in',
   usage: 'whois <email | UPN | object id | display name>',
   args: userRefArgs,
-  permission: 'lookup',
+  permission: 'everyone',
   async run({ services, caller }, { ref }) {
     return whoisCard(await services.lookup.whois(ref), caller);
   },

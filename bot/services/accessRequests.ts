@@ -3,6 +3,7 @@ import { DEFAULT_ACCESS_ROLE_ID, type Owner, type ProxyApp } from '../graph/appP
 import { DirectoryUnavailableError } from '../graph/errors';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
+import { accessRequestViewer, canDecideAccess } from '../identity/capabilities';
 import type { Jobs } from '../jobs';
 import { scheduleAccessExpiry } from '../jobs/accessExpiry.job';
 import type { Logger } from '../logger';
@@ -524,11 +525,8 @@ export class AccessRequestService {
   async view(caller: Caller, id: string): Promise<ViewOutcome> {
     const record = await this.repo.get(id);
     if (!record) return { kind: 'notFound' };
-    const me = caller.aadObjectId.toLowerCase();
-    if (record.requesterObjectId === me) return { kind: 'view', record, role: 'requester' };
-    if (record.approverObjectIds.includes(me)) return { kind: 'view', record, role: 'approver' };
-    if (caller.roles.includes('admin')) return { kind: 'view', record, role: 'admin' };
-    return { kind: 'notYours' };
+    const role = accessRequestViewer(caller, record);
+    return role ? { kind: 'view', record, role } : { kind: 'notYours' };
   }
 
   approve(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
@@ -572,7 +570,7 @@ export class AccessRequestService {
       return { kind: 'current', record: (await this.repo.get(id)) ?? record };
     }
     const approvers = await this.approversFor(record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
-    if (!approvers.ids.includes(me)) {
+    if (!canDecideAccess(caller, record, approvers).allowed) {
       await refuse(approvers.source === 'owners' ? 'not-an-owner' : 'not-an-admin');
       return { kind: 'notApprover', record, approverSource: approvers.source };
     }
@@ -800,12 +798,7 @@ export class AccessRequestService {
    * for requests the admins decide; the decision itself re-checks with Graph.
    */
   async pendingFor(caller: Caller): Promise<AccessRequestRecord[]> {
-    const me = caller.aadObjectId.toLowerCase();
-    const isAdmin = caller.roles.includes('admin');
     const open = await this.repo.listByState(['pending'], 500);
-    return open
-      .filter((r) => r.requesterObjectId !== me && r.guestObjectId !== me)
-      .filter((r) => r.approverObjectIds.includes(me) || (r.approverSource === 'admins' && isAdmin))
-      .slice(0, MAX_LISTED);
+    return open.filter((r) => canDecideAccess(caller, r).allowed).slice(0, MAX_LISTED);
   }
 }

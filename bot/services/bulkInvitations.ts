@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DirectoryUnavailableError } from '../graph/errors';
 import { InvitationRefusedError, InvitationThrottledError } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
+import { canCancelBulkRun } from '../identity/capabilities';
 import type { Jobs } from '../jobs';
 import type { Notifier, OutgoingMessage, SentMessage } from './ports';
 import { compareAndSet, type BulkInviteRowTable, type BulkInviteRunTable, type Database, type Store } from '../store';
@@ -369,7 +370,7 @@ export class BulkInvitationService {
   async cancel(caller: Caller, id: string): Promise<BulkRunView | undefined> {
     const run = await this.runRow(id);
     if (!run) return undefined;
-    const mayCancel = run.requester_id === caller.aadObjectId || caller.roles.includes('admin');
+    const mayCancel = canCancelBulkRun(caller, { requesterId: run.requester_id });
     if (mayCancel && ['draft', 'awaitingApproval', 'running'].includes(run.state)) {
       await this.transition(run, 'cancelled', {}, caller, 'invite.bulk.cancel', 'success');
       await this.updateApprovals(id);

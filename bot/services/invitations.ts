@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ExistingUser, InvitationRefusal, InvitationRequest, InvitationResponse } from '../graph/graphInvitations';
 import { InvitationRefusedError } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
+import { canInviteWithoutApproval, canResetRedemption, canRetryInvitation } from '../identity/capabilities';
 import type { Notifier, OutgoingMessage, SentMessage } from './ports';
 import { compareAndSet, type Database, type InvitationTable, type Store, type StoreTransaction } from '../store';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
@@ -260,12 +261,12 @@ export class InvitationService {
     const record = await this.get(id);
     if (!record) return { kind: 'notFound' };
     if (record.requesterId !== caller.aadObjectId) return { kind: 'notYours', record };
-    const retry = record.state === 'failed' && caller.roles.includes('admin') && !record.decidedBy;
+    const retry = canRetryInvitation(caller, record);
     if (record.state !== 'draft' && !retry) return { kind: 'current', record };
     const chosen: InviteOptions = retry ? record.options : { ...options, redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl };
     const problems = this.validateOptions(chosen);
     if (problems.length > 0) return { kind: 'invalidOptions', record, problems };
-    const asAdmin = caller.roles.includes('admin');
+    const asAdmin = canInviteWithoutApproval(caller);
     const next: InvitationState = asAdmin ? 'inviting' : 'pending';
     const won = await this.transition(record, next, { options: JSON.stringify(chosen) }, (tx) =>
       tx.audit.append({
@@ -458,7 +459,7 @@ export class InvitationService {
     if (checked.kind !== 'existingGuest') return checked;
     const { address, user } = checked;
     const reset = user.externalUserState === 'Accepted';
-    if (reset && !caller.roles.includes('admin')) {
+    if (reset && !canResetRedemption(caller)) {
       await this.deps.store.audit.append({
         actor: caller.aadObjectId,
         actorName: caller.name,
