@@ -10,6 +10,8 @@ export const accessApprove = defineAction({
   verb: 'access.approve',
   data: z.object({ id: z.guid(), comment: z.string().optional() }),
   permission: 'everyone',
+  // Grants the app role (and may create a shadow account); revoke takes it back.
+  sideEffect: 'reversible',
   async run({ services, caller }, { id, comment }) {
     const outcome = await services.accessRequests.approve(caller, id, comment);
     const record = 'record' in outcome ? outcome.record : undefined;

@@ -7,6 +7,7 @@ export const accessDeny = defineAction({
   verb: 'access.deny',
   data: z.object({ id: z.guid(), comment: z.string().optional() }),
   permission: 'everyone',
+  sideEffect: 'reversible',
   async run({ services, caller }, { id, comment }) {
     const outcome = await services.accessRequests.deny(caller, id, comment);
     const record = 'record' in outcome ? outcome.record : undefined;

@@ -10,6 +10,7 @@ export const accessRefresh = defineAction({
   verb: 'access.refresh',
   data: z.object({ id: z.guid() }),
   permission: 'everyone',
+  sideEffect: 'none',
   async run({ services, caller }, { id }) {
     const seen = await services.accessRequests.view(caller, id);
     if (seen.kind === 'notFound') return { message: 'This request is no longer known.' };

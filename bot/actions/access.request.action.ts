@@ -16,6 +16,7 @@ export const accessRequest = defineAction({
     justification: text,
   }),
   permission: 'partnerManagers',
+  sideEffect: 'none',
   async run({ services, caller }, data) {
     if (!data.servicePrincipalId) return { message: 'Choose an app first.' };
     if (!GUID.test(data.servicePrincipalId)) return { message: 'This card is out of date. Send request again for a fresh one.' };

@@ -17,6 +17,7 @@ export const accessSubmit = defineAction({
     justification: z.string().optional(),
   }),
   permission: 'partnerManagers',
+  sideEffect: 'reversible',
   async run({ services, caller }, data) {
     const outcome = await services.accessRequests.submit(caller, { ...data, email: data.partner ?? data.email });
     return submitReply(outcome, caller.teamsUserId);

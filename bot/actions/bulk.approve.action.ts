@@ -7,6 +7,7 @@ export const bulkApprove = defineAction({
   verb: 'bulk.approve',
   data: z.object({ id: z.guid() }),
   permission: 'admins',
+  sideEffect: 'reversible',
   async run({ services, caller }, { id }) {
     return bulkDecisionReply(await services.bulkInvitations.approve(caller, id), caller, true);
   },

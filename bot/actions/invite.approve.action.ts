@@ -7,6 +7,7 @@ export const inviteApprove = defineAction({
   verb: 'invite.approve',
   data: z.object({ id: z.guid() }),
   permission: 'admins',
+  sideEffect: 'reversible',
   async run({ services, caller }, { id }) {
     const outcome = await services.invitations.approve(caller, id);
     return decisionReply(outcome, caller, await services.invitations.approverTeamsIds());

@@ -6,6 +6,7 @@ export const inviteDeny = defineAction({
   verb: 'invite.deny',
   data: z.object({ id: z.guid() }),
   permission: 'admins',
+  sideEffect: 'reversible',
   async run({ services, caller }, { id }) {
     const outcome = await services.invitations.deny(caller, id);
     return decisionReply(outcome, caller, await services.invitations.approverTeamsIds());

@@ -7,6 +7,7 @@ export const inviteRefresh = defineAction({
   verb: 'invite.refresh',
   data: z.object({ id: z.guid() }),
   permission: 'admins',
+  sideEffect: 'none',
   async run({ services, caller }, { id }) {
     const record = await services.invitations.get(id);
     if (!record) return { message: 'This request is no longer known.' };

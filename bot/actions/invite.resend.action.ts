@@ -7,6 +7,8 @@ export const inviteResend = defineAction({
   verb: 'invite.resend',
   data: z.object({ email: z.string().min(3).max(320) }),
   permission: 'partnerManagers',
+  // For a guest who already accepted, this resets the redemption (admins only).
+  sideEffect: 'destructive',
   async run({ services, caller }, { email }) {
     return { card: resendReply(await services.invitations.resend(caller, email)) };
   },

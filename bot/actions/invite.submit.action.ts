@@ -20,6 +20,8 @@ export const inviteSubmit = defineAction({
   verb: 'invite.submit',
   data: SubmitData,
   permission: 'partnerManagers',
+  // Creates the guest (or asks the admins to); the guest can be deleted.
+  sideEffect: 'reversible',
   async run({ services, caller }, data) {
     const groupIds = (data.groups ?? '').split(/[\s,;]+/).filter((g) => g.length > 0);
     const options = { ...data, delivery: data.delivery ?? 'link', groupIds };

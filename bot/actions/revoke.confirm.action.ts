@@ -8,6 +8,8 @@ export const revokeConfirm = defineAction({
   data: z.object({ servicePrincipalId: z.guid(), email: z.string().min(3).max(254) }),
   // Owners of the app may revoke whatever their role here; the service checks that against Graph at click time.
   permission: 'everyone',
+  // Removes the assignments and may disable the Kerberos shadow account.
+  sideEffect: 'destructive',
   async run({ services, caller }, { servicePrincipalId, email }) {
     return { card: revokeOutcomeCard(await services.accessRevocation.revoke(caller, servicePrincipalId, email)) };
   },

@@ -8,6 +8,7 @@ export const revokePrepare = defineAction({
   data: z.object({ servicePrincipalId: z.guid(), email: z.string().min(3).max(254) }),
   // Owners of the app may revoke whatever their role here; the service checks that against Graph.
   permission: 'everyone',
+  sideEffect: 'none',
   async run({ services, caller }, { servicePrincipalId, email }) {
     return { card: revokeCheckReply(await services.accessRevocation.prepareFor(caller, servicePrincipalId, email)) };
   },

@@ -7,6 +7,7 @@ export const rolesRefresh = defineAction({
   verb: 'roles.refresh',
   data: z.object({}).passthrough(),
   permission: 'everyone',
+  sideEffect: 'none',
   async run({ caller, services }) {
     services.roles.forget(caller.aadObjectId);
     const roles = await services.roles.rolesOf(caller.aadObjectId);

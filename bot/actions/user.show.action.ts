@@ -7,6 +7,7 @@ export const userShow = defineAction({
   verb: 'user.show',
   data: z.object({ userId: z.guid() }),
   permission: 'everyone',
+  sideEffect: 'none',
   async run({ services, caller }, { userId }) {
     return { card: whoisCard(await services.lookup.whois({ kind: 'objectId', value: userId.toLowerCase() }), caller) };
   },

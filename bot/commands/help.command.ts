@@ -9,6 +9,10 @@ export const help = defineCommand({
   usage: 'help',
   args: z.unknown(),
   permission: 'everyone',
+  sideEffect: 'none',
+  examples: ['help'],
+  description:
+    'the commands your role may run',
   async run(context) {
     return helpCard(context.caller, context.commands);
   },

@@ -10,6 +10,10 @@ export const pending = defineCommand({
   usage: 'pending',
   args: z.object({ args: z.array(z.string()).max(0, 'pending takes no arguments.') }),
   permission: 'everyone',
+  sideEffect: 'none',
+  examples: ['pending'],
+  description:
+    'the access requests waiting for your decision, oldest first; Review opens the approval card. Open to everyone because an app\'s owners approve whatever their role in the bot.',
   async run({ services, caller }) {
     const waiting = await services.accessRequests.pendingFor(caller);
     return { card: pendingCard(waiting), text: waiting.length === 1 ? '1 request waits for you' : `${waiting.length} requests wait for you` };

@@ -9,6 +9,10 @@ export const requests = defineCommand({
   usage: 'requests',
   args: z.object({ args: z.array(z.string()).max(0, 'requests takes no arguments.') }),
   permission: 'partnerManagers',
+  sideEffect: 'none',
+  examples: ['requests'],
+  description:
+    'your open and recent access requests, each with its state.',
   async run({ services, caller }) {
     return myRequestsCard(await services.accessRequests.mine(caller));
   },

@@ -9,6 +9,10 @@ export const whoami = defineCommand({
   usage: 'whoami',
   args: z.unknown(),
   permission: 'everyone',
+  sideEffect: 'none',
+  examples: ['whoami'],
+  description:
+    'your name, object id, tenant and roles',
   async run({ caller, services }) {
     return whoamiCard(caller, caller.roles, services.roles.ttlMs);
   },

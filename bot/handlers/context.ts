@@ -11,3 +11,14 @@ export interface HandlerContext {
   services: Services;
   log: Logger;
 }
+
+/**
+ * What a command or card action does to the world beyond the caller's own chat, declared on each so that the router can
+ * ask for a confirmation before a destructive one (issue 9) and the docs can say it.
+ * - none: reads, or writes only the caller's own drafts, caches and the audit log; nobody else notices.
+ * - reversible: changes what others see or hold (an invitation, a request to approvers, a grant, a cancelled run), and a
+ *   later action can undo it (revoke the grant, delete the guest, ask again).
+ * - destructive: takes something away that the bot cannot put back as it was: removes access, disables a shadow account,
+ *   resets a guest's redemption so their next sign-in may land on another identity.
+ */
+export type SideEffect = 'none' | 'reversible' | 'destructive';
