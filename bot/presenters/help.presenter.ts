@@ -9,6 +9,7 @@ export interface HelpEntry {
   summary: string;
   aliases: readonly string[];
   permission: Permission;
+  examples: readonly string[];
 }
 
 /** The help card: only the commands this caller may run, in registry order. */
@@ -16,6 +17,6 @@ export function helpCard(caller: Caller, commands: readonly HelpEntry[], notUnde
   return cards.help({
     notUnderstood,
     roleSummary: describeRoles(caller.roles),
-    commands: commands.filter((c) => isAllowed(caller.roles, c.permission)).map((c) => ({ usage: c.usage, summary: c.summary, aliases: c.aliases })),
+    commands: commands.filter((c) => isAllowed(caller.roles, c.permission)).map((c) => ({ usage: c.usage, summary: c.summary, aliases: c.aliases, example: c.examples[0] ?? '' })),
   });
 }

@@ -26,6 +26,7 @@ const manyCommands = Array.from({ length: 12 }, (_, i) => ({
   usage: `command${i} <email | UPN | object id> [for <N> days] [because <text>]`,
   summary: 'A long description of what the command does, written to wrap over more than one line in a narrow chat pane.',
   aliases: ['alias-one', 'alias-two'],
+  example: `command${i} siobhan.obrien@partner-with-a-long-domain.example for 30 days because <audit>`,
 }));
 
 /** Every card rendered with typical, maximal and hostile data, for schema, size and rendering tests and the gallery. */
