@@ -6,7 +6,8 @@ export interface HelpData {
   /** The text that matched no command, echoed back as plain text. */
   notUnderstood?: string;
   roleSummary: string;
-  commands: { usage: string; summary: string; aliases: readonly string[] }[];
+  /** Each command the caller may run, with one example typed exactly as shown. */
+  commands: { usage: string; summary: string; aliases: readonly string[]; example: string }[];
 }
 
 export function help(data: HelpData) {
@@ -14,6 +15,6 @@ export function help(data: HelpData) {
     notUnderstood: plain(data.notUnderstood ?? '', 80),
     roleSummary: data.roleSummary,
     // Usage lines hold <placeholders>, which Teams would otherwise take for HTML tags and drop.
-    commands: data.commands.map((c) => ({ usage: plain(c.usage, 300), summary: plain(c.summary, 500), aliases: plain(c.aliases.join(', '), 300) })),
+    commands: data.commands.map((c) => ({ usage: plain(c.usage, 300), summary: plain(c.summary, 500), aliases: plain(c.aliases.join(', '), 300), example: plain(c.example, 300) })),
   });
 }

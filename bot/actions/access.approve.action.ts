@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionReply } from '../commands/accessReplies';
+import { decisionReply } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 /**
@@ -9,7 +9,9 @@ import { defineAction } from './defineAction';
 export const accessApprove = defineAction({
   verb: 'access.approve',
   data: z.object({ id: z.guid(), comment: z.string().optional() }),
-  permission: 'lookup',
+  permission: 'everyone',
+  // Grants the app role (and may create a shadow account); revoke takes it back.
+  sideEffect: 'reversible',
   async run({ services, caller }, { id, comment }) {
     const outcome = await services.accessRequests.approve(caller, id, comment);
     const record = 'record' in outcome ? outcome.record : undefined;

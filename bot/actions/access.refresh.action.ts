@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvalCardFor, statusCard } from '../commands/accessReplies';
+import { approvalCardFor, statusCard } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 /**
@@ -9,7 +9,8 @@ import { defineAction } from './defineAction';
 export const accessRefresh = defineAction({
   verb: 'access.refresh',
   data: z.object({ id: z.guid() }),
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
   async run({ services, caller }, { id }) {
     const seen = await services.accessRequests.view(caller, id);
     if (seen.kind === 'notFound') return { message: 'This request is no longer known.' };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { startReply } from '../commands/accessReplies';
+import { startReply } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,7 +15,8 @@ export const accessRequest = defineAction({
     days: text.transform((v) => (v !== undefined && /^\d{1,6}$/.test(v) ? Number(v) : undefined)),
     justification: text,
   }),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
+  sideEffect: 'none',
   async run({ services, caller }, data) {
     if (!data.servicePrincipalId) return { message: 'Choose an app first.' };
     if (!GUID.test(data.servicePrincipalId)) return { message: 'This card is out of date. Send request again for a fresh one.' };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { submitReply } from '../commands/accessReplies';
+import { submitReply } from '../presenters/access.presenter';
 import { defineAction } from './defineAction';
 
 const text = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
@@ -16,7 +16,8 @@ export const accessSubmit = defineAction({
     days: z.union([z.string(), z.number()]).optional(),
     justification: z.string().optional(),
   }),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
+  sideEffect: 'reversible',
   async run({ services, caller }, data) {
     const outcome = await services.accessRequests.submit(caller, { ...data, email: data.partner ?? data.email });
     return submitReply(outcome, caller.teamsUserId);

@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import type { z } from 'zod';
 import type { Permission } from '../identity/policy';
-import type { HandlerContext } from '../commands/defineCommand';
+import type { HandlerContext, SideEffect } from '../handlers/context';
 
 export type ActionContext = HandlerContext & {
   /** 'automatic' when Teams asks for a refresh of a card on display, 'manual' when a person clicked. */
@@ -17,6 +17,7 @@ export interface CardAction<Data = unknown> {
   /** Card data is user input: it is re-parsed here and the permission re-checked on every click. */
   data: z.ZodType<Data>;
   permission: Permission;
+  sideEffect: SideEffect;
   run(context: ActionContext, data: Data): Promise<ActionReply>;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { submitReply } from '../commands/inviteReplies';
+import { submitReply } from '../presenters/invite.presenter';
 import { defineAction } from './defineAction';
 
 const text = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
@@ -19,7 +19,9 @@ const SubmitData = z.object({
 export const inviteSubmit = defineAction({
   verb: 'invite.submit',
   data: SubmitData,
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
+  // Creates the guest (or asks the admins to); the guest can be deleted.
+  sideEffect: 'reversible',
   async run({ services, caller }, data) {
     const groupIds = (data.groups ?? '').split(/[\s,;]+/).filter((g) => g.length > 0);
     const options = { ...data, delivery: data.delivery ?? 'link', groupIds };

@@ -7,7 +7,8 @@ import { defineAction } from './defineAction';
 export const realmCheck = defineAction({
   verb: 'realm.check',
   data: z.object({ emailOrDomain: z.string().max(320).refine((v) => parseRealmInput(v).ok), userId: z.guid().optional() }),
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
   async run({ services }, { emailOrDomain, userId }) {
     return { card: cards.realm(await services.lookup.checkRealm(emailOrDomain), { backToUserId: userId }) };
   },

@@ -5,7 +5,8 @@ import { defineAction } from './defineAction';
 export const revokeCancel = defineAction({
   verb: 'revoke.cancel',
   data: z.object({}),
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
   async run() {
     return { card: cards.notice({ tone: 'info', title: 'Nothing was revoked', text: 'The partner keeps their access. Send revoke again if you change your mind.' }) };
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { revokeOutcomeCard } from '../commands/revokeReplies';
+import { revokeOutcomeCard } from '../presenters/revoke.presenter';
 import { defineAction } from './defineAction';
 
 /** The confirm card's button: the caller's right, the partner and their access are all checked again before anything goes. */
@@ -7,7 +7,9 @@ export const revokeConfirm = defineAction({
   verb: 'revoke.confirm',
   data: z.object({ servicePrincipalId: z.guid(), email: z.string().min(3).max(254) }),
   // Owners of the app may revoke whatever their role here; the service checks that against Graph at click time.
-  permission: 'lookup',
+  permission: 'everyone',
+  // Removes the assignments and may disable the Kerberos shadow account.
+  sideEffect: 'destructive',
   async run({ services, caller }, { servicePrincipalId, email }) {
     return { card: revokeOutcomeCard(await services.accessRevocation.revoke(caller, servicePrincipalId, email)) };
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { revokeCheckReply } from '../commands/revokeReplies';
+import { revokeCheckReply } from '../presenters/revoke.presenter';
 import { defineAction } from './defineAction';
 
 /** A pick-list button: the chosen app and the partner's address; the service checks everything as if typed. */
@@ -7,7 +7,8 @@ export const revokePrepare = defineAction({
   verb: 'revoke.prepare',
   data: z.object({ servicePrincipalId: z.guid(), email: z.string().min(3).max(254) }),
   // Owners of the app may revoke whatever their role here; the service checks that against Graph.
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
   async run({ services, caller }, { servicePrincipalId, email }) {
     return { card: revokeCheckReply(await services.accessRevocation.prepareFor(caller, servicePrincipalId, email)) };
   },

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { whoamiCard } from '../commands/whoami.command';
+import { whoamiCard } from '../presenters/whoami.presenter';
 import { defineAction } from './defineAction';
 
 /** After being added to or removed from a group, a person can see the change now instead of after the cache expires. */
 export const rolesRefresh = defineAction({
   verb: 'roles.refresh',
   data: z.object({}).passthrough(),
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
   async run({ caller, services }) {
     services.roles.forget(caller.aadObjectId);
     const roles = await services.roles.rolesOf(caller.aadObjectId);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { cards } from '../../cards';
-import { helpData } from '../routing/commandRouter';
+import { helpCard } from '../presenters/help.presenter';
 import { defineCommand } from './defineCommand';
 
 export const help = defineCommand({
@@ -9,8 +8,12 @@ export const help = defineCommand({
   summary: 'List the commands you can use',
   usage: 'help',
   args: z.unknown(),
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
+  examples: ['help'],
+  description:
+    'the commands your role may run',
   async run(context) {
-    return cards.help(helpData(context));
+    return helpCard(context.caller, context.commands);
   },
 });

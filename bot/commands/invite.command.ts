@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { cards } from '../../cards';
+import { canBulkInvite } from '../identity/capabilities';
 import { splitAddressList } from '../services/emailAddress';
-import { bulkCard } from './bulkReplies';
+import { bulkCard } from '../presenters/bulk.presenter';
 import { defineCommand } from './defineCommand';
-import { prepareReply } from './inviteReplies';
+import { prepareReply } from '../presenters/invite.presenter';
 
 /** One address (optionally `as "Name"`), several addresses (bulk), or nothing (bulk from an attached CSV). */
 const InviteArgs = z.object({ args: z.array(z.string()), rest: z.string() }).transform((tokens) => {
@@ -22,10 +23,16 @@ export const invite = defineCommand({
   summary: 'Invite a partner as a guest (checked first, confirmed by you); admins can give several addresses or attach the Entra bulk-invite CSV',
   usage: 'invite <email> [as "<display name>"]  |  invite <email>, <email>, …  |  invite (with a CSV attached)',
   args: InviteArgs,
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
+  audience: 'partner managers, admins (several addresses or a CSV: admins)',
+  // Only prepares: the confirm card's invite.submit (or bulk.start) is what invites.
+  sideEffect: 'none',
+  examples: ['invite ana@fabrikam.com as "Ana Ruiz"', 'invite ana@fabrikam.com, li@northwind.example'],
+  description:
+    'One partner: checks the address strictly (no quoted local parts or control characters; an international domain shown in Unicode and punycode), applies `PARTNER_DOMAINS_ALLOW`/`_BLOCK`, looks the address up once (mail, otherMails, proxyAddresses, guest UPN): an existing guest is shown with its state and a Resend button, an existing member or synced partner is explained. Otherwise a card shows where sign-in will go and collects display name, delivery (the bot shows the redemption link, or Microsoft\'s email), personal message, language, one cc, redirect URL and groups. Admins send after one confirmation; a manager\'s invitation goes to every admin as an approval card (Approve/Deny, refreshed so each admin sees the current state); another admin decides once and the requester is told. At most 3 Graph calls (2 writes) plus one per group. Several addresses, or `invite` with the Entra bulk-invite CSV attached (admins): bulk invite: every row validated first; above `BULK_APPROVAL_THRESHOLD` rows a second admin approves. A durable job (survives restarts) invites at `BULK_INVITES_PER_MINUTE`, honours Retry-After, and stops at once on Microsoft\'s anti-abuse 403. One progress card updates in place (at most every `BULK_PROGRESS_UPDATE_MS`) with counts and a progress bar, and ends with a signed, expiring link to per-row results as CSV (needs `PUBLIC_BASE_URL`, and outside sandbox mode `DOWNLOAD_LINK_SECRET` shared by every instance).',
   async run({ services, caller, attachments }, args) {
     if (args.kind === 'single') return prepareReply(caller, await services.invitations.prepare(caller, args.email, args.displayName));
-    if (!caller.roles.includes('admin')) {
+    if (!canBulkInvite(caller)) {
       return cards.notice({ tone: 'warning', title: 'Bulk invitations are for admins', text: 'Invite partners one at a time with invite <email>, or ask an admin to run the list.' });
     }
     if (args.addresses.length === 0 && (attachments ?? []).length === 0) {

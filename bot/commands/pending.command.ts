@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './defineCommand';
-import { pendingCard } from './accessReplies';
+import { pendingCard } from '../presenters/access.presenter';
 
 /** Open to everyone: an app's owners approve its requests whatever their role in the bot. */
 export const pending = defineCommand({
@@ -9,7 +9,11 @@ export const pending = defineCommand({
   summary: 'Access requests waiting for your approval',
   usage: 'pending',
   args: z.object({ args: z.array(z.string()).max(0, 'pending takes no arguments.') }),
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
+  examples: ['pending'],
+  description:
+    'the access requests waiting for your decision, oldest first; Review opens the approval card. Open to everyone because an app\'s owners approve whatever their role in the bot.',
   async run({ services, caller }) {
     const waiting = await services.accessRequests.pendingFor(caller);
     return { card: pendingCard(waiting), text: waiting.length === 1 ? '1 request waits for you' : `${waiting.length} requests wait for you` };

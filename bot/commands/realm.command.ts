@@ -26,7 +26,11 @@ export const realm = defineCommand({
   summary: "Show where a partner's sign-in goes: their own Entra tenant, their IdP, a Microsoft account or a one-time passcode, or ours",
   usage: 'realm <email | domain>',
   args: realmArgs,
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
+  examples: ['realm ana@fabrikam.com', 'realm fabrikam.com'],
+  description:
+    'where a sign-in with that address goes, as a sentence: another organization\'s Entra tenant, its own IdP, a Microsoft account or one-time passcode, or one of our own (managed or federated) domains; and the home-realm problem when one of our synced local accounts holds an address in another tenant\'s domain. Answers within 2 s, saying what could not be found out.',
   async run({ services }, { emailOrDomain }) {
     return cards.realm(await services.lookup.checkRealm(emailOrDomain));
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './defineCommand';
-import { startReply } from './accessReplies';
+import { startReply } from '../presenters/access.presenter';
 
 export interface RequestText {
   appQuery?: string;
@@ -42,7 +42,12 @@ export const request = defineCommand({
   summary: "Ask for a partner's access to an on-prem app; the app's owners (or the admins) approve, and the access ends by itself",
   usage: 'request <app> for <email> [for <N> days] [because <text>]',
   args: z.object({ rest: z.string() }).transform((tokens) => parseRequestText(tokens.rest)),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
+  // Only shows the form: access.submit sends the request.
+  sideEffect: 'none',
+  examples: ['request Expenses for ana@fabrikam.com for 30 days because quarter-end audit'],
+  description:
+    'asks for a partner guest\'s access to an application proxy app, also from the **Request access** button on each app in `apps`. The app is matched by name (a pick list when several or none match); a form collects what is missing: the role when the app has several, the duration (`ACCESS_DEFAULT_DAYS`, at most `ACCESS_MAX_DAYS`) and a justification (required). The partner must already be a guest (otherwise the card says to `invite` them first). A Kerberos (KCD) app is refused with the reason when no on-prem directory is configured, except for partners synced from on-prem AD, who have their own account. See [Access requests](#access-requests).',
   async run({ services, caller }, args) {
     return startReply(await services.accessRequests.start(caller, args));
   },

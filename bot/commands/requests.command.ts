@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './defineCommand';
-import { myRequestsCard } from './accessReplies';
+import { myRequestsCard } from '../presenters/access.presenter';
 
 export const requests = defineCommand({
   name: 'requests',
@@ -8,7 +8,11 @@ export const requests = defineCommand({
   summary: 'Your access requests: the open ones and the most recent',
   usage: 'requests',
   args: z.object({ args: z.array(z.string()).max(0, 'requests takes no arguments.') }),
-  permission: 'partnerManagement',
+  permission: 'partnerManagers',
+  sideEffect: 'none',
+  examples: ['requests'],
+  description:
+    'your open and recent access requests, each with its state.',
   async run({ services, caller }) {
     return myRequestsCard(await services.accessRequests.mine(caller));
   },

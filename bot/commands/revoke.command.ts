@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { unwrapTeamsLinks } from '../services/userRef';
 import { defineCommand } from './defineCommand';
-import { REVOKE_USAGE, revokeCheckReply } from './revokeReplies';
+import { REVOKE_USAGE, revokeCheckReply } from '../presenters/revoke.presenter';
 
 /** `<app words…> for <email>`: the last "for" splits them, so an app name may itself contain "for". Quotes are optional. */
 const RevokeArgs = z.object({ rest: z.string() }).transform((tokens, ctx) => {
@@ -23,7 +23,13 @@ export const revoke = defineCommand({
   usage: REVOKE_USAGE,
   args: RevokeArgs,
   // App owners may revoke whatever their role here, so the right is checked per app, against Graph's owner list.
-  permission: 'lookup',
+  permission: 'everyone',
+  audience: 'admins, and the app\'s owners',
+  // Only shows what would go: the confirm card's revoke.confirm removes it.
+  sideEffect: 'none',
+  examples: ['revoke Expenses for ana@fabrikam.com'],
+  description:
+    'removes a partner\'s access to an on-prem app at once, after one confirmation card: every app role assignment the guest holds on the app (Entra is the source of truth, so an assignment the bot did not grant is removed too, and the card says so), and the Kerberos shadow account is disabled unless another Kerberos app still uses it (kept, so a later grant re-enables the same AD object). The bot\'s live grants are marked revoked with one compare-and-set and audited, and the partner manager who asked for them is told. The right is checked against Graph\'s owner list when the card is shown and again at the click. An app name that is ambiguous or mistyped gives a pick list. Grants also end by themselves: a durable job at each grant\'s expiry does the same removal (once, even with several instances on one PostgreSQL) and tells the requester; a grant revoked earlier is left alone.',
   async run({ services, caller }, { app, email }) {
     return revokeCheckReply(await services.accessRevocation.prepare(caller, app, email));
   },

@@ -1,19 +1,6 @@
 import { z } from 'zod';
-import { cards } from '../../cards';
-import type { CallerIdentity } from '../identity/caller';
-import { describeRoles, type Role } from '../identity/policy';
+import { whoamiCard } from '../presenters/whoami.presenter';
 import { defineCommand } from './defineCommand';
-
-/** Shared with the card's "Check my roles again" button, which shows the same card with freshly resolved roles. */
-export function whoamiCard(caller: CallerIdentity, roles: readonly Role[], roleCacheMs: number) {
-  return cards.whoami({
-    name: caller.name,
-    objectId: caller.aadObjectId,
-    tenantId: caller.tenantId,
-    roleSummary: describeRoles(roles),
-    cacheSeconds: roleCacheMs / 1000,
-  });
-}
 
 export const whoami = defineCommand({
   name: 'whoami',
@@ -21,7 +8,11 @@ export const whoami = defineCommand({
   summary: 'Show who the bot thinks you are: name, object id, tenant and roles',
   usage: 'whoami',
   args: z.unknown(),
-  permission: 'lookup',
+  permission: 'everyone',
+  sideEffect: 'none',
+  examples: ['whoami'],
+  description:
+    'your name, object id, tenant and roles',
   async run({ caller, services }) {
     return whoamiCard(caller, caller.roles, services.roles.ttlMs);
   },

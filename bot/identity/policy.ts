@@ -2,17 +2,20 @@
 export type Role = 'admin' | 'manager';
 
 /**
- * What a command or card action needs. Declared on each command and action and checked once, in the routers.
- * - lookup: read-only directory lookups; anyone in our tenant.
- * - partnerManagement: invite partners and request access for them; partner managers and admins.
- * - admin: approve, revoke, bulk and configuration; admins only.
+ * Who may reach a command or card action at the router, named for who holds it. Declared on each command and action and
+ * checked once, in the routers; what a caller may do to one particular record (an app they own, a request they made) is a
+ * capability in capabilities.ts, checked by the handler's service or presenter.
+ * - everyone: anyone in our tenant. Commands whose right depends on the record (revoke by an app's owner, an approval by
+ *   an app's owner) are open at the router and decided by a capability.
+ * - partnerManagers: partner managers and admins.
+ * - admins: admins only.
  */
-export type Permission = 'lookup' | 'partnerManagement' | 'admin';
+export type Permission = 'everyone' | 'partnerManagers' | 'admins';
 
 const ALLOWED: Record<Permission, (roles: readonly Role[]) => boolean> = {
-  lookup: () => true,
-  partnerManagement: (roles) => roles.includes('admin') || roles.includes('manager'),
-  admin: (roles) => roles.includes('admin'),
+  everyone: () => true,
+  partnerManagers: (roles) => roles.includes('admin') || roles.includes('manager'),
+  admins: (roles) => roles.includes('admin'),
 };
 
 export function isAllowed(roles: readonly Role[], permission: Permission): boolean {
@@ -28,11 +31,11 @@ export function describeRoles(roles: readonly Role[]): string {
 
 export function describePermission(permission: Permission): string {
   switch (permission) {
-    case 'lookup':
+    case 'everyone':
       return 'anyone in the organization';
-    case 'partnerManagement':
+    case 'partnerManagers':
       return 'partner managers and admins';
-    case 'admin':
+    case 'admins':
       return 'admins';
   }
 }

@@ -1,6 +1,7 @@
 import { cards } from '../../cards';
 import type { AnyCommand, CommandContext, CommandReply } from '../commands/defineCommand';
 import { describePermission, describeRoles, isAllowed } from '../identity/policy';
+import { helpCard } from '../presenters/help.presenter';
 import { tokenize } from './tokenizer';
 
 export interface RoutedCommand {
@@ -34,11 +35,11 @@ export class CommandRouter {
   async route(text: string, context: Omit<CommandContext, 'commands'>): Promise<RoutedCommand> {
     const tokens = tokenize(text);
     const full: CommandContext = { ...context, commands: this.commands };
+    const { caller } = context;
     const command = this.find(tokens.word);
     if (!command) {
-      return { reply: cards.help(helpData(full, tokens.word ? text : undefined)) };
+      return { reply: helpCard(caller, this.commands, tokens.word ? text : undefined) };
     }
-    const { caller } = context;
     if (!isAllowed(caller.roles, command.permission)) {
       await context.services.store.audit.append({
         actor: caller.aadObjectId,
@@ -67,14 +68,4 @@ export class CommandRouter {
     }
     return { command: command.name, reply: await command.run(full, parsed.data) };
   }
-}
-
-export function helpData(context: CommandContext, notUnderstood?: string): Parameters<typeof cards.help>[0] {
-  return {
-    notUnderstood,
-    roleSummary: describeRoles(context.caller.roles),
-    commands: context.commands
-      .filter((c) => isAllowed(context.caller.roles, c.permission))
-      .map((c) => ({ usage: c.usage, summary: c.summary, aliases: c.aliases })),
-  };
 }

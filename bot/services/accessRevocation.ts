@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_ACCESS_ROLE_ID, type Assignment, type Owner, type ProxyApp, type SsoKind } from '../graph/appProxy';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
+import { canRevoke } from '../identity/capabilities';
 import type { Notifier, OutgoingMessage } from './ports';
 import type { AccessRequestRecord, Store } from '../store';
 import type { AppAccessService, AppDirectory, RemoveResult } from './appAccess';
@@ -247,7 +248,7 @@ export class AccessRevocationService {
 
   /** Admins, or the app's owners as Graph lists them now. */
   private async mayRevoke(caller: Caller, app: ProxyApp): Promise<{ ok: true; as: 'admin' | 'owner' } | { ok: false; owners: Owner[] }> {
-    if (caller.roles.includes('admin')) return { ok: true, as: 'admin' };
+    if (canRevoke(caller) === 'admin') return { ok: true, as: 'admin' };
     const owners = await this.deps.apps.listOwners(app.servicePrincipalId);
     return owners.some((o) => sameId(o.id, caller.aadObjectId)) ? { ok: true, as: 'owner' } : { ok: false, owners };
   }

@@ -16,6 +16,7 @@ import {
 } from '../store';
 import { ApprovalFanout } from './approvalFanout';
 import type { Notifier, OutgoingMessage } from './ports';
+import { canInviteWithoutApproval, canResetRedemption, canRetryInvitation } from '../identity/capabilities';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
 
@@ -195,12 +196,12 @@ export class InvitationService {
     const record = await this.get(id);
     if (!record) return { kind: 'notFound' };
     if (record.requesterId !== caller.aadObjectId) return { kind: 'notYours', record };
-    const retry = record.state === 'failed' && caller.roles.includes('admin') && !record.decidedBy;
+    const retry = canRetryInvitation(caller, record);
     if (record.state !== 'draft' && !retry) return { kind: 'current', record };
     const chosen: InviteOptions = retry ? record.options : { ...options, redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl };
     const problems = this.validateOptions(chosen);
     if (problems.length > 0) return { kind: 'invalidOptions', record, problems };
-    const asAdmin = caller.roles.includes('admin');
+    const asAdmin = canInviteWithoutApproval(caller);
     const next: InvitationState = asAdmin ? 'inviting' : 'pending';
     const won = await this.transition(record, next, { options: chosen }, (tx) =>
       tx.audit.append({
@@ -383,7 +384,7 @@ export class InvitationService {
     if (checked.kind !== 'existingGuest') return checked;
     const { address, user } = checked;
     const reset = user.externalUserState === 'Accepted';
-    if (reset && !caller.roles.includes('admin')) {
+    if (reset && !canResetRedemption(caller)) {
       await this.deps.store.audit.append({
         actor: caller.aadObjectId,
         actorName: caller.name,

@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { UserSummary } from '../../bot/services/lookup';
-import { approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/commands/accessReplies';
+import { approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { AccessRequestRecord } from '../../bot/store';
 
@@ -26,6 +26,7 @@ const manyCommands = Array.from({ length: 12 }, (_, i) => ({
   usage: `command${i} <email | UPN | object id> [for <N> days] [because <text>]`,
   summary: 'A long description of what the command does, written to wrap over more than one line in a narrow chat pane.',
   aliases: ['alias-one', 'alias-two'],
+  example: `command${i} siobhan.obrien@partner-with-a-long-domain.example for 30 days because <audit>`,
 }));
 
 /** Every card rendered with typical, maximal and hostile data, for schema, size and rendering tests and the gallery. */

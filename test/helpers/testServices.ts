@@ -12,16 +12,16 @@ import type { AddressOwner, DirectoryUser, UserLookup, UserQuery } from '../../b
 import { LookupService, type UserDirectory } from '../../bot/services/lookup';
 import type { RealmLookup, RealmVerdict } from '../../bot/services/realmVerdict';
 import { InvitationService } from '../../bot/services/invitations';
-import { invitationMessages } from '../../bot/commands/inviteReplies';
+import { invitationMessages } from '../../bot/presenters/invite.presenter';
 import { InMemoryInvitationDirectory } from './inMemoryInvitations';
 import { BulkInvitationService } from '../../bot/services/bulk/bulkRuns';
-import { bulkMessages } from '../../bot/commands/bulkReplies';
+import { bulkMessages } from '../../bot/presenters/bulk.presenter';
 import { AppAccessService } from '../../bot/services/appAccess';
 import { InMemoryAppDirectory } from './inMemoryApps';
 import { AccessRevocationService } from '../../bot/services/accessRevocation';
-import { accessEndMessages } from '../../bot/commands/revokeReplies';
+import { accessEndMessages } from '../../bot/presenters/revoke.presenter';
 import { AccessRequestService } from '../../bot/services/accessRequests';
-import { accessRequestMessages } from '../../bot/commands/accessReplies';
+import { accessRequestMessages } from '../../bot/presenters/access.presenter';
 
 /** Records proactive messages instead of sending them. */
 export class InMemoryNotifier implements Notifier {

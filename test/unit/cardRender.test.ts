@@ -37,14 +37,14 @@ describe('card rendering', () => {
   });
 
   it('gives equal but independent cards: changing one render does not change the next', () => {
-    const first = help({ roleSummary: 'admin', commands: [{ usage: 'help', summary: 'Shows this list.', aliases: ['?'] }] });
+    const first = help({ roleSummary: 'admin', commands: [{ usage: 'help', summary: 'Shows this list.', aliases: ['?'], example: 'help' }] });
     const firstContent = first.content as { body: Record<string, unknown>[]; actions?: unknown[] };
     const snapshot = structuredClone(firstContent);
     firstContent.body.length = 0;
     firstContent.body.push({ type: 'TextBlock', text: 'changed' });
     (firstContent as Record<string, unknown>).version = '0.0';
 
-    const second = help({ roleSummary: 'admin', commands: [{ usage: 'help', summary: 'Shows this list.', aliases: ['?'] }] });
+    const second = help({ roleSummary: 'admin', commands: [{ usage: 'help', summary: 'Shows this list.', aliases: ['?'], example: 'help' }] });
     expect(second.content).toEqual(snapshot);
     expect(second.content).not.toBe(first.content);
   });

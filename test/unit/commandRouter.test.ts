@@ -15,7 +15,10 @@ const adminOnly = defineCommand({
   summary: 'Admin-only test command',
   usage: 'purge <target>',
   args: z.object({ args: z.tuple([z.string().min(1)], { message: 'Say what to purge.' }) }).transform(({ args }) => ({ target: args[0] })),
-  permission: 'admin',
+  permission: 'admins',
+  sideEffect: 'destructive',
+  examples: ['purge cache'],
+  description: 'A command only admins may run, to test the router.',
   async run(_context, { target }) {
     return cards.notice({ tone: 'good', title: `purged ${target}` });
   },

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { invitationMessages } from '../../bot/commands/inviteReplies';
+import { invitationMessages } from '../../bot/presenters/invite.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import { InvitationService } from '../../bot/services/invitations';
 import type { Notifier } from '../../bot/services/ports';

@@ -1,6 +1,6 @@
 import { actions } from '../../bot/actions';
 import { commands } from '../../bot/commands';
-import { bulkMessages } from '../../bot/commands/bulkReplies';
+import { bulkMessages } from '../../bot/presenters/bulk.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { Role } from '../../bot/identity/policy';
 import { createLogger } from '../../bot/logger';

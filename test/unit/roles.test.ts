@@ -60,13 +60,13 @@ describe('RoleResolver', () => {
 
 describe('policy', () => {
   it.each([
-    [[], 'lookup', true],
-    [[], 'partnerManagement', false],
-    [[], 'admin', false],
-    [['manager'], 'partnerManagement', true],
-    [['manager'], 'admin', false],
-    [['admin'], 'partnerManagement', true],
-    [['admin'], 'admin', true],
+    [[], 'everyone', true],
+    [[], 'partnerManagers', false],
+    [[], 'admins', false],
+    [['manager'], 'partnerManagers', true],
+    [['manager'], 'admins', false],
+    [['admin'], 'partnerManagers', true],
+    [['admin'], 'admins', true],
   ] as const)('roles %j may %s: %s', (roles, permission, allowed) => {
     expect(isAllowed(roles, permission)).toBe(allowed);
   });

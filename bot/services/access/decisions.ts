@@ -3,6 +3,7 @@ import type { AccessRequestRecord, AccessRequestState } from '../../store';
 import { approversFor, type AccessApprovalCards } from './approvers';
 import { accessGrantJob, accessTimeoutKey } from './schedule';
 import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type AccessRequestContext, type DecisionOutcome } from './types';
+import { canDecideAccess } from '../../identity/capabilities';
 
 /**
  * Decisions on a pending request: approve or deny by someone Graph lists as an approver now, or time-out at the deadline.
@@ -57,7 +58,7 @@ export class AccessRequestDecisions extends AccessRequestPart {
       return { kind: 'current', record: (await this.repo.get(id)) ?? record };
     }
     const approvers = await approversFor(this.ctx, record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
-    if (!approvers.ids.includes(me)) {
+    if (!canDecideAccess(caller, record, approvers).allowed) {
       await refuse(approvers.source === 'owners' ? 'not-an-owner' : 'not-an-admin');
       return { kind: 'notApprover', record, approverSource: approvers.source };
     }

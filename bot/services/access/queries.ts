@@ -1,4 +1,5 @@
 import type { Caller } from '../../identity/caller';
+import { accessRequestViewer, canDecideAccess } from '../../identity/capabilities';
 import type { AccessRequestRecord } from '../../store';
 import { AccessRequestPart, type ViewOutcome } from './types';
 
@@ -14,11 +15,8 @@ export class AccessRequestQueries extends AccessRequestPart {
   async view(caller: Caller, id: string): Promise<ViewOutcome> {
     const record = await this.repo.get(id);
     if (!record) return { kind: 'notFound' };
-    const me = caller.aadObjectId.toLowerCase();
-    if (record.requesterObjectId === me) return { kind: 'view', record, role: 'requester' };
-    if (record.approverObjectIds.includes(me)) return { kind: 'view', record, role: 'approver' };
-    if (caller.roles.includes('admin')) return { kind: 'view', record, role: 'admin' };
-    return { kind: 'notYours' };
+    const role = accessRequestViewer(caller, record);
+    return role ? { kind: 'view', record, role } : { kind: 'notYours' };
   }
 
   /** `requests`: the caller's own requests, open ones first, then the most recent. */
@@ -34,12 +32,7 @@ export class AccessRequestQueries extends AccessRequestPart {
    * for requests the admins decide; the decision itself re-checks with Graph.
    */
   async pendingFor(caller: Caller): Promise<AccessRequestRecord[]> {
-    const me = caller.aadObjectId.toLowerCase();
-    const isAdmin = caller.roles.includes('admin');
     const open = await this.repo.listByState(['pending'], 500);
-    return open
-      .filter((r) => r.requesterObjectId !== me && r.guestObjectId !== me)
-      .filter((r) => r.approverObjectIds.includes(me) || (r.approverSource === 'admins' && isAdmin))
-      .slice(0, MAX_LISTED);
+    return open.filter((r) => canDecideAccess(caller, r).allowed).slice(0, MAX_LISTED);
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DirectoryUnavailableError } from '../../graph/errors';
 import { InvitationRefusedError, InvitationThrottledError } from '../../graph/graphInvitations';
 import type { Caller } from '../../identity/caller';
+import { canCancelBulkRun } from '../../identity/capabilities';
 import type { Logger } from '../../logger';
 import type { BulkRowChanges, BulkRowState, BulkRunRecord, BulkRunState, NewBulkRow, Store, StoreTransaction } from '../../store';
 import { checkPartnerAddress, domainMatches } from '../emailAddress';
@@ -243,7 +244,7 @@ export class BulkInvitationService {
   async cancel(caller: Caller, id: string): Promise<BulkRunView | undefined> {
     const run = await this.runRow(id);
     if (!run) return undefined;
-    const mayCancel = run.requesterId === caller.aadObjectId || caller.roles.includes('admin');
+    const mayCancel = canCancelBulkRun(caller, { requesterId: run.requesterId });
     if (mayCancel && ['draft', 'awaitingApproval', 'running'].includes(run.state)) {
       await this.transition(run, 'cancelled', {}, caller, 'invite.bulk.cancel', 'success');
       await this.updateApprovals(id);

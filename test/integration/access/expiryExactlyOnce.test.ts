@@ -1,6 +1,6 @@
 import { GraphAppProxy, type ProxyApp } from '../../../bot/graph/appProxy';
 import { GraphInvitations } from '../../../bot/graph/graphInvitations';
-import { accessEndMessages } from '../../../bot/commands/revokeReplies';
+import { accessEndMessages } from '../../../bot/presenters/revoke.presenter';
 import { JobQueue, JobRunner, type JobHandler } from '../../../bot/jobs';
 import { accessExpiryJob } from '../../../bot/jobs/accessExpiry.job';
 import { createLogger } from '../../../bot/logger';

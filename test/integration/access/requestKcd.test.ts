@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'ldapts';
-import { accessRequestMessages } from '../../../bot/commands/accessReplies';
+import { accessRequestMessages } from '../../../bot/presenters/access.presenter';
 import { GraphAppProxy } from '../../../bot/graph/appProxy';
 import { GraphInvitations } from '../../../bot/graph/graphInvitations';
 import { JobQueue, JobRunner } from '../../../bot/jobs';

@@ -2,6 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
+import { canDecideInvitation, canInviteWithoutApproval } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
 import { checkPartnerAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
 import type {
@@ -115,7 +116,7 @@ export function prepareReply(caller: Caller, outcome: PrepareOutcome): Attachmen
         sponsor: caller.name,
         displayName: record.options.displayName,
         redirectUrl: record.options.redirectUrl ?? '',
-        asAdmin: caller.roles.includes('admin'),
+        asAdmin: canInviteWithoutApproval(caller),
       });
     }
   }
@@ -262,7 +263,7 @@ function approvalData(record: InvitationRecord, approverIds: string[]) {
 /** The approval card as a given viewer sees it: only another admin, while it is pending, gets the buttons. */
 export function approvalCardFor(record: InvitationRecord, viewer: Caller | undefined, approverIds: string[]): Attachment {
   const own = viewer?.aadObjectId === record.requesterId;
-  const canDecide = record.state === 'pending' && viewer !== undefined && viewer.roles.includes('admin') && !own;
+  const canDecide = viewer !== undefined && canDecideInvitation(viewer, record);
   return cards.inviteApproval({
     ...approvalData(record, approverIds),
     canDecide,

@@ -3,6 +3,7 @@ import { cards } from '../../cards';
 import type { Tone } from '../../cards/notice';
 import type { ProxyApp, SsoKind } from '../graph/appProxy';
 import type { Caller } from '../identity/caller';
+import { canDecideAccess } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
 import type {
   AccessRequestMessages,
@@ -174,11 +175,6 @@ function requestFacts(record: AccessRequestRecord): { title: string; value: stri
   ];
 }
 
-function mayDecide(record: AccessRequestRecord, viewer: Caller): boolean {
-  const me = viewer.aadObjectId.toLowerCase();
-  if (me === record.requesterObjectId || me === record.guestObjectId) return false;
-  return record.approverObjectIds.includes(me) || (record.approverSource === 'admins' && viewer.roles.includes('admin'));
-}
 
 function approvalCard(record: AccessRequestRecord, approverTeamsIds: string[], canDecide: boolean, viewerNote?: string): Attachment {
   return cards.accessApproval({
@@ -200,7 +196,7 @@ function approvalCard(record: AccessRequestRecord, approverTeamsIds: string[], c
 export function approvalCardFor(record: AccessRequestRecord, viewer: Caller, approverTeamsIds: string[]): Attachment {
   const me = viewer.aadObjectId.toLowerCase();
   const pending = record.state === 'pending';
-  const canDecide = pending && mayDecide(record, viewer);
+  const canDecide = pending && canDecideAccess(viewer, record).allowed;
   let note: string | undefined;
   if (pending && me === record.requesterObjectId) note = 'You asked for this access, so someone else must decide.';
   else if (pending && !canDecide) note = `Only ${approverWords(record).toLowerCase()} can decide on this request.`;

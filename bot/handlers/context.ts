@@ -1,0 +1,24 @@
+import type { Caller } from '../identity/caller';
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+
+/**
+ * What every handler, command or card action, gets for one turn. It lives below both commands/ and actions/ so that neither
+ * imports the other for the contract they share.
+ */
+export interface HandlerContext {
+  caller: Caller;
+  services: Services;
+  log: Logger;
+}
+
+/**
+ * What a command or card action does to the world beyond the caller's own chat, declared on each so that the router can
+ * ask for a confirmation before a destructive one (issue 9) and the docs can say it.
+ * - none: reads, or writes only the caller's own drafts, caches and the audit log; nobody else notices.
+ * - reversible: changes what others see or hold (an invitation, a request to approvers, a grant, a cancelled run), and a
+ *   later action can undo it (revoke the grant, delete the guest, ask again).
+ * - destructive: takes something away that the bot cannot put back as it was: removes access, disables a shadow account,
+ *   resets a guest's redemption so their next sign-in may land on another identity.
+ */
+export type SideEffect = 'none' | 'reversible' | 'destructive';

@@ -1,0 +1,103 @@
+import { isAllowed, type Role } from './policy';
+
+/**
+ * Every resource-level rule of the bot, in one place: what this caller may do to this record. Entry points, services and
+ * presenters all ask here, so a button is shown exactly when the click would be allowed. Plain data in, so that services
+ * and presenters alike can call it without this module importing either.
+ */
+export interface CapabilityCaller {
+  aadObjectId: string;
+  roles: readonly Role[];
+}
+
+const isAdmin = (caller: CapabilityCaller): boolean => isAllowed(caller.roles, 'admins');
+const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** The fields of an access request that say who may decide it. */
+export interface DecidableAccessRequest {
+  requesterObjectId: string;
+  guestObjectId: string;
+  approverObjectIds: readonly string[];
+  approverSource: 'owners' | 'admins';
+}
+
+export type AccessDecisionRight =
+  | { allowed: true }
+  | { allowed: false; reason: 'self-approval' | 'partner-approval' | 'not-an-owner' | 'not-an-admin' };
+
+/**
+ * Who may approve or deny an access request: never its requester or its partner; otherwise one of its approvers. Without
+ * `live`, the approvers are those recorded on the request, and any admin for a request the admins decide (admins added since
+ * it was made): that is what the card's buttons and `pending` show. The decision itself passes `live`, the approvers just
+ * read from Graph, and then only they count, so a removed owner's or admin's click is refused even within the role cache.
+ */
+export function canDecideAccess(
+  caller: CapabilityCaller,
+  request: DecidableAccessRequest,
+  live?: { ids: readonly string[]; source: 'owners' | 'admins' },
+): AccessDecisionRight {
+  const me = caller.aadObjectId;
+  if (sameId(me, request.requesterObjectId)) return { allowed: false, reason: 'self-approval' };
+  if (sameId(me, request.guestObjectId)) return { allowed: false, reason: 'partner-approval' };
+  const source = live?.source ?? request.approverSource;
+  const approver = live
+    ? live.ids.some((id) => sameId(id, me))
+    : request.approverObjectIds.some((id) => sameId(id, me)) || (request.approverSource === 'admins' && isAdmin(caller));
+  if (approver) return { allowed: true };
+  return { allowed: false, reason: source === 'owners' ? 'not-an-owner' : 'not-an-admin' };
+}
+
+/** Who may look at an access request, and as whom: its requester, its recorded approvers, and admins. */
+export function accessRequestViewer(
+  caller: CapabilityCaller,
+  request: Pick<DecidableAccessRequest, 'requesterObjectId' | 'approverObjectIds'>,
+): 'requester' | 'approver' | 'admin' | undefined {
+  if (sameId(caller.aadObjectId, request.requesterObjectId)) return 'requester';
+  if (request.approverObjectIds.some((id) => sameId(id, caller.aadObjectId))) return 'approver';
+  if (isAdmin(caller)) return 'admin';
+  return undefined;
+}
+
+/** An admin's invitation goes out at once; a partner manager's becomes a request to the admins. */
+export function canInviteWithoutApproval(caller: CapabilityCaller): boolean {
+  return isAdmin(caller);
+}
+
+/** Another admin decides a manager's invitation, once, while it is pending; never the person who asked for it. */
+export function canDecideInvitation(caller: CapabilityCaller, invitation: { requesterId: string; state: string }): boolean {
+  return invitation.state === 'pending' && isAdmin(caller) && !sameId(caller.aadObjectId, invitation.requesterId);
+}
+
+/** An invitation an admin sent directly that failed may be sent again by an admin; a decided request may not. */
+export function canRetryInvitation(caller: CapabilityCaller, invitation: { state: string; decidedBy?: string }): boolean {
+  return invitation.state === 'failed' && isAdmin(caller) && !invitation.decidedBy;
+}
+
+/** Renewing a pending guest's link: the same people who may invite. */
+export function canResendInvitation(caller: CapabilityCaller): boolean {
+  return isAllowed(caller.roles, 'partnerManagers');
+}
+
+/** Resetting an accepted guest's redemption moves their sign-in to a new identity: admins only. */
+export function canResetRedemption(caller: CapabilityCaller): boolean {
+  return isAdmin(caller);
+}
+
+/** Several addresses or a CSV in one go: admins only, because a run spends the tenant's invitation budget. */
+export function canBulkInvite(caller: CapabilityCaller): boolean {
+  return isAdmin(caller);
+}
+
+/** A bulk run may be cancelled by the admin who asked for it or by any admin. */
+export function canCancelBulkRun(caller: CapabilityCaller, run: { requesterId: string }): boolean {
+  return sameId(caller.aadObjectId, run.requesterId) || isAdmin(caller);
+}
+
+/**
+ * Who may revoke a partner's access to an app: admins, or the app's owners as Graph lists them now. Called without owners it
+ * answers for admins only, so a service can skip the Graph call for them.
+ */
+export function canRevoke(caller: CapabilityCaller, ownerObjectIds: readonly string[] = []): 'admin' | 'owner' | undefined {
+  if (isAdmin(caller)) return 'admin';
+  return ownerObjectIds.some((id) => sameId(id, caller.aadObjectId)) ? 'owner' : undefined;
+}
