@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { createGraphClient, createGraphCredential, GRAPH_SCOPE } from './graph/client';
 import { GraphDirectory } from './graph/graphDirectory';
 import { GraphDomains } from './graph/domains';
+import { HttpLoginEndpoints } from './graph/loginEndpoints';
 import { GraphInvitations } from './graph/graphInvitations';
 import { invitationMessages } from './commands/inviteReplies';
 import { InvitationService } from './services/invitations';
@@ -85,8 +86,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const directory = new GraphDirectory(graph);
   const adapter = new CloudAdapter(botAuthentication(config));
   const realmLog = log.child({ component: 'realm' });
-  const realm = new RealmService(new GraphDomains(graph), {
-    loginBaseUrl: config.graph.loginBaseUrl,
+  const realm = new RealmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), {
     cacheMs: config.realm.cacheMs,
     answerMs: config.realm.answerMs,
     onProblem: (part, detail) => realmLog.warn({ part, detail }, 'home realm discovery incomplete'),
