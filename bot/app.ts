@@ -12,6 +12,7 @@ import { HttpLoginEndpoints } from './graph/loginEndpoints';
 import { GraphInvitations } from './graph/graphInvitations';
 import { invitationMessages } from './commands/inviteReplies';
 import { InvitationService } from './services/invitations';
+import { HttpFileDownloads } from './graph/teamsFileDownloads';
 import { BulkInvitationService } from './services/bulkInvitations';
 import { bulkMessages } from './commands/bulkReplies';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
@@ -122,6 +123,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       directory: invitationDirectory,
       notifier,
       jobs,
+      files: new HttpFileDownloads(),
       settings: {
         ...config.invitations,
         ...config.invitations.bulk,

@@ -8,7 +8,7 @@ import type { Notifier, OutgoingMessage, SentMessage } from './ports';
 import { compareAndSet, type BulkInviteRowTable, type BulkInviteRunTable, type Database, type Store } from '../store';
 import { checkPartnerAddress, domainMatches } from './emailAddress';
 import type { InvitationDirectory } from './invitations';
-import { fetchAttachedCsv } from './teamsFile';
+import { fetchAttachedCsv, type FileDownloads } from './teamsFile';
 
 export const BULK_JOB_KIND = 'invite.bulk';
 
@@ -182,6 +182,8 @@ export class BulkInvitationService {
       directory: InvitationDirectory;
       notifier: Notifier;
       jobs: Jobs;
+      /** Downloads an attached CSV. */
+      files: FileDownloads;
       settings: BulkSettings;
       messages: BulkMessages;
       now?: () => Date;
@@ -198,7 +200,7 @@ export class BulkInvitationService {
 
   /** From a chat message: the addresses typed after `invite`, or an attached CSV in Entra's bulk-invite layout. */
   async createFromMessage(caller: Caller, addresses: string[], attachments: readonly unknown[] | undefined): Promise<{ ok: true; view: BulkRunView } | { ok: false; problem: string }> {
-    const file = await fetchAttachedCsv(attachments, { allowLoopback: this.deps.settings.allowLoopbackFiles });
+    const file = await fetchAttachedCsv(attachments, { downloads: this.deps.files, allowLoopback: this.deps.settings.allowLoopbackFiles });
     if (file.kind === 'problem') return { ok: false, problem: file.problem };
     if (file.kind === 'ok') {
       const parsed = parseEntraBulkCsv(file.text);

@@ -14,6 +14,7 @@ import type { RealmLookup, RealmVerdict } from '../../bot/services/realmVerdict'
 import { InvitationService } from '../../bot/services/invitations';
 import { invitationMessages } from '../../bot/commands/inviteReplies';
 import { InMemoryInvitationDirectory } from './inMemoryInvitations';
+import { HttpFileDownloads } from '../../bot/graph/teamsFileDownloads';
 import { BulkInvitationService } from '../../bot/services/bulkInvitations';
 import { bulkMessages } from '../../bot/commands/bulkReplies';
 import { AppAccessService } from '../../bot/services/appAccess';
@@ -126,6 +127,7 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
       directory: invitationDirectory,
       notifier,
       jobs,
+      files: new HttpFileDownloads(),
       settings: {
         redirectUrl: 'https://myapps.microsoft.com',
         allowDomains: [],
