@@ -142,8 +142,8 @@ export class InvitationService {
       notifier: Notifier;
       settings: InvitationSettings;
       messages: InvitationMessages;
-      /** The realm service, once wired; without it the card says the sign-in path is not known. */
-      realm?: () => RealmLookup | undefined;
+      /** Home realm discovery; without it the card says the sign-in path is not known. */
+      realm?: RealmLookup;
     },
   ) {}
 
@@ -210,7 +210,7 @@ export class InvitationService {
       created_at: now,
       updated_at: now,
     };
-    const realmLookup = this.deps.realm?.();
+    const realmLookup = this.deps.realm;
     const [realm] = await Promise.all([
       realmLookup ? realmLookup.resolve(address.address).catch(() => undefined) : Promise.resolve(undefined),
       this.deps.store.db.insertInto('invitation').values(row).execute(),
