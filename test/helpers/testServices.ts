@@ -98,10 +98,11 @@ export const testSettings: ServiceSettings = {
     allowDomains: [],
     blockDomains: ['mailinator.com'],
     bulk: { perMinute: 600, approvalThreshold: 50, maxRows: 1000, progressIntervalMs: 1000 },
+    publicBaseUrl: undefined,
     linkSecret: 'test-secret-test-secret-test-secret',
     linkLifetimeMs: 3600_000,
   },
-  access: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7 },
+  access: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, approvalsConversationId: undefined },
   allowLoopbackFiles: false,
 };
 
