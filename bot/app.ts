@@ -8,24 +8,13 @@ import type { Config } from './config';
 import { createGraphClient, createGraphCredential, GRAPH_SCOPE } from './graph/client';
 import { GraphDirectory } from './graph/graphDirectory';
 import { GraphDomains } from './graph/domains';
+import { HttpLoginEndpoints } from './adapters/loginEndpoints';
 import { GraphInvitations } from './graph/graphInvitations';
-import { invitationMessages } from './presenters/invite.presenter';
-import { InvitationService } from './services/invitations';
-import { BulkInvitationService } from './services/bulk/bulkRuns';
-import { bulkMessages } from './presenters/bulk.presenter';
+import { HttpFileDownloads } from './adapters/teamsFileDownloads';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
-import { randomBytes } from 'node:crypto';
 import { GraphUsers } from './graph/users';
 import { GraphAppProxy } from './graph/appProxy';
-import { AppAccessService } from './services/appAccess';
-import { AccessRevocationService } from './services/accessRevocation';
-import { accessEndMessages } from './presenters/revoke.presenter';
-import { AccessRequestService } from './services/accessRequests';
-import { accessRequestMessages } from './presenters/access.presenter';
 import { ShadowAccounts } from './onprem/shadowAccounts';
-import { LookupService } from './services/lookup';
-import { RealmService } from './services/realm';
-import { RoleResolver } from './identity/roles';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
 import { scheduleHousekeeping } from './jobs/housekeeping.job';
@@ -35,9 +24,11 @@ import { ActionRouter } from './routing/actionRouter';
 import { CommandRouter } from './routing/commandRouter';
 import { failureCard } from './routing/replies';
 import { createServer } from './server';
-import type { Services } from './services';
 import { openStore } from './store';
 import { TeamsBot } from './teamsBot';
+import { buildServices, realmService } from './wiring';
+
+import type { Services } from './services';
 
 export interface RunningBot {
   url: string;
@@ -85,78 +76,29 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const graph = createGraphClient(config.graph, credential);
   const directory = new GraphDirectory(graph);
   const adapter = new CloudAdapter(botAuthentication(config));
-  const realmLog = log.child({ component: 'realm' });
-  const realm = new RealmService(new GraphDomains(graph), {
-    loginBaseUrl: config.graph.loginBaseUrl,
-    cacheMs: config.realm.cacheMs,
-    answerMs: config.realm.answerMs,
-    onProblem: (part, detail) => realmLog.warn({ part, detail }, 'home realm discovery incomplete'),
-  });
   const notifier = new BotConnectorNotifier(adapter, config.bot?.appId ?? '', store.conversations, log.child({ component: 'notifier' }));
-  const jobs = new Jobs(new JobQueue(store.db));
-  const invitationDirectory = new GraphInvitations(graph);
   if (config.onprem?.tlsInsecure) {
     log.warn(
       { component: 'onprem', url: config.onprem.url },
       'ONPREM_TLS_INSECURE=true: the on-prem DC certificate is NOT verified, so anyone on the path can read the service account password. Use only in tests; set ONPREM_CA_FILE instead.',
     );
   }
-  const appProxy = new GraphAppProxy(graph);
-  const appAccess = new AppAccessService(appProxy, config.onprem ? new ShadowAccounts(config.onprem) : undefined);
-  const services: Services = {
-    store,
-    roles: new RoleResolver(directory, config.roles, config.roles.cacheSeconds * 1000),
-    jobs,
-    notifier,
-    realm,
-    lookup: new LookupService(new GraphUsers(graph), realm, config.partners),
-    invitations: new InvitationService({
+  const services = buildServices(
+    {
       store,
-      directory: invitationDirectory,
       notifier,
-      settings: { ...config.invitations, adminGroupId: config.roles.adminGroupId },
-      messages: invitationMessages,
-      realm: () => realm,
-      log: log.child({ component: 'invitations' }),
-    }),
-    bulkInvitations: new BulkInvitationService({
-      store,
-      directory: invitationDirectory,
-      notifier,
-      jobs,
-      settings: {
-        ...config.invitations,
-        ...config.invitations.bulk,
-        adminGroupId: config.roles.adminGroupId,
-        linkSecret: config.invitations.linkSecret ?? randomBytes(32).toString('hex'),
-        allowLoopbackFiles: config.mode === 'sandbox',
-      },
-      messages: bulkMessages,
-      log: log.child({ component: 'bulk-invitations' }),
-    }),
-    appAccess,
-    accessRevocation: new AccessRevocationService({
-      store,
-      appAccess,
-      apps: appProxy,
-      guests: invitationDirectory,
-      notifier,
-      messages: accessEndMessages,
-      cardsChanged: (record) => services.accessRequests.updateApprovalCards(record),
-    }),
-    accessRequests: new AccessRequestService({
-      store,
-      apps: appProxy,
-      appAccess,
-      directory: invitationDirectory,
-      notifier,
-      jobs,
-      realm,
-      settings: { ...config.access, adminGroupId: config.roles.adminGroupId },
-      messages: accessRequestMessages,
-      log: log.child({ component: 'access-requests' }),
-    }),
-  };
+      jobs: new Jobs(new JobQueue(store.db)),
+      groups: directory,
+      users: new GraphUsers(graph),
+      guests: new GraphInvitations(graph),
+      apps: new GraphAppProxy(graph),
+      shadowAccounts: config.onprem ? new ShadowAccounts(config.onprem) : undefined,
+      realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
+      files: new HttpFileDownloads(),
+      log,
+    },
+    { ...config, allowLoopbackFiles: config.mode === 'sandbox' },
+  );
   const runner = new JobRunner(services.jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
   services.jobs.attach(runner);
 

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import type { OnPremSettings } from './onprem/shadowAccounts';
 
 /**
  * The only reader of process.env. Every setting is parsed once, here, and every problem is reported together so an
@@ -168,84 +167,16 @@ export type GraphCredentialConfig =
   | { kind: 'certificate'; tenantId: string; clientId: string; certificatePath: string; certificatePassword?: string }
   | { kind: 'managedIdentity'; clientId?: string };
 
-export interface BotIdentityConfig {
-  appId: string;
-  appPassword?: string;
-  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
-  appTenantId?: string;
-  /** Who signs the Bot Connector's tokens to us; only set for a non-public Bot Framework cloud. */
-  channelAuthority?: { openIdMetadataUrl: string; tokenIssuer: string };
-}
-
-export interface Config {
-  mode: 'sandbox' | 'production';
-  port: number;
-  /** Sandbox mode accepts unauthenticated activities, so it listens on loopback only. */
-  host: string;
-  logLevel: string;
-  dataDir: string;
-  databaseUrl?: string;
-  /** Absent in sandbox mode: CloudAdapter then runs without inbound authentication, on loopback. */
-  bot?: BotIdentityConfig;
-  graph: {
-    baseUrl: string;
-    loginBaseUrl: string;
-    /** True when the login host is not Microsoft's, so @azure/identity must not validate it against Microsoft's list. */
-    customAuthority: boolean;
-    credential: GraphCredentialConfig;
-  };
-  tenantId: string;
-  roles: { adminGroupId: string; managerGroupId: string; cacheSeconds: number };
-  jobs: { pollMs: number; leaseMs: number };
-  /** How locally managed partner accounts synced from on-prem AD are told apart from employees (hybrid-b2b.md). */
-  partners: PartnerMarkerConfig;
-  /** Home realm answers: cached per domain, and given within answerMs with whatever is known by then. */
-  realm: { cacheMs: number; answerMs: number };
-  invitations: {
-    /** Where a guest lands after redeeming; the invite card may override it. */
-    redirectUrl: string;
-    /** When non-empty, only these domains (and their subdomains) may be invited. Lower-case ASCII. */
-    allowDomains: string[];
-    /** Never invited; checked before any Graph call. Lower-case ASCII. */
-    blockDomains: string[];
-    bulk: {
-      perMinute: number;
-      approvalThreshold: number;
-      maxRows: number;
-      /** Never below 1000 ms: Teams allows a bot about 60 messages or updates per 30 s in one conversation. */
-      progressIntervalMs: number;
-    };
-    /** Where the bot is reachable from browsers, for signed results links; undefined means no download link. */
-    publicBaseUrl?: string;
-    /** Signs download links; several instances must share it. Random per process when unset. */
-    linkSecret?: string;
-    linkLifetimeMs: number;
-  };
-  /** On-prem AD for KCD shadow accounts; undefined when not configured (Kerberos apps are then refused, SAML still works). */
-  onprem?: OnPremSettings;
-  /** App access requests: how long a grant lasts, how long a request waits for a decision, and the optional approvals channel. */
-  access: AccessConfig;
-}
-
-export interface AccessConfig {
-  /** Days a grant lasts when the requester does not say. */
-  defaultDays: number;
-  /** The longest grant anyone may ask for. */
-  maxDays: number;
-  /** An undecided request times out after this many days. */
-  requestTimeoutDays: number;
-  /** A Teams channel or group chat (19:…) that also gets every approval card; the bot must be installed there. */
-  approvalsConversationId?: string;
-}
-
-export interface PartnerMarkerConfig {
-  /** The onPremisesExtensionAttributes entry that marks a partner (extensionAttribute1 by default), or undefined for none. */
-  markerAttribute?: string;
-  /** The value that marks a partner, compared case-insensitively ("Partner" by default). */
-  markerValue: string;
-  /** UPN suffixes (lower-case, without @) that mark a partner, e.g. partners.contoso.com. */
-  upnSuffixes: string[];
-}
+/**
+ * The settings, as the environment schema transforms them: the type is the schema's output, so a field that cannot be
+ * proved present is optional here too, never an empty-string stand-in.
+ */
+export type Config = z.output<ReturnType<typeof configSchema>>;
+export type BotIdentityConfig = NonNullable<Config['bot']>;
+export type AccessConfig = Config['access'];
+export type PartnerMarkerConfig = Config['partners'];
+/** On-prem AD for KCD shadow accounts (bot/onprem/shadowAccounts.ts reads it from here). */
+export type OnPremSettings = NonNullable<Config['onprem']>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -260,15 +191,82 @@ function isLoopback(url: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
+/** A problem that spans several settings: its message already names them, so it is reported as it is. */
+const WHOLE = { whole: true } as const;
+
 function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  return error.issues.map((issue) =>
+    issue.code === 'custom' && issue.params?.['whole'] === true ? issue.message : `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+  );
+}
+
+type Env = z.infer<typeof RawEnv>;
+
+/**
+ * The environment schema, transformed into the Config the bot runs with. Rules that span settings add their problem
+ * and the transform goes on, so that one message lists every problem; only then is nothing returned.
+ */
+function configSchema(cwd: string) {
+  return RawEnv.transform((e, ctx) => {
+    const problems: string[] = [];
+    const config = toConfig(e, cwd, problems);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message, params: WHOLE });
+    return config ?? z.NEVER;
+  });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ConfigResult {
-  const parsed = RawEnv.safeParse(env);
-  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error) };
-  const e = parsed.data;
-  const problems: string[] = [];
+  const parsed = configSchema(cwd).safeParse(env);
+  return parsed.success ? { ok: true, config: parsed.data } : { ok: false, problems: formatIssues(parsed.error) };
+}
+
+function botIdentity(e: Env, problems: string[]) {
+  if (!e.MicrosoftAppId) return undefined;
+  const appType = ({ multitenant: 'MultiTenant', singletenant: 'SingleTenant', userassignedmsi: 'UserAssignedMsi' } as const)[e.MicrosoftAppType ?? 'singletenant'];
+  if (appType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
+    problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType is ${appType}.`);
+  }
+  if (appType !== 'UserAssignedMsi' && !e.MicrosoftAppPassword) {
+    problems.push('MicrosoftAppPassword: required for the bot to authenticate to the Bot Connector (except UserAssignedMsi).');
+  }
+  if (Boolean(e.ToBotFromChannelOpenIdMetadataUrl) !== Boolean(e.ToBotFromChannelTokenIssuer)) {
+    problems.push('ToBotFromChannelOpenIdMetadataUrl and ToBotFromChannelTokenIssuer: set both or neither.');
+  }
+  return {
+    appId: e.MicrosoftAppId,
+    appType,
+    appPassword: e.MicrosoftAppPassword,
+    appTenantId: e.MicrosoftAppTenantId,
+    /** Who signs the Bot Connector's tokens to us; only set for a non-public Bot Framework cloud. */
+    channelAuthority:
+      e.ToBotFromChannelOpenIdMetadataUrl && e.ToBotFromChannelTokenIssuer
+        ? { openIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl, tokenIssuer: e.ToBotFromChannelTokenIssuer }
+        : undefined,
+  };
+}
+
+/** Undefined when a problem was found (and pushed; a missing tenant id is pushed by the caller): then there is no config. */
+function graphCredential(e: Env, cwd: string, sandbox: boolean, tenantId: string | undefined, problems: string[]): GraphCredentialConfig | undefined {
+  if (sandbox) return tenantId ? { kind: 'secret', tenantId, ...SANDBOX_CREDENTIALS } : undefined;
+  if (!e.AZURE_CLIENT_SECRET && !e.AZURE_CLIENT_CERTIFICATE_PATH) return { kind: 'managedIdentity', clientId: e.AZURE_CLIENT_ID };
+  if (!e.AZURE_CLIENT_ID) {
+    problems.push('AZURE_CLIENT_ID: required with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH.');
+    return undefined;
+  }
+  const graphTenant = e.AZURE_TENANT_ID ?? tenantId;
+  if (!graphTenant) return undefined;
+  if (e.AZURE_CLIENT_SECRET) return { kind: 'secret', tenantId: graphTenant, clientId: e.AZURE_CLIENT_ID, clientSecret: e.AZURE_CLIENT_SECRET };
+  if (!e.AZURE_CLIENT_CERTIFICATE_PATH) return undefined;
+  return {
+    kind: 'certificate',
+    tenantId: graphTenant,
+    clientId: e.AZURE_CLIENT_ID,
+    certificatePath: path.resolve(cwd, e.AZURE_CLIENT_CERTIFICATE_PATH),
+    certificatePassword: e.AZURE_CLIENT_CERTIFICATE_PASSWORD,
+  };
+}
+
+function toConfig(e: Env, cwd: string, problems: string[]) {
   const sandbox = !e.MicrosoftAppId && !e.AZURE_CLIENT_ID;
 
   const graphBaseUrl = e.GRAPH_BASE_URL ?? (sandbox ? undefined : MICROSOFT_GRAPH);
@@ -299,51 +297,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!e.ADMIN_GROUP_ID) problems.push('ADMIN_GROUP_ID: the object id of the Entra group whose members are bot admins is required.');
   if (!e.MANAGER_GROUP_ID) problems.push('MANAGER_GROUP_ID: the object id of the Entra group of partner managers is required.');
 
-  let bot: BotIdentityConfig | undefined;
-  if (e.MicrosoftAppId) {
-    const appType = ({ multitenant: 'MultiTenant', singletenant: 'SingleTenant', userassignedmsi: 'UserAssignedMsi' } as const)[
-      e.MicrosoftAppType ?? 'singletenant'
-    ];
-    if (appType !== 'MultiTenant' && !e.MicrosoftAppTenantId) {
-      problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType is ${appType}.`);
-    }
-    if (appType !== 'UserAssignedMsi' && !e.MicrosoftAppPassword) {
-      problems.push('MicrosoftAppPassword: required for the bot to authenticate to the Bot Connector (except UserAssignedMsi).');
-    }
-    if (Boolean(e.ToBotFromChannelOpenIdMetadataUrl) !== Boolean(e.ToBotFromChannelTokenIssuer)) {
-      problems.push('ToBotFromChannelOpenIdMetadataUrl and ToBotFromChannelTokenIssuer: set both or neither.');
-    }
-    bot = {
-      appId: e.MicrosoftAppId,
-      appType,
-      appPassword: e.MicrosoftAppPassword,
-      appTenantId: e.MicrosoftAppTenantId,
-      channelAuthority:
-        e.ToBotFromChannelOpenIdMetadataUrl && e.ToBotFromChannelTokenIssuer
-          ? { openIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl, tokenIssuer: e.ToBotFromChannelTokenIssuer }
-          : undefined,
-    };
-  }
-
-  let credential: GraphCredentialConfig;
-  if (sandbox) {
-    credential = { kind: 'secret', tenantId: tenantId ?? '', ...SANDBOX_CREDENTIALS };
-  } else if (e.AZURE_CLIENT_SECRET || e.AZURE_CLIENT_CERTIFICATE_PATH) {
-    if (!e.AZURE_CLIENT_ID) problems.push('AZURE_CLIENT_ID: required with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH.');
-    const graphTenant = e.AZURE_TENANT_ID ?? tenantId ?? '';
-    credential = e.AZURE_CLIENT_SECRET
-      ? { kind: 'secret', tenantId: graphTenant, clientId: e.AZURE_CLIENT_ID ?? '', clientSecret: e.AZURE_CLIENT_SECRET }
-      : {
-          kind: 'certificate',
-          tenantId: graphTenant,
-          clientId: e.AZURE_CLIENT_ID ?? '',
-          certificatePath: path.resolve(cwd, e.AZURE_CLIENT_CERTIFICATE_PATH ?? ''),
-          certificatePassword: e.AZURE_CLIENT_CERTIFICATE_PASSWORD,
-        };
-  } else {
-    credential = { kind: 'managedIdentity', clientId: e.AZURE_CLIENT_ID };
-  }
-
+  const bot = botIdentity(e, problems);
+  const credential = graphCredential(e, cwd, sandbox, tenantId, problems);
   const onprem = onPremSettings(e, cwd, problems, sandbox);
   if (!sandbox && e.PUBLIC_BASE_URL && !e.DOWNLOAD_LINK_SECRET) {
     problems.push(
@@ -354,74 +309,99 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(`ACCESS_DEFAULT_DAYS: ${e.ACCESS_DEFAULT_DAYS} is more than ACCESS_MAX_DAYS (${e.ACCESS_MAX_DAYS}); the default grant must be allowed.`);
   }
 
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0 || !tenantId || !e.ADMIN_GROUP_ID || !e.MANAGER_GROUP_ID || !credential || onprem === INVALID) return undefined;
 
+  const login = loginBaseUrl ?? MICROSOFT_LOGIN;
   return {
-    ok: true,
-    config: {
-      mode: sandbox ? 'sandbox' : 'production',
-      port: e.PORT,
-      host: e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
-      logLevel: e.LOG_LEVEL ?? 'info',
-      dataDir: path.resolve(cwd, e.DATA_DIR ?? 'data'),
-      databaseUrl: e.DATABASE_URL,
-      bot,
-      graph: {
-        baseUrl: graphBaseUrl ?? MICROSOFT_GRAPH,
-        loginBaseUrl: loginBaseUrl ?? MICROSOFT_LOGIN,
-        customAuthority: (loginBaseUrl ?? MICROSOFT_LOGIN) !== MICROSOFT_LOGIN,
-        credential,
+    mode: sandbox ? ('sandbox' as const) : ('production' as const),
+    port: e.PORT,
+    /** Sandbox mode accepts unauthenticated activities, so it listens on loopback only. */
+    host: e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
+    logLevel: e.LOG_LEVEL ?? 'info',
+    dataDir: path.resolve(cwd, e.DATA_DIR ?? 'data'),
+    databaseUrl: e.DATABASE_URL,
+    /** Absent in sandbox mode: CloudAdapter then runs without inbound authentication, on loopback. */
+    bot,
+    graph: {
+      baseUrl: graphBaseUrl ?? MICROSOFT_GRAPH,
+      loginBaseUrl: login,
+      /** True when the login host is not Microsoft's, so @azure/identity must not validate it against Microsoft's list. */
+      customAuthority: login !== MICROSOFT_LOGIN,
+      credential,
+    },
+    tenantId,
+    roles: { adminGroupId: e.ADMIN_GROUP_ID, managerGroupId: e.MANAGER_GROUP_ID, cacheSeconds: e.ROLE_CACHE_SECONDS },
+    jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
+    invitations: {
+      /** Where a guest lands after redeeming; the invite card may override it. */
+      redirectUrl: e.INVITE_REDIRECT_URL ?? `https://myapps.microsoft.com/?tenantid=${tenantId}`,
+      /** When non-empty, only these domains (and their subdomains) may be invited. Lower-case ASCII. */
+      allowDomains: e.PARTNER_DOMAINS_ALLOW,
+      /** Never invited; checked before any Graph call. Lower-case ASCII. */
+      blockDomains: e.PARTNER_DOMAINS_BLOCK,
+      bulk: {
+        perMinute: e.BULK_INVITES_PER_MINUTE,
+        approvalThreshold: e.BULK_APPROVAL_THRESHOLD,
+        maxRows: e.BULK_MAX_ROWS,
+        /** Never below 1000 ms: Teams allows a bot about 60 messages or updates per 30 s in one conversation. */
+        progressIntervalMs: Math.max(1000, e.BULK_PROGRESS_UPDATE_MS),
       },
-      tenantId: tenantId ?? '',
-      roles: { adminGroupId: e.ADMIN_GROUP_ID ?? '', managerGroupId: e.MANAGER_GROUP_ID ?? '', cacheSeconds: e.ROLE_CACHE_SECONDS },
-      jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
-      invitations: {
-        redirectUrl: e.INVITE_REDIRECT_URL ?? `https://myapps.microsoft.com/?tenantid=${tenantId ?? ''}`,
-        allowDomains: e.PARTNER_DOMAINS_ALLOW,
-        blockDomains: e.PARTNER_DOMAINS_BLOCK,
-        bulk: {
-          perMinute: e.BULK_INVITES_PER_MINUTE,
-          approvalThreshold: e.BULK_APPROVAL_THRESHOLD,
-          maxRows: e.BULK_MAX_ROWS,
-          progressIntervalMs: Math.max(1000, e.BULK_PROGRESS_UPDATE_MS),
-        },
-        publicBaseUrl: e.PUBLIC_BASE_URL,
-        linkSecret: e.DOWNLOAD_LINK_SECRET,
-        linkLifetimeMs: e.DOWNLOAD_LINK_HOURS * 3600_000,
-      },
-      partners: {
-        markerAttribute:
-          e.PARTNER_MARKER_ATTRIBUTE === 'none' ? undefined : EXTENSION_ATTRIBUTES.find((a) => a.toLowerCase() === (e.PARTNER_MARKER_ATTRIBUTE ?? 'extensionattribute1')),
-        markerValue: e.PARTNER_MARKER_VALUE ?? 'Partner',
-        upnSuffixes: e.PARTNER_UPN_SUFFIXES,
-      },
-      realm: { cacheMs: e.REALM_CACHE_SECONDS * 1000, answerMs: e.REALM_ANSWER_MS },
-      onprem,
-      access: {
-        defaultDays: e.ACCESS_DEFAULT_DAYS,
-        maxDays: e.ACCESS_MAX_DAYS,
-        requestTimeoutDays: e.ACCESS_REQUEST_TIMEOUT_DAYS,
-        approvalsConversationId: e.APPROVALS_CONVERSATION_ID,
-      },
+      /** Where the bot is reachable from browsers, for signed results links; undefined means no download link. */
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+      /** Signs download links; several instances must share it. Random per process when unset. */
+      linkSecret: e.DOWNLOAD_LINK_SECRET,
+      linkLifetimeMs: e.DOWNLOAD_LINK_HOURS * 3600_000,
+    },
+    /** How locally managed partner accounts synced from on-prem AD are told apart from employees. */
+    partners: {
+      /** The onPremisesExtensionAttributes entry that marks a partner (extensionAttribute1 by default), or undefined for none. */
+      markerAttribute:
+        e.PARTNER_MARKER_ATTRIBUTE === 'none' ? undefined : EXTENSION_ATTRIBUTES.find((a) => a.toLowerCase() === (e.PARTNER_MARKER_ATTRIBUTE ?? 'extensionattribute1')),
+      /** The value that marks a partner, compared case-insensitively ("Partner" by default). */
+      markerValue: e.PARTNER_MARKER_VALUE ?? 'Partner',
+      /** UPN suffixes (lower-case, without @) that mark a partner, e.g. partners.contoso.com. */
+      upnSuffixes: e.PARTNER_UPN_SUFFIXES,
+    },
+    /** Home realm answers: cached per domain, and given within answerMs with whatever is known by then. */
+    realm: { cacheMs: e.REALM_CACHE_SECONDS * 1000, answerMs: e.REALM_ANSWER_MS },
+    /** On-prem AD for KCD shadow accounts; undefined when not configured (Kerberos apps are then refused, SAML still works). */
+    onprem,
+    /** App access requests: how long a grant lasts, how long a request waits for a decision, and the optional approvals channel. */
+    access: {
+      /** Days a grant lasts when the requester does not say. */
+      defaultDays: e.ACCESS_DEFAULT_DAYS,
+      /** The longest grant anyone may ask for. */
+      maxDays: e.ACCESS_MAX_DAYS,
+      /** An undecided request times out after this many days. */
+      requestTimeoutDays: e.ACCESS_REQUEST_TIMEOUT_DAYS,
+      /** A Teams channel or group chat (19:…) that also gets every approval card; the bot must be installed there. */
+      approvalsConversationId: e.APPROVALS_CONVERSATION_ID,
     },
   };
 }
+
+/** The on-prem settings were given but are wrong: a problem was pushed. */
+const INVALID = Symbol('invalid on-prem settings');
 
 /**
  * All four connection settings or none; a CA file that exists; never ONPREM_TLS_INSECURE with a CA file, nor outside sandbox
  * mode: with real credentials the bind password must not travel over an unverified connection.
  */
-function onPremSettings(e: z.infer<typeof RawEnv>, cwd: string, problems: string[], sandbox: boolean): OnPremSettings | undefined {
-  const required = { ONPREM_LDAP_URL: e.ONPREM_LDAP_URL, ONPREM_BIND_DN: e.ONPREM_BIND_DN, ONPREM_BIND_PASSWORD: e.ONPREM_BIND_PASSWORD, ONPREM_GUEST_OU: e.ONPREM_GUEST_OU };
+function onPremSettings(e: Env, cwd: string, problems: string[], sandbox: boolean) {
+  const { ONPREM_LDAP_URL: url, ONPREM_BIND_DN: bindDn, ONPREM_BIND_PASSWORD: bindPassword, ONPREM_GUEST_OU: guestOu } = e;
+  const required = { ONPREM_LDAP_URL: url, ONPREM_BIND_DN: bindDn, ONPREM_BIND_PASSWORD: bindPassword, ONPREM_GUEST_OU: guestOu };
   const missing = Object.entries(required).filter(([, v]) => !v).map(([k]) => k);
   const optionalSet = [e.ONPREM_CA_FILE, e.ONPREM_TLS_SERVERNAME, e.ONPREM_TLS_INSECURE].some((v) => v !== undefined);
   if (missing.length === 4) {
-    if (optionalSet) problems.push('ONPREM_CA_FILE / ONPREM_TLS_*: set only with ONPREM_LDAP_URL, ONPREM_BIND_DN, ONPREM_BIND_PASSWORD and ONPREM_GUEST_OU.');
+    if (optionalSet) {
+      problems.push('ONPREM_CA_FILE / ONPREM_TLS_*: set only with ONPREM_LDAP_URL, ONPREM_BIND_DN, ONPREM_BIND_PASSWORD and ONPREM_GUEST_OU.');
+      return INVALID;
+    }
     return undefined;
   }
-  if (missing.length > 0) {
+  if (!url || !bindDn || !bindPassword || !guestOu) {
     problems.push(`${missing.join(', ')}: required with the other ONPREM_* settings (the on-prem directory for Kerberos app shadow accounts). Set all four, or none.`);
-    return undefined;
+    return INVALID;
   }
   const caFile = e.ONPREM_CA_FILE ? path.resolve(cwd, e.ONPREM_CA_FILE) : undefined;
   if (caFile && !fs.existsSync(caFile)) problems.push(`ONPREM_CA_FILE: ${caFile} does not exist.`);
@@ -433,13 +413,17 @@ function onPremSettings(e: z.infer<typeof RawEnv>, cwd: string, problems: string
     );
   }
   return {
-    url: e.ONPREM_LDAP_URL ?? '',
-    bindDn: e.ONPREM_BIND_DN ?? '',
-    bindPassword: e.ONPREM_BIND_PASSWORD ?? '',
-    guestOu: e.ONPREM_GUEST_OU ?? '',
+    url,
+    bindDn,
+    bindPassword,
+    /** The OU shadow accounts are created in; excluded from Entra Connect sync. */
+    guestOu,
     caFile,
+    /** The name the DC's certificate carries when it differs from the URL's host (Samba's: DC1.<realm>, no SAN). */
     tlsServername: e.ONPREM_TLS_SERVERNAME,
+    /** Tests only: accept any certificate. Logged loudly at start-up. */
     tlsInsecure: insecure,
+    /** The attribute that links a shadow account to its guest's Entra object id. */
     linkAttribute: e.ONPREM_LINK_ATTRIBUTE ?? 'msDS-cloudExtensionAttribute1',
     timeoutMs: e.ONPREM_TIMEOUT_MS,
   };

@@ -13,23 +13,10 @@ import {
   type Entry,
 } from 'ldapts';
 import { domainRootOf, escapeDnValue, escapeFilterValue } from './ldapEscape';
+import type { OnPremSettings } from '../config';
 
 /** How the bot reaches on-prem AD. LDAPS only: AD refuses password writes without encryption, and so do we. */
-export interface OnPremSettings {
-  url: string;
-  bindDn: string;
-  bindPassword: string;
-  /** The OU shadow accounts are created in; excluded from Entra Connect sync. */
-  guestOu: string;
-  caFile?: string;
-  /** The name the DC's certificate carries when it differs from the URL's host (Samba's: DC1.<realm>, no SAN). */
-  tlsServername?: string;
-  /** Tests only: accept any certificate. Logged loudly at start-up. */
-  tlsInsecure: boolean;
-  /** The attribute that links a shadow account to its guest's Entra object id. */
-  linkAttribute: string;
-  timeoutMs: number;
-}
+export type { OnPremSettings };
 
 /** The guest a shadow account stands in for, as Graph describes them. */
 export interface GuestIdentity {

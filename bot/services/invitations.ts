@@ -88,8 +88,8 @@ export class InvitationService {
       notifier: Notifier;
       settings: InvitationSettings;
       messages: InvitationMessages;
-      /** The realm service, once wired; without it the card says the sign-in path is not known. */
-      realm?: () => RealmLookup | undefined;
+      /** Home realm discovery; without it the card says the sign-in path is not known. */
+      realm?: RealmLookup;
       /** The shared approval fan-out; by default one over `notifier` and the stored conversations. */
       fanout?: ApprovalFanout;
       log?: Logger;
@@ -147,7 +147,7 @@ export class InvitationService {
       groupIds: [],
       ...(displayName ? { displayName: displayName.trim().slice(0, 256) } : {}),
     };
-    const realmLookup = this.deps.realm?.();
+    const realmLookup = this.deps.realm;
     const [realm, record] = await Promise.all([
       realmLookup ? realmLookup.resolve(address.address).catch(() => undefined) : Promise.resolve(undefined),
       this.deps.store.invitations.createDraft({ id: randomUUID(), email: address.address, requesterId: caller.aadObjectId, requesterName: caller.name, options }),

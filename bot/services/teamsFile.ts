@@ -9,7 +9,24 @@ const FileDownload = z.object({
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 
+/** What a download gave: the bytes, or why there are none. */
+export type Download =
+  | { kind: 'ok'; bytes: Buffer }
+  | { kind: 'tooLarge' }
+  | { kind: 'httpError'; status: number }
+  | { kind: 'failed'; detail: string };
+
+/**
+ * The port through which services download an attached file; bot/adapters/teamsFileDownloads.ts implements it over HTTP.
+ * It is only ever given URLs that passed the host check below.
+ */
+export interface FileDownloads {
+  download(url: URL, maxBytes: number): Promise<Download>;
+}
+
 export type FileFetch = { kind: 'none' } | { kind: 'ok'; name: string; text: string } | { kind: 'problem'; problem: string };
+
+const TOO_LARGE = 'The file is larger than 1 MB. Split the list.';
 
 /**
  * Finds an attached CSV and downloads it. Only https URLs on SharePoint/OneDrive hosts are fetched (where Teams stores
@@ -18,7 +35,7 @@ export type FileFetch = { kind: 'none' } | { kind: 'ok'; name: string; text: str
  */
 export async function fetchAttachedCsv(
   attachments: readonly unknown[] | undefined,
-  options: { allowLoopback?: boolean; timeoutMs?: number } = {},
+  options: { downloads: FileDownloads; allowLoopback?: boolean },
 ): Promise<FileFetch> {
   const file = (attachments ?? []).map((a) => FileDownload.safeParse(a)).find((p) => p.success)?.data;
   if (!file) return { kind: 'none' };
@@ -37,15 +54,15 @@ export async function fetchAttachedCsv(
   if (!sharePoint && !loopback) {
     return { kind: 'problem', problem: 'The file is not stored in SharePoint or OneDrive, so the bot does not download it.' };
   }
-  try {
-    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-    if (!response.ok) return { kind: 'problem', problem: `The file could not be downloaded (HTTP ${response.status}). Attach it again.` };
-    const length = Number(response.headers.get('content-length') ?? '0');
-    if (length > MAX_FILE_BYTES) return { kind: 'problem', problem: 'The file is larger than 1 MB. Split the list.' };
-    const buffer = Buffer.from(await response.arrayBuffer());
-    if (buffer.length > MAX_FILE_BYTES) return { kind: 'problem', problem: 'The file is larger than 1 MB. Split the list.' };
-    return { kind: 'ok', name, text: buffer.toString('utf8') };
-  } catch (error) {
-    return { kind: 'problem', problem: `The file could not be downloaded (${error instanceof Error ? error.message : String(error)}).` };
+  const download = await options.downloads.download(url, MAX_FILE_BYTES);
+  switch (download.kind) {
+    case 'ok':
+      return { kind: 'ok', name, text: download.bytes.toString('utf8') };
+    case 'tooLarge':
+      return { kind: 'problem', problem: TOO_LARGE };
+    case 'httpError':
+      return { kind: 'problem', problem: `The file could not be downloaded (HTTP ${download.status}). Attach it again.` };
+    case 'failed':
+      return { kind: 'problem', problem: `The file could not be downloaded (${download.detail}).` };
   }
 }

@@ -2,26 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConversationReference } from 'botbuilder';
-import { RoleResolver, type GroupMembershipReader } from '../../bot/identity/roles';
+import type { GroupMembershipReader } from '../../bot/identity/roles';
 import { JobQueue, Jobs } from '../../bot/jobs';
 import type { Notifier, OutgoingMessage, SentMessage } from '../../bot/notify/notifier';
 import type { Services } from '../../bot/services';
 import { openStore, type Store } from '../../bot/store';
 import type { UserAppAccessFacts } from '../../bot/graph/userAppAccess';
 import type { AddressOwner, DirectoryUser, UserLookup, UserQuery } from '../../bot/graph/users';
-import { LookupService, type UserDirectory } from '../../bot/services/lookup';
+import type { UserDirectory } from '../../bot/services/lookup';
 import type { RealmLookup, RealmVerdict } from '../../bot/services/realmVerdict';
-import { InvitationService } from '../../bot/services/invitations';
-import { invitationMessages } from '../../bot/presenters/invite.presenter';
 import { InMemoryInvitationDirectory } from './inMemoryInvitations';
-import { BulkInvitationService } from '../../bot/services/bulk/bulkRuns';
-import { bulkMessages } from '../../bot/presenters/bulk.presenter';
-import { AppAccessService } from '../../bot/services/appAccess';
+import { HttpFileDownloads } from '../../bot/adapters/teamsFileDownloads';
 import { InMemoryAppDirectory } from './inMemoryApps';
-import { AccessRevocationService } from '../../bot/services/accessRevocation';
-import { accessEndMessages } from '../../bot/presenters/revoke.presenter';
-import { AccessRequestService } from '../../bot/services/accessRequests';
-import { accessRequestMessages } from '../../bot/presenters/access.presenter';
+import { createLogger } from '../../bot/logger';
+import { buildServices, type ServiceSettings } from '../../bot/wiring';
 
 /** Records proactive messages instead of sending them. */
 export class InMemoryNotifier implements Notifier {
@@ -96,65 +90,55 @@ export interface TestServices extends Services {
   dispose(): Promise<void>;
 }
 
-/** Services over a fresh SQLite store in a temp dir, for command and action tests that need no Graph. */
+/** The settings the tests run with, in the app's own Config shape. */
+export const testSettings: ServiceSettings = {
+  roles: { adminGroupId: 'admins', managerGroupId: 'managers', cacheSeconds: 60 },
+  partners: { markerAttribute: 'extensionAttribute1', markerValue: 'Partner', upnSuffixes: [] },
+  invitations: {
+    redirectUrl: 'https://myapps.microsoft.com',
+    allowDomains: [],
+    blockDomains: ['mailinator.com'],
+    bulk: { perMinute: 600, approvalThreshold: 50, maxRows: 1000, progressIntervalMs: 1000 },
+    publicBaseUrl: undefined,
+    linkSecret: 'test-secret-test-secret-test-secret',
+    linkLifetimeMs: 3600_000,
+  },
+  access: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, approvalsConversationId: undefined },
+  allowLoopbackFiles: false,
+};
+
+/**
+ * Services over a fresh SQLite store in a temp dir, for command and action tests that need no Graph: the app's own
+ * buildServices over in-memory ports, so the tests run the wiring production runs.
+ */
 export async function testServices(memberships: Record<string, string[]> = {}): Promise<TestServices> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-services-'));
   const store: Store = await openStore({ dataDir: dir });
   const realm = new InMemoryRealmLookup();
   const notifier = new InMemoryNotifier();
   const invitationDirectory = new InMemoryInvitationDirectory();
-  const jobs = new Jobs(new JobQueue(store.db));
   const appDirectory = new InMemoryAppDirectory();
-  const appAccess = new AppAccessService(appDirectory);
+  const services = buildServices(
+    {
+      store,
+      notifier,
+      jobs: new Jobs(new JobQueue(store.db)),
+      groups: new InMemoryGroupMembership(memberships),
+      users: new InMemoryUserDirectory(),
+      guests: invitationDirectory,
+      apps: appDirectory,
+      realm,
+      files: new HttpFileDownloads(),
+      log: createLogger('silent'),
+    },
+    testSettings,
+  );
   return {
-    store,
-    roles: new RoleResolver(new InMemoryGroupMembership(memberships), { adminGroupId: 'admins', managerGroupId: 'managers' }, 60_000),
-    jobs,
+    ...services,
     notifier,
     realm,
-    lookup: new LookupService(new InMemoryUserDirectory(), realm, { markerAttribute: 'extensionAttribute1', markerValue: 'Partner', upnSuffixes: [] }),
     invitationDirectory,
-    invitations: new InvitationService({
-      store,
-      directory: invitationDirectory,
-      notifier,
-      settings: { redirectUrl: 'https://myapps.microsoft.com', allowDomains: [], blockDomains: ['mailinator.com'], adminGroupId: 'admins' },
-      messages: invitationMessages,
-      realm: () => realm,
-    }),
-    bulkInvitations: new BulkInvitationService({
-      store,
-      directory: invitationDirectory,
-      notifier,
-      jobs,
-      settings: {
-        redirectUrl: 'https://myapps.microsoft.com',
-        allowDomains: [],
-        blockDomains: ['mailinator.com'],
-        adminGroupId: 'admins',
-        perMinute: 600,
-        approvalThreshold: 50,
-        maxRows: 1000,
-        progressIntervalMs: 1000,
-        linkSecret: 'test-secret-test-secret-test-secret',
-        linkLifetimeMs: 3600_000,
-      },
-      messages: bulkMessages,
-    }),
     appDirectory,
-    appAccess,
-    accessRevocation: new AccessRevocationService({ store, appAccess, apps: appDirectory, guests: invitationDirectory, notifier, messages: accessEndMessages }),
-    accessRequests: new AccessRequestService({
-      store,
-      apps: appDirectory,
-      appAccess,
-      directory: invitationDirectory,
-      notifier,
-      jobs,
-      realm,
-      settings: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, adminGroupId: 'admins' },
-      messages: accessRequestMessages,
-    }),
     async dispose() {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

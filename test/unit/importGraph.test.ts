@@ -18,6 +18,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   handlers: ['identity', 'services', 'base'],
   jobs: ['services', 'store', 'base'],
   notify: ['services', 'store', 'base', 'botbuilder'],
+  /** HTTP adapters that implement ports services declare (login endpoints, Teams file downloads). */
+  adapters: ['services', 'base'],
   services: ['identity', 'graph', 'onprem', 'store', 'base'],
   identity: ['base', 'botbuilder'],
   graph: ['identity', 'base'],
@@ -35,7 +37,6 @@ const BOTBUILDER_OK = new Set(['root', 'routing', 'commands', 'actions', 'presen
  */
 const KNOWN: readonly string[] = [
   'services/index.ts -> jobs',
-  'base/config.ts -> onprem',
 ];
 
 function floorOf(file: string): string {

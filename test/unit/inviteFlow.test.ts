@@ -7,6 +7,7 @@ import { createLogger } from '../../bot/logger';
 import { ActionRouter } from '../../bot/routing/actionRouter';
 import { CommandRouter } from '../../bot/routing/commandRouter';
 import { BulkInvitationService } from '../../bot/services/bulk/bulkRuns';
+import { HttpFileDownloads } from '../../bot/adapters/teamsFileDownloads';
 import { cardText } from '../helpers/bot';
 import { testServices, type TestServices } from '../helpers/testServices';
 
@@ -93,6 +94,7 @@ describe('bulk run after a restart', () => {
         directory: services.invitationDirectory,
         notifier: services.notifier,
         jobs: services.jobs,
+        files: new HttpFileDownloads(),
         settings: services.bulkInvitations.settings,
         messages: bulkMessages,
       });

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OwnDomain, OwnFederation } from '../../bot/graph/domains';
+import { HttpLoginEndpoints } from '../../bot/adapters/loginEndpoints';
 import { InvalidRealmInputError, RealmService, type OwnDomainReader } from '../../bot/services/realm';
+import { systemClock } from '../../bot/services/realmPorts';
 
 /** A stand-in login host over real HTTP: answers per path, counts requests, can be slow or send garbage. */
 class LoginHost {
@@ -64,7 +66,12 @@ describe('RealmService', () => {
   });
 
   function service(domains = new InMemoryDomains(), options: { answerMs?: number; cacheMs?: number; now?: () => number } = {}) {
-    return new RealmService(domains, { loginBaseUrl: login.url, cacheMs: options.cacheMs ?? 60_000, answerMs: options.answerMs ?? 2000, requestTimeoutMs: 3000, now: options.now });
+    const clock = options.now ? { ...systemClock, now: options.now } : systemClock;
+    return new RealmService(domains, new HttpLoginEndpoints({ loginBaseUrl: login.url, requestTimeoutMs: 3000 }), {
+      cacheMs: options.cacheMs ?? 60_000,
+      answerMs: options.answerMs ?? 2000,
+      clock,
+    });
   }
 
   it('does not crash on a realm answer that is not JSON, and says what is missing', async () => {

@@ -8,7 +8,7 @@ import type { BulkRowChanges, BulkRowState, BulkRunRecord, BulkRunState, NewBulk
 import { checkPartnerAddress, domainMatches } from '../emailAddress';
 import type { InvitationDirectory } from '../invitations';
 import type { JobScheduler, Notifier, OutgoingMessage } from '../ports';
-import { fetchAttachedCsv } from '../teamsFile';
+import { fetchAttachedCsv, type FileDownloads } from '../teamsFile';
 import { BulkApprovals } from './approvals';
 import { parseEntraBulkCsv, writeResultsCsv, type BulkRowInput } from './csv';
 import { InvitationPacer } from './pacing';
@@ -105,6 +105,8 @@ export class BulkInvitationService {
       directory: InvitationDirectory;
       notifier: Notifier;
       jobs: JobScheduler;
+      /** Downloads the CSV a Teams message carries. */
+      files: FileDownloads;
       settings: BulkSettings;
       messages: BulkMessages;
       now?: () => Date;
@@ -127,7 +129,7 @@ export class BulkInvitationService {
 
   /** From a chat message: the addresses typed after `invite`, or an attached CSV in Entra's bulk-invite layout. */
   async createFromMessage(caller: Caller, addresses: string[], attachments: readonly unknown[] | undefined): Promise<{ ok: true; view: BulkRunView } | { ok: false; problem: string }> {
-    const file = await fetchAttachedCsv(attachments, { allowLoopback: this.deps.settings.allowLoopbackFiles });
+    const file = await fetchAttachedCsv(attachments, { downloads: this.deps.files, allowLoopback: this.deps.settings.allowLoopbackFiles });
     if (file.kind === 'problem') return { ok: false, problem: file.problem };
     if (file.kind === 'ok') {
       const parsed = parseEntraBulkCsv(file.text);

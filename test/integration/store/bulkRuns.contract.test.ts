@@ -1,4 +1,5 @@
 import type { InvitationRequest, InvitationResponse } from '../../../bot/graph/graphInvitations';
+import { HttpFileDownloads } from '../../../bot/adapters/teamsFileDownloads';
 import type { Caller } from '../../../bot/identity/caller';
 import { JobQueue, Jobs } from '../../../bot/jobs';
 import { BulkInvitationService, type BulkMessages } from '../../../bot/services/bulk/bulkRuns';
@@ -40,6 +41,7 @@ function bulkContract(backend: () => Backend): void {
       directory,
       notifier: new InMemoryNotifier(),
       jobs: new Jobs(new JobQueue(store.db)),
+      files: new HttpFileDownloads(),
       settings: {
         redirectUrl: 'https://myapps.microsoft.com',
         allowDomains: [],

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config';
+import { accessRequestMessages } from './presenters/access.presenter';
+import { bulkMessages } from './presenters/bulk.presenter';
+import { invitationMessages } from './presenters/invite.presenter';
+import { accessEndMessages } from './presenters/revoke.presenter';
+import { RoleResolver, type GroupMembershipReader } from './identity/roles';
+import type { Jobs } from './jobs';
+import type { Logger } from './logger';
+import type { ShadowAccounts } from './onprem/shadowAccounts';
+import type { Services } from './services';
+import { AccessRequestService, type AccessRequestDirectory } from './services/accessRequests';
+import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
+import { AppAccessService, type AppDirectory } from './services/appAccess';
+import { BulkInvitationService } from './services/bulk/bulkRuns';
+import { InvitationService, type InvitationDirectory } from './services/invitations';
+import { LookupService, type UserDirectory } from './services/lookup';
+import type { Notifier } from './services/ports';
+import { RealmService, type OwnDomainReader } from './services/realm';
+import type { Clock, LoginEndpoints } from './services/realmPorts';
+import type { RealmLookup } from './services/realmVerdict';
+import type { FileDownloads } from './services/teamsFile';
+import type { Store } from './store';
+
+/**
+ * What the services talk to: Graph, on-prem AD, the store, the notifier and the job queue. The app passes the real
+ * adapters (bot/app.ts); tests pass in-memory ones (test/helpers/testServices.ts). Both then get their services from
+ * buildServices, so the two cannot wire them differently.
+ */
+export interface ServicePorts {
+  store: Store;
+  notifier: Notifier;
+  jobs: Jobs;
+  /** Who is in the admin and manager groups. */
+  groups: GroupMembershipReader;
+  /** Users for whois and for telling partners from employees. */
+  users: UserDirectory;
+  /** Guests: invitations, and finding a guest to grant or revoke app access. */
+  guests: InvitationDirectory & GuestFinder & AccessRequestDirectory;
+  /** The App Proxy apps and their assignments. */
+  apps: AppDirectory;
+  /** On-prem AD for Kerberos apps' shadow accounts; undefined when ONPREM_* is not configured. */
+  shadowAccounts?: ShadowAccounts;
+  /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
+  realm: RealmLookup;
+  /** Downloads a CSV attached in Teams. */
+  files: FileDownloads;
+  log: Logger;
+}
+
+/** The settings services read, in the very shape the app's Config has them. */
+export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' | 'access'> & {
+  /** Sandbox mode only: attached files may come from a loopback http server. */
+  allowLoopbackFiles: boolean;
+};
+
+/**
+ * The one place services are built. Each is built after what it uses, so none needs a late-bound reference: access
+ * requests exist before revocation, which tells them when approval cards changed.
+ */
+export function buildServices(ports: ServicePorts, settings: ServiceSettings): Services {
+  const { store, notifier, jobs, realm, guests, apps, log } = ports;
+  const adminGroupId = settings.roles.adminGroupId;
+  const appAccess = new AppAccessService(apps, ports.shadowAccounts);
+  const accessRequests = new AccessRequestService({
+    store,
+    apps,
+    appAccess,
+    directory: guests,
+    notifier,
+    jobs,
+    realm,
+    settings: { ...settings.access, adminGroupId },
+    messages: accessRequestMessages,
+    log: log.child({ component: 'access-requests' }),
+  });
+  return {
+    store,
+    roles: new RoleResolver(ports.groups, settings.roles, settings.roles.cacheSeconds * 1000),
+    jobs,
+    notifier,
+    realm,
+    lookup: new LookupService(ports.users, realm, settings.partners),
+    invitations: new InvitationService({
+      store,
+      directory: guests,
+      notifier,
+      settings: { ...settings.invitations, adminGroupId },
+      messages: invitationMessages,
+      realm,
+      log: log.child({ component: 'invitations' }),
+    }),
+    bulkInvitations: new BulkInvitationService({
+      store,
+      directory: guests,
+      notifier,
+      jobs,
+      files: ports.files,
+      settings: {
+        ...settings.invitations,
+        ...settings.invitations.bulk,
+        adminGroupId,
+        linkSecret: settings.invitations.linkSecret ?? randomBytes(32).toString('hex'),
+        allowLoopbackFiles: settings.allowLoopbackFiles,
+      },
+      messages: bulkMessages,
+      log: log.child({ component: 'bulk-invitations' }),
+    }),
+    appAccess,
+    accessRevocation: new AccessRevocationService({
+      store,
+      appAccess,
+      apps,
+      guests,
+      notifier,
+      messages: accessEndMessages,
+      cardsChanged: (record) => accessRequests.updateApprovalCards(record),
+    }),
+    accessRequests,
+  };
+}
+
+/** Home realm discovery over our own domains (Graph) and Entra's login endpoints, its problems logged for the operator. */
+export function realmService(domains: OwnDomainReader, login: LoginEndpoints, settings: Config['realm'], log: Logger, clock?: Clock): RealmService {
+  const realmLog = log.child({ component: 'realm' });
+  return new RealmService(domains, login, {
+    cacheMs: settings.cacheMs,
+    answerMs: settings.answerMs,
+    onProblem: (part, detail) => realmLog.warn({ part, detail }, 'home realm discovery incomplete'),
+    ...(clock ? { clock } : {}),
+  });
+}

@@ -1,0 +1,92 @@
+import { Writable } from 'node:stream';
+import { GraphError } from '@microsoft/microsoft-graph-client';
+import { loadConfig } from '../../bot/config';
+import { createLogger, REDACTED } from '../../bot/logger';
+
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const APP = 'bbbbbbbb-0000-0000-0000-000000000001';
+
+/** Every secret a deployment can carry, each distinct so that a leak names itself. */
+const SECRETS = {
+  MicrosoftAppPassword: 'leak-bot-app-password',
+  AZURE_CLIENT_SECRET: 'leak-graph-client-secret',
+  ONPREM_BIND_PASSWORD: 'leak-ldap-bind-password',
+  DOWNLOAD_LINK_SECRET: 'leak-download-link-secret-0123456789abcdef',
+};
+
+const env = {
+  MicrosoftAppId: APP,
+  MicrosoftAppType: 'SingleTenant',
+  MicrosoftAppTenantId: TENANT,
+  AZURE_TENANT_ID: TENANT,
+  AZURE_CLIENT_ID: APP,
+  ADMIN_GROUP_ID: 'aaaaaaaa-0000-0000-0000-000000000001',
+  MANAGER_GROUP_ID: 'aaaaaaaa-0000-0000-0000-000000000002',
+  PUBLIC_BASE_URL: 'https://bot.contoso.com',
+  ONPREM_LDAP_URL: 'ldaps://dc1.corp.contoso.com',
+  ONPREM_BIND_DN: 'CN=svc-bot,OU=Service,DC=corp,DC=contoso,DC=com',
+  ONPREM_GUEST_OU: 'OU=B2BGuests,DC=corp,DC=contoso,DC=com',
+  ...SECRETS,
+};
+
+function capture(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+function expectNoSecret(output: string, secrets: readonly string[]): void {
+  for (const secret of secrets) expect(output).not.toContain(secret);
+}
+
+describe('log redaction', () => {
+  it('logs a whole config, at the top level and nested, without a secret', () => {
+    const loaded = loadConfig(env, '/srv/bot');
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const { lines, stream } = capture();
+    const log = createLogger('info', stream);
+
+    log.info(loaded.config, 'config at the top level');
+    log.info({ config: loaded.config }, 'config under a key');
+    log.child({ component: 'start' }).info({ deep: { config: loaded.config } }, 'config two levels down');
+    log.info({ env }, 'the environment');
+    log.info({ graph: loaded.config.graph }, 'one section');
+    log.info(loaded.config.onprem, 'on-prem settings at the top level');
+
+    const output = lines.join('');
+    expect(lines).toHaveLength(6);
+    expectNoSecret(output, Object.values(SECRETS));
+    expect(output).toContain(REDACTED);
+    // What is not secret still shows, so redaction did not simply drop the objects.
+    expect(output).toContain('dc1.corp.contoso.com');
+    expect(output).toContain(APP);
+  });
+
+  it('logs a Graph error that carries an Authorization header and tokens without them', () => {
+    const bearer = 'Bearer eyJleak.graph.token';
+    const error = new GraphError(401, 'InvalidAuthenticationToken');
+    Object.assign(error, {
+      code: 'InvalidAuthenticationToken',
+      request: { method: 'GET', url: 'https://graph.microsoft.com/v1.0/users', headers: { Authorization: bearer, 'client-request-id': 'c1' } },
+      response: { headers: { authorization: bearer, 'set-cookie': 'fpc=leak-cookie' } },
+      body: JSON.stringify({ error: { code: 'InvalidAuthenticationToken' } }),
+      tokenResponse: { access_token: 'leak-access-token', refresh_token: 'leak-refresh-token', id_token: 'leak-id-token' },
+    });
+    const { lines, stream } = capture();
+    const log = createLogger('info', stream);
+
+    log.error({ err: error }, 'graph call failed');
+    log.error({ component: 'graph', nested: { err: error } }, 'graph call failed, nested');
+    log.warn({ headers: { authorization: bearer }, token: 'leak-bare-token', accessToken: 'leak-camel-token' }, 'top-level header and tokens');
+
+    const output = lines.join('');
+    expectNoSecret(output, ['eyJleak', 'leak-cookie', 'leak-access-token', 'leak-refresh-token', 'leak-id-token', 'leak-bare-token', 'leak-camel-token']);
+    expect(output).toContain('InvalidAuthenticationToken');
+    expect(output).toContain('client-request-id');
+  });
+});
