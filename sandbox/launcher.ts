@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadLauncherSettings, SANDBOX_CREDENTIALS, type LauncherSettings } from '../bot/config';
+import { loadLauncherSettings, type LauncherSettings } from '../bot/config';
 import { redactDatabaseUrl, SQLITE_FILE_NAME } from '../bot/store';
-import { DEFAULT_FIXTURE_PATH, loadFixture } from './fixture';
+import { sandboxLaunchPlan } from './launchPlan';
 import { DEFAULT_PLAYGROUND_PORT, playgroundUsersFor, startPlayground, waitForHttp } from './playgroundServer';
 import { startSandbox, type RunningSandbox } from './server';
 
@@ -35,13 +35,11 @@ function banner(lines: [string, string][], footer: string[]): string {
 }
 
 async function runSandbox(settings: LauncherSettings): Promise<void> {
-  const fixturePath = settings.fixturePath ?? DEFAULT_FIXTURE_PATH;
-  const fixture = loadFixture(fixturePath);
-  const adminGroupId = settings.adminGroupId ?? fixture.roles.adminGroupId;
-  const managerGroupId = settings.managerGroupId ?? fixture.roles.managerGroupId;
+  const plan = sandboxLaunchPlan(settings, process.env);
+  const { fixture, fixturePath, adminGroupId, managerGroupId } = plan;
   fs.mkdirSync(settings.dataDir, { recursive: true });
 
-  sandbox = await startSandbox({ fixture, tlsDir: path.join(settings.dataDir, 'sandbox-tls'), clientSecret: SANDBOX_CREDENTIALS.clientSecret });
+  sandbox = await startSandbox(plan.sandbox);
 
   const bot = runBot(
     {
@@ -83,6 +81,7 @@ async function runSandbox(settings: LauncherSettings): Promise<void> {
         ['Bot endpoint', `${botUrl}/api/messages`],
         ['Playground', playgroundLine],
         ['Sandbox cloud', `${sandbox.url} (Graph /v1.0 and /beta, login, userrealm)`],
+        ...(plan.options.length > 0 ? [['Sandbox options', plan.options.join(', ')] as [string, string]] : []),
         ['Fixture', `${fixturePath} (tenant ${fixture.tenant.displayName}, ${fixture.tenant.id})`],
         ['Store', store],
         ...users.map((u): [string, string] => [
