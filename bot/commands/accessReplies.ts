@@ -212,7 +212,8 @@ export function approvalCardFor(record: AccessRequestRecord, viewer: Caller, app
 export function statusCard(record: AccessRequestRecord, requesterTeamsId?: string, extra?: { text?: string; note?: string }): Attachment {
   const facts = [
     { title: 'Partner', value: partnerLine(record) },
-    { title: 'App', value: `${record.appDisplayName} (${sso(record.ssoKind).short})` },
+    { title: 'App', value: record.appDisplayName },
+    { title: 'Single sign-on', value: sso(record.ssoKind).short },
     { title: 'Role', value: roleWords(record) },
     { title: 'Duration', value: days(record.durationDays) },
     { title: 'Shadow account', value: shadowWords(record) },
