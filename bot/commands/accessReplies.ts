@@ -31,9 +31,9 @@ function days(n: number): string {
 }
 
 const SSO_WORDS: Record<SsoKind, { label: string; short: string; color: string }> = {
-  saml: { label: 'Single sign-on: SAML', short: 'SAML', color: 'good' },
-  kerberos: { label: 'Single sign-on: Kerberos (KCD), which needs an account in on-prem AD', short: 'Kerberos (KCD)', color: 'warning' },
-  headerBased: { label: 'Single sign-on: header-based', short: 'header-based', color: 'good' },
+  saml: { label: 'Single sign-on: SAML', short: 'SAML', color: 'default' },
+  kerberos: { label: 'Single sign-on: Kerberos (KCD), which needs an account in on-prem AD', short: 'Kerberos (KCD)', color: 'accent' },
+  headerBased: { label: 'Single sign-on: header-based', short: 'header-based', color: 'default' },
   none: { label: 'Single sign-on: none (the app asks for its own sign-in)', short: 'none', color: 'default' },
 };
 
