@@ -1,6 +1,7 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { ActivityHandler } from 'botbuilder';
 import * as restify from 'restify';
+import { z } from 'zod';
 import type { Logger } from './logger';
 
 export interface ReadinessCheck {
@@ -27,13 +28,81 @@ function withTimeout(work: Promise<void>, ms: number): Promise<void> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The least an activity must be for CloudAdapter to handle it. Without it botbuilder's own validator throws outside the
+ * adapter's error handling, and the caller gets a 500 carrying botbuilder's internal message.
+ */
+const inboundActivity = z.looseObject({ type: z.string().min(1) });
+
+/** What CloudAdapter.process wrote, held back until we know whether it may reach the caller as is. */
+interface HeldResponse {
+  status: number;
+  body: unknown;
+  headers: [string, string][];
+}
+
+function holdResponse(): { response: Pick<restify.Response, 'status' | 'send' | 'end' | 'header'>; held: HeldResponse } {
+  const held: HeldResponse = { status: 200, body: undefined, headers: [] };
+  const response = {
+    status(code: number) {
+      held.status = code;
+      return code;
+    },
+    send(body?: unknown) {
+      held.body = body;
+    },
+    end() {},
+    header(name: string, value: string) {
+      held.headers.push([name, value]);
+    },
+  };
+  return { response: response as unknown as Pick<restify.Response, 'status' | 'send' | 'end' | 'header'>, held };
+}
+
+/**
+ * Runs one inbound request through CloudAdapter, and answers what it cannot classify itself. A malformed body is a 400
+ * without botbuilder's internals. A failure before the bot's logic started is a refused authentication: botbuilder 4.23
+ * answers only its own AuthenticationError with 401, and lets jsonwebtoken's errors (a forged alg, a bad signature, a token
+ * not yet valid) through as 500. Either way nothing ran, and the caller learns no more than "unauthorized".
+ */
+async function processInbound(
+  { adapter, bot, log }: Pick<ServerDeps, 'adapter' | 'bot' | 'log'>,
+  req: restify.Request,
+  res: restify.Response,
+): Promise<void> {
+  if (!inboundActivity.safeParse(req.body).success) {
+    res.send(400, { error: 'The request body is not a Bot Framework activity.' });
+    return;
+  }
+  let logicStarted = false;
+  const { response, held } = holdResponse();
+  try {
+    await adapter.process(req, response as unknown as restify.Response, async (context) => {
+      logicStarted = true;
+      await bot.run(context);
+    });
+  } catch (error) {
+    if (logicStarted) throw error;
+    held.status = 500;
+    held.body = error instanceof Error ? error.message : String(error);
+  }
+  if (!logicStarted && (held.status === 401 || held.status >= 500)) {
+    log.warn({ status: held.status, reason: held.body }, 'inbound activity refused: authentication failed');
+    res.send(401, { error: 'Unauthorized' });
+    return;
+  }
+  for (const [name, value] of held.headers) res.header(name, value);
+  if (held.body === undefined) res.send(held.status);
+  else res.send(held.status, held.body);
+}
+
 /** restify only: the Bot Framework endpoint and the probes. Authentication of activities is CloudAdapter's job. */
 export function createServer({ adapter, bot, readiness, log, routes = [] }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'partner-access-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
 
   server.post('/api/messages', async (req, res) => {
-    await adapter.process(req, res, (context) => bot.run(context));
+    await processInbound({ adapter, bot, log }, req, res);
   });
 
   server.get('/healthz', async (_req, res) => {

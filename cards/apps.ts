@@ -4,9 +4,9 @@ import { renderCard } from './render';
 import { plain, plainLine } from './text';
 
 const SSO: Record<SsoKind, { label: string; color: string }> = {
-  saml: { label: 'Single sign-on: SAML', color: 'good' },
-  kerberos: { label: 'Single sign-on: Kerberos (KCD), needs a shadow account in on-prem AD', color: 'warning' },
-  headerBased: { label: 'Single sign-on: header-based', color: 'good' },
+  saml: { label: 'Single sign-on: SAML', color: 'default' },
+  kerberos: { label: 'Single sign-on: Kerberos (KCD), needs a shadow account in on-prem AD', color: 'accent' },
+  headerBased: { label: 'Single sign-on: header-based', color: 'default' },
   none: { label: 'Single sign-on: none (the app asks for its own sign-in)', color: 'default' },
 };
 

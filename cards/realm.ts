@@ -39,12 +39,13 @@ function problemOf(report: RealmReport): { show: boolean; title: string; text: s
       `${name} exists here as a synced local account (${upn}). Entra finds the home realm from the domain of the sign-in name, so a sign-in as ${report.query} will be sent to ${where}, and the local credentials we manage won't work there.`,
       800,
     ),
+    // The number is ours and goes on after escaping: plain() escapes a leading "1." so user text cannot start a list.
     steps: [
-      `1. Sync the partner accounts to Entra ID: done for ${name}.`,
-      `2. ${federateStep}`,
-      '3. Move the app trust from the on-prem IdP to Entra ID.',
-      `4. Have ${name} sign in as ${upn} through a tenanted endpoint (our own sign-in URL, such as contoso.sharepoint.com or login.microsoftonline.com/<our tenant id>), not the common one.`,
-    ].map((s) => plain(s, 400)),
+      `Sync the partner accounts to Entra ID: done for ${name}.`,
+      federateStep,
+      'Move the app trust from the on-prem IdP to Entra ID.',
+      `Have ${name} sign in as ${upn} through a tenanted endpoint (our own sign-in URL, such as contoso.sharepoint.com or login.microsoftonline.com/<our tenant id>), not the common one.`,
+    ].map((step, index) => `${index + 1}. ${plain(step, 400)}`),
   };
 }
 

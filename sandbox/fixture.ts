@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -206,13 +207,25 @@ const ServicePrincipalSchema = z.strictObject({
   owners: z.array(guid).default([]),
 });
 
-const AppRoleAssignmentSchema = z.strictObject({
-  id: z.string().optional(),
-  principalId: guid,
-  resourceId: guid,
-  appRoleId: guid,
-  createdDateTime: dateTime.optional(),
-});
+/**
+ * Graph gives every app role assignment an id (22+ base64url characters). One the fixture leaves out is derived from what the
+ * assignment is, so it is the same on every start and distinct for distinct assignments.
+ */
+export function stableAssignmentId(assignment: { principalId: string; resourceId: string; appRoleId: string }): string {
+  const what = [assignment.principalId, assignment.resourceId, assignment.appRoleId].map((id) => id.toLowerCase()).join('|');
+  return createHash('sha256').update(what).digest('base64url');
+}
+
+/** `id` is optional in the file and always present once parsed. */
+const AppRoleAssignmentSchema = z
+  .strictObject({
+    id: z.string().min(1).optional(),
+    principalId: guid,
+    resourceId: guid,
+    appRoleId: guid,
+    createdDateTime: dateTime.optional(),
+  })
+  .transform(({ id, ...assignment }) => ({ id: id ?? stableAssignmentId(assignment), ...assignment }));
 
 const UserRealmSchema = z.looseObject({
   NameSpaceType: z.enum(['Managed', 'Federated', 'Unknown']),

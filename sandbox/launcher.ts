@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadLauncherSettings, SANDBOX_CREDENTIALS, type LauncherSettings } from '../bot/config';
+import { loadLauncherSettings, type LauncherSettings } from '../bot/config';
 import { redactDatabaseUrl, SQLITE_FILE_NAME } from '../bot/store';
-import { DEFAULT_FIXTURE_PATH, loadFixture } from './fixture';
-import { DEFAULT_PLAYGROUND_PORT, playgroundUsersFor, startPlayground, waitForHttp } from './playgroundServer';
+import { sandboxLaunchPlan } from './launchPlan';
+import { DEFAULT_PLAYGROUND_PORT, playgroundCastFor, startPlayground, waitForHttp } from './playgroundServer';
+import type { PlaygroundUser } from './playground';
 import { startSandbox, type RunningSandbox } from './server';
 
 /**
@@ -34,14 +35,14 @@ function banner(lines: [string, string][], footer: string[]): string {
   return ['', rule, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), rule, ...footer.map((f) => `  ${f}`), rule, ''].join('\n');
 }
 
+const roleName = { admin: 'admin', manager: 'partner manager', member: 'ordinary member' } as const;
+
 async function runSandbox(settings: LauncherSettings): Promise<void> {
-  const fixturePath = settings.fixturePath ?? DEFAULT_FIXTURE_PATH;
-  const fixture = loadFixture(fixturePath);
-  const adminGroupId = settings.adminGroupId ?? fixture.roles.adminGroupId;
-  const managerGroupId = settings.managerGroupId ?? fixture.roles.managerGroupId;
+  const plan = sandboxLaunchPlan(settings, process.env);
+  const { fixture, fixturePath, adminGroupId, managerGroupId } = plan;
   fs.mkdirSync(settings.dataDir, { recursive: true });
 
-  sandbox = await startSandbox({ fixture, tlsDir: path.join(settings.dataDir, 'sandbox-tls'), clientSecret: SANDBOX_CREDENTIALS.clientSecret });
+  sandbox = await startSandbox(plan.sandbox);
 
   const bot = runBot(
     {
@@ -60,9 +61,15 @@ async function runSandbox(settings: LauncherSettings): Promise<void> {
   const botUrl = `http://127.0.0.1:${settings.port}`;
   await waitForHttp(`${botUrl}/healthz`, bot, 'The bot');
 
-  const users = playgroundUsersFor(fixture, adminGroupId, managerGroupId);
+  let users: PlaygroundUser[] = [];
   let playgroundLine = 'off (PLAYGROUND=off)';
+  const castNotes: string[] = [];
   if (settings.playground) {
+    const cast = playgroundCastFor(fixture, adminGroupId, managerGroupId);
+    users = cast.users;
+    const roleNames = cast.missingRoles.map((role) => roleName[role]);
+    if (roleNames.length > 0) castNotes.push(`The fixture has no enabled ${roleNames.join(', no ')}: the playground cannot show that view.`);
+    if (cast.standIns > 0) castNotes.push(`${cast.standIns} playground seat(s) hold stand-ins that are not in the tenant.`);
     const playground = await startPlayground({
       botUrl,
       dir: path.join(settings.dataDir, 'playground'),
@@ -75,7 +82,6 @@ async function runSandbox(settings: LauncherSettings): Promise<void> {
   }
 
   const store = settings.databaseUrl ? `PostgreSQL ${redactDatabaseUrl(settings.databaseUrl)}` : path.join(settings.dataDir, SQLITE_FILE_NAME);
-  const roleName = { admin: 'admin', manager: 'partner manager', member: 'ordinary member' } as const;
   console.log(
     banner(
       [
@@ -83,14 +89,16 @@ async function runSandbox(settings: LauncherSettings): Promise<void> {
         ['Bot endpoint', `${botUrl}/api/messages`],
         ['Playground', playgroundLine],
         ['Sandbox cloud', `${sandbox.url} (Graph /v1.0 and /beta, login, userrealm)`],
+        ...(plan.options.length > 0 ? [['Sandbox options', plan.options.join(', ')] as [string, string]] : []),
         ['Fixture', `${fixturePath} (tenant ${fixture.tenant.displayName}, ${fixture.tenant.id})`],
         ['Store', store],
         ...users.map((u): [string, string] => [
           u.id === 'user-id-0' ? 'Playground users' : '',
-          `${u.name} <${u.upn}>: ${roleName[u.role]}${u.id === 'user-id-0' ? ' (you, at first)' : ''}`,
+          `${u.name} <${u.upn}>: ${u.standIn ? 'stand-in' : roleName[u.role]}${u.id === 'user-id-0' ? ' (you, at first)' : ''}`,
         ]),
       ],
       [
+        ...castNotes,
         'Type "help" in the playground. To use a real tenant, set MicrosoftAppId, MicrosoftAppPassword,',
         'MicrosoftAppTenantId, the AZURE_* Graph credentials, ADMIN_GROUP_ID and MANAGER_GROUP_ID (see .env.example).',
         'Stop with Ctrl+C.',

@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { faultsFromEnv } from './faults';
 import { DEFAULT_FIXTURE_PATH, loadFixture } from './fixture';
+import { sandboxOptionsFromEnv } from './options';
 import { startSandbox, type RunningSandbox } from './server';
-import type { ThrottleOptions } from './throttle';
 
 /**
  * `tsx sandbox/main.ts [--fixture p] [--port n] [--tls-dir d]`: the sandbox as its own process. On ready it prints one JSON
@@ -54,18 +53,6 @@ function parseArgs(argv: string[]): CliOptions {
   return out;
 }
 
-function throttleFromEnv(env: NodeJS.ProcessEnv): ThrottleOptions | undefined {
-  const ru = env.SANDBOX_THROTTLE_RU_PER_10S;
-  if (ru === undefined || ru === '') return undefined;
-  const writes = env.SANDBOX_THROTTLE_WRITES_PER_150S;
-  const options: ThrottleOptions = { resourceUnitsPer10Seconds: Number(ru) };
-  if (writes !== undefined && writes !== '') options.writesPer150Seconds = Number(writes);
-  if (!(options.resourceUnitsPer10Seconds > 0) || (options.writesPer150Seconds !== undefined && !(options.writesPer150Seconds > 0))) {
-    throw new Error('SANDBOX_THROTTLE_RU_PER_10S and SANDBOX_THROTTLE_WRITES_PER_150S must be positive numbers');
-  }
-  return options;
-}
-
 async function main(): Promise<void> {
   const cli = parseArgs(process.argv.slice(2));
   const fixture = loadFixture(cli.fixture);
@@ -73,8 +60,7 @@ async function main(): Promise<void> {
     fixture,
     tlsDir: cli.tlsDir,
     port: cli.port,
-    faults: faultsFromEnv(process.env),
-    throttle: throttleFromEnv(process.env),
+    ...sandboxOptionsFromEnv(process.env),
   });
   const stop = (): void => {
     sandbox.close().then(

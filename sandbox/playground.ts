@@ -21,6 +21,8 @@ export interface PlaygroundUser {
   surname: string;
   email: string;
   role: PlaygroundRole;
+  /** A seat filler that is not in the directory (see castPlaygroundUsers). */
+  standIn?: true;
 }
 
 export const PLAYGROUND_USER_COUNT = 6;
@@ -37,8 +39,23 @@ function transitiveMembers(groupId: string, groups: PlaygroundDirectory['groups'
   return result;
 }
 
-/** Picks admins first, then managers, then ordinary members: enough of each to show every view. */
-export function pickPlaygroundUsers(directory: PlaygroundDirectory): PlaygroundUser[] {
+/** The playground's seats filled from a directory: who sits in them, and which roles no user of the directory has. */
+export interface PlaygroundCast {
+  users: PlaygroundUser[];
+  /** Roles with nobody to play them: the playground cannot show those views. */
+  missingRoles: PlaygroundRole[];
+  /** Seats filled with stand-ins that are not in the directory, because the playground always has six users. */
+  standIns: number;
+}
+
+const ROLES: PlaygroundRole[] = ['admin', 'manager', 'member'];
+
+/**
+ * Picks admins first, then managers, then ordinary members: enough of each to show every view. A directory with fewer
+ * enabled members than seats still starts: the seats left over get stand-ins (unknown to the directory, so the bot treats
+ * them as strangers), and the cast says which roles are missing.
+ */
+export function castPlaygroundUsers(directory: PlaygroundDirectory): PlaygroundCast {
   const admins = transitiveMembers(directory.adminGroupId, directory.groups);
   const managers = transitiveMembers(directory.managerGroupId, directory.groups);
   const members = directory.users.filter((u) => u.userType !== 'Guest' && u.accountEnabled !== false);
@@ -50,10 +67,7 @@ export function pickPlaygroundUsers(directory: PlaygroundDirectory): PlaygroundU
   const ordered = [firstAdmin, firstManager, ...ordinary.slice(0, 2), ...moreAdmins, ...moreManagers, ...ordinary.slice(2)].filter(
     (u): u is NonNullable<typeof u> => u !== undefined,
   );
-  if (ordered.length < PLAYGROUND_USER_COUNT) {
-    throw new Error(`the fixture needs at least ${PLAYGROUND_USER_COUNT} enabled members for the playground, found ${ordered.length}`);
-  }
-  return ordered.slice(0, PLAYGROUND_USER_COUNT).map((u, index) => {
+  const cast = ordered.slice(0, PLAYGROUND_USER_COUNT).map((u, index): PlaygroundUser => {
     const upn = u.userPrincipalName ?? `${u.id}@example.invalid`;
     const [given, ...rest] = (u.displayName ?? upn).split(' ');
     return {
@@ -67,6 +81,28 @@ export function pickPlaygroundUsers(directory: PlaygroundDirectory): PlaygroundU
       role: roleOf(u.id),
     };
   });
+  const present = new Set(cast.map((u) => u.role));
+  const standIns = PLAYGROUND_USER_COUNT - cast.length;
+  for (let index = cast.length; index < PLAYGROUND_USER_COUNT; index++) {
+    const n = index + 1;
+    cast.push({
+      id: `user-id-${index}`,
+      name: `Stand-in ${n} (not in the tenant)`,
+      upn: `stand-in-${n}@example.invalid`,
+      aadObjectId: `00000000-0000-4000-8000-0000000005${String(n).padStart(2, '0')}`,
+      givenName: 'Stand-in',
+      surname: String(n),
+      email: `stand-in-${n}@example.invalid`,
+      role: 'member',
+      standIn: true,
+    });
+  }
+  return { users: cast, missingRoles: ROLES.filter((role) => !present.has(role)), standIns };
+}
+
+/** The six playground users (see castPlaygroundUsers). */
+export function pickPlaygroundUsers(directory: PlaygroundDirectory): PlaygroundUser[] {
+  return castPlaygroundUsers(directory).users;
 }
 
 function yamlString(value: string): string {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Fixture } from './fixture';
-import { pickPlaygroundUsers, playgroundConfigYaml, type PlaygroundUser } from './playground';
+import { castPlaygroundUsers, pickPlaygroundUsers, playgroundConfigYaml, type PlaygroundCast, type PlaygroundUser } from './playground';
 
 /**
  * The Teams-like playground as a child process, shared by `npm start` and the end-to-end tests. The playground has no user
@@ -40,6 +40,11 @@ export interface RunningPlayground {
 /** The fixture's users mapped to the playground's six mock users: admins, managers and ordinary members. */
 export function playgroundUsersFor(fixture: Fixture, adminGroupId: string, managerGroupId: string): PlaygroundUser[] {
   return pickPlaygroundUsers({ tenantId: fixture.tenant.id, adminGroupId, managerGroupId, users: fixture.users, groups: fixture.groups });
+}
+
+/** The fixture's users cast onto the playground's six seats, with the roles nobody plays. */
+export function playgroundCastFor(fixture: Fixture, adminGroupId: string, managerGroupId: string): PlaygroundCast {
+  return castPlaygroundUsers({ tenantId: fixture.tenant.id, adminGroupId, managerGroupId, users: fixture.users, groups: fixture.groups });
 }
 
 /** The same six users with `userId` (a playground id such as user-id-1) first, i.e. as the current user. Ids stay stable. */

@@ -272,7 +272,15 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const rawSegments = segmentsOf(url.pathname);
     const headers = lowerHeaders(req);
     const first = rawSegments[0];
-    if (first === 'v1.0' || first === 'beta') return handleGraph(req, res, url, rawSegments, headers);
+    if (first === 'v1.0' || first === 'beta') {
+      const finished = stats.graphStarted();
+      res.once('close', finished);
+      try {
+        return await handleGraph(req, res, url, rawSegments, headers);
+      } finally {
+        finished();
+      }
+    }
     if (first === CONTROL_PREFIX) return handleControl(req, res, rawSegments);
     if (await handleLogin(req, res, url, rawSegments)) return;
     send(res, 404, { error: { code: 'NotFound', message: `The sandbox serves nothing at ${url.pathname}.` } });

@@ -36,6 +36,8 @@ export interface SandboxStats {
   /** HTTP requests to the login endpoints (openid-configuration, token, userrealm, keys). */
   loginRoundTrips: number;
   tokensIssued: number;
+  /** The most Graph HTTP requests being served at once since the last reset: what a client's fan-out looks like. */
+  peakGraphInFlight: number;
   /** Top-level Graph requests and batch items in arrival order (a batch's items follow its envelope). */
   requests: GraphRequestRecord[];
   login: LoginRequestRecord[];
@@ -52,6 +54,7 @@ export function emptyStats(): SandboxStats {
     faultsInjected: 0,
     loginRoundTrips: 0,
     tokensIssued: 0,
+    peakGraphInFlight: 0,
     requests: [],
     login: [],
   };
@@ -59,6 +62,7 @@ export function emptyStats(): SandboxStats {
 
 export class StatsRecorder {
   private current = emptyStats();
+  private graphInFlight = 0;
 
   snapshot(): SandboxStats {
     return structuredClone(this.current);
@@ -66,6 +70,19 @@ export class StatsRecorder {
 
   reset(): void {
     this.current = emptyStats();
+    this.current.peakGraphInFlight = this.graphInFlight;
+  }
+
+  /** Counts one Graph HTTP request as being served until the returned function is called. */
+  graphStarted(): () => void {
+    this.graphInFlight += 1;
+    this.current.peakGraphInFlight = Math.max(this.current.peakGraphInFlight, this.graphInFlight);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.graphInFlight -= 1;
+    };
   }
 
   graph(record: GraphRequestRecord, envelope: boolean): void {

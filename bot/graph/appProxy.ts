@@ -2,12 +2,16 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { directoryUnavailable, isGraphError } from './errors';
 import { odataString, pathSegment, queryString } from './odata';
+import { mapBounded } from './boundedMap';
 import { allPages } from './paging';
 
 /** The tag Entra puts on every service principal published through application proxy. */
 export const ON_PREM_APP_TAG = 'WindowsAzureActiveDirectoryOnPremApp';
 /** The "default access" role Graph uses when an app declares no app roles. */
 export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
+
+/** Publishing settings are one beta read per app; more at once only brings Graph's throttling sooner. */
+export const PUBLISHING_READS_IN_FLIGHT = 4;
 
 export type SsoKind = 'saml' | 'kerberos' | 'headerBased' | 'none';
 
@@ -100,7 +104,7 @@ function userRoles(sp: z.infer<typeof SpSchema>): AppRole[] {
 export class GraphAppProxy {
   constructor(private readonly graph: Client) {}
 
-  /** One call for the service principals, then one beta call per app for its publishing settings. */
+  /** One call for the service principals, then one beta call per app for its publishing settings, a few at a time. */
   async listApps(): Promise<ProxyApp[]> {
     let sps: z.infer<typeof SpSchema>[];
     try {
@@ -109,7 +113,7 @@ export class GraphAppProxy {
     } catch (error) {
       throw directoryUnavailable('Listing application proxy apps', error);
     }
-    const apps = await Promise.all(sps.map((sp) => this.withPublishing(sp)));
+    const apps = await mapBounded(sps, PUBLISHING_READS_IN_FLIGHT, (sp) => this.withPublishing(sp));
     return apps.sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 

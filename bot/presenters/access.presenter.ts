@@ -32,9 +32,9 @@ function days(n: number): string {
 }
 
 const SSO_WORDS: Record<SsoKind, { label: string; short: string; color: string }> = {
-  saml: { label: 'Single sign-on: SAML', short: 'SAML', color: 'good' },
-  kerberos: { label: 'Single sign-on: Kerberos (KCD), which needs an account in on-prem AD', short: 'Kerberos (KCD)', color: 'warning' },
-  headerBased: { label: 'Single sign-on: header-based', short: 'header-based', color: 'good' },
+  saml: { label: 'Single sign-on: SAML', short: 'SAML', color: 'default' },
+  kerberos: { label: 'Single sign-on: Kerberos (KCD), which needs an account in on-prem AD', short: 'Kerberos (KCD)', color: 'accent' },
+  headerBased: { label: 'Single sign-on: header-based', short: 'header-based', color: 'default' },
   none: { label: 'Single sign-on: none (the app asks for its own sign-in)', short: 'none', color: 'default' },
 };
 
@@ -208,7 +208,8 @@ export function approvalCardFor(record: AccessRequestRecord, viewer: Caller, app
 export function statusCard(record: AccessRequestRecord, requesterTeamsId?: string, extra?: { text?: string; note?: string }): Attachment {
   const facts = [
     { title: 'Partner', value: partnerLine(record) },
-    { title: 'App', value: `${record.appDisplayName} (${sso(record.ssoKind).short})` },
+    { title: 'App', value: record.appDisplayName },
+    { title: 'Single sign-on', value: sso(record.ssoKind).short },
     { title: 'Role', value: roleWords(record) },
     { title: 'Duration', value: days(record.durationDays) },
     { title: 'Shadow account', value: shadowWords(record) },
