@@ -13,7 +13,7 @@ const InviteArgs = z.object({ args: z.array(z.string()), rest: z.string() }).tra
     return { kind: 'single' as const, email: first, displayName: name.join(' ').trim() || undefined };
   }
   const addresses = splitAddressList(tokens.rest);
-  if (addresses.length === 1 && first !== undefined) return { kind: 'single' as const, email: first, displayName: undefined };
+  if (addresses.length === 1 && first !== undefined) return { kind: 'single' as const, email: addresses[0] ?? first, displayName: undefined };
   return { kind: 'bulk' as const, addresses };
 });
 
