@@ -17,6 +17,13 @@ export interface InviteApprovalData {
   groups: string;
   requestedAt: string;
   message?: string;
+  /** The manager's reason for asking. */
+  justification?: string;
+  /** Where the partner's sign-in goes, as known when the request was made. */
+  signIn?: string;
+  /** The deciding admin's comment, once decided. */
+  decisionComment?: string;
+  decidedBy?: string;
   /** Only for an admin other than the requester while the request is pending. */
   canDecide: boolean;
   viewerNote?: string;
@@ -40,6 +47,10 @@ export function inviteApproval(data: InviteApprovalData) {
     groups: plain(data.groups || 'None', 800),
     requestedAt: data.requestedAt,
     message: plain(data.message ?? '', 1000),
+    justification: plain(data.justification || '(none given)', 1000),
+    signIn: plain(data.signIn || 'Not known when the request was made', 600),
+    decisionComment: plain(data.decisionComment ?? '', 1000),
+    decidedBy: plainLine(data.decidedBy || 'the admin', 200),
     canDecide: data.canDecide,
     viewerNote: plain(data.viewerNote ?? '', 400),
     approverIds: data.approverIds.slice(0, 60),

@@ -261,6 +261,11 @@ export const FixtureSchema = z.strictObject({
   appRoleAssignments: z.array(AppRoleAssignmentSchema).default([]),
   external: z.record(domainName, ExternalDomainSchema).default({}),
   invitationPolicy: InvitationPolicySchema.optional(),
+  /**
+   * Whether the bot may read `invitationPolicy` through GET /beta/policies/b2bManagementPolicies. false: 403
+   * Authorization_RequestDenied, as Graph answers an app without Policy.Read.B2BManagementPolicy.
+   */
+  invitationPolicyReadable: z.boolean().default(true),
 });
 
 export type Fixture = z.infer<typeof FixtureSchema>;

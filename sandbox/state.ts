@@ -38,6 +38,7 @@ export class SandboxState {
   readonly appRoleAssignments: FixtureAppRoleAssignment[];
   readonly external: Record<string, ExternalDomain>;
   readonly invitationPolicy: InvitationPolicy | undefined;
+  readonly invitationPolicyReadable: boolean;
 
   constructor(fixture: Fixture) {
     const copy = structuredClone(fixture);
@@ -58,6 +59,7 @@ export class SandboxState {
     this.appRoleAssignments = copy.appRoleAssignments;
     this.external = Object.fromEntries(Object.entries(copy.external).map(([k, v]) => [lower(k), v]));
     this.invitationPolicy = copy.invitationPolicy;
+    this.invitationPolicyReadable = copy.invitationPolicyReadable;
   }
 
   get initialDomain(): string {

@@ -4,16 +4,17 @@ import { defineAction } from './defineAction';
 
 const text = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-/** The confirm card's button: its inputs arrive as data, so they are parsed and validated again here and in the service. */
+/** The confirm card's button: its inputs arrive as data, so the service parses and validates them again. */
 const SubmitData = z.object({
   id: z.guid(),
   displayName: text,
-  delivery: z.enum(['link', 'email']).optional(),
+  delivery: z.string().max(20).optional(),
   message: text,
   language: text,
   cc: text,
   redirectUrl: text,
   groups: text,
+  justification: text,
 });
 
 export const inviteSubmit = defineAction({
@@ -22,11 +23,7 @@ export const inviteSubmit = defineAction({
   permission: 'partnerManagers',
   // Creates the guest (or asks the admins to); the guest can be deleted.
   sideEffect: 'reversible',
-  async run({ services, caller }, data) {
-    const groupIds = (data.groups ?? '').split(/[\s,;]+/).filter((g) => g.length > 0);
-    const options = { ...data, delivery: data.delivery ?? 'link', groupIds };
-    const parsed = services.invitations.parseOptions(options);
-    if (!parsed.ok) return { message: `Please correct: ${parsed.problems.join(' ')}` };
-    return submitReply(await services.invitations.submit(caller, data.id, parsed.options));
+  async run({ services, caller }, { id, ...typed }) {
+    return submitReply(await services.invitations.submitTyped(caller, id, typed), caller);
   },
 });

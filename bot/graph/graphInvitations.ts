@@ -1,5 +1,6 @@
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
+import { readTenantInvitationPolicy, type TenantInvitationPolicy } from './b2bPolicy';
 import { directoryUnavailable } from './errors';
 import { odataString, pathSegment } from './odata';
 import { allPages } from './paging';
@@ -108,6 +109,8 @@ function classify(error: GraphError): InvitationRefusal | undefined {
   return undefined;
 }
 
+const POLICY_CACHE_MS = 60_000;
+
 /** The Graph calls for inviting partners: one look-up, one POST /invitations, one member add per group. */
 export class GraphInvitations {
   constructor(private readonly graph: Client) {}
@@ -178,6 +181,20 @@ export class GraphInvitations {
       if (error instanceof GraphError && error.statusCode === 400 && /already exist/i.test(error.message)) return 'already';
       throw directoryUnavailable('Adding the guest to a group', error);
     }
+  }
+
+  private policyCache: { policy: TenantInvitationPolicy; until: number } | undefined;
+
+  /**
+   * The tenant's own allow or block list for invitations; `unknown` when it cannot be read. Kept for a minute: it changes
+   * rarely, Entra checks it again at send, and a failed read is not kept so the next form asks again.
+   */
+  async tenantInvitationPolicy(): Promise<TenantInvitationPolicy> {
+    const now = Date.now();
+    if (this.policyCache && this.policyCache.until > now) return this.policyCache.policy;
+    const policy = await readTenantInvitationPolicy(this.graph);
+    this.policyCache = policy.kind === 'unknown' ? undefined : { policy, until: now + POLICY_CACHE_MS };
+    return policy;
   }
 
   /** Everyone who may approve: users in the admin group, through nested groups too. */

@@ -6,12 +6,15 @@ import { canDecideInvitation, canInviteWithoutApproval } from '../identity/capab
 import type { OutgoingMessage } from '../services/ports';
 import { checkPartnerAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
 import type {
+  BlockSource,
   DecisionOutcome,
+  FieldProblem,
   InvitationMessages,
   InvitationRecord,
   PrepareOutcome,
   ResendOutcome,
   SubmitOutcome,
+  TypedInvite,
 } from '../services/invitations';
 import type { RealmVerdict } from '../services/realmVerdict';
 
@@ -59,7 +62,7 @@ export function existingGuestCard(address: PartnerAddress, user: ExistingUser): 
   });
 }
 
-export function existingMemberCard(address: PartnerAddress, user: ExistingUser): Attachment {
+export function existingMemberCard(address: PartnerAddress, user: ExistingUser, caller?: Caller): Attachment {
   const synced = user.onPremisesSyncEnabled === true;
   const syncedGuest = synced && user.userType === 'Guest';
   return cards.inviteOutcome({
@@ -75,7 +78,10 @@ export function existingMemberCard(address: PartnerAddress, user: ExistingUser):
       { title: 'Source', value: synced ? 'Synced from on-premises AD' : 'Cloud' },
       { title: 'Object id', value: user.id },
     ],
-    note: 'If this is wrong, ask an admin to check the account with whois.',
+    note:
+      caller && canInviteWithoutApproval(caller)
+        ? 'If this is wrong, check the account with whois and in Entra.'
+        : 'If this is wrong, ask an admin to check the account with whois.',
   });
 }
 
@@ -83,8 +89,30 @@ export function invalidAddressCard(input: string, problem: string): Attachment {
   return cards.notice({ tone: 'warning', title: 'That address cannot be invited', text: `${problem}`, code: input });
 }
 
-export function blockedCard(address: PartnerAddress, reason: string): Attachment {
-  return cards.notice({ tone: 'attention', title: `Invitations to ${describeDomain(address)} are not allowed`, text: `${reason} Nothing was sent.` });
+/** What to do about a refused domain depends on whose list it is and on who asks: an admin is never told to ask an admin. */
+function blockedAdvice(source: BlockSource, asAdmin: boolean | undefined): string {
+  if (asAdmin === undefined) {
+    return source === 'tenant'
+      ? "The tenant's collaboration restrictions are set by an admin in Entra (External collaboration settings)."
+      : "The bot's domain lists are its PARTNER_DOMAINS_ALLOW / PARTNER_DOMAINS_BLOCK settings.";
+  }
+  if (source === 'tenant') {
+    return asAdmin
+      ? "To invite this partner, change the tenant's collaboration restrictions in the Entra admin center (External Identities > External collaboration settings), then run invite again."
+      : "If this partner is expected, ask an admin to change the tenant's collaboration restrictions in Entra (External collaboration settings).";
+  }
+  return asAdmin
+    ? "To invite this partner, change the bot's PARTNER_DOMAINS_ALLOW / PARTNER_DOMAINS_BLOCK settings and restart it."
+    : "If this partner is expected, ask an admin to change the bot's domain settings.";
+}
+
+export function blockedCard(address: PartnerAddress, reason: string, source: BlockSource = 'bot', caller?: Caller): Attachment {
+  const asAdmin = caller === undefined ? undefined : canInviteWithoutApproval(caller);
+  return cards.notice({
+    tone: 'attention',
+    title: `Invitations to ${describeDomain(address)} are not allowed`,
+    text: `${reason} Nothing was sent. ${blockedAdvice(source, asAdmin)}`,
+  });
 }
 
 function signInSentence(realm: RealmVerdict | undefined): string {
@@ -98,28 +126,53 @@ export function prepareReply(caller: Caller, outcome: PrepareOutcome): Attachmen
     case 'invalid':
       return invalidAddressCard(outcome.input, outcome.problem);
     case 'blocked':
-      return blockedCard(outcome.address, outcome.reason);
+      return blockedCard(outcome.address, outcome.reason, outcome.source, caller);
     case 'existingGuest':
       return existingGuestCard(outcome.address, outcome.user);
     case 'existingMember':
-      return existingMemberCard(outcome.address, outcome.user);
-    case 'draft': {
-      const { address, record } = outcome;
-      return cards.inviteConfirm({
-        id: record.id,
-        email: address.display,
-        domain: describeDomain(address),
-        lookalike: address.international
-          ? `The domain is written with non-Latin or accented letters: ${address.domain} is really ${address.asciiDomain}. Make sure this is the partner's real domain and not a look-alike.`
-          : undefined,
-        signIn: signInSentence(outcome.realm),
-        sponsor: caller.name,
-        displayName: record.options.displayName,
-        redirectUrl: record.options.redirectUrl ?? '',
-        asAdmin: canInviteWithoutApproval(caller),
-      });
-    }
+      return existingMemberCard(outcome.address, outcome.user, caller);
+    case 'draft':
+      return inviteForm(caller, outcome.record, outcome.realm, outcome.tenantCaution);
   }
+}
+
+function cautionSentence(caution: string | undefined): string | undefined {
+  return caution ? `${caution} Microsoft Entra checks its allow or block list when the invitation is sent, and may still refuse it.` : undefined;
+}
+
+/** The invite form, first shown or shown again with what was typed and each problem by its field. */
+function inviteForm(
+  caller: Caller,
+  record: InvitationRecord,
+  realm: RealmVerdict | undefined,
+  tenantCaution: string | undefined,
+  typed?: TypedInvite,
+  problems: readonly FieldProblem[] = [],
+): Attachment {
+  const checked = checkPartnerAddress(record.email);
+  const address = checked.ok ? checked.value : undefined;
+  const byField: Partial<Record<FieldProblem['field'], string>> = {};
+  for (const p of problems) {
+    const field = p.field === 'delivery' ? 'form' : p.field;
+    byField[field] = byField[field] ? `${byField[field]} ${p.message}` : p.message;
+  }
+  if (problems.length > 0 && !byField.form) byField.form = 'Nothing was sent. Fix the fields marked below and send again.';
+  return cards.inviteConfirm({
+    id: record.id,
+    email: address?.display ?? record.email,
+    domain: address ? describeDomain(address) : domainOf(record.email),
+    lookalike: address?.international
+      ? `The domain is written with non-Latin or accented letters: ${address.domain} is really ${address.asciiDomain}. Make sure this is the partner's real domain and not a look-alike.`
+      : undefined,
+    signIn: signInSentence(realm),
+    sponsor: caller.name,
+    displayName: record.options.displayName,
+    redirectUrl: record.options.redirectUrl ?? '',
+    asAdmin: canInviteWithoutApproval(caller),
+    tenantCaution: cautionSentence(tenantCaution),
+    ...(typed ? { typed } : {}),
+    problems: byField,
+  });
 }
 
 const STATE_WORDS: Record<InvitationRecord['state'], string> = {
@@ -141,6 +194,7 @@ export function recordCard(record: InvitationRecord): Attachment {
     { title: 'Domain', value: domainOf(record.email) },
     { title: 'State', value: STATE_WORDS[record.state] },
     ...(record.decidedByName ? [{ title: 'Decided by', value: record.decidedByName }] : []),
+    ...(record.options.decisionComment ? [{ title: 'Their comment', value: record.options.decisionComment }] : []),
   ];
   const result = record.result;
   switch (record.state) {
@@ -200,14 +254,14 @@ export function recordCard(record: InvitationRecord): Attachment {
   }
 }
 
-export function submitReply(outcome: SubmitOutcome): { card: Attachment } | { message: string } {
+export function submitReply(outcome: SubmitOutcome, caller: Caller): { card: Attachment } | { message: string } {
   switch (outcome.kind) {
     case 'notFound':
       return { message: 'This invitation is no longer known. Send the invite command again.' };
     case 'notYours':
       return { message: `Only ${outcome.record.requesterName || 'the person who started it'} can send this invitation.` };
     case 'invalidOptions':
-      return { message: `Please correct: ${outcome.problems.join(' ')}` };
+      return { card: inviteForm(caller, outcome.record, outcome.realm, outcome.tenantCaution, outcome.typed, outcome.problems) };
     case 'requested':
       return {
         card:
@@ -256,6 +310,10 @@ function approvalData(record: InvitationRecord, approverIds: string[]) {
     groups: record.options.groupIds.join(', '),
     requestedAt: when(record.createdAt.toISOString()),
     message: record.options.message,
+    justification: record.options.justification,
+    signIn: record.options.realmAtRequest,
+    decisionComment: record.options.decisionComment,
+    decidedBy: record.decidedByName,
     approverIds,
   } as const;
 }
@@ -298,14 +356,14 @@ export const invitationMessages: InvitationMessages = {
   },
 };
 
-export function resendReply(outcome: ResendOutcome): Attachment {
+export function resendReply(outcome: ResendOutcome, caller?: Caller): Attachment {
   switch (outcome.kind) {
     case 'invalid':
       return invalidAddressCard(outcome.input, outcome.problem);
     case 'blocked':
-      return blockedCard(outcome.address, outcome.reason);
+      return blockedCard(outcome.address, outcome.reason, outcome.source, caller);
     case 'existingMember':
-      return existingMemberCard(outcome.address, outcome.user);
+      return existingMemberCard(outcome.address, outcome.user, caller);
     case 'notFound':
       return cards.notice({
         tone: 'warning',

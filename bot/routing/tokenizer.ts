@@ -31,6 +31,14 @@ function splitWords(text: string): string[] {
     if (close) {
       const end = text.indexOf(close, i + 1);
       const stop = end === -1 ? text.length : end;
+      // A quote glued to what follows (`"a b"@fabrikam.com`) is part of one word, kept as typed, not a phrase.
+      if (end !== -1 && end + 1 < text.length && !/\s/.test(text.charAt(end + 1))) {
+        let j = end + 1;
+        while (j < text.length && !/\s/.test(text.charAt(j))) j += 1;
+        tokens.push(text.slice(i, j));
+        i = j;
+        continue;
+      }
       tokens.push(text.slice(i + 1, stop));
       i = stop + 1;
       continue;

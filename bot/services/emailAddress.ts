@@ -77,8 +77,19 @@ export function domainMatches(domain: string, listed: string): boolean {
  * an address (a stray word) comes back as a problem line rather than being silently dropped.
  */
 export function splitAddressList(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
+  // A double-quoted run ("a b"@fabrikam.com) stays in one piece, so it is refused as one address with its reason.
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (!quoted && /[\s,;]/.test(ch)) {
+      if (current.trim().length > 0) parts.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  if (current.trim().length > 0) parts.push(current.trim());
+  return parts;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ExistingUser, InvitationRefusal, InvitationRequest, InvitationResponse } from '../graph/graphInvitations';
 import { InvitationRefusedError } from '../graph/graphInvitations';
+import { judgeDomain, type TenantInvitationPolicy } from '../graph/b2bPolicy';
 import type { Caller } from '../identity/caller';
 import type { Logger } from '../logger';
 import {
@@ -26,6 +27,8 @@ export interface InvitationDirectory {
   invite(request: InvitationRequest): Promise<InvitationResponse>;
   addToGroup(groupId: string, objectId: string): Promise<'added' | 'already'>;
   transitiveUserMemberIds(groupId: string): Promise<string[]>;
+  /** The tenant's own allow or block list; a directory without it reads as "could not be checked". */
+  tenantInvitationPolicy?(): Promise<TenantInvitationPolicy>;
 }
 
 export interface InvitationSettings {
@@ -37,19 +40,49 @@ export interface InvitationSettings {
 
 export { InviteOptionsSchema, type GroupOutcome, type InvitationRecord, type InvitationResult, type InvitationState, type InviteOptions } from '../store';
 
+/** Whose list refused a domain: the bot's PARTNER_DOMAINS_* settings, or the tenant's collaboration restrictions in Entra. */
+export type BlockSource = 'bot' | 'tenant';
+
 /** Why an address is not invited, before anything is written. */
 export type Precheck =
   | { kind: 'invalid'; input: string; problem: string }
-  | { kind: 'blocked'; address: PartnerAddress; reason: string }
+  | { kind: 'blocked'; address: PartnerAddress; reason: string; source: BlockSource }
   | { kind: 'existingGuest'; address: PartnerAddress; user: ExistingUser }
   | { kind: 'existingMember'; address: PartnerAddress; user: ExistingUser };
 
-export type PrepareOutcome = Precheck | { kind: 'draft'; address: PartnerAddress; record: InvitationRecord; realm?: RealmVerdict };
+export type PrepareOutcome =
+  | Precheck
+  | {
+      kind: 'draft';
+      address: PartnerAddress;
+      record: InvitationRecord;
+      realm?: RealmVerdict;
+      /** Set when the tenant's own restrictions could not be checked, or may cover this domain: Entra may still refuse. */
+      tenantCaution?: string;
+    };
+
+/** The invite form's fields, as the person typed them: what comes back on the form when something is wrong. */
+export interface TypedInvite {
+  displayName?: string;
+  delivery?: string;
+  message?: string;
+  language?: string;
+  cc?: string;
+  redirectUrl?: string;
+  groups?: string;
+  justification?: string;
+}
+
+/** A problem with one field of the invite form, named by the form's input id. */
+export interface FieldProblem {
+  field: keyof TypedInvite | 'form';
+  message: string;
+}
 
 export type SubmitOutcome =
   | { kind: 'notFound' }
   | { kind: 'notYours'; record: InvitationRecord }
-  | { kind: 'invalidOptions'; record: InvitationRecord; problems: string[] }
+  | { kind: 'invalidOptions'; record: InvitationRecord; problems: FieldProblem[]; typed: TypedInvite; realm?: RealmVerdict; tenantCaution?: string }
   /** Already moved on (a double click, a redelivered invoke): the record as it stands now. */
   | { kind: 'current'; record: InvitationRecord }
   | { kind: 'requested'; record: InvitationRecord; adminsReached: number }
@@ -106,7 +139,7 @@ export class InvitationService {
     const blocked = blockDomains.find((d) => domainMatches(address.asciiDomain, d));
     if (blocked) return `${address.domain} is on this bot's block list (PARTNER_DOMAINS_BLOCK: ${blocked}).`;
     if (allowDomains.length > 0 && !allowDomains.some((d) => domainMatches(address.asciiDomain, d))) {
-      return `${address.domain} is not on this bot's allow list (PARTNER_DOMAINS_ALLOW). Ask an admin to add it if this partner is expected.`;
+      return `${address.domain} is not on this bot's allow list (PARTNER_DOMAINS_ALLOW).`;
     }
     return undefined;
   }
@@ -126,7 +159,7 @@ export class InvitationService {
         outcome: 'refused',
         detail: { reason: 'bot-domain-policy', message: reason },
       });
-      return { kind: 'blocked', address, reason };
+      return { kind: 'blocked', address, reason, source: 'bot' };
     }
     const existing = await this.deps.directory.findByEmail(address.address);
     const guest = existing.find((u) => u.userType === 'Guest' && u.creationType === 'Invitation');
@@ -141,6 +174,19 @@ export class InvitationService {
     const checked = await this.precheck(caller, input, 'invite.create');
     if (checked.kind !== 'clear') return checked;
     const { address } = checked;
+    const tenant = await this.tenantVerdict(address);
+    if (tenant.kind === 'refused') {
+      const reason = `${address.domain} is not allowed by this tenant's collaboration restrictions (Entra External collaboration settings), so Microsoft Entra would refuse the invitation.`;
+      await this.deps.store.audit.append({
+        actor: caller.aadObjectId,
+        actorName: caller.name,
+        action: 'invite.create',
+        target: address.address,
+        outcome: 'refused',
+        detail: { reason: 'tenant-domain-policy', listed: tenant.listed },
+      });
+      return { kind: 'blocked', address, reason, source: 'tenant' };
+    }
     const options: InviteOptions = {
       delivery: 'link',
       redirectUrl: this.deps.settings.redirectUrl,
@@ -152,28 +198,43 @@ export class InvitationService {
       realmLookup ? realmLookup.resolve(address.address).catch(() => undefined) : Promise.resolve(undefined),
       this.deps.store.invitations.createDraft({ id: randomUUID(), email: address.address, requesterId: caller.aadObjectId, requesterName: caller.name, options }),
     ]);
-    return { kind: 'draft', address, record, realm };
+    return { kind: 'draft', address, record, realm, ...(tenant.kind === 'uncertain' ? { tenantCaution: tenant.why } : {}) };
+  }
+
+  /** The tenant's list applied to one domain; a directory that cannot read it, or a failed read, is `uncertain`. */
+  private async tenantVerdict(address: PartnerAddress) {
+    const read = this.deps.directory.tenantInvitationPolicy?.bind(this.deps.directory);
+    const policy: TenantInvitationPolicy = read
+      ? await read().catch((error: unknown): TenantInvitationPolicy => {
+          this.deps.log?.warn({ err: error }, 'could not read the tenant invitation policy');
+          return { kind: 'unknown', reason: 'Graph did not answer just now.' };
+        })
+      : { kind: 'unknown', reason: 'This directory does not offer them.' };
+    return judgeDomain(policy, address.asciiDomain);
   }
 
   async get(id: string): Promise<InvitationRecord | undefined> {
     return this.deps.store.invitations.get(id);
   }
 
-  /** Parses and checks what the card sent; card data is user input. */
-  parseOptions(raw: unknown): { ok: true; options: InviteOptions } | { ok: false; problems: string[] } {
+  /** Parses and checks what the card sent; card data is user input. Each problem names the field it belongs to. */
+  parseOptions(raw: unknown): { ok: true; options: InviteOptions } | { ok: false; problems: FieldProblem[] } {
     const parsed = InviteOptionsSchema.safeParse(raw);
     if (!parsed.success) {
-      return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}.`) };
+      return {
+        ok: false,
+        problems: parsed.error.issues.map((i) => ({ field: fieldOf(i.path[0]), message: `${i.path.join('.') || 'options'}: ${i.message.replace(/\.$/, '')}.` })),
+      };
     }
     const problems = this.validateOptions(parsed.data);
     return problems.length > 0 ? { ok: false, problems } : { ok: true, options: parsed.data };
   }
 
-  validateOptions(options: InviteOptions): string[] {
-    const problems: string[] = [];
+  validateOptions(options: InviteOptions): FieldProblem[] {
+    const problems: FieldProblem[] = [];
     if (options.cc) {
       const cc = checkPartnerAddress(options.cc);
-      if (!cc.ok) problems.push(`Cc: ${cc.problem}`);
+      if (!cc.ok) problems.push({ field: 'cc', message: `Cc: ${cc.problem}` });
     }
     if (options.redirectUrl) {
       let url: URL | undefined;
@@ -182,10 +243,39 @@ export class InvitationService {
       } catch {
         url = undefined;
       }
-      if (!url || url.protocol !== 'https:') problems.push('Redirect URL: must be an absolute https:// address.');
+      if (!url || url.protocol !== 'https:') problems.push({ field: 'redirectUrl', message: 'Redirect URL: must be an absolute https:// address.' });
     }
-    for (const id of options.groupIds) if (!GUID.test(id)) problems.push(`Groups: "${id}" is not a group object id (a GUID).`);
+    for (const id of options.groupIds) if (!GUID.test(id)) problems.push({ field: 'groups', message: `Groups: "${id}" is not a group object id (a GUID).` });
     return problems;
+  }
+
+  /**
+   * The invite form as typed: parsed, checked, then submitted. When something is wrong nothing is stored, and the outcome
+   * carries what was typed so the form comes back filled in, with each problem by its field.
+   */
+  async submitTyped(caller: Caller, id: string, typed: TypedInvite): Promise<SubmitOutcome> {
+    const groupIds = (typed.groups ?? '').split(/[\s,;]+/).filter((g) => g.length > 0);
+    const { groups: _groups, ...rest } = typed;
+    const parsed = this.parseOptions({ ...rest, delivery: typed.delivery ?? 'link', groupIds });
+    const outcome = parsed.ok ? await this.submit(caller, id, parsed.options) : await this.invalid(id, parsed.problems);
+    return outcome.kind === 'invalidOptions' ? { ...outcome, typed, ...(await this.formContext(outcome.record)) } : outcome;
+  }
+
+  private async invalid(id: string, problems: FieldProblem[]): Promise<SubmitOutcome> {
+    const record = await this.get(id);
+    if (!record) return { kind: 'notFound' };
+    return { kind: 'invalidOptions', record, problems, typed: {} };
+  }
+
+  /** What the form shows besides the typed fields, looked up again so a form that comes back is as the first one was. */
+  private async formContext(record: InvitationRecord): Promise<{ realm?: RealmVerdict; tenantCaution?: string }> {
+    const checked = checkPartnerAddress(record.email);
+    if (!checked.ok) return {};
+    const [realm, tenant] = await Promise.all([
+      this.deps.realm ? this.deps.realm.resolve(checked.value.address).catch(() => undefined) : Promise.resolve(undefined),
+      this.tenantVerdict(checked.value),
+    ]);
+    return { ...(realm ? { realm } : {}), ...(tenant.kind === 'uncertain' ? { tenantCaution: tenant.why } : {}) };
   }
 
   /**
@@ -198,10 +288,20 @@ export class InvitationService {
     if (record.requesterId !== caller.aadObjectId) return { kind: 'notYours', record };
     const retry = canRetryInvitation(caller, record);
     if (record.state !== 'draft' && !retry) return { kind: 'current', record };
-    const chosen: InviteOptions = retry ? record.options : { ...options, redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl };
-    const problems = this.validateOptions(chosen);
-    if (problems.length > 0) return { kind: 'invalidOptions', record, problems };
+    // What the service itself records (the realm at request time, a decision comment) is never taken from the card.
+    const { realmAtRequest: _realm, decisionComment: _comment, ...typedOptions } = options;
+    const chosen: InviteOptions = retry ? record.options : { ...typedOptions, redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl };
     const asAdmin = canInviteWithoutApproval(caller);
+    const problems = this.validateOptions(chosen);
+    if (!asAdmin && !retry && !chosen.justification) {
+      problems.push({ field: 'justification', message: 'Say why this partner needs a guest account: the admins decide on it.' });
+    }
+    if (problems.length > 0) return { kind: 'invalidOptions', record, problems, typed: {} };
+    if (!asAdmin && !retry) {
+      // The admins see where the partner's sign-in will go, as it was known when the request was made.
+      const { realm } = await this.formContext(record);
+      if (realm) chosen.realmAtRequest = realm.missing.length > 0 ? `${realm.sentence} (incomplete: ${realm.missing.join(', ')})` : realm.sentence;
+    }
     const next: InvitationState = asAdmin ? 'inviting' : 'pending';
     const won = await this.transition(record, next, { options: chosen }, (tx) =>
       tx.audit.append({
@@ -210,7 +310,12 @@ export class InvitationService {
         action: asAdmin ? 'invite.create' : 'invite.request',
         target: record.email,
         outcome: asAdmin ? 'started' : 'requested',
-        detail: { invitation: record.id, groups: chosen.groupIds, delivery: chosen.delivery },
+        detail: {
+          invitation: record.id,
+          groups: chosen.groupIds,
+          delivery: chosen.delivery,
+          ...(chosen.justification && !asAdmin ? { justification: chosen.justification } : {}),
+        },
       }),
     );
     if (!won) return { kind: 'current', record: (await this.get(id)) ?? record };
@@ -229,16 +334,17 @@ export class InvitationService {
     return (await this.get(id)) ?? record;
   }
 
-  /** An admin's Approve. Self-approval is refused; one decision settles it. */
-  async approve(caller: Caller, id: string): Promise<DecisionOutcome> {
-    return this.decide(caller, id, 'approve');
+  /** An admin's Approve, with an optional comment for the requester. Self-approval is refused; one decision settles it. */
+  async approve(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
+    return this.decide(caller, id, 'approve', comment);
   }
 
-  async deny(caller: Caller, id: string): Promise<DecisionOutcome> {
-    return this.decide(caller, id, 'deny');
+  async deny(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
+    return this.decide(caller, id, 'deny', comment);
   }
 
-  private async decide(caller: Caller, id: string, decision: 'approve' | 'deny'): Promise<DecisionOutcome> {
+  private async decide(caller: Caller, id: string, decision: 'approve' | 'deny', rawComment?: string): Promise<DecisionOutcome> {
+    const comment = rawComment?.trim().slice(0, 1000) || undefined;
     const record = await this.get(id);
     if (!record) return { kind: 'notFound' };
     if (record.state !== 'pending') return { kind: 'alreadyDecided', record };
@@ -256,7 +362,7 @@ export class InvitationService {
     const won = await this.transition(
       record,
       decision === 'approve' ? 'inviting' : 'denied',
-      { decidedBy: caller.aadObjectId, decidedByName: caller.name },
+      { decidedBy: caller.aadObjectId, decidedByName: caller.name, ...(comment ? { options: { ...record.options, decisionComment: comment } } : {}) },
       (tx) =>
         tx.audit.append({
           actor: caller.aadObjectId,
@@ -264,7 +370,7 @@ export class InvitationService {
           action: `invite.${decision}`,
           target: record.email,
           outcome: 'success',
-          detail: { invitation: id, requester: record.requesterId },
+          detail: { invitation: id, requester: record.requesterId, ...(comment ? { comment } : {}) },
         }),
     );
     if (!won) return { kind: 'alreadyDecided', record: (await this.get(id)) ?? record };
@@ -440,6 +546,14 @@ export class InvitationService {
     });
     return won ? this.get(record.id) : undefined;
   }
+}
+
+const FORM_FIELDS: readonly (keyof TypedInvite)[] = ['displayName', 'delivery', 'message', 'language', 'cc', 'redirectUrl', 'justification'];
+
+/** The form input a schema path belongs to; `groupIds` is typed in the `groups` box. */
+function fieldOf(key: PropertyKey | undefined): FieldProblem['field'] {
+  if (key === 'groupIds') return 'groups';
+  return FORM_FIELDS.find((f) => f === key) ?? 'form';
 }
 
 /** Names the invitation in every log line the fan-out writes. */

@@ -22,6 +22,12 @@ export const InviteOptionsSchema = z.object({
   cc: z.string().trim().optional(),
   redirectUrl: z.string().trim().optional(),
   groupIds: z.array(z.string()).max(10),
+  /** A manager's reason for the request, required of them; the admins read it on the approval card. */
+  justification: z.string().trim().max(1000).optional(),
+  /** Set by the service, never from the card: where sign-in went when the manager asked, for the admins' card. */
+  realmAtRequest: z.string().max(600).optional(),
+  /** Set by the service, never from the card: the deciding admin's comment, shown to the requester. */
+  decisionComment: z.string().max(1000).optional(),
 });
 export type InviteOptions = z.infer<typeof InviteOptionsSchema>;
 

@@ -19,6 +19,7 @@ import {
   type GraphContext,
 } from './directory';
 import { routeApps } from './apps';
+import { routeB2bPolicy } from './b2bPolicy';
 import { routeInvitations } from './invitations';
 import type { GraphCall, GraphResult } from './odata';
 
@@ -51,6 +52,8 @@ export function routeGraph(ctx: GraphContext, call: GraphCall): GraphResult {
   if (invitation) return invitation;
   const app = routeApps(ctx, call);
   if (app) return app;
+  const policy = routeB2bPolicy(ctx, call);
+  if (policy) return policy;
   const [resource, id, nav, extra, ...rest] = call.segments;
   const r = resource?.toLowerCase();
   const n = nav?.toLowerCase();

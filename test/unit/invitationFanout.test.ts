@@ -38,7 +38,7 @@ describe('invitation approvals when Teams cannot be reached', () => {
     });
     const draft = await invitations.prepare(MANAGER, 'kim@fabrikam.com');
     if (draft.kind !== 'draft') throw new Error(`expected a draft, got ${draft.kind}`);
-    const submitted = await invitations.submit(MANAGER, draft.record.id, draft.record.options);
+    const submitted = await invitations.submit(MANAGER, draft.record.id, { ...draft.record.options, justification: 'A partner for the pilot' });
     expect(submitted).toMatchObject({ kind: 'requested', adminsReached: 1 });
     expect(lines.find((l) => l.msg === 'could not send the approval card')).toMatchObject({ invitation: draft.record.id, approver: UNREACHABLE_ADMIN });
 

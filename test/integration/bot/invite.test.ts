@@ -138,12 +138,19 @@ describe('invite and resend over HTTP against the sandbox', () => {
     expect(audit[0]).toMatchObject({ action: 'invite.create', outcome: 'refused' });
   });
 
-  it("reports the tenant's invitation policy refusal with the reason and creates nothing", async () => {
-    const { result } = await inviteAndConfirm(ADMIN, 'invite temp@mailinator.com');
-    const text = invokeText(result);
-    expect(text).toContain('refused to invite temp@mailinator.com');
-    expect(text).toContain('collaboration restrictions');
+  it("refuses a domain on the tenant's block list before the form, with the reason and what to do", async () => {
+    const [reply] = await bot.say(ADMIN, 'invite temp@mailinator.com');
+    const card = cardOf(reply);
+    expect(executeData(card, 'invite.submit')).toBeUndefined();
+    const text = cardText(card);
+    expect(text).toContain('Invitations to mailinator.com are not allowed');
+    expect(text).toContain("tenant's collaboration restrictions");
+    expect(text).toContain('External collaboration settings');
+    expect(text.toLowerCase()).not.toContain('ask an admin');
     expect(usersWithMail(sandbox, 'temp@mailinator.com')).toHaveLength(0);
+
+    const [asManager] = await bot.say(MANAGER, 'invite temp@mailinator.com');
+    expect(cardText(cardOf(asManager))).toContain('ask an admin');
   });
 
   it('refuses ordinary members', async () => {
@@ -153,13 +160,16 @@ describe('invite and resend over HTTP against the sandbox', () => {
 
   it("turns a manager's invitation into a request that another admin approves once; self-approval is refused", async () => {
     bot.connector.clear();
-    const { result } = await inviteAndConfirm(MANAGER, 'invite gus@fabrikam.com', { message: 'Hi Gus' });
+    const { result } = await inviteAndConfirm(MANAGER, 'invite gus@fabrikam.com', { message: 'Hi Gus', justification: 'Gus audits the Q3 books' });
     expect(invokeText(result)).toContain('waiting for an admin');
     expect(usersWithMail(sandbox, 'gus@fabrikam.com')).toHaveLength(0);
 
     const approvals = await bot.connector.waitForCalls(1 + 2);
     const toAdmins = approvals.filter((c: ConnectorCall) => c.method === 'POST' && cardText(cardOf(c)).includes('Invitation request: gus@fabrikam.com'));
     expect(toAdmins.map((c) => c.conversationId).sort()).toEqual([`a:personal-${ADMIN.aadObjectId}`, `a:personal-${NESTED_ADMIN.aadObjectId}`]);
+    const approvalText = cardText(cardOf(toAdmins[0]));
+    expect(approvalText).toContain('Why: Gus audits the Q3 books');
+    expect(approvalText).toContain("uses their own Fabrikam account");
     const approvalCard = cardOf(toAdmins[0]) as { refresh?: { userIds?: string[] } };
     expect(approvalCard.refresh?.userIds?.sort()).toEqual([`29:${ADMIN.aadObjectId}`, `29:${NESTED_ADMIN.aadObjectId}`]);
     const id = executeData(approvalCard, 'invite.approve');
@@ -206,16 +216,17 @@ describe('invite and resend over HTTP against the sandbox', () => {
 
   it('lets an admin deny a request and tells the requester', async () => {
     bot.connector.clear();
-    await inviteAndConfirm(MANAGER, 'invite hal@fabrikam.com');
+    await inviteAndConfirm(MANAGER, 'invite hal@fabrikam.com', { justification: 'Hal joins the pilot' });
     const approvals = await bot.connector.waitForCalls(1 + 2);
     const id = executeData(cardOf(approvals.find((c) => executeData(cardOf(c), 'invite.deny'))), 'invite.deny');
     expect(id).toBeDefined();
-    const denied = await bot.click(ADMIN, 'invite.deny', { ...id });
+    const denied = await bot.click(ADMIN, 'invite.deny', { ...id, comment: 'Use the Fabrikam shared account' });
     expect(invokeText(denied)).toContain('Denied by Adele Vance');
+    expect(invokeText(denied)).toContain('Comment from Adele Vance: Use the Fabrikam shared account');
     expect(usersWithMail(sandbox, 'hal@fabrikam.com')).toHaveLength(0);
     const calls = await bot.connector.waitForCalls(1 + 2 + 1 + 2);
     const told = calls.filter((c) => c.conversationId === `a:personal-${MANAGER.aadObjectId}`).map((c) => cardText(cardOf(c)));
-    expect(told.filter((t) => t.includes('hal@fabrikam.com: Denied'))).toHaveLength(1);
+    expect(told.filter((t) => t.includes('hal@fabrikam.com: Denied') && t.includes('Use the Fabrikam shared account'))).toHaveLength(1);
     expect(calls.filter((c) => c.method === 'PUT').map((c) => cardText(cardOf(c)))).toEqual([expect.stringContaining('Denied by Adele Vance'), expect.stringContaining('Denied by Adele Vance')]);
   });
 
