@@ -27,8 +27,8 @@ export function apps(list: ProxyApp[]) {
     apps: list.slice(0, MAX_APPS_SHOWN).map((a) => ({
       servicePrincipalId: a.servicePrincipalId,
       name: plainLine(a.displayName, 200),
-      sso: SSO[a.ssoKind].label,
-      ssoColor: SSO[a.ssoKind].color,
+      sso: a.publishingUnreadable ? plain(`Single sign-on: unknown. ${a.publishingUnreadable}`, 600) : SSO[a.ssoKind].label,
+      ssoColor: a.publishingUnreadable ? 'attention' : SSO[a.ssoKind].color,
       url: plainLine(a.externalUrl ?? 'not published', 300),
       roles: plain(a.roles.length === 0 ? 'Default access (the app declares no roles)' : a.roles.map((r) => r.displayName).join(', '), 600),
     })),

@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { directoryUnavailable, isGraphError } from './errors';
+import { describeGraphError, directoryUnavailable, isGraphError } from './errors';
 import { odataString, pathSegment, queryString } from './odata';
 import { mapBounded } from './boundedMap';
 import { allPages } from './paging';
@@ -10,8 +10,15 @@ export const ON_PREM_APP_TAG = 'WindowsAzureActiveDirectoryOnPremApp';
 /** The "default access" role Graph uses when an app declares no app roles. */
 export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
 
-/** Publishing settings are one beta read per app; more at once only brings Graph's throttling sooner. */
+/**
+ * Publishing settings are one beta read per app; more at once only brings Graph's throttling sooner. Kept over a `$batch` of
+ * 20: a batch saves round trips but not resource units (each item is charged as its own request), and the Graph client's
+ * retry handler does not retry a throttled item inside a batch, so a batch would need its own per-item back-off.
+ */
 export const PUBLISHING_READS_IN_FLIGHT = 4;
+
+/** preferredSingleSignOnMode values that rule Kerberos out, so an unreadable onPremisesPublishing hides no Kerberos step. */
+const NOT_KERBEROS_MODES = new Set(['saml', 'password', 'oidc']);
 
 export type SsoKind = 'saml' | 'kerberos' | 'headerBased' | 'none';
 
@@ -30,6 +37,12 @@ export interface ProxyApp {
   /** The SPN App Proxy asks a ticket for, when the app uses Kerberos constrained delegation. */
   kerberosSpn?: string;
   roles: AppRole[];
+  /**
+   * Why the App Proxy settings (onPremisesPublishing) could not be read, when they matter: without them the bot cannot tell
+   * whether the app signs in with Kerberos and so needs a shadow account. Access to such an app is refused with this reason
+   * rather than granted without its Kerberos step.
+   */
+  publishingUnreadable?: string;
 }
 
 export interface Owner {
@@ -69,7 +82,7 @@ const PublishingSchema = z
       .nullish(),
   })
   .nullish();
-const AppList = z.object({ value: z.array(z.object({ id: z.string(), appId: z.string(), onPremisesPublishing: PublishingSchema })) });
+const AppPublishing = z.object({ onPremisesPublishing: PublishingSchema.optional() });
 
 const OwnerList = z.object({
   value: z.array(z.object({ '@odata.type': z.string().optional(), id: z.string(), displayName: str, userPrincipalName: str })),
@@ -132,21 +145,29 @@ export class GraphAppProxy {
     return this.withPublishing(sp);
   }
 
+  /**
+   * The publishing settings the documented way: the application object by its appId key, with `$select` (GD api
+   * application-get: `GET /applications(appId='{appId}')`; concepts/application-proxy-configure-api reads
+   * onPremisesPublishing per application with $select on beta). A null or a refused read is tolerated for an app whose
+   * preferred sign-on mode rules Kerberos out; otherwise it is recorded as the reason the app cannot be granted.
+   */
   private async withPublishing(sp: z.infer<typeof SpSchema>): Promise<ProxyApp> {
     let publishing: z.infer<typeof PublishingSchema>;
+    let unreadable: string | undefined;
     try {
       const response: unknown = await this.graph
-        .api('/applications')
+        .api(`/applications(appId=${odataString(sp.appId)})`)
         .version('beta')
-        .filter(`appId eq ${odataString(sp.appId)}`)
-        .select('id,appId,onPremisesPublishing')
+        .select('onPremisesPublishing')
         .get();
-      publishing = AppList.parse(response).value[0]?.onPremisesPublishing;
+      publishing = AppPublishing.parse(response).onPremisesPublishing;
+      if (!publishing) unreadable = 'Graph returned no onPremisesPublishing settings for it';
     } catch (error) {
-      throw directoryUnavailable(`Reading the publishing settings of ${sp.displayName}`, error);
+      unreadable = isGraphError(error, 404) ? 'its application object was not found' : `the read failed (${describeGraphError(error)})`;
     }
     const sso = publishing?.singleSignOnSettings;
     const kerberosSpn = sso?.kerberosSignOnSettings?.kerberosServicePrincipalName;
+    const kerberosRuledOut = NOT_KERBEROS_MODES.has((sp.preferredSingleSignOnMode ?? '').toLowerCase());
     return {
       servicePrincipalId: sp.id,
       appId: sp.appId,
@@ -155,6 +176,9 @@ export class GraphAppProxy {
       ssoKind: ssoKindOf(sso?.singleSignOnMode, sp.preferredSingleSignOnMode),
       ...(kerberosSpn ? { kerberosSpn } : {}),
       roles: userRoles(sp),
+      ...(unreadable && !kerberosRuledOut
+        ? { publishingUnreadable: `I could not read the App Proxy settings of ${sp.displayName}: ${unreadable}. Without them I cannot tell whether it signs in with Kerberos and needs a shadow account in on-prem AD. Ask an admin to check that the bot has Application.Read.All.` }
+        : {}),
     };
   }
 

@@ -24,3 +24,9 @@ export function directoryUnavailable(action: string, error: unknown): DirectoryU
   const detail = error instanceof Error ? error.message : String(error);
   return new DirectoryUnavailableError(`${action} failed: ${detail}`, undefined, undefined);
 }
+
+/** A Graph failure in a few words for a person (status and code), never the request or its headers. */
+export function describeGraphError(error: unknown): string {
+  if (error instanceof GraphError) return `Graph answered ${error.statusCode} ${error.code ?? ''}`.trim();
+  return 'Graph did not answer';
+}

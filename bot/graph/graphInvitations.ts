@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readTenantInvitationPolicy, type TenantInvitationPolicy } from './b2bPolicy';
 import { directoryUnavailable } from './errors';
 import { odataString, pathSegment } from './odata';
-import { allPages } from './paging';
+import { ADVANCED_QUERY_HEADERS, allPages } from './paging';
 
 /** What the pre-check needs to tell a guest from a member, a pending invitation from an accepted one, and a synced partner. */
 export const EXISTING_USER_SELECT = [
@@ -197,10 +197,14 @@ export class GraphInvitations {
     return policy;
   }
 
-  /** Everyone who may approve: users in the admin group, through nested groups too. */
+  /**
+   * Everyone who may approve: users in the admin group, through nested groups too. The cast on a transitive list is an
+   * advanced query, so it carries ConsistencyLevel: eventual and $count=true, or Graph refuses it.
+   */
   async transitiveUserMemberIds(groupId: string): Promise<string[]> {
     try {
-      const users = await allPages(this.graph, `/groups/${pathSegment(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`, UserId);
+      const url = `/groups/${pathSegment(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999&$count=true`;
+      const users = await allPages(this.graph, url, UserId, { headers: ADVANCED_QUERY_HEADERS });
       return users.map((u) => u.id.toLowerCase());
     } catch (error) {
       throw directoryUnavailable('Listing the admins', error);

@@ -23,7 +23,7 @@ export const APP_ACCESS_ITEMS = { assignments: 'appAccess.assignments', onPremAp
  * the `$filter` that found them; the user(s) come back with their assignments expanded, so no second round trip is needed.
  */
 export function appAccessRequests(users: { path: string } | { filter: string; top: string }): { id: string; method: 'GET'; url: string }[] {
-  const expand = { $select: 'id', $expand: 'appRoleAssignments($select=id,appRoleId,resourceId,principalId)' };
+  const expand = { $select: 'id', $expand: 'appRoleAssignments' };
   const assignments = 'path' in users ? `${users.path}?${queryString(expand)}` : `/users?${queryString({ $filter: users.filter, ...expand, $top: users.top })}`;
   const apps = queryString({ $filter: `tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`, $select: 'id,displayName,appRoles', $top: '999' });
   return [

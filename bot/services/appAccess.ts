@@ -77,6 +77,7 @@ export class AppAccessService {
 
   /** Why access to this app cannot be granted here, or undefined when it can. */
   grantBlocker(app: ProxyApp): string | undefined {
+    if (app.publishingUnreadable) return app.publishingUnreadable;
     if (app.ssoKind === 'kerberos' && !this.shadowAccounts) {
       return `${app.displayName} signs users in with Kerberos (KCD), which needs a shadow account in on-prem AD, and no on-prem directory is configured for this bot (ONPREM_LDAP_URL and related settings). Ask an admin to configure it.`;
     }
@@ -106,7 +107,7 @@ export class AppAccessService {
    */
   async grant(app: ProxyApp, guest: GuestIdentity, appRoleId?: string, options: GrantOptions = {}): Promise<GrantResult> {
     const needsShadow = app.ssoKind === 'kerberos' && options.ownOnPremAccount !== true;
-    const blocker = needsShadow ? this.grantBlocker(app) : undefined;
+    const blocker = app.publishingUnreadable ?? (needsShadow ? this.grantBlocker(app) : undefined);
     if (blocker) throw new AppAccessRefused(blocker);
     const role = this.roleFor(app, appRoleId);
     const shadow = needsShadow ? await this.shadowAccounts?.ensure(guest) : undefined;

@@ -9,8 +9,9 @@ import { pageOf, readPaging, type GraphCall, type GraphResult } from './odata';
 
 /**
  * Applications, service principals and app role assignments, as Graph documents them:
- * - GET /applications?$filter=appId eq '…' and /applications/{id}; `onPremisesPublishing` only on beta and only via $select
- *   (v1.0 answers the "Could not find a property" 400 that real Graph gives);
+ * - GET /applications?$filter=appId eq '…', /applications/{id} and /applications(appId='…') (GD api application-get);
+ *   `onPremisesPublishing` only on beta and only via $select (v1.0 answers the "Could not find a property" 400 that real
+ *   Graph gives), and only on a read of one application: a list answers it as null (see sandbox/README.md);
  * - GET /servicePrincipals[?$filter=tags/any(t:t eq '…') | appId eq '…'], /servicePrincipals/{id}, …/{id}/owners;
  * - GET / POST …/servicePrincipals/{id}/appRoleAssignedTo and DELETE …/appRoleAssignedTo/{assignmentId};
  * - GET /users/{id}/appRoleAssignments: the user's own and those of the groups they are a direct member of.
@@ -76,8 +77,16 @@ function appProperties(call: GraphCall): string[] {
   return call.version === 'beta' ? [...APP_PROPERTIES, 'onPremisesPublishing'] : APP_PROPERTIES;
 }
 
-function renderApp(app: FixtureApplication, call: GraphCall, select: string[] | undefined): Record<string, unknown> {
-  return pick(app as unknown as Record<string, unknown>, select ?? APP_PROPERTIES);
+function renderApp(app: FixtureApplication, select: string[] | undefined, one: boolean): Record<string, unknown> {
+  const out = pick(app as unknown as Record<string, unknown>, select ?? APP_PROPERTIES);
+  if (!one && 'onPremisesPublishing' in out) out.onPremisesPublishing = null;
+  return out;
+}
+
+/** `applications(appId='…')`, the alternate key application-get documents; undefined for any other segment. */
+function appIdKey(segment: string): string | undefined {
+  const m = /^applications\(\s*appId\s*=\s*'((?:[^']|'')*)'\s*\)$/i.exec(segment);
+  return m?.[1]?.replace(/''/g, "'");
 }
 
 function renderSp(sp: FixtureServicePrincipal, select: string[] | undefined): Record<string, unknown> {
@@ -207,20 +216,27 @@ function routeServicePrincipals(ctx: GraphContext, call: GraphCall, id: string |
   throw segmentNotFound(nav);
 }
 
-function routeApplications(ctx: GraphContext, call: GraphCall, id: string | undefined, nav: string | undefined): GraphResult {
+function routeApplications(ctx: GraphContext, call: GraphCall, id: string | undefined, nav: string | undefined, byAppId?: string): GraphResult {
   if (call.method !== 'GET') throw methodNotAllowed();
   if (nav !== undefined) throw segmentNotFound(nav);
   const select = selectOf(call, appProperties(call), 'microsoft.graph.application');
+  if (byAppId !== undefined) {
+    if (id !== undefined) throw segmentNotFound(id);
+    requireGuid(byAppId);
+    const app = [...ctx.state.applications.values()].find((a) => a.appId.toLowerCase() === byAppId.toLowerCase());
+    if (!app) throw notFound(byAppId);
+    return { status: 200, body: { '@odata.context': `${ctx.baseUrl}/${call.version}/$metadata#applications/$entity`, ...renderApp(app, select, true) } };
+  }
   if (id === undefined) {
     const filter = parseFilter(call);
     if (filter && filter.kind !== 'appId') throw unsupportedFilter();
     const list = [...ctx.state.applications.values()].filter((a) => !filter || a.appId.toLowerCase() === filter.value.toLowerCase());
-    return collection(ctx, call, 'applications', list.map((a) => renderApp(a, call, select)));
+    return collection(ctx, call, 'applications', list.map((a) => renderApp(a, select, false)));
   }
   requireGuid(id);
   const app = ctx.state.applications.get(id.toLowerCase());
   if (!app) throw notFound(id);
-  return { status: 200, body: { '@odata.context': `${ctx.baseUrl}/${call.version}/$metadata#applications/$entity`, ...renderApp(app, call, select) } };
+  return { status: 200, body: { '@odata.context': `${ctx.baseUrl}/${call.version}/$metadata#applications/$entity`, ...renderApp(app, select, true) } };
 }
 
 /** Handles the application-related routes; undefined lets the main router try the rest. */
@@ -234,6 +250,11 @@ export function routeApps(ctx: GraphContext, call: GraphCall): GraphResult | und
   if (r === 'applications') {
     if (extra !== undefined) throw segmentNotFound(extra);
     return routeApplications(ctx, call, id, nav);
+  }
+  const byAppId = resource !== undefined ? appIdKey(resource) : undefined;
+  if (byAppId !== undefined) {
+    if (nav !== undefined || extra !== undefined) throw segmentNotFound(nav ?? extra ?? '');
+    return routeApplications(ctx, call, id, undefined, byAppId);
   }
   if (r === 'users' && id !== undefined && nav?.toLowerCase() === 'approleassignments' && extra === undefined) {
     if (call.method !== 'GET') throw methodNotAllowed();

@@ -4,7 +4,7 @@ import type { DirectoryObject, SandboxDomain, SandboxGroup, SandboxState, Sandbo
 import { renderAssignment } from './apps';
 import { ASSIGNMENT_PROPERTIES, DOMAIN, GROUP, USER } from './entities';
 import { compileFilter, matches, type FilterExpr } from './filter';
-import { contextUrl, filterAndSort, pageOf, project, projectObject, readQuery, type GraphCall, type GraphResult, type QueryOptions } from './odata';
+import { EXPANDED_LIMIT, advancedQueryRequired, contextUrl, filterAndSort, hasAdvancedQueryParameters, pageOf, project, projectObject, readQuery, type GraphCall, type GraphResult, type QueryOptions } from './odata';
 
 export interface GraphContext {
   state: SandboxState;
@@ -46,16 +46,16 @@ function requirePremiumFor(ctx: GraphContext, opts: QueryOptions, call: GraphCal
 function renderUser(ctx: GraphContext, user: SandboxUser, opts: QueryOptions): Record<string, unknown> {
   const out = project(user, USER, opts.select);
   if (opts.expand?.navigation === 'appRoleAssignments') {
-    const select = opts.expand.select ?? ASSIGNMENT_PROPERTIES;
     out.appRoleAssignments = ctx.state
       .appRoleAssignmentsOf(user.id)
+      .slice(0, EXPANDED_LIMIT)
       .map((a) => {
         const full = renderAssignment(ctx, a);
-        return Object.fromEntries(select.map((key) => [key, full[key] ?? null]));
+        return Object.fromEntries(ASSIGNMENT_PROPERTIES.map((key) => [key, full[key] ?? null]));
       });
   } else if (opts.expand) {
     const related: DirectoryObject[] = opts.expand.navigation === 'sponsors' ? ctx.state.sponsorsOf(user) : ctx.state.directMemberOf(user.id).map((g) => ({ kind: 'group', value: g }));
-    out[opts.expand.navigation] = related.map((o) => projectObject(o, opts.expand?.select));
+    out[opts.expand.navigation] = related.slice(0, EXPANDED_LIMIT).map((o) => projectObject(o, opts.expand?.select));
   }
   return out;
 }
@@ -64,7 +64,6 @@ const USER_RULES = {
   entity: USER,
   collection: false,
   expandable: ['sponsors', 'memberOf', 'appRoleAssignments'],
-  expandSelectable: { appRoleAssignments: ASSIGNMENT_PROPERTIES },
 };
 
 export function listUsers(ctx: GraphContext, call: GraphCall): GraphResult {
@@ -185,7 +184,13 @@ export function getGroup(ctx: GraphContext, call: GraphCall, id: string): GraphR
   return { status: 200, body: { '@odata.context': contextUrl(ctx.baseUrl, call, 'groups/$entity', opts.select), ...renderGroup(group, opts.select) } };
 }
 
+/**
+ * GET /groups/{id}/members and /transitiveMembers, optionally cast to users or groups. An OData cast on a transitive list is
+ * one of the advanced-queries page's "query scenarios that require advanced query capabilities", so it needs
+ * ConsistencyLevel: eventual and $count=true.
+ */
 export function groupMembers(ctx: GraphContext, call: GraphCall, id: string, transitive: boolean, cast?: 'user' | 'group'): GraphResult {
+  if (transitive && cast && !hasAdvancedQueryParameters(call)) throw advancedQueryRequired(`OData cast to 'microsoft.graph.${cast}' on 'transitiveMembers'`);
   const group = lookupGroup(ctx, id);
   const members = transitive ? ctx.state.transitiveMembers(group.id) : ctx.state.directMembers(group.id);
   return directoryObjects(ctx, call, members, 'directoryObjects', cast);

@@ -43,8 +43,6 @@ export interface QueryRules {
   mixed?: boolean;
   collection: boolean;
   expandable?: string[];
-  /** For an expandable navigation to another entity type, the properties its $select may name. */
-  expandSelectable?: Record<string, string[]>;
   defaultPageSize?: number;
 }
 
@@ -58,9 +56,35 @@ function selectError(name: string, entity: EntityType): GraphHttpError {
   );
 }
 
+/** The ConsistencyLevel: eventual header, half of Graph's "advanced query parameters" (the other half is $count=true). */
 export function isAdvanced(call: GraphCall): boolean {
   return (call.headers['consistencylevel'] ?? '').toLowerCase() === 'eventual';
 }
+
+/** Both advanced query parameters: ConsistencyLevel: eventual and $count=true (GD concepts/aad-advanced-queries). */
+export function hasAdvancedQueryParameters(call: GraphCall): boolean {
+  let count = false;
+  for (const [k, v] of call.query) if (k.toLowerCase() === '$count' && v.toLowerCase() === 'true') count = true;
+  return count && isAdvanced(call);
+}
+
+/**
+ * Graph's refusal of a query that only advanced queries support, sent without the header or without $count=true. The body
+ * has the code, and the wording, of the error the advanced-queries page shows for endsWith without them.
+ */
+export function advancedQueryRequired(what: string): GraphHttpError {
+  return new GraphHttpError(
+    400,
+    'Request_UnsupportedQuery',
+    `${what} is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
+  );
+}
+
+/** `$orderby` by property, from the advanced-queries page's sorting table; a property it does not list cannot be sorted on. */
+const ORDER_BY_SUPPORT: Record<string, Record<string, 'default' | 'advanced'>> = {
+  user: { displayname: 'default', userprincipalname: 'default', createddatetime: 'advanced', deleteddatetime: 'advanced' },
+  group: { displayname: 'default', deleteddatetime: 'advanced' },
+};
 
 function canonical(name: string, entity: EntityType, mixed: boolean): string | undefined {
   const key = name.trim().toLowerCase();
@@ -80,21 +104,25 @@ export function parseSelect(raw: string, entity: EntityType, mixed = false): str
   return out;
 }
 
+/**
+ * Graph returns at most this many objects for an expanded relationship of a directory object, and no nextLink for the rest
+ * (GD concepts/query-parameters, "expand"; known issues, query parameter limitations).
+ */
+export const EXPANDED_LIMIT = 20;
+
+/** The expanded relationships whose nested `$select` Graph documents (GD api user-list-sponsors: `$expand=sponsors($select=…)`). */
+const NESTED_SELECT_DOCUMENTED = new Set(['sponsors']);
+
 function parseExpand(raw: string, rules: QueryRules): ExpandOption {
   const m = /^\s*([A-Za-z]+)\s*(?:\(\s*\$select\s*=\s*([^)]*)\))?\s*$/.exec(raw);
   const navigation = m?.[1];
   const allowed = rules.expandable?.find((n) => n.toLowerCase() === navigation?.toLowerCase());
   if (!m || !navigation || !allowed) throw selectError(raw.split('(')[0]?.trim() ?? raw, rules.entity);
-  const ownProperties = rules.expandSelectable?.[allowed];
-  if (ownProperties && m[2] !== undefined) {
-    const select = m[2].split(',').map((name) => {
-      const hit = ownProperties.find((p) => p.toLowerCase() === name.trim().toLowerCase());
-      if (!hit) throw new GraphHttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${name.trim()}' on type 'microsoft.graph.appRoleAssignment'.`);
-      return hit;
-    });
-    return { navigation: allowed, select };
+  if (m[2] === undefined) return { navigation: allowed };
+  if (!NESTED_SELECT_DOCUMENTED.has(allowed.toLowerCase())) {
+    throw new GraphHttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: $select inside $expand is not supported on the relationship '${allowed}'.`);
   }
-  return { navigation: allowed, select: m[2] !== undefined ? parseSelect(m[2], rules.entity, true) : undefined };
+  return { navigation: allowed, select: parseSelect(m[2], rules.entity, true) };
 }
 
 const SEARCHABLE = new Set(['displayname', 'mail', 'userprincipalname', 'givenname', 'surname', 'mailnickname', 'description', 'jobtitle']);
@@ -141,15 +169,19 @@ export function readQuery(call: GraphCall, rules: QueryRules): QueryOptions {
   if (countRaw !== null && !['true', 'false'].includes(countRaw.toLowerCase())) {
     throw new GraphHttpError(400, 'BadRequest', `Invalid value '${countRaw}' for $count query option found. The $count query option requires a Boolean value.`);
   }
-  if (count && !advancedHeader) throw new GraphHttpError(400, 'Request_BadRequest', '$count is not currently supported.');
+  // Without the header Graph silently ignores ?$count=true (the page's "Error handling" section): no @odata.count.
   const advanced = advancedHeader && count;
-  const opts: QueryOptions = { offset: 0, count, advanced };
+  const opts: QueryOptions = { offset: 0, count: advanced, advanced };
 
   if (q('$skip') !== null) throw new GraphHttpError(400, 'Request_BadRequest', "'$skip' is not supported by the service.");
   const select = q('$select');
   if (select !== null) opts.select = parseSelect(select, rules.entity, rules.mixed ?? false);
   const expand = q('$expand');
-  if (expand !== null) opts.expand = parseExpand(expand, rules);
+  if (expand !== null) {
+    // "$expand is not currently supported with advanced queries" (GD concepts/aad-advanced-queries, note under the scenarios).
+    if (advanced) throw new GraphHttpError(400, 'Request_UnsupportedQuery', '$expand is not supported with the advanced query parameters (ConsistencyLevel: eventual and $count=true).');
+    opts.expand = parseExpand(expand, rules);
+  }
   if (!rules.collection) {
     for (const option of ['$filter', '$top', '$orderby', '$search', '$skiptoken']) {
       if (q(option) !== null) {
@@ -167,7 +199,11 @@ export function readQuery(call: GraphCall, rules: QueryRules): QueryOptions {
   if (orderBy !== null) {
     const m = /^\s*([A-Za-z]+)(?:\s+(asc|desc))?\s*$/i.exec(orderBy);
     const property = m?.[1] ? rules.entity.properties.find((p) => p.toLowerCase() === m[1]?.toLowerCase()) : undefined;
-    if (!m || !property) throw new GraphHttpError(400, 'Request_UnsupportedQuery', `Sorting not supported for '${orderBy}'.`);
+    const support = property ? ORDER_BY_SUPPORT[rules.entity.filter.resource.toLowerCase()]?.[property.toLowerCase()] : undefined;
+    if (!m || !property || !support) throw new GraphHttpError(400, 'Request_UnsupportedQuery', `Sorting not supported for '${orderBy}'.`);
+    if (support === 'advanced' && !advanced) throw advancedQueryRequired(`Sorting by '${property}'`);
+    // "Using $filter and $orderby together is supported only with advanced queries."
+    if (filter !== null && !advanced) throw advancedQueryRequired('Sorting a filtered result ($filter with $orderby)');
     opts.orderBy = { property, descending: m[2]?.toLowerCase() === 'desc' };
   }
   const search = q('$search');

@@ -91,6 +91,8 @@ export class AccessRequestForm extends AccessRequestPart {
 
   /** Why this partner cannot get this app here; a synced partner's own AD account serves a Kerberos app without on-prem access. */
   private blockerFor(app: ProxyApp, partner: PartnerView | undefined): string | undefined {
+    // Unknown settings may hide a Kerberos step: no partner, synced or not, can be granted the app until they are read.
+    if (app.publishingUnreadable) return app.publishingUnreadable;
     if (partner?.onPremSynced) return undefined;
     if (!partner) return undefined;
     return this.deps.appAccess.grantBlocker(app);

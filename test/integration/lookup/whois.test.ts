@@ -50,7 +50,8 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(items[0]?.path).toContain('$select=id,displayName,userPrincipalName,mail,companyName,userType,accountEnabled');
     expect(items[0]?.path).toContain("mail eq 'alex.wilber@contoso.com'");
     expect(items[1]?.path).toContain('$select=id,signInActivity');
-    expect(items[2]?.path).toContain('$expand=appRoleAssignments($select=id,appRoleId,resourceId,principalId)');
+    // No nested $select: Graph documents one on $expand only for sponsors.
+    expect(items[2]?.path).toContain('$select=id&$expand=appRoleAssignments&');
     expect(items[3]?.path).toContain("tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp')");
     expect(text).toContain('Contoso Wiki (header-based): Default access');
   });
