@@ -27,6 +27,6 @@ export const whois = defineCommand({
   description:
     'Guest or Member in plain words; where the account comes from (invited B2B guest, locally managed partner synced from AD, synced or cloud-only member, self-service sign-up); a partner synced as Member flagged as a security gap; for guests the invitation state, how they sign in and their sponsors; enabled, created, last sign-in; the on-prem (App Proxy) apps and roles they hold. One Graph round trip (one `$batch`); a pick list when a name matches several people. Partner managers and admins get Resend invitation on an invited guest.',
   async run({ services, caller }, { ref }) {
-    return whoisCard(await services.lookup.whois(ref), caller);
+    return whoisCard(await services.lookup.whois(ref, caller), caller);
   },
 });
