@@ -122,3 +122,11 @@ export function whoisDetailFor(caller: CapabilityCaller): WhoisDetail {
 export function canSeeAppAccess(caller: CapabilityCaller, appOwnerObjectIds: readonly string[]): boolean {
   return whoisDetailFor(caller).appAccess === 'allApps' || appOwnerObjectIds.some((id) => sameId(id, caller.aadObjectId));
 }
+
+/**
+ * Whether a text may send this caller to an admin ("ask an admin to…"). An admin is never told to ask an admin: the text
+ * says what to do instead.
+ */
+export function shouldAskAnAdmin(caller: CapabilityCaller): boolean {
+  return !isAdmin(caller);
+}

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
-import { canDecideInvitation, canInviteWithoutApproval } from '../identity/capabilities';
+import { canDecideInvitation, canInviteWithoutApproval, shouldAskAnAdmin } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
 import { checkPartnerAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
 import type {
@@ -59,7 +59,7 @@ export function existingGuestCard(address: PartnerAddress, user: ExistingUser): 
   });
 }
 
-export function existingMemberCard(address: PartnerAddress, user: ExistingUser): Attachment {
+export function existingMemberCard(address: PartnerAddress, user: ExistingUser, caller?: Caller): Attachment {
   const synced = user.onPremisesSyncEnabled === true;
   const syncedGuest = synced && user.userType === 'Guest';
   return cards.inviteOutcome({
@@ -75,7 +75,7 @@ export function existingMemberCard(address: PartnerAddress, user: ExistingUser):
       { title: 'Source', value: synced ? 'Synced from on-premises AD' : 'Cloud' },
       { title: 'Object id', value: user.id },
     ],
-    note: 'If this is wrong, ask an admin to check the account with whois.',
+    note: caller && !shouldAskAnAdmin(caller) ? 'If this is wrong, check the account with whois.' : 'If this is wrong, ask an admin to check the account with whois.',
   });
 }
 
@@ -102,7 +102,7 @@ export function prepareReply(caller: Caller, outcome: PrepareOutcome): Attachmen
     case 'existingGuest':
       return existingGuestCard(outcome.address, outcome.user);
     case 'existingMember':
-      return existingMemberCard(outcome.address, outcome.user);
+      return existingMemberCard(outcome.address, outcome.user, caller);
     case 'draft': {
       const { address, record } = outcome;
       return cards.inviteConfirm({

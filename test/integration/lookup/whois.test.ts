@@ -293,6 +293,16 @@ describe('what each role sees in whois, and what is read for it', () => {
     }
   });
 
+  it('tells a partner manager to ask an admin about an address held here, and tells an admin what to do instead', async () => {
+    const asManager = await ask(bot, MANAGER, 'invite wmoran@fabrikam.com');
+    expect(asManager.text).toContain('is a locally managed partner account');
+    expect(asManager.text).toContain('If this is wrong, ask an admin to check the account with whois.');
+    const asAdmin = await ask(bot, ADMIN, 'invite wmoran@fabrikam.com');
+    expect(asAdmin.text).toContain('is a locally managed partner account');
+    expect(asAdmin.text).toContain('If this is wrong, check the account with whois.');
+    expect(asAdmin.text).not.toMatch(/ask an admin/i);
+  });
+
   it("refuses signInActivity by UPN with Graph's 400, and serves it by object id", async () => {
     const token = await sandboxToken(sandbox);
     const get = (path: string) => fetch(`${sandbox.url}/v1.0${path}`, { headers: { authorization: `Bearer ${token}` } });
