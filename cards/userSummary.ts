@@ -87,8 +87,7 @@ export function signInMethodWords(method: SignInMethod): string {
   }
 }
 
-function lastSignInWords(user: UserSummary): string {
-  const s = user.lastSignIn;
+function lastSignInWords(s: NonNullable<UserSummary['lastSignIn']>): string {
   if (s.available) {
     return shownDateTime(s.lastSignIn) ?? 'None recorded: never signed in, or not since April 2020 when Entra began keeping this';
   }
@@ -118,6 +117,10 @@ function invitationWords(user: UserSummary): string | undefined {
   }
 }
 
+/** Said to a caller who may not see everything, naming who can: a member is told who can help, never an admin. */
+export const RESTRICTED_DETAIL_NOTE =
+  'Last sign-in, sponsors and app access are shown to partner managers and admins; the owners of an app see the assignments on their own app. Ask a partner manager if you need them.';
+
 function appAccessWords(access: UserSummary['appAccess']): string[] {
   if (!access.available) {
     switch (access.reason) {
@@ -129,9 +132,12 @@ function appAccessWords(access: UserSummary['appAccess']): string[] {
         return ['Not available: Graph did not answer for app assignments.'];
     }
   }
-  if (access.apps.length === 0) return ['None: no assignments to on-prem apps published through Application Proxy.'];
+  if (access.onlyOwnedApps) {
+    if (access.apps.length === 0) return ['None on the on-prem apps you own. Assignments on other apps are shown to partner managers, admins and those apps\' owners.'];
+  } else if (access.apps.length === 0) return ['None: no assignments to on-prem apps published through Application Proxy.'];
   const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}${a.throughGroup ? ' (through a group)' : ''}`);
   if (access.more) lines.push('And more: this list shows the first page of assignments only.');
+  if (access.onlyOwnedApps) lines.push('Only the apps you own are listed.');
   return lines;
 }
 
@@ -164,8 +170,8 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
   const facts: { title: string; value: string }[] = [
     { title: 'Account', value: user.accountEnabled === false ? 'Disabled: cannot sign in' : user.accountEnabled === true ? 'Enabled' : 'Not reported' },
     { title: 'Created', value: shownDateTime(user.created) ?? 'Not recorded (created before June 2018)' },
-    { title: 'Last sign-in', value: lastSignInWords(user) },
   ];
+  if (user.lastSignIn) facts.push({ title: 'Last sign-in', value: lastSignInWords(user.lastSignIn) });
   if (user.mail && user.mail.toLowerCase() !== (user.userPrincipalName ?? '').toLowerCase()) facts.push({ title: 'Email', value: user.mail });
   if (user.companyName) facts.push({ title: 'Company', value: user.companyName });
 
@@ -178,14 +184,16 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
   else if (guestLike) {
     guestFacts.push({ title: 'Signs in with', value: user.invitation?.state === 'PendingAcceptance' ? 'Nothing yet: the invitation has not been redeemed' : 'Not recorded' });
   }
-  if (user.sponsors.length > 0 || guestLike) {
+  const sponsors = user.sponsors;
+  if (sponsors && (sponsors.length > 0 || guestLike)) {
     guestFacts.push({
       title: 'Sponsors',
-      value: user.sponsors.length > 0 ? user.sponsors.map((s) => (s.isGroup ? `${s.displayName} (group)` : s.displayName)).join(', ') : 'None',
+      value: sponsors.length > 0 ? sponsors.map((s) => (s.isGroup ? `${s.displayName} (group)` : s.displayName)).join(', ') : 'None',
     });
   }
 
   const notes: string[] = [];
+  if (!user.lastSignIn && !user.sponsors) notes.push(RESTRICTED_DETAIL_NOTE);
   if (user.mailDomainDiffers) {
     notes.push(
       `Signs in here as ${user.userPrincipalName ?? ''}, but the email is in ${user.mailDomainDiffers.mailDomain}. A sign-in with the email goes wherever that domain belongs: use Check realm to see where.`,
@@ -206,7 +214,7 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
     sourceTitle: plain(source.title),
     sourceText: plain(source.text, 500),
     facts: facts.map((f) => ({ title: f.title, value: plain(f.value, 300) })),
-    guestHeading: guestLike ? 'As a guest' : 'Sign-in and sponsors',
+    guestHeading: guestLike ? 'As a guest' : user.sponsors ? 'Sign-in and sponsors' : 'Sign-in',
     guestFacts: guestFacts.map((f) => ({ title: f.title, value: plain(f.value, 600) })),
     note: plain(notes.join(' '), 500),
     appAccess: appAccessWords(user.appAccess).map((line) => plain(line, 300)),

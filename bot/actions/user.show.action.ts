@@ -9,6 +9,6 @@ export const userShow = defineAction({
   permission: 'everyone',
   sideEffect: 'none',
   async run({ services, caller }, { userId }) {
-    return { card: whoisCard(await services.lookup.whois({ kind: 'objectId', value: userId.toLowerCase() }), caller) };
+    return { card: whoisCard(await services.lookup.whois({ kind: 'objectId', value: userId.toLowerCase() }, caller), caller) };
   },
 });

@@ -25,8 +25,8 @@ export const whois = defineCommand({
   sideEffect: 'none',
   examples: ['whois ana@fabrikam.com', 'whois Wendy Moran'],
   description:
-    'Guest or Member in plain words; where the account comes from (invited B2B guest, locally managed partner synced from AD, synced or cloud-only member, self-service sign-up); a partner synced as Member flagged as a security gap; for guests the invitation state, how they sign in and their sponsors; enabled, created, last sign-in; the on-prem (App Proxy) apps and roles they hold. One Graph round trip (one `$batch`); a pick list when a name matches several people. Partner managers and admins get Resend invitation on an invited guest.',
+    'Guest or Member in plain words; where the account comes from (invited B2B guest, locally managed partner synced from AD, synced or cloud-only member, self-service sign-up); a partner synced as Member flagged as a security gap; for guests the invitation state and how they sign in; enabled, created. Partner managers and admins also see the last sign-in, the sponsors and the on-prem (App Proxy) apps and roles the person holds; the owners of an app see the assignments on the apps they own. What a caller may not see is not read. One Graph round trip (one `$batch`); a second for the last sign-in of a UPN (Graph reads it by object id only) or for the assignments on the apps an owner holds; a pick list when a name matches several people. Partner managers and admins get Resend invitation on an invited guest.',
   async run({ services, caller }, { ref }) {
-    return whoisCard(await services.lookup.whois(ref), caller);
+    return whoisCard(await services.lookup.whois(ref, caller), caller);
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ACCESS_ROLE_ID, ON_PREM_APP_TAG } from './appProxy';
-import { odataString, queryString } from './odata';
+import { odataString, pathSegment, queryString } from './odata';
 
 /**
  * The on-prem (App Proxy) apps a user is assigned to, as the whois card shows them. Read with two $batch items next to the
@@ -8,7 +8,13 @@ import { odataString, queryString } from './odata';
  * what was assigned.
  */
 export type UserAppAccessFacts =
-  | { available: true; apps: { appName: string; roleName: string; throughGroup: boolean }[]; more: boolean }
+  | {
+      available: true;
+      apps: { appName: string; roleName: string; throughGroup: boolean }[];
+      more: boolean;
+      /** Only the apps the caller owns were read: an app owner sees the assignments on their own apps, nothing else. */
+      onlyOwnedApps?: true;
+    }
   /**
    * - noPermission: the app lacks Application.Read.All (or the directory refused the read);
    * - throttled: Graph answered 429;
@@ -16,20 +22,45 @@ export type UserAppAccessFacts =
    */
   | { available: false; reason: 'noPermission' | 'throttled' | 'unavailable' };
 
-export const APP_ACCESS_ITEMS = { assignments: 'appAccess.assignments', onPremApps: 'appAccess.onPremApps' } as const;
+export const APP_ACCESS_ITEMS = { assignments: 'appAccess.assignments', onPremApps: 'appAccess.onPremApps', ownedApps: 'appAccess.ownedApps' } as const;
+
+/** Which apps' assignments to read: all on-prem apps, only those an object id owns, or none. */
+export type AppAccessScope = { scope: 'all' } | { scope: 'ownedBy'; ownerId: string } | { scope: 'none' };
+
+type BatchRequest = { id: string; method: 'GET'; url: string };
+
+/** The user's assignments (their own and their groups'), expanded on the user: one item, no paging. */
+export function assignmentsRequest(users: { path: string } | { filter: string; top: string }): BatchRequest {
+  const expand = { $select: 'id', $expand: 'appRoleAssignments' };
+  const url = 'path' in users ? `${users.path}?${queryString(expand)}` : `/users?${queryString({ $filter: users.filter, ...expand, $top: users.top })}`;
+  return { id: APP_ACCESS_ITEMS.assignments, method: 'GET', url };
+}
+
+/**
+ * The service principals an object id owns, with what naming an assignment needs and the tags that say which are on-prem
+ * apps. One item for the owner instead of the owners of every app: the cheapest way to know which apps a member owns.
+ */
+export function ownedAppsRequest(ownerId: string): BatchRequest {
+  const select = queryString({ $select: 'id,displayName,appRoles,tags', $top: '999' });
+  return { id: APP_ACCESS_ITEMS.ownedApps, method: 'GET', url: `/users/${pathSegment(ownerId)}/ownedObjects/microsoft.graph.servicePrincipal?${select}` };
+}
 
 /**
  * The two batch requests. `users` is the user URL the whois item uses without its query (`/users/{id}`) or, for a search,
  * the `$filter` that found them; the user(s) come back with their assignments expanded, so no second round trip is needed.
  */
-export function appAccessRequests(users: { path: string } | { filter: string; top: string }): { id: string; method: 'GET'; url: string }[] {
-  const expand = { $select: 'id', $expand: 'appRoleAssignments' };
-  const assignments = 'path' in users ? `${users.path}?${queryString(expand)}` : `/users?${queryString({ $filter: users.filter, ...expand, $top: users.top })}`;
-  const apps = queryString({ $filter: `tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`, $select: 'id,displayName,appRoles', $top: '999' });
-  return [
-    { id: APP_ACCESS_ITEMS.assignments, method: 'GET', url: assignments },
-    { id: APP_ACCESS_ITEMS.onPremApps, method: 'GET', url: `/servicePrincipals?${apps}` },
-  ];
+export function appAccessRequests(users: { path: string } | { filter: string; top: string }, scope: AppAccessScope = { scope: 'all' }): BatchRequest[] {
+  switch (scope.scope) {
+    case 'none':
+      return [];
+    case 'ownedBy':
+      // The user's assignments are read only once we know the caller owns an on-prem app (ownedOnPremApps).
+      return [ownedAppsRequest(scope.ownerId)];
+    case 'all': {
+      const apps = queryString({ $filter: `tags/any(t:t eq ${odataString(ON_PREM_APP_TAG)})`, $select: 'id,displayName,appRoles', $top: '999' });
+      return [assignmentsRequest(users), { id: APP_ACCESS_ITEMS.onPremApps, method: 'GET', url: `/servicePrincipals?${apps}` }];
+    }
+  }
 }
 
 /** Graph returns at most this many expanded objects; a list this long may have been cut short. */
@@ -52,7 +83,23 @@ const OnPremAppPage = z.object({
   ),
 });
 
-interface BatchItem {
+const OwnedServicePrincipals = z.object({
+  value: z.array(z.object({ id: z.string(), tags: z.array(z.string()).nullish() }).passthrough()),
+});
+
+/**
+ * The on-prem apps among those the caller owns, as an answer userAppAccessFrom reads like the app list; a failed read is
+ * passed on as it came, so the card says why.
+ */
+export function ownedOnPremApps(item: BatchItem | undefined): { item: BatchItem; count: number } | { failed: BatchItem | undefined } {
+  if (!ok(item)) return { failed: item };
+  const owned = OwnedServicePrincipals.safeParse(item.body).data;
+  if (!owned) return { failed: { status: 502 } };
+  const onPrem = owned.value.filter((sp) => (sp.tags ?? []).some((t) => t.toLowerCase() === ON_PREM_APP_TAG.toLowerCase()));
+  return { item: { status: 200, body: { value: onPrem } }, count: onPrem.length };
+}
+
+export interface BatchItem {
   status: number;
   body?: unknown;
 }

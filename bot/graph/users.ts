@@ -2,7 +2,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { directoryUnavailable } from './errors';
 import { odataString, pathSegment, queryString as query } from './odata';
-import { APP_ACCESS_ITEMS, appAccessRequests, userAppAccessFrom, type UserAppAccessFacts } from './userAppAccess';
+import { APP_ACCESS_ITEMS, appAccessRequests, assignmentsRequest, ownedOnPremApps, userAppAccessFrom, type UserAppAccessFacts } from './userAppAccess';
 
 /** How a person named a user: exact references are answered in one round trip; a display name may match several people. */
 export type UserQuery =
@@ -84,11 +84,24 @@ export type SignInActivity =
 
 export interface UserLookup {
   users: DirectoryUser[];
-  /** Sign-in activity by user id (lower-case), or why it could not be read. */
-  signIn: Map<string, SignInActivity> | Extract<SignInActivity, { available: false }>;
-  /** On-prem app access, read in the same batch for an exact reference; undefined when the query could match several users. */
+  /** Sign-in activity by user id (lower-case), or why it could not be read; undefined when it was not asked for. */
+  signIn?: Map<string, SignInActivity> | Extract<SignInActivity, { available: false }>;
+  /** On-prem app access of the one user found; undefined when not asked for, or when the query matched several users. */
   appAccess?: UserAppAccessFacts;
 }
+
+/**
+ * What to read beyond who the person is. Whatever a caller may not see is not fetched at all: fewer batch items, less
+ * Graph cost, nothing to leak. `appAccess.ownedBy` reads only the assignments on the on-prem apps that object id owns.
+ */
+export interface WhoisReads {
+  sponsors: boolean;
+  lastSignIn: boolean;
+  appAccess: { scope: 'all' } | { scope: 'ownedBy'; ownerId: string } | { scope: 'none' };
+}
+
+/** Everything: what partner managers and admins see. */
+export const ALL_WHOIS_READS: WhoisReads = { sponsors: true, lastSignIn: true, appAccess: { scope: 'all' } };
 
 /** A user whose mail or proxy address is a given email, for the home-realm check. */
 export interface AddressOwner {
@@ -137,23 +150,41 @@ export function displayNameFilter(name: string): string {
   return `startsWith(displayName,${n}) or startsWith(givenName,${n}) or startsWith(surname,${n})`;
 }
 
-/** The relative URLs of the batch items: the user(s) with sponsors, their sign-in activity, and their on-prem app access. */
-export function whoisRequests(q: UserQuery): { user: string; signIn: string; appAccess: { id: string; method: 'GET'; url: string }[] } {
+/** The sign-in activity of one user. Graph refuses it by UPN (400); only the object id form works (user resource, signInActivity). */
+export function signInByIdRequest(objectId: string): string {
+  return `/users/${pathSegment(objectId)}?${query({ $select: 'id,signInActivity' })}`;
+}
+
+/**
+ * The relative URLs of the first batch: the user(s), with sponsors when asked for, their sign-in activity when it can be read
+ * without knowing the object id first, and their on-prem app access. A UPN reference has no sign-in item here: Graph
+ * answers `GET /users/{UPN}?$select=signInActivity` with 400, so it is read by object id once the user is known. Lists
+ * (`/users?$filter=…&$select=id,signInActivity`) are Graph's documented way to read it for many users and stay in the batch.
+ */
+export function whoisRequests(
+  q: UserQuery,
+  reads: WhoisReads = ALL_WHOIS_READS,
+): { user: string; signIn?: string; appAccess: { id: string; method: 'GET'; url: string }[] } {
   const select = WHOIS_SELECT.join(',');
+  const expand: Record<string, string> = reads.sponsors ? { $expand: SPONSORS_EXPAND } : {};
   switch (q.kind) {
     case 'objectId':
     case 'upn': {
       const path = `/users/${pathSegment(q.value)}`;
-      return { user: `${path}?${query({ $select: select, $expand: SPONSORS_EXPAND })}`, signIn: `${path}?${query({ $select: 'id,signInActivity' })}`, appAccess: appAccessRequests({ path }) };
+      return {
+        user: `${path}?${query({ $select: select, ...expand })}`,
+        ...(reads.lastSignIn && q.kind === 'objectId' ? { signIn: signInByIdRequest(q.value) } : {}),
+        appAccess: appAccessRequests({ path }, reads.appAccess),
+      };
     }
     case 'email':
     case 'displayName': {
       const filter = q.kind === 'email' ? emailFilter(q.value) : displayNameFilter(q.value);
       const top = String(MAX_CANDIDATES + 1);
       return {
-        user: `/users?${query({ $filter: filter, $select: select, $expand: SPONSORS_EXPAND, $top: top })}`,
-        signIn: `/users?${query({ $filter: filter, $select: 'id,signInActivity', $top: top })}`,
-        appAccess: appAccessRequests({ filter, top }),
+        user: `/users?${query({ $filter: filter, $select: select, ...expand, $top: top })}`,
+        ...(reads.lastSignIn ? { signIn: `/users?${query({ $filter: filter, $select: 'id,signInActivity', $top: top })}` } : {}),
+        appAccess: appAccessRequests({ filter, top }, reads.appAccess),
       };
     }
   }
@@ -172,23 +203,48 @@ export class GraphUsers {
   constructor(private readonly graph: Client) {}
 
   /**
-   * One $batch: the user(s) with exactly the card's properties and their sponsors, and, as a separate item, their sign-in
-   * activity, which needs a premium licence and its own permission and must not take the main answer down with it, and
-   * their on-prem app access, which needs Application.Read.All and degrades the same way.
+   * One $batch: the user(s) with exactly the card's properties (and their sponsors when asked for), and, as separate items,
+   * their sign-in activity, which needs a premium licence and its own permission and must not take the main answer down
+   * with it, and their on-prem app access, which needs Application.Read.All and degrades the same way. Only what `reads`
+   * asks for is fetched.
+   *
+   * Round trips: one for an object id, an email or a display name. A second, only for the one user found, when what is
+   * asked for needs their object id or depends on the first answer: the sign-in activity of a UPN reference (Graph refuses
+   * it by UPN), and the assignments on the apps an owner owns, when they own any on-prem app.
    */
-  async whois(q: UserQuery): Promise<UserLookup> {
-    const urls = whoisRequests(q);
+  async whois(q: UserQuery, reads: WhoisReads = ALL_WHOIS_READS): Promise<UserLookup> {
+    const urls = whoisRequests(q, reads);
     const responses = await this.batch('Looking up the user', [
       { id: 'user', method: 'GET', url: urls.user },
-      { id: 'signIn', method: 'GET', url: urls.signIn },
+      ...(urls.signIn ? [{ id: 'signIn', method: 'GET' as const, url: urls.signIn }] : []),
       ...urls.appAccess,
     ]);
     const user = responses.get('user');
     if (!user) throw directoryUnavailable('Looking up the user', new Error('Graph left the user out of its batch answer'));
     const users = this.usersFrom(q, user.status, user.body);
-    const lookup: UserLookup = { users, signIn: this.signInFrom(responses.get('signIn')) };
+    const lookup: UserLookup = { users };
+    if (urls.signIn) lookup.signIn = this.signInFrom(responses.get('signIn'));
     const [only] = users;
-    if (only && users.length === 1) lookup.appAccess = userAppAccessFrom(only.id, responses.get(APP_ACCESS_ITEMS.assignments), responses.get(APP_ACCESS_ITEMS.onPremApps));
+    if (!only || users.length !== 1) return lookup;
+
+    const path = `/users/${pathSegment(only.id)}`;
+    const second: { id: string; method: 'GET'; url: string }[] = [];
+    if (reads.lastSignIn && !urls.signIn) second.push({ id: 'signIn', method: 'GET', url: signInByIdRequest(only.id) });
+    const owned = reads.appAccess.scope === 'ownedBy' ? ownedOnPremApps(responses.get(APP_ACCESS_ITEMS.ownedApps)) : undefined;
+    if (owned && 'item' in owned && owned.count > 0) second.push(assignmentsRequest({ path }));
+    const more = second.length > 0 ? await this.batch('Looking up the user', second) : new Map<string, { status: number; body?: unknown }>();
+    if (more.has('signIn')) lookup.signIn = this.signInFrom(more.get('signIn'));
+
+    if (reads.appAccess.scope === 'all') {
+      lookup.appAccess = userAppAccessFrom(only.id, responses.get(APP_ACCESS_ITEMS.assignments), responses.get(APP_ACCESS_ITEMS.onPremApps));
+    } else if (owned) {
+      if ('failed' in owned) lookup.appAccess = userAppAccessFrom(only.id, owned.failed, owned.failed);
+      else if (owned.count === 0) lookup.appAccess = { available: true, apps: [], more: false, onlyOwnedApps: true };
+      else {
+        const facts = userAppAccessFrom(only.id, more.get(APP_ACCESS_ITEMS.assignments), owned.item);
+        lookup.appAccess = facts.available ? { ...facts, onlyOwnedApps: true } : facts;
+      }
+    }
     return lookup;
   }
 

@@ -101,3 +101,32 @@ export function canRevoke(caller: CapabilityCaller, ownerObjectIds: readonly str
   if (isAdmin(caller)) return 'admin';
   return ownerObjectIds.some((id) => sameId(id, caller.aadObjectId)) ? 'owner' : undefined;
 }
+
+/**
+ * What `whois` shows beyond who someone is (Guest or Member, where the account comes from, invitation state), which every
+ * member of the organization may see. Last sign-in, sponsors and app access are for partner managers and admins; an app's
+ * owners see the assignments on the apps they own, and only those. What a caller may not see is not even read.
+ */
+export interface WhoisDetail {
+  lastSignIn: boolean;
+  sponsors: boolean;
+  appAccess: 'allApps' | 'appsTheyOwn';
+}
+
+export function whoisDetailFor(caller: CapabilityCaller): WhoisDetail {
+  if (isAllowed(caller.roles, 'partnerManagers')) return { lastSignIn: true, sponsors: true, appAccess: 'allApps' };
+  return { lastSignIn: false, sponsors: false, appAccess: 'appsTheyOwn' };
+}
+
+/** Who may see a user's assignments on one app: partner managers, admins, and the owners of that app as Graph lists them. */
+export function canSeeAppAccess(caller: CapabilityCaller, appOwnerObjectIds: readonly string[]): boolean {
+  return whoisDetailFor(caller).appAccess === 'allApps' || appOwnerObjectIds.some((id) => sameId(id, caller.aadObjectId));
+}
+
+/**
+ * Whether a text may send this caller to an admin ("ask an admin to…"). An admin is never told to ask an admin: the text
+ * says what to do instead.
+ */
+export function shouldAskAnAdmin(caller: CapabilityCaller): boolean {
+  return !isAdmin(caller);
+}

@@ -1,12 +1,13 @@
 import type { PartnerMarkerConfig } from '../config';
-import { MAX_CANDIDATES, type AddressOwner, type DirectoryUser, type SignInActivity, type UserLookup, type UserQuery } from '../graph/users';
+import { whoisDetailFor, type CapabilityCaller } from '../identity/capabilities';
+import { MAX_CANDIDATES, type AddressOwner, type DirectoryUser, type SignInActivity, type UserLookup, type UserQuery, type WhoisReads } from '../graph/users';
 import type { UserAppAccessFacts } from '../graph/userAppAccess';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
 import { parseRealmInput, domainName } from './userRef';
 
 /** The Graph reads the lookup needs. GraphUsers implements it. */
 export interface UserDirectory {
-  whois(q: UserQuery): Promise<UserLookup>;
+  whois(q: UserQuery, reads: WhoisReads): Promise<UserLookup>;
   ownersOfAddress(address: string): Promise<AddressOwner[]>;
 }
 
@@ -51,9 +52,14 @@ export interface UserSummary {
   /** For guests: the invitation's state and since when. */
   invitation?: { state: 'PendingAcceptance' | 'Accepted' | 'unknown'; since?: string };
   signInMethods: SignInMethod[];
-  sponsors: { displayName: string; isGroup: boolean }[];
-  lastSignIn: SignInActivity;
-  /** Assignments to on-prem apps published through Application Proxy, or why they could not be read. */
+  /** Undefined when the caller may not see them (whoisDetailFor): they were not read. */
+  sponsors?: { displayName: string; isGroup: boolean }[];
+  /** Undefined when the caller may not see it: it was not read. */
+  lastSignIn?: SignInActivity;
+  /**
+   * Assignments to on-prem apps published through Application Proxy, or why they could not be read; for an app owner who is
+   * not a partner manager or admin, only those on the apps they own (`onlyOwnedApps`).
+   */
   appAccess: UserAppAccessFacts;
   /** The address the Check realm button asks about: where this person's sign-in name would send them. */
   realmTarget?: string;
@@ -163,7 +169,13 @@ export function signInMethods(user: DirectoryUser, isGuestLike: boolean): SignIn
   return methods;
 }
 
-export function summarize(user: DirectoryUser, signIn: UserLookup['signIn'], rules: PartnerMarkerConfig, appAccess: UserAppAccessFacts): UserSummary {
+export function summarize(
+  user: DirectoryUser,
+  signIn: UserLookup['signIn'],
+  rules: PartnerMarkerConfig,
+  appAccess: UserAppAccessFacts,
+  shown: { sponsors: boolean } = { sponsors: true },
+): UserSummary {
   const userType = normalizeUserType(user.userType);
   const source = accountSource(user, rules);
   const warnings: AccountWarning[] = [];
@@ -177,7 +189,7 @@ export function summarize(user: DirectoryUser, signIn: UserLookup['signIn'], rul
   const synced = user.onPremisesSyncEnabled === true;
   const mailDomain = domainOf(user.mail);
   const upnDomain = domainOf(user.userPrincipalName);
-  const lastSignIn: SignInActivity = signIn instanceof Map ? (signIn.get(user.id.toLowerCase()) ?? { available: true }) : signIn;
+  const lastSignIn: SignInActivity | undefined = signIn instanceof Map ? (signIn.get(user.id.toLowerCase()) ?? { available: true }) : signIn;
   return {
     id: user.id,
     displayName: user.displayName ?? user.userPrincipalName ?? user.id,
@@ -194,8 +206,8 @@ export function summarize(user: DirectoryUser, signIn: UserLookup['signIn'], rul
     warnings,
     invitation: invited || user.externalUserState ? { state: normalizeState(user.externalUserState), since: user.externalUserStateChangeDateTime } : undefined,
     signInMethods: signInMethods(user, isGuestLike),
-    sponsors: user.sponsors.map((s) => ({ displayName: s.displayName ?? s.id, isGroup: s.isGroup })),
-    lastSignIn,
+    ...(shown.sponsors ? { sponsors: user.sponsors.map((s) => ({ displayName: s.displayName ?? s.id, isGroup: s.isGroup })) } : {}),
+    ...(lastSignIn ? { lastSignIn } : {}),
     appAccess,
     realmTarget: (invited ? user.mail : (user.mail ?? user.userPrincipalName)) ?? undefined,
     ...(synced && mailDomain && upnDomain && mailDomain !== upnDomain ? { mailDomainDiffers: { mailDomain, upnDomain } } : {}),
@@ -213,13 +225,20 @@ export class LookupService {
     private readonly partners: PartnerMarkerConfig,
   ) {}
 
-  async whois(q: UserQuery): Promise<WhoisResult> {
-    const found = await this.directory.whois(q);
+  /** Who someone is, with as much detail as the caller may see (whoisDetailFor); nothing else is read. */
+  async whois(q: UserQuery, caller: CapabilityCaller): Promise<WhoisResult> {
+    const detail = whoisDetailFor(caller);
+    const reads: WhoisReads = {
+      sponsors: detail.sponsors,
+      lastSignIn: detail.lastSignIn,
+      appAccess: detail.appAccess === 'allApps' ? { scope: 'all' } : { scope: 'ownedBy', ownerId: caller.aadObjectId },
+    };
+    const found = await this.directory.whois(q, reads);
     const [only, ...others] = found.users;
     if (!only) return { kind: 'notFound', query: q.value };
     if (others.length === 0) {
       const appAccess = found.appAccess ?? { available: false, reason: 'unavailable' } satisfies UserAppAccessFacts;
-      return { kind: 'found', user: summarize(only, found.signIn, this.partners, appAccess) };
+      return { kind: 'found', user: summarize(only, found.signIn, this.partners, appAccess, { sponsors: detail.sponsors }) };
     }
     const candidates = found.users
       .map((u) => ({ id: u.id, displayName: u.displayName ?? u.userPrincipalName ?? u.id, userPrincipalName: u.userPrincipalName, mail: u.mail, userType: u.userType, companyName: u.companyName }))

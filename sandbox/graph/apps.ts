@@ -14,7 +14,9 @@ import { pageOf, readPaging, type GraphCall, type GraphResult } from './odata';
  *   Graph gives), and only on a read of one application: a list answers it as null (see sandbox/README.md);
  * - GET /servicePrincipals[?$filter=tags/any(t:t eq '…') | appId eq '…'], /servicePrincipals/{id}, …/{id}/owners;
  * - GET / POST …/servicePrincipals/{id}/appRoleAssignedTo and DELETE …/appRoleAssignedTo/{assignmentId};
- * - GET /users/{id}/appRoleAssignments: the user's own and those of the groups they are a direct member of.
+ * - GET /users/{id}/appRoleAssignments: the user's own and those of the groups they are a direct member of;
+ * - GET /users/{id}/ownedObjects[/microsoft.graph.servicePrincipal]: the service principals the user owns (the fixture
+ *   records owners on service principals only, so that is all a user can own here).
  * A duplicate assignment answers Graph's 400 "Permission being assigned already exists on the object".
  */
 
@@ -255,6 +257,17 @@ export function routeApps(ctx: GraphContext, call: GraphCall): GraphResult | und
   if (byAppId !== undefined) {
     if (nav !== undefined || extra !== undefined) throw segmentNotFound(nav ?? extra ?? '');
     return routeApplications(ctx, call, id, undefined, byAppId);
+  }
+  if (r === 'users' && id !== undefined && nav?.toLowerCase() === 'ownedobjects') {
+    if (rest.length > 0) throw segmentNotFound(rest[0] ?? '');
+    if (extra !== undefined && extra.toLowerCase() !== 'microsoft.graph.serviceprincipal') throw segmentNotFound(extra);
+    if (call.method !== 'GET') throw methodNotAllowed();
+    const user = ctx.state.findUser(id);
+    if (!user) throw notFound(id);
+    const select = selectOf(call, SP_PROPERTIES, 'microsoft.graph.servicePrincipal');
+    const owned = [...ctx.state.servicePrincipals.values()].filter((sp) => sp.owners.some((o) => o.toLowerCase() === user.id.toLowerCase()));
+    const fragment = extra === undefined ? 'directoryObjects' : 'servicePrincipals';
+    return collection(ctx, call, fragment, owned.map((sp) => ({ '@odata.type': '#microsoft.graph.servicePrincipal', ...renderSp(sp, select) })));
   }
   if (r === 'users' && id !== undefined && nav?.toLowerCase() === 'approleassignments' && extra === undefined) {
     if (call.method !== 'GET') throw methodNotAllowed();

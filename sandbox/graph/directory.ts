@@ -88,7 +88,20 @@ function withCount(query: URLSearchParams): URLSearchParams {
   return copy;
 }
 
+/**
+ * Graph reads signInActivity of one user by object id only: `GET /users/{UPN}?$select=signInActivity` is a 400 (see
+ * sandbox/README.md, "signInActivity"). Checked before the user is looked up, as Graph does.
+ */
+function refuseSignInActivityByUpn(call: GraphCall, id: string): void {
+  if (GUID_PATTERN.test(id)) return;
+  const select = (call.query.get('$select') ?? '').split(',').map((s) => s.trim().toLowerCase());
+  if (select.includes('signinactivity')) {
+    throw new GraphHttpError(400, 'BadRequest', 'Get By Key only supports UserId and the key has to be a valid Guid');
+  }
+}
+
 export function getUser(ctx: GraphContext, call: GraphCall, id: string): GraphResult {
+  refuseSignInActivityByUpn(call, id);
   const user = lookupUser(ctx, id);
   const opts = readQuery(call, USER_RULES);
   requirePremiumFor(ctx, opts, call);

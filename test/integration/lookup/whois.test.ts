@@ -3,10 +3,12 @@ import { loadFixture } from '../../../sandbox/fixture';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { validateAdaptiveCard } from '../../helpers/adaptiveCardSchema';
 import { cardOf, cardText, executeActions, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
-import { startTestSandbox } from '../../helpers/sandbox';
+import { contosoFixture, sandboxToken, startTestSandbox } from '../../helpers/sandbox';
 
 const CALLER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000003', name: 'Zoë Krüger-Łukasiewicz' };
 const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
+const LEE: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000004', name: 'Lee Gu' };
+const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
 const NORTHWIND_CALLER: TestUser = { aadObjectId: '70000000-0000-4000-8000-000000000001', name: 'Nora Admin' };
 
 type Card = Record<string, unknown>;
@@ -27,6 +29,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     sandbox = await startTestSandbox();
     bot = await startBotOn(sandbox);
     await bot.say(CALLER, 'help');
+    await bot.say(MANAGER, 'help');
   });
 
   afterAll(async () => {
@@ -36,8 +39,8 @@ describe('whois over HTTP against the Contoso sandbox', () => {
 
   beforeEach(() => sandbox.resetStats());
 
-  it('shows a synced member in one Graph round trip, selecting exactly what the card shows', async () => {
-    const { text } = await ask(bot, CALLER, 'whois alex.wilber@contoso.com');
+  it('shows a synced member to a partner manager in one Graph round trip, selecting exactly what the card shows', async () => {
+    const { text } = await ask(bot, MANAGER, 'whois alex.wilber@contoso.com');
     expect(text).toContain('MEMBER');
     expect(text).toContain('Alex Wilber');
     expect(text).toContain('Synced from our on-prem Active Directory');
@@ -57,7 +60,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
   });
 
   it('shows a locally managed partner synced as Guest, marked by extensionAttribute1, with sponsors and a Check realm button', async () => {
-    const { card, text } = await ask(bot, CALLER, 'usertype wmoran@partners.contoso.com');
+    const { card, text } = await ask(bot, MANAGER, 'usertype wmoran@partners.contoso.com');
     expect(text).toContain('GUEST');
     expect(text).toContain('Locally managed partner account, synced from our on-prem Active Directory');
     expect(text).toContain('extensionAttribute1 = "Partner"');
@@ -81,8 +84,8 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(JSON.stringify(card)).toContain('"style":"attention"');
   });
 
-  it('shows an accepted invited guest by #EXT# UPN, percent-encoded in the path, in one round trip', async () => {
-    const { text } = await ask(bot, CALLER, 'whois alice_fabrikam.com#EXT#@contoso.onmicrosoft.com');
+  it('shows an accepted invited guest by #EXT# UPN, percent-encoded in the path, reading the last sign-in by object id', async () => {
+    const { text } = await ask(bot, MANAGER, 'whois alice_fabrikam.com#EXT#@contoso.onmicrosoft.com');
     expect(text).toContain('Invited B2B guest');
     expect(text).toContain('Accepted on 2024-05-02 14:11 UTC');
     expect(text).toContain("Their own organization's Microsoft Entra account");
@@ -90,9 +93,14 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(text).toContain('2025-01-08 09:30 UTC');
     expect(text).toContain('Contoso Expenses (SAML): User (through a group)');
     const stats = sandbox.stats();
-    expect(stats.graphRoundTrips).toBe(1);
-    expect(stats.requests.filter((r) => r.batchItem).every((r) => r.status === 200)).toBe(true);
-    expect(stats.requests.find((r) => r.batchItem)?.path).toContain('/v1.0/users/alice_fabrikam.com#EXT#@contoso.onmicrosoft.com?');
+    // Graph refuses signInActivity by UPN: the user is resolved first, then their sign-in read by object id.
+    expect(stats.graphRoundTrips).toBe(2);
+    const items = stats.requests.filter((r) => r.batchItem);
+    expect(items.every((r) => r.status === 200)).toBe(true);
+    expect(items[0]?.path).toContain('/v1.0/users/alice_fabrikam.com#EXT#@contoso.onmicrosoft.com?');
+    expect(items.filter((r) => r.path.includes('signInActivity')).map((r) => r.path)).toEqual([
+      '/v1.0/users/e0000000-0000-4000-8000-000000000001?$select=id,signInActivity',
+    ]);
   });
 
   it('shows a pending invited guest found by their own email', async () => {
@@ -104,7 +112,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
   });
 
   it('shows a guest who signs in with a Microsoft account, by object id in one round trip', async () => {
-    const { text } = await ask(bot, CALLER, 'whois E0000000-0000-4000-8000-000000000003');
+    const { text } = await ask(bot, MANAGER, 'whois E0000000-0000-4000-8000-000000000003');
     expect(text).toContain('Dana Reyes');
     expect(text).toContain('A personal Microsoft account');
     expect(text).toContain('Sponsors');
@@ -112,7 +120,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
   });
 
   it('shows a guest who signs in with an email one-time passcode', async () => {
-    const { text } = await ask(bot, CALLER, 'whois erik@lakeshore-consulting.net');
+    const { text } = await ask(bot, MANAGER, 'whois erik@lakeshore-consulting.net');
     expect(text).toContain('Erik Lindqvist');
     expect(text).toContain('A one-time passcode sent to their email');
     expect(text).toContain('Sponsors');
@@ -120,7 +128,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
   });
 
   it("names a guest's SAML IdP and a group sponsor", async () => {
-    const { text } = await ask(bot, CALLER, 'whois carla.diaz@wingtiptoys.com');
+    const { text } = await ask(bot, MANAGER, 'whois carla.diaz@wingtiptoys.com');
     expect(text).toContain("Their organization's own identity provider (SAML or WS-Federation): https://idp.wingtiptoys.com/saml2/metadata");
     expect(text).toContain('Megan Bowen, Partner Managers (group)');
   });
@@ -169,7 +177,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
   it('says the app access is missing, and still shows the user, when the bot may not read service principals', async () => {
     sandbox.setFaults([{ pathPattern: 'servicePrincipals', appliesTo: 'batchItem', status: 403 }]);
     try {
-      const { text } = await ask(bot, CALLER, 'whois wmoran@partners.contoso.com');
+      const { text } = await ask(bot, MANAGER, 'whois wmoran@partners.contoso.com');
       expect(text).toContain('Wendy Moran');
       expect(text).toContain('Not available: the bot may not read app assignments here (it needs Application.Read.All).');
     } finally {
@@ -180,12 +188,134 @@ describe('whois over HTTP against the Contoso sandbox', () => {
   it('says why the last sign-in is missing when the bot lacks AuditLog.Read.All', async () => {
     sandbox.setFaults([{ pathPattern: 'signInActivity', appliesTo: 'batchItem', status: 403 }]);
     try {
-      const { text } = await ask(bot, CALLER, 'whois alice@fabrikam.com');
+      const { text } = await ask(bot, MANAGER, 'whois alice@fabrikam.com');
       expect(text).toContain('Alice Smith');
       expect(text).toContain('the bot lacks the AuditLog.Read.All permission');
     } finally {
       sandbox.setFaults([]);
     }
+  });
+});
+
+describe('what each role sees in whois, and what is read for it', () => {
+  let sandbox: RunningSandbox;
+  let bot: TestBot;
+  const TIMESHEETS = 'f3000000-0000-4000-8000-000000000002';
+
+  beforeAll(async () => {
+    // Zoë, an ordinary member, owns Contoso Timesheets here (and no other app).
+    const fixture = contosoFixture();
+    const timesheets = fixture.servicePrincipals.find((sp) => sp.id === TIMESHEETS);
+    if (!timesheets) throw new Error('the Contoso fixture lost Contoso Timesheets');
+    timesheets.owners = [...timesheets.owners, CALLER.aadObjectId];
+    sandbox = await startTestSandbox({ fixture });
+    bot = await startBotOn(sandbox);
+    for (const user of [CALLER, MANAGER, ADMIN, LEE]) await bot.say(user, 'help');
+  });
+
+  afterAll(async () => {
+    await bot?.close();
+    await sandbox?.close();
+  });
+
+  beforeEach(() => sandbox.resetStats());
+
+  const batchItems = () => sandbox.stats().requests.filter((r) => r.batchItem);
+
+  it('shows an ordinary member who someone is, and not their last sign-in, sponsors or app access, without reading them', async () => {
+    const { card, text } = await ask(bot, LEE, 'whois alice@fabrikam.com');
+    expect(text).toContain('GUEST');
+    expect(text).toContain('Invited B2B guest');
+    expect(text).toContain('Accepted on 2024-05-02 14:11 UTC');
+    expect(text).not.toMatch(/^Last sign-in$/m);
+    expect(text).not.toContain('2025-01-08');
+    expect(text).not.toContain('Sponsors');
+    expect(text).not.toContain('Contoso Expenses');
+    expect(text).toContain('None on the on-prem apps you own');
+    expect(text).toContain('Ask a partner manager if you need them.');
+    expect(text).not.toMatch(/ask an admin/i);
+    expect(executeActions(card).map((b) => b.title)).toEqual(['Check realm']);
+    expect(sandbox.stats().graphRoundTrips).toBe(1);
+    const paths = batchItems().map((r) => r.path);
+    expect(paths).toHaveLength(2);
+    expect(paths[0]).not.toContain('sponsors');
+    expect(paths[1]).toBe(`/v1.0/users/${LEE.aadObjectId}/ownedObjects/microsoft.graph.servicePrincipal?$select=id,displayName,appRoles,tags&$top=999`);
+    expect(paths.some((p) => /signInActivity|appRoleAssignments|servicePrincipals\?/.test(p))).toBe(false);
+  });
+
+  it("shows an app owner the assignments on the apps they own, and only those", async () => {
+    const wendy = await ask(bot, CALLER, 'whois wmoran@partners.contoso.com');
+    expect(wendy.text).toContain('Contoso Timesheets (IWA): Timesheet User');
+    expect(wendy.text).toContain('Only the apps you own are listed.');
+    expect(wendy.text).not.toMatch(/^Last sign-in$/m);
+    expect(wendy.text).not.toContain('Megan Bowen');
+    // Resolve the user and the apps Zoë owns, then read only this user's assignments.
+    expect(sandbox.stats().graphRoundTrips).toBe(2);
+    expect(batchItems().some((r) => r.path.includes('signInActivity') || r.path.includes('/servicePrincipals?'))).toBe(false);
+
+    sandbox.resetStats();
+    const alex = await ask(bot, CALLER, 'whois alex.wilber@contoso.com');
+    expect(alex.text).not.toContain('Contoso Wiki');
+    expect(alex.text).toContain('None on the on-prem apps you own');
+  });
+
+  it('shows partner managers and admins everything, and never tells an admin to ask an admin', async () => {
+    for (const who of [MANAGER, ADMIN]) {
+      sandbox.resetStats();
+      const { text } = await ask(bot, who, 'whois E0000000-0000-4000-8000-000000000001');
+      expect(text).toContain('Last sign-in');
+      expect(text).toContain('2025-01-08 09:30 UTC');
+      expect(text).toContain('Contoso Expenses (SAML): User (through a group)');
+      expect(text).not.toContain('Only the apps you own');
+      expect(text).not.toMatch(/ask an admin|ask a partner manager/i);
+      expect(sandbox.stats().graphRoundTrips).toBe(1);
+      expect(batchItems()).toHaveLength(4);
+    }
+  });
+
+  it('keeps to its round-trip budget for each kind of reference and role', async () => {
+    // [caller, reference, round trips]: a UPN costs a second trip for whoever may see the last sign-in (Graph refuses it by
+    // UPN); an app owner's second trip reads the assignments on their apps; everything else is one $batch.
+    const budget: [TestUser, string, number][] = [
+      [ADMIN, 'whois e0000000-0000-4000-8000-000000000001', 1],
+      [ADMIN, 'whois alice@fabrikam.com', 1],
+      [ADMIN, "whois O'Brien", 1],
+      [ADMIN, 'whois alice_fabrikam.com#EXT#@contoso.onmicrosoft.com', 2],
+      [LEE, 'whois e0000000-0000-4000-8000-000000000001', 1],
+      [LEE, 'whois alice_fabrikam.com#EXT#@contoso.onmicrosoft.com', 1],
+      [LEE, "whois O'Brien", 1],
+      [CALLER, 'whois wmoran@partners.contoso.com', 2],
+    ];
+    for (const [who, text, trips] of budget) {
+      sandbox.resetStats();
+      await ask(bot, who, text);
+      expect({ text, by: who.name, trips: sandbox.stats().graphRoundTrips }).toEqual({ text, by: who.name, trips });
+      expect(batchItems().every((r) => r.status === 200)).toBe(true);
+    }
+  });
+
+  it('tells a partner manager to ask an admin about an address held here, and tells an admin what to do instead', async () => {
+    const asManager = await ask(bot, MANAGER, 'invite wmoran@fabrikam.com');
+    expect(asManager.text).toContain('is a locally managed partner account');
+    expect(asManager.text).toContain('If this is wrong, ask an admin to check the account with whois.');
+    const asAdmin = await ask(bot, ADMIN, 'invite wmoran@fabrikam.com');
+    expect(asAdmin.text).toContain('is a locally managed partner account');
+    expect(asAdmin.text).toContain('If this is wrong, check the account with whois.');
+    expect(asAdmin.text).not.toMatch(/ask an admin/i);
+  });
+
+  it("refuses signInActivity by UPN with Graph's 400, and serves it by object id", async () => {
+    const token = await sandboxToken(sandbox);
+    const get = (path: string) => fetch(`${sandbox.url}/v1.0${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const byUpn = await get(`/users/${encodeURIComponent('alice_fabrikam.com#EXT#@contoso.onmicrosoft.com')}?$select=id,signInActivity`);
+    expect(byUpn.status).toBe(400);
+    const body = (await byUpn.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('BadRequest');
+    expect(body.error.message).toBe('Get By Key only supports UserId and the key has to be a valid Guid');
+    expect((await get('/users/alice%40fabrikam.com?$select=signInActivity')).status).toBe(400);
+    expect((await get(`/users/${encodeURIComponent('alice_fabrikam.com#EXT#@contoso.onmicrosoft.com')}?$select=id,displayName`)).status).toBe(200);
+    const byId = await get('/users/e0000000-0000-4000-8000-000000000001?$select=id,signInActivity');
+    expect(byId.status).toBe(200);
   });
 });
 

@@ -4,7 +4,8 @@ import { cardOf, cardText, startBotOn } from '../../helpers/bot';
 import { startTestSandbox } from '../../helpers/sandbox';
 
 const ALEX = 'c0000000-0000-4000-8000-000000000001';
-const CALLER = { aadObjectId: 'c0000000-0000-4000-8000-000000000003', name: 'Zoë Krüger-Łukasiewicz' };
+/** A partner manager: app access on whois is for partner managers, admins and the app's owners. */
+const CALLER = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
 
 /** The shipped fixture as JSON, with the ids of its app role assignments left out, as a hand-written fixture may. */
 function fixtureWithoutAssignmentIds(): unknown {
