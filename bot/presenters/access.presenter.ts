@@ -82,6 +82,7 @@ const TITLES: Record<AccessRequestState, string> = {
   failed: 'Approved, but granting failed',
   denied: 'Denied',
   timedOut: 'Timed out',
+  withdrawn: 'Withdrawn',
   revoked: 'Revoked',
   expired: 'Expired',
 };
@@ -102,6 +103,8 @@ export function statusWords(record: AccessRequestRecord): string {
       return `Denied by ${by}`;
     case 'timedOut':
       return `Timed out: nobody decided by ${when(record.approvalDeadline)}`;
+    case 'withdrawn':
+      return `Withdrawn by ${record.requesterName} ${when(record.endedAt)}, before anyone decided`;
     case 'revoked':
       return `Revoked ${day(record.endedAt)}`;
     case 'expired':
@@ -119,6 +122,7 @@ function toneOf(record: AccessRequestRecord): Tone {
       return record.grantError ? 'warning' : 'info';
     case 'revoked':
     case 'expired':
+    case 'withdrawn':
       return 'info';
     default:
       return 'attention';
@@ -152,6 +156,8 @@ function summaryFor(record: AccessRequestRecord): string {
       return `${record.guestDisplayName} can use ${record.appDisplayName} until ${when(record.expiresAt)}; the access then ends by itself.`;
     case 'failed':
       return 'The access was not granted. Fix the problem below, then ask for it again with request; nothing was left half-done.';
+    case 'withdrawn':
+      return `${record.requesterName} took this request back before anyone decided. Nothing was granted, and there is nothing to decide.`;
     default:
       return 'This request is settled; nothing more to do.';
   }
@@ -224,7 +230,9 @@ export function statusCard(record: AccessRequestRecord, requesterTeamsId?: strin
         ? 'The access was not granted, and nothing was left half-done. Fix the problem, or ask an admin to, then request it again.'
         : record.state === 'timedOut'
           ? 'Nobody decided in time. Ask again with request if the partner still needs the access, and remind the approvers.'
-          : undefined);
+          : record.state === 'withdrawn'
+            ? 'You withdrew this request. Nothing was granted, and the approvers\' cards say so. Ask again with request if the partner needs the access after all.'
+            : undefined);
   return cards.accessRequestStatus({
     id: record.id,
     tone: toneOf(record),
