@@ -101,3 +101,11 @@ export function canRevoke(caller: CapabilityCaller, ownerObjectIds: readonly str
   if (isAdmin(caller)) return 'admin';
   return ownerObjectIds.some((id) => sameId(id, caller.aadObjectId)) ? 'owner' : undefined;
 }
+
+/**
+ * Only the person who asked may take a request back, and only while nobody has decided it: once approved, the grant is on
+ * its way and ending it is a revoke, with its own rules.
+ */
+export function canWithdrawAccessRequest(caller: CapabilityCaller, request: { requesterObjectId: string; state: string }): boolean {
+  return request.state === 'pending' && sameId(caller.aadObjectId, request.requesterObjectId);
+}

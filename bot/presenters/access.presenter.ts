@@ -3,7 +3,7 @@ import { cards } from '../../cards';
 import type { Tone } from '../../cards/notice';
 import type { ProxyApp, SsoKind } from '../graph/appProxy';
 import type { Caller } from '../identity/caller';
-import { canDecideAccess } from '../identity/capabilities';
+import { canDecideAccess, canWithdrawAccessRequest } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
 import type {
   AccessRequestMessages,
@@ -13,6 +13,7 @@ import type {
   RequestForm,
   StartOutcome,
   SubmitOutcome,
+  WithdrawOutcome,
 } from '../services/accessRequests';
 import type { AccessRequestRecord, AccessRequestState, ShadowPlan } from '../store';
 
@@ -427,7 +428,7 @@ export function decisionReply(outcome: DecisionOutcome, viewer: Caller, approver
   }
 }
 
-function listItem(record: AccessRequestRecord, perspective: 'mine' | 'pending') {
+function listItem(record: AccessRequestRecord, perspective: 'mine' | 'pending', viewer?: Caller) {
   const tone = toneOf(record);
   return {
     id: record.id,
@@ -439,17 +440,38 @@ function listItem(record: AccessRequestRecord, perspective: 'mine' | 'pending') 
         ? `${roleWords(record)} · ${days(record.durationDays)} · asked ${day(record.createdAt)}`
         : `Asked by ${record.requesterName} on ${day(record.createdAt)} · ${roleWords(record)} · ${days(record.durationDays)}`,
     button: perspective === 'mine' ? 'Show' : 'Review',
+    withdraw: perspective === 'mine' && viewer !== undefined && canWithdrawAccessRequest(viewer, record),
   };
 }
 
-export function myRequestsCard(records: AccessRequestRecord[]): Attachment {
+/** `requests`: the caller's own requests; each one nobody has decided yet has Withdraw. */
+export function myRequestsCard(records: AccessRequestRecord[], viewer: Caller, outcome?: { tone: 'good' | 'warning'; text: string }): Attachment {
   const open = records.filter((r) => r.state === 'pending' || r.state === 'approved').length;
+  const withdrawable = records.some((r) => canWithdrawAccessRequest(viewer, r));
   return cards.accessRequestList({
     heading: 'Your access requests',
     title: records.length === 0 ? 'No requests yet' : open === 0 ? `${records.length} recent, none open` : `${open} open, ${records.length - open} recent`,
     emptyText: 'You have not asked for any partner access yet. Use request <app> for <email>, or the Request access button in apps.',
-    items: records.map((r) => listItem(r, 'mine')),
+    items: records.map((r) => listItem(r, 'mine', viewer)),
+    note: withdrawable ? 'Withdraw takes back a request nobody has decided yet; its approvers\' cards then say so.' : undefined,
+    outcome,
   });
+}
+
+/** The list again after a Withdraw click, with what the click did on top. */
+export function withdrawReply(outcome: Exclude<WithdrawOutcome, { kind: 'notFound' | 'notYours' }>, records: AccessRequestRecord[], viewer: Caller): Attachment {
+  const { record } = outcome;
+  const subject = `${record.appDisplayName} for ${record.guestDisplayName}`;
+  if (outcome.kind === 'withdrawn') {
+    return myRequestsCard(records, viewer, { tone: 'good', text: `Withdrawn: ${subject}. Nothing was granted, and the approvers' cards now say so.` });
+  }
+  const text =
+    record.state === 'withdrawn'
+      ? `${subject} was already withdrawn; nothing changed.`
+      : record.state === 'approved' || record.state === 'granted'
+        ? `Too late to withdraw ${subject}: ${statusWords(record)}. To take the access away, the app's owners or an admin can revoke it.`
+        : `${subject} can no longer be withdrawn: ${statusWords(record)}. Nothing changed.`;
+  return myRequestsCard(records, viewer, { tone: 'warning', text });
 }
 
 export function pendingCard(records: AccessRequestRecord[]): Attachment {

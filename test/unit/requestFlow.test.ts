@@ -166,4 +166,28 @@ describe('the request form, table-driven', () => {
     const audit = await services.store.audit.list({ target: record?.guestUpn });
     expect(audit.filter((a) => a.outcome === 'success' && (a.action === 'access.approve' || a.action === 'access.deny'))).toHaveLength(1);
   });
+
+  it('a Withdraw racing an Approve settles the request once, and the loser is shown where it stands', async () => {
+    const who = caller(['manager']);
+    const routed = await commandRouter.route('request expenses for bo@fabrikam.com because Race', { caller: who, services, log });
+    const card = 'card' in routed.reply ? routed.reply.card : routed.reply;
+    const data = { ...formData(card.content, 'access.submit'), appRoleId: ROLE_USER };
+    await actionRouter.route({ action: { type: 'Action.Execute', verb: 'access.submit', data }, trigger: 'manual' }, { caller: who, services, log });
+    const click = (verb: string, as: Caller) => actionRouter.route({ action: { type: 'Action.Execute', verb, data: { id: data.formId } }, trigger: 'manual' }, { caller: as, services, log });
+    const [withdrawn, approved] = await Promise.all([click('access.withdraw', who), click('access.approve', caller([], OWNER_ID))]);
+    const record = await services.accessRequests.get(String(data.formId));
+    expect(['withdrawn', 'approved']).toContain(record?.state);
+    expect(record?.version).toBe(1);
+    const withdrawText = typeof withdrawn.response.value === 'string' ? withdrawn.response.value : cardText(withdrawn.response.value);
+    const approveText = typeof approved.response.value === 'string' ? approved.response.value : cardText(approved.response.value);
+    if (record?.state === 'withdrawn') {
+      expect(withdrawText).toContain('Withdrawn: Contoso Expenses (SAML) for bo');
+      expect(approveText).toContain('Withdrawn by Max Manager');
+    } else {
+      expect(withdrawText).toContain('Too late to withdraw Contoso Expenses (SAML) for bo');
+      expect(approveText).toContain('Approved by Olga Owner');
+    }
+    const audit = (await services.store.audit.list({ target: record?.guestUpn })).filter((a) => a.detail?.request === record?.id && a.outcome !== 'refused');
+    expect(audit.map((a) => a.action).sort()).toEqual(['access.request', record?.state === 'withdrawn' ? 'access.withdraw' : 'access.approve'].sort());
+  });
 });

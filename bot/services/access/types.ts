@@ -116,6 +116,13 @@ export type DecisionOutcome =
   | { kind: 'current'; record: AccessRequestRecord }
   | { kind: 'decided'; record: AccessRequestRecord };
 
+/** The requester's Withdraw: taken back, or the request as it now stands (decided meanwhile, or withdrawn already). */
+export type WithdrawOutcome =
+  | { kind: 'notFound' }
+  | { kind: 'notYours' }
+  | { kind: 'current'; record: AccessRequestRecord }
+  | { kind: 'withdrawn'; record: AccessRequestRecord };
+
 export type ViewOutcome = { kind: 'notFound' } | { kind: 'notYours' } | { kind: 'view'; record: AccessRequestRecord; role: 'requester' | 'approver' | 'admin' };
 
 export type GrantStepOutcome =
