@@ -1,5 +1,6 @@
 import type { AnyCardAction } from './defineAction';
 import { accessApprove } from './access.approve.action';
+import { accessCancel } from './access.cancel.action';
 import { accessDeny } from './access.deny.action';
 import { accessRefresh } from './access.refresh.action';
 import { accessRequest } from './access.request.action';
@@ -22,4 +23,4 @@ import { bulkCancel } from './bulk.cancel.action';
 import { bulkStart } from './bulk.start.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel];

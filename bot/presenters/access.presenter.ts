@@ -8,6 +8,8 @@ import type { OutgoingMessage } from '../services/ports';
 import type {
   AccessRequestMessages,
   DecisionOutcome,
+  FieldProblem,
+  FormField,
   PartnerProblem,
   PartnerView,
   RequestForm,
@@ -289,6 +291,31 @@ function shadowPreview(app: ProxyApp, partner: PartnerView | undefined): string 
   return SHADOW_WORDS.ensure;
 }
 
+/** A typed address that cannot be the partner, in one line under the address input. */
+function partnerProblemLine(problem: PartnerProblem): string {
+  switch (problem.kind) {
+    case 'invalidEmail':
+      return `Partner: that is not an email address. ${problem.problem}`;
+    case 'notGuest':
+      return `Partner: ${problem.address.display} is not a guest here yet. Check the spelling; if it is right, invite them first with invite ${problem.address.display}.`;
+    case 'member':
+      return `Partner: ${problem.address.display} belongs to a member account (${problem.user.displayName ?? problem.user.userPrincipalName}), not a partner guest.`;
+    case 'disabled':
+      return `Partner: ${problem.partner.displayName}'s guest account is disabled, so access would not help. Ask an admin to enable it first.`;
+    case 'self':
+      return 'Partner: that is your own account. Access requests are made for partners.';
+  }
+}
+
+function problemsByField(problems: readonly FieldProblem[]): Partial<Record<FormField, string>> {
+  const byField: Partial<Record<FormField, string>> = {};
+  for (const problem of problems) {
+    const line = 'partner' in problem ? partnerProblemLine(problem.partner) : problem.message;
+    byField[problem.field] = byField[problem.field] ? `${byField[problem.field]} ${line}` : line;
+  }
+  return byField;
+}
+
 export function formCard(form: RequestForm): Attachment {
   const { app, partner } = form;
   const single = app.roles.length === 1 ? app.roles[0] : undefined;
@@ -310,6 +337,9 @@ export function formCard(form: RequestForm): Attachment {
     days: form.days,
     maxDays: form.maxDays,
     justification: form.justification,
+    email: form.email,
+    appRoleId: form.appRoleId,
+    problems: problemsByField(form.problems ?? []),
     notes: form.notes,
     warning: form.kerberosNeedsOnPrem
       ? `${app.displayName} uses Kerberos (KCD), and no on-prem directory is configured for this bot, so only partners whose accounts are synced from on-prem AD can be given access. Ask an admin to configure ONPREM_* for invited guests.`
@@ -359,7 +389,7 @@ export function startReply(outcome: StartOutcome): Attachment {
 export function submitReply(outcome: SubmitOutcome, requesterTeamsId: string): { card: Attachment } | { message: string } {
   switch (outcome.kind) {
     case 'invalid':
-      return { message: `Please correct: ${outcome.problems.join(' ')}` };
+      return { card: formCard(outcome.form) };
     case 'appNotFound':
       return { card: startReply(outcome) };
     case 'blocked':

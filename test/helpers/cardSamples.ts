@@ -469,7 +469,7 @@ function accessRequestCardSamples(): CardSample[] {
     {
       card: 'accessRequestForm',
       variant: 'maximal',
-      attachment: formCard({ ...form, app: { ...app(3, long, 50), externalUrl: `https://x.example/${'p'.repeat(1900)}` }, partner: { ...partner, displayName: long, mail: `${'a'.repeat(64)}@fabrikam.com`, externalUserState: 'PendingAcceptance' }, justification: 'j'.repeat(1000), notes: [long] }),
+      attachment: formCard({ ...form, app: { ...app(3, long, 50), externalUrl: `https://x.example/${'p'.repeat(1900)}` }, partner: undefined, email: `${'a'.repeat(64)}@fabrikam.com`, justification: 'j'.repeat(1000), notes: [long], days: 400, problems: [{ field: 'email', message: long }, { field: 'appRoleId', message: long }, { field: 'days', message: long }, { field: 'justification', message: long }] }),
     },
     {
       card: 'accessRequestForm',
