@@ -13,11 +13,17 @@ export interface AccessRequestFormData {
   partner?: string;
   /** The app's roles, when there are several to choose from. */
   roles: { id: string; name: string }[];
-  days: number;
+  /** Undefined: the duration input comes back blank. */
+  days?: number;
   maxDays: number;
   justification?: string;
+  /** The address typed on an earlier try, when the form asks for it. */
+  email?: string;
+  appRoleId?: string;
   notes: string[];
   warning?: string;
+  /** Why the last Send was refused, by input, shown right under that input. */
+  problems?: Partial<Record<'email' | 'appRoleId' | 'days' | 'justification', string>>;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -40,11 +46,19 @@ export function accessRequestForm(data: AccessRequestFormData) {
     askEmail: data.partner === undefined,
     askRole: data.roles.length > 1,
     roles: data.roles.slice(0, 50).map((r) => ({ title: plainLine(r.name, 120), value: r.id })),
-    days: data.days,
+    hasDays: data.days !== undefined,
+    days: data.days ?? 0,
     maxDays: data.maxDays,
     daysLabel: `Duration in days (1 to ${data.maxDays})`,
     daysError: `Give a whole number of days from 1 to ${data.maxDays}.`,
     justification: inputValue(data.justification ?? '', 1000),
+    email: inputValue(data.email ?? '', 254),
+    appRoleId: data.roles.some((r) => r.id === data.appRoleId) ? (data.appRoleId ?? '') : '',
+    refused: Object.values(data.problems ?? {}).some((p) => p),
+    emailProblem: plain(data.problems?.email ?? '', 600),
+    roleProblem: plain(data.problems?.appRoleId ?? '', 300),
+    daysProblem: plain(data.problems?.days ?? '', 300),
+    justificationProblem: plain(data.problems?.justification ?? '', 300),
     formId: data.formId,
     servicePrincipalId: data.servicePrincipalId,
     partner: data.partner ?? '',

@@ -19,7 +19,7 @@ export const accessSubmit = defineAction({
   permission: 'partnerManagers',
   sideEffect: 'reversible',
   async run({ services, caller }, data) {
-    const outcome = await services.accessRequests.submit(caller, { ...data, email: data.partner ?? data.email });
+    const outcome = await services.accessRequests.submit(caller, data);
     return submitReply(outcome, caller.teamsUserId);
   },
 });

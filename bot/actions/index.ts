@@ -1,9 +1,11 @@
 import type { AnyCardAction } from './defineAction';
 import { accessApprove } from './access.approve.action';
+import { accessCancel } from './access.cancel.action';
 import { accessDeny } from './access.deny.action';
 import { accessRefresh } from './access.refresh.action';
 import { accessRequest } from './access.request.action';
 import { accessSubmit } from './access.submit.action';
+import { accessWithdraw } from './access.withdraw.action';
 import { revokeCancel } from './revoke.cancel.action';
 import { revokeConfirm } from './revoke.confirm.action';
 import { revokePrepare } from './revoke.prepare.action';
@@ -21,4 +23,4 @@ import { bulkCancel } from './bulk.cancel.action';
 import { bulkStart } from './bulk.start.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel];

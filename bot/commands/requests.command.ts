@@ -12,8 +12,8 @@ export const requests = defineCommand({
   sideEffect: 'none',
   examples: ['requests'],
   description:
-    'your open and recent access requests, each with its state.',
+    'your open and recent access requests, each with its state; Withdraw takes back one nobody has decided yet.',
   async run({ services, caller }) {
-    return myRequestsCard(await services.accessRequests.mine(caller));
+    return myRequestsCard(await services.accessRequests.mine(caller), caller);
   },
 });

@@ -130,3 +130,11 @@ export function canSeeAppAccess(caller: CapabilityCaller, appOwnerObjectIds: rea
 export function shouldAskAnAdmin(caller: CapabilityCaller): boolean {
   return !isAdmin(caller);
 }
+
+/**
+ * Only the person who asked may take a request back, and only while nobody has decided it: once approved, the grant is on
+ * its way and ending it is a revoke, with its own rules.
+ */
+export function canWithdrawAccessRequest(caller: CapabilityCaller, request: { requesterObjectId: string; state: string }): boolean {
+  return request.state === 'pending' && sameId(caller.aadObjectId, request.requesterObjectId);
+}

@@ -3,16 +3,19 @@ import { cards } from '../../cards';
 import type { Tone } from '../../cards/notice';
 import type { ProxyApp, SsoKind } from '../graph/appProxy';
 import type { Caller } from '../identity/caller';
-import { canDecideAccess } from '../identity/capabilities';
+import { canDecideAccess, canWithdrawAccessRequest } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
 import type {
   AccessRequestMessages,
   DecisionOutcome,
+  FieldProblem,
+  FormField,
   PartnerProblem,
   PartnerView,
   RequestForm,
   StartOutcome,
   SubmitOutcome,
+  WithdrawOutcome,
 } from '../services/accessRequests';
 import type { AccessRequestRecord, AccessRequestState, ShadowPlan } from '../store';
 
@@ -82,6 +85,7 @@ const TITLES: Record<AccessRequestState, string> = {
   failed: 'Approved, but granting failed',
   denied: 'Denied',
   timedOut: 'Timed out',
+  withdrawn: 'Withdrawn',
   revoked: 'Revoked',
   expired: 'Expired',
 };
@@ -102,6 +106,8 @@ export function statusWords(record: AccessRequestRecord): string {
       return `Denied by ${by}`;
     case 'timedOut':
       return `Timed out: nobody decided by ${when(record.approvalDeadline)}`;
+    case 'withdrawn':
+      return `Withdrawn by ${record.requesterName} ${when(record.endedAt)}, before anyone decided`;
     case 'revoked':
       return `Revoked ${day(record.endedAt)}`;
     case 'expired':
@@ -119,6 +125,7 @@ function toneOf(record: AccessRequestRecord): Tone {
       return record.grantError ? 'warning' : 'info';
     case 'revoked':
     case 'expired':
+    case 'withdrawn':
       return 'info';
     default:
       return 'attention';
@@ -152,6 +159,8 @@ function summaryFor(record: AccessRequestRecord): string {
       return `${record.guestDisplayName} can use ${record.appDisplayName} until ${when(record.expiresAt)}; the access then ends by itself.`;
     case 'failed':
       return 'The access was not granted. Fix the problem below, then ask for it again with request; nothing was left half-done.';
+    case 'withdrawn':
+      return `${record.requesterName} took this request back before anyone decided. Nothing was granted, and there is nothing to decide.`;
     default:
       return 'This request is settled; nothing more to do.';
   }
@@ -224,7 +233,9 @@ export function statusCard(record: AccessRequestRecord, requesterTeamsId?: strin
         ? 'The access was not granted, and nothing was left half-done. Fix the problem, or ask an admin to, then request it again.'
         : record.state === 'timedOut'
           ? 'Nobody decided in time. Ask again with request if the partner still needs the access, and remind the approvers.'
-          : undefined);
+          : record.state === 'withdrawn'
+            ? 'You withdrew this request. Nothing was granted, and the approvers\' cards say so. Ask again with request if the partner needs the access after all.'
+            : undefined);
   return cards.accessRequestStatus({
     id: record.id,
     tone: toneOf(record),
@@ -280,6 +291,31 @@ function shadowPreview(app: ProxyApp, partner: PartnerView | undefined): string 
   return SHADOW_WORDS.ensure;
 }
 
+/** A typed address that cannot be the partner, in one line under the address input. */
+function partnerProblemLine(problem: PartnerProblem): string {
+  switch (problem.kind) {
+    case 'invalidEmail':
+      return `Partner: that is not an email address. ${problem.problem}`;
+    case 'notGuest':
+      return `Partner: ${problem.address.display} is not a guest here yet. Check the spelling; if it is right, invite them first with invite ${problem.address.display}.`;
+    case 'member':
+      return `Partner: ${problem.address.display} belongs to a member account (${problem.user.displayName ?? problem.user.userPrincipalName}), not a partner guest.`;
+    case 'disabled':
+      return `Partner: ${problem.partner.displayName}'s guest account is disabled, so access would not help. Ask an admin to enable it first.`;
+    case 'self':
+      return 'Partner: that is your own account. Access requests are made for partners.';
+  }
+}
+
+function problemsByField(problems: readonly FieldProblem[]): Partial<Record<FormField, string>> {
+  const byField: Partial<Record<FormField, string>> = {};
+  for (const problem of problems) {
+    const line = 'partner' in problem ? partnerProblemLine(problem.partner) : problem.message;
+    byField[problem.field] = byField[problem.field] ? `${byField[problem.field]} ${line}` : line;
+  }
+  return byField;
+}
+
 export function formCard(form: RequestForm): Attachment {
   const { app, partner } = form;
   const single = app.roles.length === 1 ? app.roles[0] : undefined;
@@ -301,6 +337,9 @@ export function formCard(form: RequestForm): Attachment {
     days: form.days,
     maxDays: form.maxDays,
     justification: form.justification,
+    email: form.email,
+    appRoleId: form.appRoleId,
+    problems: problemsByField(form.problems ?? []),
     notes: form.notes,
     warning: form.kerberosNeedsOnPrem
       ? `${app.displayName} uses Kerberos (KCD), and no on-prem directory is configured for this bot, so only partners whose accounts are synced from on-prem AD can be given access. Ask an admin to configure ONPREM_* for invited guests.`
@@ -350,7 +389,7 @@ export function startReply(outcome: StartOutcome): Attachment {
 export function submitReply(outcome: SubmitOutcome, requesterTeamsId: string): { card: Attachment } | { message: string } {
   switch (outcome.kind) {
     case 'invalid':
-      return { message: `Please correct: ${outcome.problems.join(' ')}` };
+      return { card: formCard(outcome.form) };
     case 'appNotFound':
       return { card: startReply(outcome) };
     case 'blocked':
@@ -419,7 +458,7 @@ export function decisionReply(outcome: DecisionOutcome, viewer: Caller, approver
   }
 }
 
-function listItem(record: AccessRequestRecord, perspective: 'mine' | 'pending') {
+function listItem(record: AccessRequestRecord, perspective: 'mine' | 'pending', viewer?: Caller) {
   const tone = toneOf(record);
   return {
     id: record.id,
@@ -431,17 +470,38 @@ function listItem(record: AccessRequestRecord, perspective: 'mine' | 'pending') 
         ? `${roleWords(record)} · ${days(record.durationDays)} · asked ${day(record.createdAt)}`
         : `Asked by ${record.requesterName} on ${day(record.createdAt)} · ${roleWords(record)} · ${days(record.durationDays)}`,
     button: perspective === 'mine' ? 'Show' : 'Review',
+    withdraw: perspective === 'mine' && viewer !== undefined && canWithdrawAccessRequest(viewer, record),
   };
 }
 
-export function myRequestsCard(records: AccessRequestRecord[]): Attachment {
+/** `requests`: the caller's own requests; each one nobody has decided yet has Withdraw. */
+export function myRequestsCard(records: AccessRequestRecord[], viewer: Caller, outcome?: { tone: 'good' | 'warning'; text: string }): Attachment {
   const open = records.filter((r) => r.state === 'pending' || r.state === 'approved').length;
+  const withdrawable = records.some((r) => canWithdrawAccessRequest(viewer, r));
   return cards.accessRequestList({
     heading: 'Your access requests',
     title: records.length === 0 ? 'No requests yet' : open === 0 ? `${records.length} recent, none open` : `${open} open, ${records.length - open} recent`,
     emptyText: 'You have not asked for any partner access yet. Use request <app> for <email>, or the Request access button in apps.',
-    items: records.map((r) => listItem(r, 'mine')),
+    items: records.map((r) => listItem(r, 'mine', viewer)),
+    note: withdrawable ? 'Withdraw takes back a request nobody has decided yet; its approvers\' cards then say so.' : undefined,
+    outcome,
   });
+}
+
+/** The list again after a Withdraw click, with what the click did on top. */
+export function withdrawReply(outcome: Exclude<WithdrawOutcome, { kind: 'notFound' | 'notYours' }>, records: AccessRequestRecord[], viewer: Caller): Attachment {
+  const { record } = outcome;
+  const subject = `${record.appDisplayName} for ${record.guestDisplayName}`;
+  if (outcome.kind === 'withdrawn') {
+    return myRequestsCard(records, viewer, { tone: 'good', text: `Withdrawn: ${subject}. Nothing was granted, and the approvers' cards now say so.` });
+  }
+  const text =
+    record.state === 'withdrawn'
+      ? `${subject} was already withdrawn; nothing changed.`
+      : record.state === 'approved' || record.state === 'granted'
+        ? `Too late to withdraw ${subject}: ${statusWords(record)}. To take the access away, the app's owners or an admin can revoke it.`
+        : `${subject} can no longer be withdrawn: ${statusWords(record)}. Nothing changed.`;
+  return myRequestsCard(records, viewer, { tone: 'warning', text });
 }
 
 export function pendingCard(records: AccessRequestRecord[]): Attachment {

@@ -5,6 +5,7 @@ import { AccessRequestDecisions } from './access/decisions';
 import { AccessGrant } from './access/grant';
 import { AccessRequestQueries } from './access/queries';
 import { AccessRequestForm } from './access/requestForm';
+import { AccessRequestWithdrawal } from './access/withdraw';
 import type { GrantJobPayload } from './access/schedule';
 import type {
   AccessRequestContext,
@@ -20,6 +21,7 @@ import type {
   SubmitInput,
   SubmitOutcome,
   ViewOutcome,
+  WithdrawOutcome,
 } from './access/types';
 import { ApprovalFanout } from './approvalFanout';
 
@@ -38,6 +40,7 @@ export class AccessRequestService {
   private readonly decisions: AccessRequestDecisions;
   private readonly grant: AccessGrant;
   private readonly queries: AccessRequestQueries;
+  private readonly withdrawal: AccessRequestWithdrawal;
   private readonly ctx: AccessRequestContext;
 
   constructor(deps: AccessRequestDeps) {
@@ -50,6 +53,7 @@ export class AccessRequestService {
     this.decisions = new AccessRequestDecisions(this.ctx, this.cards);
     this.grant = new AccessGrant(this.ctx, this.cards);
     this.queries = new AccessRequestQueries(this.ctx);
+    this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);
   }
 
   get settings(): AccessRequestSettings {
@@ -95,6 +99,11 @@ export class AccessRequestService {
 
   deny(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
     return this.decisions.deny(caller, id, comment);
+  }
+
+  /** The requester takes back a request nobody has decided yet; the approvers' cards then say so. */
+  withdraw(caller: Caller, id: string): Promise<WithdrawOutcome> {
+    return this.withdrawal.withdraw(caller, id);
   }
 
   timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {

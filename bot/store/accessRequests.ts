@@ -6,12 +6,13 @@ import type { AccessRequestTable, Database } from './schema';
 import type { StoreWarningHandler } from './warnings';
 
 /**
- * pending → approved (granting) → granted | failed; pending → denied | timedOut; granted → revoked | expired.
- * `approved` lasts while the grant job runs; the grant is only `failed` once the job has given up.
+ * pending → approved (granting) → granted | failed; pending → denied | timedOut | withdrawn; granted → revoked | expired.
+ * `approved` lasts while the grant job runs; the grant is only `failed` once the job has given up. `withdrawn`: the
+ * requester took the request back before anyone decided.
  */
-export type AccessRequestState = 'pending' | 'approved' | 'granted' | 'failed' | 'denied' | 'timedOut' | 'revoked' | 'expired';
+export type AccessRequestState = 'pending' | 'approved' | 'granted' | 'failed' | 'denied' | 'timedOut' | 'withdrawn' | 'revoked' | 'expired';
 
-export const ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved', 'granted', 'failed', 'denied', 'timedOut', 'revoked', 'expired'];
+export const ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved', 'granted', 'failed', 'denied', 'timedOut', 'withdrawn', 'revoked', 'expired'];
 
 /** Undecided, or decided and still being granted: a second request for the same guest and app would duplicate it. */
 export const OPEN_ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved'];

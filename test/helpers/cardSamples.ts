@@ -372,6 +372,8 @@ function revokeCardSamples(): CardSample[] {
 
 const REQUEST_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
 const OWNER: Caller = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', tenantId: 't', teamsUserId: '29:owner', name: 'Adele Vance', roles: ['admin'] };
+/** The requester of sampleRequest, who sees Withdraw on their pending requests. */
+const REQUESTER: Caller = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', tenantId: 't', teamsUserId: '29:requester', name: 'Megan Bowen', roles: ['manager'] };
 
 /** An access request as the store returns it, with fields overridden per variant. */
 function sampleRequest(overrides: Partial<AccessRequestRecord>): AccessRequestRecord {
@@ -467,7 +469,7 @@ function accessRequestCardSamples(): CardSample[] {
     {
       card: 'accessRequestForm',
       variant: 'maximal',
-      attachment: formCard({ ...form, app: { ...app(3, long, 50), externalUrl: `https://x.example/${'p'.repeat(1900)}` }, partner: { ...partner, displayName: long, mail: `${'a'.repeat(64)}@fabrikam.com`, externalUserState: 'PendingAcceptance' }, justification: 'j'.repeat(1000), notes: [long] }),
+      attachment: formCard({ ...form, app: { ...app(3, long, 50), externalUrl: `https://x.example/${'p'.repeat(1900)}` }, partner: undefined, email: `${'a'.repeat(64)}@fabrikam.com`, justification: 'j'.repeat(1000), notes: [long], days: 400, problems: [{ field: 'email', message: long }, { field: 'appRoleId', message: long }, { field: 'days', message: long }, { field: 'justification', message: long }] }),
     },
     {
       card: 'accessRequestForm',
@@ -480,8 +482,9 @@ function accessRequestCardSamples(): CardSample[] {
     { card: 'accessRequestStatus', variant: 'typical', attachment: statusCard(sampleRequest({ state: 'granted', decidedByName: 'Adele Vance', decidedAt: new Date('2026-11-24T08:00:00Z'), grantedAt: new Date('2026-11-24T08:00:05Z'), expiresAt: new Date('2026-12-24T08:00:05Z'), grantProgress: { shadowAccount: { samAccountName: 'alice_fabrikam.com', dn: 'CN=x', created: true }, assignmentId: 'a' } }), '29:requester') },
     { card: 'accessRequestStatus', variant: 'maximal', attachment: statusCard(maximalRecord, '29:requester', { note: long }) },
     { card: 'accessRequestStatus', variant: 'hostile', attachment: statusCard({ ...hostileRecord, state: 'denied', decidedByName: HOSTILE.link }, undefined, { note: HOSTILE_TEXT }) },
-    { card: 'accessRequestList', variant: 'typical', attachment: myRequestsCard([sampleRequest({}), sampleRequest({ id: REQUEST_ID.replace('5a', '6a'), state: 'denied', decidedByName: 'Adele Vance' })]) },
-    { card: 'accessRequestList', variant: 'maximal', attachment: pendingCard(records({ ...maximalRecord, state: 'pending' }, 25)) },
+    { card: 'accessRequestList', variant: 'typical', attachment: myRequestsCard([sampleRequest({}), sampleRequest({ id: REQUEST_ID.replace('5a', '6a'), state: 'denied', decidedByName: 'Adele Vance' })], REQUESTER) },
+    // The requester's own list is the bigger one: each pending row also has Withdraw, and the click's outcome sits on top.
+    { card: 'accessRequestList', variant: 'maximal', attachment: myRequestsCard(records({ ...maximalRecord, state: 'pending' }, 25), REQUESTER, { tone: 'warning', text: long.repeat(3) }) },
     { card: 'accessRequestList', variant: 'hostile', attachment: pendingCard([hostileRecord]) },
   ];
 }

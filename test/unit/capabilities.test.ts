@@ -7,6 +7,7 @@ import {
   canResetRedemption,
   canRetryInvitation,
   canRevoke,
+  canWithdrawAccessRequest,
   type CapabilityCaller,
   type DecidableAccessRequest,
 } from '../../bot/identity/capabilities';
@@ -67,6 +68,13 @@ describe('resource-level capabilities', () => {
     expect(canDecideInvitation(who('a2', 'admin'), { requesterId: 'a2', state: 'pending' })).toBe(false);
     expect(canDecideInvitation(who('a2', 'admin'), { requesterId: 'm', state: 'invited' })).toBe(false);
     expect(canDecideInvitation(who('m2', 'manager'), { requesterId: 'm', state: 'pending' })).toBe(false);
+  });
+
+  it('lets only the requester withdraw an access request, and only while it is pending', () => {
+    expect(canWithdrawAccessRequest(who('REQ', 'manager'), { requesterObjectId: 'req', state: 'pending' })).toBe(true);
+    expect(canWithdrawAccessRequest(who('a', 'admin'), { requesterObjectId: 'req', state: 'pending' })).toBe(false);
+    expect(canWithdrawAccessRequest(who('owner'), { requesterObjectId: 'req', state: 'pending' })).toBe(false);
+    for (const state of ['approved', 'granted', 'denied', 'timedOut', 'withdrawn']) expect(canWithdrawAccessRequest(who('req', 'manager'), { requesterObjectId: 'req', state })).toBe(false);
   });
 
   it('lets the requester or an admin cancel a bulk run', () => {

@@ -6,7 +6,7 @@ import type { Role } from '../../bot/identity/policy';
 import { createLogger } from '../../bot/logger';
 import { ActionRouter } from '../../bot/routing/actionRouter';
 import { CommandRouter } from '../../bot/routing/commandRouter';
-import { cardText, formData } from '../helpers/bot';
+import { cardText, executeActions, formData } from '../helpers/bot';
 import { testServices, type TestServices } from '../helpers/testServices';
 
 const log = createLogger('silent');
@@ -148,6 +148,65 @@ describe('the request form, table-driven', () => {
     expect(value).toMatch(step.expectAfterSubmit);
   });
 
+  /** A submit that fails validation: the form comes back with what was typed, and the problem right under its field. */
+  const KEEPS: { name: string; text: string; inputs: Record<string, string>; field: string; problem: RegExp; kept: Record<string, string | number> }[] = [
+    { name: 'no role chosen', text: 'request expenses for ana@fabrikam.com', inputs: { days: '12', justification: 'Audit prep' }, field: 'appRoleId', problem: /has 2 roles; choose one/, kept: { days: 12, justification: 'Audit prep' } },
+    { name: 'duration out of range', text: 'request wiki for ana@fabrikam.com', inputs: { days: '400', justification: 'Docs for the launch' }, field: 'days', problem: /from 1 to 90/, kept: { days: 400, justification: 'Docs for the launch' } },
+    { name: 'empty justification', text: 'request expenses for ana@fabrikam.com', inputs: { appRoleId: ROLE_ADMIN, days: '7', justification: '  ' }, field: 'justification', problem: /Justification: say why/, kept: { appRoleId: ROLE_ADMIN, days: 7 } },
+    { name: 'a typo in the address', text: 'request wiki', inputs: { email: 'ana@fabrikam.con', days: '5', justification: 'Docs' }, field: 'email', problem: /ana@fabrikam\.con is not a guest here yet/, kept: { email: 'ana@fabrikam.con', days: 5, justification: 'Docs' } },
+  ];
+
+  /** The inputs of a card by id, and the text of the element right after each one. */
+  function fields(card: unknown): Map<string, { value: unknown; next?: string }> {
+    const found = new Map<string, { value: unknown; next?: string }>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => {
+          const el = item as Record<string, unknown> | null;
+          if (el && typeof el.type === 'string' && el.type.startsWith('Input.') && typeof el.id === 'string') {
+            const after = node[i + 1] as Record<string, unknown> | undefined;
+            found.set(el.id, { value: el.value, next: after?.type === 'TextBlock' ? String(after.text) : undefined });
+          }
+          walk(item);
+        });
+      } else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+    };
+    walk(card);
+    return found;
+  }
+
+  it.each(KEEPS.map((k) => [k.name, k] as const))('keeps what was typed when the form is refused: %s', async (_name, step) => {
+    const who = caller(['manager']);
+    const routed = await commandRouter.route(step.text, { caller: who, services, log });
+    const card = 'card' in routed.reply ? routed.reply.card : routed.reply;
+    const data = formData(card.content, 'access.submit') ?? {};
+    const { response } = await actionRouter.route(
+      { action: { type: 'Action.Execute', verb: 'access.submit', data: { ...data, ...step.inputs } }, trigger: 'manual' },
+      { caller: who, services, log },
+    );
+    expect(typeof response.value).not.toBe('string');
+    const again = fields(response.value);
+    expect(again.get(step.field)?.next).toMatch(step.problem);
+    for (const [id, value] of Object.entries(step.kept)) expect(again.get(id)?.value).toEqual(value);
+    expect(formData(response.value, 'access.submit')?.formId).toBe(data.formId);
+    expect(cardText(response.value)).toMatch(/Not sent yet/);
+    expect(await services.accessRequests.get(String(data.formId))).toBeUndefined();
+  });
+
+  it('has Cancel on the pick list and the form; Cancel says nothing was changed and stores nothing', async () => {
+    const who = caller(['manager']);
+    for (const text of ['request contoso for ana@fabrikam.com', 'request timesheets for ana@fabrikam.com because Later']) {
+      const routed = await commandRouter.route(text, { caller: who, services, log });
+      const card = 'card' in routed.reply ? routed.reply.card : routed.reply;
+      const cancel = executeActions(card.content).find((b) => b.title === 'Cancel');
+      expect(cancel).toBeDefined();
+      const { response } = await actionRouter.route({ action: { type: 'Action.Execute', verb: cancel?.verb, data: { ...cancel?.data } }, trigger: 'manual' }, { caller: who, services, log });
+      expect(cardText(response.value)).toMatch(/Cancelled[\s\S]*nothing was changed/i);
+      const formId = formData(card.content, 'access.submit')?.formId;
+      if (formId) expect(await services.accessRequests.get(String(formId))).toBeUndefined();
+    }
+  });
+
   it('sends the approval card to the owner, and one decision settles it', async () => {
     const who = caller(['manager']);
     const routed = await commandRouter.route('request timesheets for bo@fabrikam.com because Pilot', { caller: who, services, log });
@@ -165,5 +224,29 @@ describe('the request form, table-driven', () => {
     expect(['denied', 'approved']).toContain(record?.state);
     const audit = await services.store.audit.list({ target: record?.guestUpn });
     expect(audit.filter((a) => a.outcome === 'success' && (a.action === 'access.approve' || a.action === 'access.deny'))).toHaveLength(1);
+  });
+
+  it('a Withdraw racing an Approve settles the request once, and the loser is shown where it stands', async () => {
+    const who = caller(['manager']);
+    const routed = await commandRouter.route('request expenses for bo@fabrikam.com because Race', { caller: who, services, log });
+    const card = 'card' in routed.reply ? routed.reply.card : routed.reply;
+    const data: Record<string, unknown> = { ...formData(card.content, 'access.submit'), appRoleId: ROLE_USER };
+    await actionRouter.route({ action: { type: 'Action.Execute', verb: 'access.submit', data }, trigger: 'manual' }, { caller: who, services, log });
+    const click = (verb: string, as: Caller) => actionRouter.route({ action: { type: 'Action.Execute', verb, data: { id: data.formId } }, trigger: 'manual' }, { caller: as, services, log });
+    const [withdrawn, approved] = await Promise.all([click('access.withdraw', who), click('access.approve', caller([], OWNER_ID))]);
+    const record = await services.accessRequests.get(String(data.formId));
+    expect(['withdrawn', 'approved']).toContain(record?.state);
+    expect(record?.version).toBe(1);
+    const withdrawText = typeof withdrawn.response.value === 'string' ? withdrawn.response.value : cardText(withdrawn.response.value);
+    const approveText = typeof approved.response.value === 'string' ? approved.response.value : cardText(approved.response.value);
+    if (record?.state === 'withdrawn') {
+      expect(withdrawText).toContain('Withdrawn: Contoso Expenses (SAML) for bo');
+      expect(approveText).toContain('Withdrawn by Max Manager');
+    } else {
+      expect(withdrawText).toContain('Too late to withdraw Contoso Expenses (SAML) for bo');
+      expect(approveText).toContain('Approved by Olga Owner');
+    }
+    const audit = (await services.store.audit.list({ target: record?.guestUpn })).filter((a) => a.detail?.request === record?.id && a.outcome !== 'refused');
+    expect(audit.map((a) => a.action).sort()).toEqual(['access.request', record?.state === 'withdrawn' ? 'access.withdraw' : 'access.approve'].sort());
   });
 });

@@ -10,13 +10,21 @@ import {
   AccessRequestPart,
   MAX_JUSTIFICATION_LENGTH,
   type AccessRequestContext,
+  type FieldProblem,
   type PartnerProblem,
   type PartnerView,
+  type RequestForm,
   type RequestPrefill,
   type StartOutcome,
   type SubmitInput,
   type SubmitOutcome,
 } from './types';
+
+/** The duration as the card sent it (a number, or text from Input.Number); undefined when blank. */
+function typedDays(value: string | number | undefined): number | undefined {
+  const raw = typeof value === 'string' ? value.trim() : value;
+  return raw === undefined || raw === '' ? undefined : Number(raw);
+}
 
 function isUniqueViolation(error: unknown): boolean {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
@@ -125,15 +133,14 @@ export class AccessRequestForm extends AccessRequestPart {
   }
 
   /** Card data is user input: the duration and justification are checked here as well as on the card. */
-  validate(input: Pick<SubmitInput, 'days' | 'justification'>): { ok: true; days: number; justification: string } | { ok: false; problems: string[] } {
-    const problems: string[] = [];
+  validate(input: Pick<SubmitInput, 'days' | 'justification'>): { ok: true; days: number; justification: string } | { ok: false; problems: FieldProblem[] } {
+    const problems: FieldProblem[] = [];
     const { maxDays } = this.deps.settings;
-    const rawDays = typeof input.days === 'string' ? input.days.trim() : input.days;
-    const days = rawDays === undefined || rawDays === '' ? Number.NaN : Number(rawDays);
-    if (!Number.isInteger(days) || days < 1 || days > maxDays) problems.push(`Duration: give a whole number of days from 1 to ${maxDays}.`);
+    const days = typedDays(input.days) ?? Number.NaN;
+    if (!Number.isInteger(days) || days < 1 || days > maxDays) problems.push({ field: 'days', message: `Duration: give a whole number of days from 1 to ${maxDays}.` });
     const justification = (input.justification ?? '').trim();
-    if (justification.length === 0) problems.push('Justification: say why the partner needs this access; approvers decide on it.');
-    else if (justification.length > MAX_JUSTIFICATION_LENGTH) problems.push(`Justification: at most ${MAX_JUSTIFICATION_LENGTH} characters.`);
+    if (justification.length === 0) problems.push({ field: 'justification', message: 'Justification: say why the partner needs this access; approvers decide on it.' });
+    else if (justification.length > MAX_JUSTIFICATION_LENGTH) problems.push({ field: 'justification', message: `Justification: at most ${MAX_JUSTIFICATION_LENGTH} characters.` });
     return problems.length > 0 ? { ok: false, problems } : { ok: true, days, justification };
   }
 
@@ -157,18 +164,30 @@ export class AccessRequestForm extends AccessRequestPart {
   async submit(caller: Caller, input: SubmitInput): Promise<SubmitOutcome> {
     const earlier = await this.repo.get(input.formId);
     if (earlier) return earlier.requesterObjectId === caller.aadObjectId.toLowerCase() ? { kind: 'current', record: earlier } : { kind: 'notYours' };
-    const valid = this.validate(input);
-    const problems = valid.ok ? [] : [...valid.problems];
-    if (!input.email?.trim()) problems.unshift("Partner: give the partner's email address.");
-    if (problems.length > 0 || !valid.ok || !input.email) return { kind: 'invalid', problems };
-    const [app, resolved] = await Promise.all([this.deps.apps.getApp(input.servicePrincipalId), this.resolvePartner(caller, input.email)]);
+    const carried = input.partner?.trim() || undefined;
+    const typed = input.email?.trim() || undefined;
+    const address = carried ?? typed;
+    const [app, resolved] = await Promise.all([
+      this.deps.apps.getApp(input.servicePrincipalId),
+      address === undefined ? Promise.resolve(undefined) : this.resolvePartner(caller, address),
+    ]);
     if (!app) return { kind: 'appNotFound' };
-    if (resolved.kind !== 'partner') return resolved;
-    const partner = resolved.partner;
+    // The partner the form was made for is no longer one: nothing on this form can fix that.
+    if (carried && resolved && resolved.kind !== 'partner') return resolved;
+    const partner = resolved?.kind === 'partner' ? resolved.partner : undefined;
+    const blocker = partner ? this.blockerFor(app, partner) : undefined;
+    if (blocker && carried) return { kind: 'blocked', app, reason: blocker };
+
+    const problems: FieldProblem[] = [];
+    if (!address) problems.push({ field: 'email', message: "Partner: give the partner's email address." });
+    else if (resolved && resolved.kind !== 'partner') problems.push({ field: 'email', partner: resolved });
+    else if (blocker) problems.push({ field: 'email', message: blocker });
     const role = this.roleOf(app, input.appRoleId);
-    if (!role.ok) return { kind: 'invalid', problems: [role.problem] };
-    const blocker = this.blockerFor(app, partner);
-    if (blocker) return { kind: 'blocked', app, reason: blocker };
+    if (!role.ok) problems.push({ field: 'appRoleId', message: role.problem });
+    const valid = this.validate(input);
+    if (!valid.ok) problems.push(...valid.problems);
+    if (problems.length > 0 || !valid.ok || !role.ok || !partner) return { kind: 'invalid', form: this.refusedForm(app, carried ? partner : undefined, input, problems) };
+
     const live = await this.repo.findFor(partner.objectId, app.servicePrincipalId, ['pending', 'approved', 'granted']);
     const same = live.find((r) => r.appRoleId === role.id.toLowerCase());
     if (same) return { kind: 'duplicate', existing: same };
@@ -240,6 +259,25 @@ export class AccessRequestForm extends AccessRequestPart {
     }
     const fanOut = await this.cards.send(record, approvers);
     return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, ...fanOut };
+  }
+
+  /** The form as it was sent, so the requester fixes what is marked instead of typing it all again. */
+  private refusedForm(app: ProxyApp, partner: PartnerView | undefined, input: SubmitInput, problems: FieldProblem[]): RequestForm {
+    const days = typedDays(input.days);
+    const role = input.appRoleId?.trim().toLowerCase();
+    return {
+      formId: input.formId,
+      app,
+      partner,
+      days: days !== undefined && Number.isInteger(days) && days >= 0 && days < 1_000_000 ? days : undefined,
+      maxDays: this.deps.settings.maxDays,
+      justification: input.justification?.slice(0, MAX_JUSTIFICATION_LENGTH),
+      ...(partner ? {} : { email: input.email?.trim().slice(0, 254) }),
+      appRoleId: app.roles.find((r) => r.id.toLowerCase() === role)?.id,
+      notes: [],
+      problems,
+      kerberosNeedsOnPrem: partner === undefined && app.ssoKind === 'kerberos' && this.deps.appAccess.grantBlocker(app) !== undefined,
+    };
   }
 
   private async shadowPlanFor(app: ProxyApp, partner: PartnerView): Promise<ShadowPlan> {

@@ -64,14 +64,26 @@ export interface RequestPrefill {
   justification?: string;
 }
 
+/** The inputs of the request form, so that a refused Send can say which one to fix. */
+export type FormField = 'email' | 'appRoleId' | 'days' | 'justification';
+
+/** What is wrong with one input: a sentence, or for a typed address why that address cannot be the partner. */
+export type FieldProblem = { field: FormField; message: string } | { field: 'email'; partner: PartnerProblem };
+
 export interface RequestForm {
   /** Becomes the request's id on submit, so a double click or a redelivered invoke submits once. */
   formId: string;
   app: ProxyApp;
   partner?: PartnerView;
-  days: number;
+  /** Undefined when the requester cleared the field: the form comes back blank there rather than with a guess. */
+  days?: number;
   maxDays: number;
   justification?: string;
+  /** Typed on an earlier try of this form, kept when it comes back refused. */
+  email?: string;
+  appRoleId?: string;
+  /** Why the last Send was refused, by input; empty for a fresh form. */
+  problems?: FieldProblem[];
   /** Things about what was typed that the requester should fix on the form (a duration over the maximum). */
   notes: string[];
   /** A Kerberos app and no on-prem directory: only partners synced from on-prem AD can be given access. */
@@ -89,6 +101,9 @@ export type StartOutcome =
 export interface SubmitInput {
   formId: string;
   servicePrincipalId: string;
+  /** The partner's address the form was made for, carried by its Send button; the form then has no address input. */
+  partner?: string;
+  /** The address typed on the form, when it asked for one. */
   email?: string;
   appRoleId?: string;
   days?: string | number;
@@ -97,7 +112,8 @@ export interface SubmitInput {
 
 export type SubmitOutcome =
   | PartnerProblem
-  | { kind: 'invalid'; problems: string[] }
+  /** Nothing stored: the same form again, with what was typed and the problems by their inputs. */
+  | { kind: 'invalid'; form: RequestForm }
   | { kind: 'appNotFound' }
   | { kind: 'blocked'; app: ProxyApp; reason: string }
   | { kind: 'duplicate'; existing: AccessRequestRecord }
@@ -115,6 +131,13 @@ export type DecisionOutcome =
   /** Decided already, by this click's twin or someone else, or timed out: the request as it stands now. */
   | { kind: 'current'; record: AccessRequestRecord }
   | { kind: 'decided'; record: AccessRequestRecord };
+
+/** The requester's Withdraw: taken back, or the request as it now stands (decided meanwhile, or withdrawn already). */
+export type WithdrawOutcome =
+  | { kind: 'notFound' }
+  | { kind: 'notYours' }
+  | { kind: 'current'; record: AccessRequestRecord }
+  | { kind: 'withdrawn'; record: AccessRequestRecord };
 
 export type ViewOutcome = { kind: 'notFound' } | { kind: 'notYours' } | { kind: 'view'; record: AccessRequestRecord; role: 'requester' | 'approver' | 'admin' };
 

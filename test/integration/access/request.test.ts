@@ -334,6 +334,59 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(invokeText(await bot.click(ADMIN, 'access.submit', { ...data, appRoleId: EXPENSES_USER_ROLE, days: '5', justification: 'Pilot' }))).toContain('belongs to someone else');
   });
 
+  it('lets the requester withdraw a pending request from requests: approvers see it, the time-out is cancelled, a late Approve changes nothing', async () => {
+    bot.connector.clear();
+    const { result, record } = await requestVia(MANAGER, 'request wiki for dana.reyes@outlook.com because Docs review');
+    expect(invokeText(result)).toContain('Waiting for approval');
+    const id = record?.id ?? '';
+    await waitFor('Nestor to get the card', () => approvalCardIn(NESTED_ADMIN, id));
+    const sentCards = await waitFor('the approval cards to be recorded', async () => {
+      const stored = await store().accessRequests.get(id);
+      return stored && stored.approvalMessages.length >= 2 ? stored.approvalMessages : undefined;
+    });
+
+    // Only pending rows have Withdraw, and each carries its own request's id.
+    const list = cardOf(await ask(MANAGER, 'requests'));
+    const withdrawIds = [...JSON.stringify(list).matchAll(/"verb":"access\.withdraw","data":\{"id":"([^"]+)"\}/g)].map((m) => m[1]);
+    const pendingIds = (await store().accessRequests.listByRequester(MANAGER.aadObjectId, 50)).filter((r) => r.state === 'pending').map((r) => r.id);
+    expect(withdrawIds).toContain(id);
+    expect(withdrawIds.sort()).toEqual(pendingIds.sort());
+
+    // Someone else, even an admin approver, cannot withdraw it.
+    const byOther = await bot.click(NESTED_ADMIN, 'access.withdraw', { id });
+    expect(invokeText(byOther)).toContain('Only the person who asked');
+    expect(await state(id)).toBe('pending');
+
+    const withdrawn = await bot.click(MANAGER, 'access.withdraw', { id });
+    const withdrawnText = invokeText(withdrawn);
+    expect(withdrawnText).toContain('Withdrawn: Contoso Wiki (header-based) for Dana Reyes');
+    expect(withdrawnText).toContain('Withdrawn by Megan Bowen');
+    expect(JSON.stringify(withdrawn.value)).not.toContain(`"verb":"access.withdraw","data":{"id":"${id}"}`);
+    expect(await state(id)).toBe('withdrawn');
+    expect((await bot.bot.services.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`))?.state).toBe('cancelled');
+
+    // Every approval card sent (each approver's chat and the channel) now says it was withdrawn, without buttons.
+    const puts = await waitFor('every approval card to show the withdrawal', () => {
+      const found = bot.connector.calls.filter((c) => c.method === 'PUT' && cardText(cardOf(c)).includes('Withdrawn by Megan Bowen'));
+      return found.length >= sentCards.length ? found : undefined;
+    });
+    expect(new Set(puts.map((c) => c.activityId))).toEqual(new Set(sentCards.map((m) => m.activityId)));
+    for (const put of puts) expect(executeData(cardOf(put), 'access.approve')).toBeUndefined();
+
+    // An approver who clicks Approve on an old card is shown the request as it stands; nothing is granted.
+    const late = await bot.click(NESTED_ADMIN, 'access.approve', { id });
+    expect(invokeText(late)).toContain('Withdrawn by Megan Bowen');
+    expect(executeData(late.value, 'access.approve')).toBeUndefined();
+    expect(await state(id)).toBe('withdrawn');
+    expect(await bot.bot.services.jobs.queue.findByUniqueKey(`access.grant:${id}`)).toBeUndefined();
+    expect(assignments(WIKI, 'e0000000-0000-4000-8000-000000000003')).toHaveLength(0);
+
+    // A second Withdraw changes nothing, and the audit log has the one withdrawal and the one refusal.
+    expect(invokeText(await bot.click(MANAGER, 'access.withdraw', { id }))).toContain('already withdrawn');
+    const audit = (await store().audit.list({ action: 'access.withdraw' })).filter((a) => a.detail?.request === id);
+    expect(audit.map((a) => `${a.outcome}:${a.actor}`).sort()).toEqual([`refused:${NESTED_ADMIN.aadObjectId}`, `success:${MANAGER.aadObjectId}`].sort());
+  });
+
   it('lists my requests and the approvals waiting for me, and Review opens the decision card', async () => {
     const mine = await ask(MANAGER, 'requests');
     const mineText = cardText(cardOf(mine));

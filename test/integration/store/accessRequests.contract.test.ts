@@ -96,6 +96,26 @@ function accessRequestContract(backend: Backend): void {
     expect(settled?.state).toBe(results[0] ? 'approved' : 'denied');
   });
 
+  it('withdraws a pending request, reads it back as withdrawn, and frees the partner, app and role', async () => {
+    const created = await store.accessRequests.create(newRequest());
+    expect(await store.accessRequests.transition(created, 'withdrawn', { ended_by: 'b0000000-0000-4000-8000-000000000001', ended_at: '2030-01-02T00:00:00.000Z' })).toBe(true);
+    const read = await peer.accessRequests.get(created.id);
+    expect(read).toMatchObject({ state: 'withdrawn', version: 1, endedBy: 'b0000000-0000-4000-8000-000000000001' });
+    expect(read?.endedAt?.toISOString()).toBe('2030-01-02T00:00:00.000Z');
+    expect(warnings).toEqual([]);
+    expect(await store.accessRequests.findFor('e0000000-0000-4000-8000-000000000001', 'f3000000-0000-4000-8000-000000000002', ['pending', 'approved', 'granted'])).toHaveLength(0);
+    await expect(peer.accessRequests.create(newRequest())).resolves.toMatchObject({ state: 'pending' });
+  });
+
+  it('a withdraw racing an approve: one wins, and the loser cannot move the request afterwards', async () => {
+    const created = await store.accessRequests.create(newRequest());
+    const [withdrawn, approved] = await Promise.all([store.accessRequests.transition(created, 'withdrawn'), peer.accessRequests.transition(created, 'approved', { decided_by: 'a' })]);
+    expect([withdrawn, approved].filter(Boolean)).toHaveLength(1);
+    expect((await peer.accessRequests.get(created.id))?.state).toBe(withdrawn ? 'withdrawn' : 'approved');
+    expect(await peer.accessRequests.transition(created, withdrawn ? 'approved' : 'withdrawn')).toBe(false);
+    expect((await peer.accessRequests.listByState(['withdrawn'], 10)).map((r) => r.id)).toEqual(withdrawn ? [created.id] : []);
+  });
+
   it('ends a grant once, from granted only, whoever races', async () => {
     const created = await store.accessRequests.create(newRequest());
     expect(await store.accessRequests.endGrant(created.id, 'expired', undefined)).toBe(false);
