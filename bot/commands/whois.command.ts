@@ -25,7 +25,7 @@ export const whois = defineCommand({
   sideEffect: 'none',
   examples: ['whois ana@fabrikam.com', 'whois Wendy Moran'],
   description:
-    'Guest or Member in plain words; where the account comes from (invited B2B guest, locally managed partner synced from AD, synced or cloud-only member, self-service sign-up); a partner synced as Member flagged as a security gap; for guests the invitation state, how they sign in and their sponsors; enabled, created, last sign-in; the on-prem (App Proxy) apps and roles they hold. One Graph round trip (one `$batch`); a pick list when a name matches several people. Partner managers and admins get Resend invitation on an invited guest.',
+    'Guest or Member in plain words; where the account comes from (invited B2B guest, locally managed partner synced from AD, synced or cloud-only member, self-service sign-up); a partner synced as Member flagged as a security gap; for guests the invitation state, how they sign in and their sponsors; enabled, created, last sign-in; the on-prem (App Proxy) apps and roles they hold. One Graph round trip (one `$batch`); a pick list when a name matches several people. Partner managers and admins get Resend invitation on a guest whose invitation is pending; admins get Reset redemption… on one who accepted, which asks to confirm first.',
   async run({ services, caller }, { ref }) {
     return whoisCard(await services.lookup.whois(ref), caller);
   },

@@ -237,12 +237,15 @@ export class ConfirmationGate {
     };
   }
 
+  /** A confirmation already answered: the recorded result for Confirm clicked twice, else a card saying so (never a rerun). */
   private settled(record: ConfirmationRecord): GateReply {
-    if (record.state === 'cancelled') return { message: 'This was cancelled. Nothing was changed.' };
+    if (record.state === 'cancelled') {
+      return { card: cards.notice({ tone: 'info', title: `This was cancelled: ${record.summary}`, text: 'Nothing was changed.' }) };
+    }
     const result = record.result;
     if (isRecord(result) && isRecord(result.card)) return { card: result.card as unknown as Attachment };
-    if (isRecord(result) && typeof result.message === 'string') return { message: `Already done. ${result.message}` };
-    return { message: `Already confirmed: ${record.summary}. It is being done or was done; nothing more happens from this button.` };
+    const text = isRecord(result) && typeof result.message === 'string' ? result.message : 'It is being done, or was done; this button does nothing more.';
+    return { card: cards.notice({ tone: 'info', title: `Already confirmed: ${record.summary}`, text }) };
   }
 
   private async settledAgain(context: HandlerContext, record: ConfirmationRecord): Promise<GateReply> {
