@@ -144,6 +144,22 @@ function appAccessWords(access: UserSummary['appAccess']): string[] {
 /** What the person asking may do from the card; the handlers check the same permissions again. */
 export interface UserSummaryActions {
   canResend: boolean;
+  /** Resetting an accepted guest's redemption (admins): the button says so, and the bot asks to confirm first. */
+  canResetRedemption?: boolean;
+}
+
+/** The one invitation button, named for what it does: renew a pending invitation, or reset an accepted guest's redemption. */
+function invitationButton(user: UserSummary, actions: UserSummaryActions): { resendTo: string; resendTitle: string } {
+  const none = { resendTo: '', resendTitle: '' };
+  if (!actions.canResend || user.source.kind !== 'invitedGuest' || !user.mail) return none;
+  switch (user.invitation?.state) {
+    case 'PendingAcceptance':
+      return { resendTo: user.mail, resendTitle: 'Resend invitation' };
+    case 'Accepted':
+      return actions.canResetRedemption ? { resendTo: user.mail, resendTitle: 'Reset redemption…' } : none;
+    default:
+      return none;
+  }
 }
 
 /** The band's colour says Guest or Member at a glance; the label stays in the default colour so it reads on that band. */
@@ -218,7 +234,7 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
     guestFacts: guestFacts.map((f) => ({ title: f.title, value: plain(f.value, 600) })),
     note: plain(notes.join(' '), 500),
     appAccess: appAccessWords(user.appAccess).map((line) => plain(line, 300)),
-    resendTo: actions.canResend && user.source.kind === 'invitedGuest' && user.mail ? user.mail : '',
+    ...invitationButton(user, actions),
     realmTarget: user.realmTarget ?? '',
     id: user.id,
   });

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
-import { canDecideInvitation, canInviteWithoutApproval } from '../identity/capabilities';
+import { canDecideInvitation, canInviteWithoutApproval, canResetRedemption } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
 import { checkPartnerAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
 import type {
@@ -42,8 +42,10 @@ function guestState(user: ExistingUser): string {
   return user.externalUserState ?? 'Unknown';
 }
 
-export function existingGuestCard(address: PartnerAddress, user: ExistingUser): Attachment {
+/** The button says what it does: a pending guest's invitation is renewed; an accepted guest's redemption reset (admins, confirmed). */
+export function existingGuestCard(address: PartnerAddress, user: ExistingUser, caller: Caller): Attachment {
   const accepted = user.externalUserState === 'Accepted';
+  const offerReset = accepted && canResetRedemption(caller);
   return cards.inviteOutcome({
     tone: 'info',
     title: `${address.display} is already a guest`,
@@ -55,10 +57,10 @@ export function existingGuestCard(address: PartnerAddress, user: ExistingUser): 
       { title: 'Object id', value: user.id },
     ],
     note: accepted
-      ? 'Resending resets the redemption (the guest keeps their groups and apps but accepts again); only admins can do that.'
+      ? 'Sending again would mean resetting the redemption: the guest keeps their groups and apps but must accept a new invitation before signing in again. Only admins can do that, after confirming.'
       : 'Resending issues a fresh redemption link for the same account.',
-    resendEmail: address.address,
-    resendTitle: accepted ? 'Reset redemption and resend' : 'Resend invitation',
+    resendEmail: !accepted || offerReset ? address.address : '',
+    resendTitle: accepted ? 'Reset redemption…' : 'Resend invitation',
   });
 }
 
@@ -128,7 +130,7 @@ export function prepareReply(caller: Caller, outcome: PrepareOutcome): Attachmen
     case 'blocked':
       return blockedCard(outcome.address, outcome.reason, outcome.source, caller);
     case 'existingGuest':
-      return existingGuestCard(outcome.address, outcome.user);
+      return existingGuestCard(outcome.address, outcome.user, caller);
     case 'existingMember':
       return existingMemberCard(outcome.address, outcome.user, caller);
     case 'draft':
@@ -369,6 +371,12 @@ export function resendReply(outcome: ResendOutcome, caller?: Caller): Attachment
         tone: 'warning',
         title: `No guest with the address ${outcome.address.display}`,
         text: 'There is nothing to resend. To invite this partner, use: invite <email>.',
+      });
+    case 'needsConfirmation':
+      return cards.notice({
+        tone: 'warning',
+        title: `${outcome.address.display} has accepted their invitation`,
+        text: 'Nothing was changed. Sending again now means resetting the redemption, which needs your confirmation: send resend again to be asked.',
       });
     case 'needsAdmin':
       return cards.notice({

@@ -90,7 +90,7 @@ function grantedWords(preview: RevokePreview): string {
 }
 
 /** The one confirmation before anything is removed; it warns when the access is not the bot's or a request would re-grant it. */
-export function revokeConfirmCard(preview: RevokePreview): Attachment {
+export function revokeConfirmCard(preview: RevokePreview, confirmationId: string): Attachment {
   const warnings = [
     ...(preview.source === 'outsideBot'
       ? ['This access was not granted through this bot. It is removed from Entra all the same (Entra is what counts); whoever granted it is not told.']
@@ -103,6 +103,7 @@ export function revokeConfirmCard(preview: RevokePreview): Attachment {
   return cards.revokeConfirm({
     servicePrincipalId: preview.app.servicePrincipalId,
     address: preview.address,
+    confirmationId,
     guestName: guestName(preview.guest),
     email: preview.email,
     userPrincipalName: preview.guest.userPrincipalName,
@@ -191,8 +192,11 @@ export function revokeCheckCard(check: Exclude<RevokeCheck, { kind: 'confirm' }>
 }
 
 /** What the typed command and a pick from the list answer: the confirmation, or why there is nothing to confirm. */
-export function revokeCheckReply(check: RevokeCheck): Attachment {
-  return check.kind === 'confirm' ? revokeConfirmCard(check.preview) : revokeCheckCard(check);
+/** `confirmationId`: issued for revoke.confirm by the caller when the check asks to confirm (see issueRevokeConfirmation). */
+export function revokeCheckReply(check: RevokeCheck, confirmationId: string | undefined): Attachment {
+  if (check.kind !== 'confirm') return revokeCheckCard(check);
+  if (!confirmationId) throw new Error('a revoke confirmation card needs a confirmation id');
+  return revokeConfirmCard(check.preview, confirmationId);
 }
 
 const SESSION_NOTE =

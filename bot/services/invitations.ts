@@ -98,6 +98,8 @@ export type ResendOutcome =
   | Exclude<Precheck, { kind: 'existingGuest' }>
   | { kind: 'notFound'; address: PartnerAddress }
   | { kind: 'needsAdmin'; address: PartnerAddress; user: ExistingUser }
+  /** The guest has accepted, and the caller did not confirm resetting their redemption: nothing was sent. */
+  | { kind: 'needsConfirmation'; address: PartnerAddress; user: ExistingUser }
   | { kind: 'resent'; address: PartnerAddress; user: ExistingUser; reset: boolean; redeemUrl?: string }
   | { kind: 'refused'; address: PartnerAddress; refusal: InvitationRefusal };
 
@@ -482,9 +484,10 @@ export class InvitationService {
 
   /**
    * `resend`: a pending guest gets a fresh invitation (the same user object); an accepted one is reset with resetRedemption,
-   * which keeps the object id, groups and app assignments but needs an admin (and User.ReadWrite.All).
+   * which keeps the object id, groups and app assignments but needs an admin (and User.ReadWrite.All), and a confirmation:
+   * without `resetConfirmed` an accepted guest is left as they are, even if they accepted a moment after the caller looked.
    */
-  async resend(caller: Caller, input: string): Promise<ResendOutcome> {
+  async resend(caller: Caller, input: string, options: { resetConfirmed?: boolean } = {}): Promise<ResendOutcome> {
     const checked = await this.precheck(caller, input, 'invite.resend');
     if (checked.kind === 'clear') return { kind: 'notFound', address: checked.address };
     if (checked.kind !== 'existingGuest') return checked;
@@ -501,6 +504,7 @@ export class InvitationService {
       });
       return { kind: 'needsAdmin', address, user };
     }
+    if (reset && options.resetConfirmed !== true) return { kind: 'needsConfirmation', address, user };
     try {
       const response = await this.deps.directory.invite({
         email: address.address,

@@ -16,7 +16,7 @@ const adminOnly = defineCommand({
   usage: 'purge <target>',
   args: z.object({ args: z.tuple([z.string().min(1)], { message: 'Say what to purge.' }) }).transform(({ args }) => ({ target: args[0] })),
   permission: 'admins',
-  sideEffect: 'destructive',
+  sideEffect: 'reversible',
   examples: ['purge cache'],
   description: 'A command only admins may run, to test the router.',
   async run(_context, { target }) {

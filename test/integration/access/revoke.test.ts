@@ -94,7 +94,8 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(confirm).toContain('They are a member of a group that is assigned to this app, and keep that access');
     expect(assignments(EXPENSES, alice)).toHaveLength(1);
     const [data] = buttonData(cardOf(reply), 'revoke.confirm');
-    expect(data).toEqual({ servicePrincipalId: EXPENSES, email: 'Alice@fabrikam.com' });
+    // The button carries only the confirmation id: the app and the partner that go are the ones stored with it.
+    expect(data).toEqual({ confirmationId: expect.any(String) });
 
     const before = bot.connector.calls.length;
     sandbox.resetStats();
@@ -151,13 +152,18 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(text).toContain('Nothing was changed');
     expect(buttonData(cardOf(reply), 'revoke.confirm')).toHaveLength(0);
 
-    // A card from someone else's chat (or a forged one) is checked again at click time.
-    const result = await bot.click(MANAGER, 'revoke.confirm', { servicePrincipalId: EXPENSES, email: 'bob@tailspintoys.com' });
-    expect(invokeText(result)).toContain('Only admins and the owners of Contoso Expenses (SAML)');
+    // A card from someone else's chat, or a forged one, is refused at click time before anything runs.
+    const [adminCard] = await bot.say(ADMIN, 'revoke "Contoso Expenses (SAML)" for bob@tailspintoys.com');
+    const [adminData] = buttonData(cardOf(adminCard), 'revoke.confirm');
+    expect(invokeText(await bot.click(MANAGER, 'revoke.confirm', { ...adminData }))).toContain('Only the person who was asked');
+    const forged = await bot.click(MANAGER, 'revoke.confirm', { servicePrincipalId: EXPENSES, email: 'bob@tailspintoys.com' });
+    expect(invokeText(forged)).toContain('This card is out of date or was changed');
     expect(assignments(EXPENSES, bob)).toHaveLength(1);
     expect((await bot.bot.services.store.accessRequests.get(granted.record.id))?.state).toBe('granted');
     const refused = await bot.bot.services.store.audit.list({ actor: MANAGER.aadObjectId, action: 'access.revoke' });
-    expect(refused.map((a) => a.outcome)).toEqual(['refused', 'refused']);
+    expect(refused.map((a) => a.outcome)).toEqual(['refused']);
+    const clicks = await bot.bot.services.store.audit.list({ actor: MANAGER.aadObjectId, action: 'confirm.accept' });
+    expect(clicks.map((a) => a.outcome)).toEqual(['refused']);
   });
 
   it("lets a partner manager who owns the app revoke, re-checking Graph's owner list at click time", async () => {
@@ -174,8 +180,11 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(invokeText(await bot.click(OWNER, 'revoke.confirm', data))).toContain('Only admins and the owners');
     expect(assignments(EXPENSES, dana)).toHaveLength(1);
 
+    // One confirmation runs once, even when it was refused: the owner asks again for a fresh card.
     sp.owners.push(OWNER.aadObjectId);
-    const result = await bot.click(OWNER, 'revoke.confirm', data);
+    expect(invokeText(await bot.click(OWNER, 'revoke.confirm', data))).not.toContain('is revoked');
+    const [fresh] = await bot.say(OWNER, 'revoke expenses for dana.reyes@outlook.com');
+    const result = await bot.click(OWNER, 'revoke.confirm', buttonData(cardOf(fresh), 'revoke.confirm')[0]);
     expect(invokeText(result)).toContain('is revoked');
     expect(assignments(EXPENSES, dana)).toHaveLength(0);
     expect((await bot.bot.services.store.accessRequests.get(granted.record.id))?.state).toBe('revoked');

@@ -230,7 +230,7 @@ describe('invite and resend over HTTP against the sandbox', () => {
     expect(calls.filter((c) => c.method === 'PUT').map((c) => cardText(cardOf(c)))).toEqual([expect.stringContaining('Denied by Adele Vance'), expect.stringContaining('Denied by Adele Vance')]);
   });
 
-  it('resends a pending invitation and resets the redemption of an accepted guest', async () => {
+  it('resends a pending invitation at once, and resets an accepted guest only after a confirmation that says so', async () => {
     sandbox.resetStats();
     const [pending] = await bot.say(MANAGER, 'resend bob@tailspintoys.com');
     expect(cardText(cardOf(pending))).toContain('Invitation renewed for bob@tailspintoys.com');
@@ -244,15 +244,49 @@ describe('invite and resend over HTTP against the sandbox', () => {
     const [managerTry] = await bot.say(MANAGER, 'resend bob@tailspintoys.com');
     expect(cardText(cardOf(managerTry))).toContain('Only admins can do that');
 
-    const reset = await bot.click(ADMIN, 'invite.resend', { email: 'bob@tailspintoys.com' });
+    // The reproduction (issue 9): the button reset an accepted guest at once. Now it asks, naming the consequence.
+    const asked = await bot.click(ADMIN, 'invite.resend', { email: 'bob@tailspintoys.com' });
+    const question = invokeText(asked);
+    expect(question).toContain('will have to accept a new invitation before they can sign in again');
+    expect(usersWithMail(sandbox, 'bob@tailspintoys.com')[0]?.externalUserState).toBe('Accepted');
+    expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(1);
+    const confirmData = executeData(asked.value, 'confirm.accept');
+    expect(confirmData).toEqual({ confirmationId: expect.any(String) });
+
+    // Someone else cannot use the id, and a card altered to name another guest still runs what was asked.
+    expect(invokeText(await bot.click(MANAGER, 'confirm.accept', { ...confirmData }))).toContain('Only the person who was asked');
+    const reset = await bot.click(ADMIN, 'confirm.accept', { ...confirmData, email: 'alice@fabrikam.com' });
     expect(invokeText(reset)).toContain('Redemption reset for bob@tailspintoys.com');
     const [after, ...others] = usersWithMail(sandbox, 'bob@tailspintoys.com');
     expect(others).toHaveLength(0);
     expect(after?.id).toBe(bob?.id);
     expect(after?.externalUserState).toBe('PendingAcceptance');
-    const resetCall = graphCalls(sandbox, /\/invitations$/);
-    expect(resetCall.length).toBe(2);
+    expect(usersWithMail(sandbox, 'alice@fabrikam.com')[0]?.externalUserState).toBe('Accepted');
+
+    // A second click is told what happened, and nothing is sent again.
+    const again = await bot.click(ADMIN, 'confirm.accept', { ...confirmData });
+    expect(invokeText(again)).toContain('Redemption reset for bob@tailspintoys.com');
+    expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(2);
+
     const audit = await bot.bot.services.store.audit.list({ target: 'bob@tailspintoys.com', action: 'invite.resend' });
     expect(audit.map((a) => a.outcome)).toEqual(['success', 'refused', 'success']);
+    const confirmations = await bot.bot.services.store.audit.list({ action: 'confirm.accept' });
+    expect(confirmations.map((a) => [a.actor, a.outcome])).toEqual([
+      [ADMIN.aadObjectId, 'success'],
+      [MANAGER.aadObjectId, 'refused'],
+    ]);
+  });
+
+  it('asks before a typed resend resets an accepted guest, and Cancel changes nothing', async () => {
+    sandbox.resetStats();
+    const [asked] = await bot.say(ADMIN, 'resend alice@fabrikam.com');
+    const card = cardOf(asked);
+    expect(cardText(card)).toContain("Reset Alice");
+    expect(cardText(card)).toContain('will have to accept a new invitation before they can sign in again');
+    const data = executeData(card, 'confirm.cancel');
+    expect(invokeText(await bot.click(ADMIN, 'confirm.cancel', { ...data }))).toContain('Nothing was changed');
+    expect(invokeText(await bot.click(ADMIN, 'confirm.accept', { ...data }))).toContain('This was cancelled');
+    expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(0);
+    expect(usersWithMail(sandbox, 'alice@fabrikam.com')[0]?.externalUserState).toBe('Accepted');
   });
 });

@@ -167,11 +167,18 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     }
   });
 
-  it('offers Resend invitation on an invited guest to a partner manager, and not to an ordinary user', async () => {
+  it('offers Resend invitation on a pending guest to a partner manager, and not to an ordinary user', async () => {
+    const asManager = executeActions((await ask(bot, MANAGER, 'whois bob@tailspintoys.com')).card);
+    expect(asManager.find((b) => b.verb === 'invite.resend')).toEqual({ verb: 'invite.resend', data: { email: 'bob@tailspintoys.com' }, title: 'Resend invitation' });
+    const asMember = executeActions((await ask(bot, CALLER, 'whois bob@tailspintoys.com')).card);
+    expect(asMember.map((b) => b.verb)).not.toContain('invite.resend');
+  });
+
+  it('never labels resetting an accepted guest "Resend invitation": admins get Reset redemption…, managers nothing', async () => {
     const asManager = executeActions((await ask(bot, MANAGER, 'whois alice@fabrikam.com')).card);
-    expect(asManager.find((b) => b.title === 'Resend invitation')).toEqual({ verb: 'invite.resend', data: { email: 'alice@fabrikam.com' }, title: 'Resend invitation' });
-    const asMember = executeActions((await ask(bot, CALLER, 'whois alice@fabrikam.com')).card);
-    expect(asMember.map((b) => b.title)).not.toContain('Resend invitation');
+    expect(asManager.map((b) => b.verb)).not.toContain('invite.resend');
+    const asAdmin = executeActions((await ask(bot, ADMIN, 'whois alice@fabrikam.com')).card);
+    expect(asAdmin.find((b) => b.verb === 'invite.resend')).toEqual({ verb: 'invite.resend', data: { email: 'alice@fabrikam.com' }, title: 'Reset redemption…' });
   });
 
   it('says the app access is missing, and still shows the user, when the bot may not read service principals', async () => {
