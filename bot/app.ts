@@ -116,7 +116,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     tenantId: config.tenantId,
     services,
     commandRouter: new CommandRouter(commands),
-    actionRouter: new ActionRouter(actions),
+    actionRouter: new ActionRouter(actions, commands),
     log,
   });
 

@@ -1,4 +1,6 @@
 import bulkRunTemplate from './bulkRun.card.json';
+import confirmTemplate from './confirm.card.json';
+import { confirm } from './confirm';
 import helpTemplate from './help.card.json';
 import inviteApprovalTemplate from './inviteApproval.card.json';
 import inviteConfirmTemplate from './inviteConfirm.card.json';
@@ -39,7 +41,7 @@ import { accessRequestStatus } from './accessRequestStatus';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -48,6 +50,7 @@ export const templates: Record<string, CardTemplate> = {
   revokePicker: revokePickerTemplate,
   apps: appsTemplate,
   bulkRun: bulkRunTemplate,
+  confirm: confirmTemplate,
   help: helpTemplate,
   inviteApproval: inviteApprovalTemplate,
   inviteConfirm: inviteConfirmTemplate,

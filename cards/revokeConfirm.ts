@@ -6,6 +6,8 @@ export interface RevokeConfirmData {
   /** The buttons carry the app's service principal id and the partner's address; the click checks everything again. */
   servicePrincipalId: string;
   address: string;
+  /** Revoke's button carries only this: the app and the partner that revoke.confirm removes are the stored ones. */
+  confirmationId: string;
   guestName: string;
   /** The address in Unicode, as people read it. */
   email: string;
@@ -37,6 +39,7 @@ export function revokeConfirm(data: RevokeConfirmData) {
   return renderCard(template, {
     servicePrincipalId: data.servicePrincipalId,
     address: data.address,
+    confirmationId: data.confirmationId,
     guestName: plainLine(data.guestName || data.email, 200),
     email: plainLine(data.email, 254),
     userPrincipalName: plainLine(data.userPrincipalName, 300),

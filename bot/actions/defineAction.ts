@@ -1,6 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import type { z } from 'zod';
 import type { Permission } from '../identity/policy';
+import type { ConfirmStep } from '../handlers/confirmation';
 import type { HandlerContext, SideEffect } from '../handlers/context';
 
 export type ActionContext = HandlerContext & {
@@ -18,6 +19,12 @@ export interface CardAction<Data = unknown> {
   data: z.ZodType<Data>;
   permission: Permission;
   sideEffect: SideEffect;
+  /**
+   * Required when `sideEffect` is destructive. A function: the router asks it what the click would do, stores the parsed
+   * data and answers with a confirmation card; `run` gets that stored data after Confirm. `{ onItsOwnCard: true }`: the card
+   * that carries this verb is the confirmation, and its issuing step embedded an id from `issueConfirmation`.
+   */
+  confirm?: ConfirmStep<Data>;
   run(context: ActionContext, data: Data): Promise<ActionReply>;
 }
 

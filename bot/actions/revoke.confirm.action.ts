@@ -34,6 +34,8 @@ export const revokeConfirm = defineAction({
   permission: 'everyone',
   // Removes the bot's assignments (and any direct ones chosen) and may disable the Kerberos shadow account.
   sideEffect: 'destructive',
+  // The confirm card is the confirmation: revoke and revoke.prepare issue its id; the router runs this with the stored data.
+  confirm: { onItsOwnCard: true },
   async run({ services, caller }, { servicePrincipalId, email, offered, chosen, reason }) {
     return { card: revokeOutcomeCard(await services.accessRevocation.revoke(caller, servicePrincipalId, email, { offered, chosen, ...(reason ? { reason } : {}) })) };
   },

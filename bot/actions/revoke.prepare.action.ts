@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { revokeCheckReply } from '../presenters/revoke.presenter';
+import { issueRevokeConfirmation } from '../handlers/revokeConfirmation';
 import { defineAction } from './defineAction';
 
 /** A pick-list button: the chosen app and the partner's address; the service checks everything as if typed. */
@@ -9,7 +10,8 @@ export const revokePrepare = defineAction({
   // Owners of the app may revoke whatever their role here; the service checks that against Graph.
   permission: 'everyone',
   sideEffect: 'none',
-  async run({ services, caller }, { servicePrincipalId, email }) {
-    return { card: revokeCheckReply(await services.accessRevocation.prepareFor(caller, servicePrincipalId, email)) };
+  async run(context, { servicePrincipalId, email }) {
+    const check = await context.services.accessRevocation.prepareFor(context.caller, servicePrincipalId, email);
+    return { card: revokeCheckReply(check, await issueRevokeConfirmation(context, check)) };
   },
 });

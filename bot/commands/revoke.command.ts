@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { unwrapTeamsLinks } from '../services/userRef';
+import { issueRevokeConfirmation } from '../handlers/revokeConfirmation';
 import { defineCommand } from './defineCommand';
 import { REVOKE_USAGE, revokeCheckReply } from '../presenters/revoke.presenter';
 
@@ -30,7 +31,8 @@ export const revoke = defineCommand({
   examples: ['revoke Expenses for ana@fabrikam.com'],
   description:
     'removes a partner\'s access to an on-prem app at once, after one confirmation card: every app role assignment the guest holds on the app (Entra is the source of truth, so an assignment the bot did not grant is removed too, and the card says so), and the Kerberos shadow account is disabled unless another Kerberos app still uses it (kept, so a later grant re-enables the same AD object). The bot\'s live grants are marked revoked with one compare-and-set and audited, and the partner manager who asked for them is told. The right is checked against Graph\'s owner list when the card is shown and again at the click. An app name that is ambiguous or mistyped gives a pick list. Grants also end by themselves: a durable job at each grant\'s expiry does the same removal (once, even with several instances on one PostgreSQL) and tells the requester; a grant revoked earlier is left alone.',
-  async run({ services, caller }, { app, email }) {
-    return revokeCheckReply(await services.accessRevocation.prepare(caller, app, email));
+  async run(context, { app, email }) {
+    const check = await context.services.accessRevocation.prepare(context.caller, app, email);
+    return revokeCheckReply(check, await issueRevokeConfirmation(context, check));
   },
 });

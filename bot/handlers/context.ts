@@ -10,6 +10,19 @@ export interface HandlerContext {
   caller: Caller;
   services: Services;
   log: Logger;
+  /**
+   * Set only when the router runs a destructive handler after its confirmation was consumed: which one, and the choices the
+   * person made among those the card offered (validated as a subset). A handler whose destructiveness depends on the target
+   * (resend: only an accepted guest is reset) must refuse the destructive path when this is absent.
+   */
+  confirmed?: Confirmed;
+}
+
+/** A consumed confirmation, as the router hands it to the handler it confirmed. */
+export interface Confirmed {
+  id: string;
+  /** By input id: the values the person picked, each one among those the issuing step offered. Empty when none offered. */
+  choices: Readonly<Record<string, readonly string[]>>;
 }
 
 /**

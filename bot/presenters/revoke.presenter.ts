@@ -123,7 +123,7 @@ function grantedWords(preview: RevokePreview): string {
 }
 
 /** The one confirmation before anything is removed; it warns when the access is not the bot's or a request would re-grant it. */
-export function revokeConfirmCard(preview: RevokePreview): Attachment {
+export function revokeConfirmCard(preview: RevokePreview, confirmationId: string): Attachment {
   const warnings = [
     ...(preview.held.some((h) => h.origin.kind === 'direct')
       ? ['Some of this access was not granted through this bot. It stays unless you switch it on below; whoever granted it is not told.']
@@ -136,6 +136,7 @@ export function revokeConfirmCard(preview: RevokePreview): Attachment {
   return cards.revokeConfirm({
     servicePrincipalId: preview.app.servicePrincipalId,
     address: preview.address,
+    confirmationId,
     guestName: guestName(preview.guest),
     email: preview.email,
     userPrincipalName: preview.guest.userPrincipalName,
@@ -227,8 +228,11 @@ export function revokeCheckCard(check: Exclude<RevokeCheck, { kind: 'confirm' }>
 }
 
 /** What the typed command and a pick from the list answer: the confirmation, or why there is nothing to confirm. */
-export function revokeCheckReply(check: RevokeCheck): Attachment {
-  return check.kind === 'confirm' ? revokeConfirmCard(check.preview) : revokeCheckCard(check);
+/** `confirmationId`: issued for revoke.confirm by the caller when the check asks to confirm (see issueRevokeConfirmation). */
+export function revokeCheckReply(check: RevokeCheck, confirmationId: string | undefined): Attachment {
+  if (check.kind !== 'confirm') return revokeCheckCard(check);
+  if (!confirmationId) throw new Error('a revoke confirmation card needs a confirmation id');
+  return revokeConfirmCard(check.preview, confirmationId);
 }
 
 const SESSION_NOTE =

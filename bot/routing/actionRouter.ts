@@ -1,7 +1,9 @@
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue } from 'botbuilder';
 import { z } from 'zod';
-import type { ActionContext, AnyCardAction } from '../actions/defineAction';
+import type { ActionContext, ActionReply, AnyCardAction } from '../actions/defineAction';
+import type { AnyCommand } from '../commands/defineCommand';
 import { describePermission, describeRoles, isAllowed } from '../identity/policy';
+import { CONFIRM_VERBS, ConfirmationGate } from './confirmationGate';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
 const MESSAGE = 'application/vnd.microsoft.activity.message';
@@ -16,15 +18,30 @@ export function messageResponse(message: string): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: MESSAGE, value: message as unknown as Record<string, unknown> };
 }
 
-/** Dispatches Action.Execute by verb. Card data is user input, so it is parsed again and the policy checked again. */
+function invokeResponse(reply: ActionReply): AdaptiveCardInvokeResponse {
+  if ('message' in reply) return messageResponse(reply.message);
+  return { statusCode: 200, type: CARD, value: reply.card.content as Record<string, unknown> };
+}
+
+/**
+ * Dispatches Action.Execute by verb. Card data is user input, so it is parsed again and the policy checked again. A
+ * destructive action runs only through the confirmation gate; `confirm.accept` and `confirm.cancel` are the gate's own
+ * buttons, answered here, and run the command (from `commands`) or action that was confirmed.
+ */
 export class ActionRouter {
   private readonly byVerb = new Map<string, AnyCardAction>();
+  private readonly gate: ConfirmationGate;
 
-  constructor(readonly actions: readonly AnyCardAction[]) {
+  constructor(
+    readonly actions: readonly AnyCardAction[],
+    commands: readonly AnyCommand[] = [],
+    clock?: () => Date,
+  ) {
     for (const action of actions) {
-      if (this.byVerb.has(action.verb)) throw new Error(`two handlers for verb ${action.verb}`);
+      if (this.byVerb.has(action.verb) || Object.values<string>(CONFIRM_VERBS).includes(action.verb)) throw new Error(`two handlers for verb ${action.verb}`);
       this.byVerb.set(action.verb, action);
     }
+    this.gate = new ConfirmationGate({ commands, actions }, clock);
   }
 
   async route(value: AdaptiveCardInvokeValue | unknown, context: Omit<ActionContext, 'trigger'>): Promise<{ verb?: string; response: AdaptiveCardInvokeResponse }> {
@@ -33,6 +50,10 @@ export class ActionRouter {
       return { response: { statusCode: 400, type: ERROR, value: { code: 'BadRequest', message: 'This card action was not understood.' } } };
     }
     const { verb, data } = invoke.data.action;
+    // Never trust a card to say it was confirmed: only the gate sets `confirmed`, after consuming a stored confirmation.
+    const plain: Omit<ActionContext, 'trigger'> = { caller: context.caller, services: context.services, log: context.log };
+    if (verb === CONFIRM_VERBS.accept) return { verb, response: invokeResponse(await this.gate.accept(plain, data)) };
+    if (verb === CONFIRM_VERBS.cancel) return { verb, response: invokeResponse(await this.gate.cancel(plain, data)) };
     const action = this.byVerb.get(verb);
     if (!action) {
       return { verb, response: messageResponse('This button is no longer supported. Send "help" to see what I can do now.') };
@@ -45,12 +66,18 @@ export class ActionRouter {
         ),
       };
     }
+    if (action.sideEffect === 'destructive' && action.confirm !== undefined && typeof action.confirm !== 'function') {
+      return { verb, response: invokeResponse(await this.gate.acceptOwnCard(plain, verb, data)) };
+    }
     const parsed = action.data.safeParse(data ?? {});
     if (!parsed.success) {
       return { verb, response: messageResponse('This card is out of date or was changed. Send the command again for a fresh card.') };
     }
-    const reply = await action.run({ ...context, trigger: invoke.data.trigger ?? 'manual' }, parsed.data);
-    if ('message' in reply) return { verb, response: messageResponse(reply.message) };
-    return { verb, response: { statusCode: 200, type: CARD, value: reply.card.content as Record<string, unknown> } };
+    const full: ActionContext = { ...plain, trigger: invoke.data.trigger ?? 'manual' };
+    if (action.sideEffect === 'destructive') {
+      const gated = await this.gate.ask({ kind: 'action', verb, confirm: action.confirm }, full, data ?? {}, parsed.data);
+      if ('reply' in gated) return { verb, response: invokeResponse(gated.reply) };
+    }
+    return { verb, response: invokeResponse(await action.run(full, parsed.data)) };
   }
 }

@@ -2,6 +2,7 @@ import { cards } from '../../cards';
 import type { AnyCommand, CommandContext, CommandReply } from '../commands/defineCommand';
 import { describePermission, describeRoles, isAllowed } from '../identity/policy';
 import { helpCard } from '../presenters/help.presenter';
+import { ConfirmationGate } from './confirmationGate';
 import { tokenize } from './tokenizer';
 
 export interface RoutedCommand {
@@ -12,12 +13,18 @@ export interface RoutedCommand {
 
 /**
  * Finds the command by its exact first word or an explicit alias ("help" never fires on "helpdesk"), checks the caller's
- * permission once, validates the arguments with the command's schema, then runs it.
+ * permission once, validates the arguments with the command's schema, then runs it; a destructive command is not run but
+ * answered with its confirmation card (the gate stores the tokens, and the action router runs it on Confirm).
  */
 export class CommandRouter {
   private readonly byWord = new Map<string, AnyCommand>();
+  private readonly gate: ConfirmationGate;
 
-  constructor(readonly commands: readonly AnyCommand[]) {
+  constructor(
+    readonly commands: readonly AnyCommand[],
+    clock?: () => Date,
+  ) {
+    this.gate = new ConfirmationGate({ commands, actions: [] }, clock);
     for (const command of commands) {
       for (const word of [command.name, ...command.aliases]) {
         const key = word.toLowerCase();
@@ -66,6 +73,15 @@ export class CommandRouter {
         reply: cards.notice({ tone: 'warning', title: problem, text: 'Usage:', code: command.usage }),
       };
     }
-    return { command: command.name, reply: await command.run(full, parsed.data) };
+    // Only the gate sets `confirmed`, after consuming a stored confirmation; never from the caller's context.
+    const plain: CommandContext = { ...full, confirmed: undefined };
+    if (command.sideEffect === 'destructive') {
+      const gated = await this.gate.ask({ kind: 'command', verb: command.name, confirm: command.confirm }, plain, tokens, parsed.data);
+      if ('reply' in gated) {
+        const { reply } = gated;
+        return { command: command.name, reply: 'card' in reply ? reply.card : cards.notice({ tone: 'warning', title: reply.message }) };
+      }
+    }
+    return { command: command.name, reply: await command.run(plain, parsed.data) };
   }
 }

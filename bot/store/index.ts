@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { AccessRequestRepository } from './accessRequests';
 import { SqlAuditLog, type AuditLog } from './auditLog';
 import { BulkRunRepository } from './bulkRuns';
+import { ConfirmationRepository } from './confirmations';
 import { connectPostgres, connectSqlite, type Connected } from './connect';
 import { SqlConversationReferenceRepository, type ConversationReferenceRepository } from './conversationReferences';
 import type { StoreDialect } from './dialect';
@@ -44,6 +45,15 @@ export {
   type InviteOptions,
   type NewInvitation,
 } from './invitations';
+export {
+  CONFIRMATION_STATES,
+  ConfirmationRepository,
+  type ConfirmationKind,
+  type ConfirmationRecord,
+  type ConfirmationState,
+  type NewConfirmation,
+  type OfferedChoices,
+} from './confirmations';
 export type { AuditEntry, AuditEntryInput, AuditLog, AuditOutcome, AuditQuery } from './auditLog';
 export { DEFAULT_AUDIT_LIST_LIMIT, MAX_AUDIT_LIST_LIMIT } from './auditLog';
 export {
@@ -89,6 +99,7 @@ export interface StoreTransaction {
   readonly accessRequests: AccessRequestRepository;
   readonly invitations: InvitationRepository;
   readonly bulkRuns: BulkRunRepository;
+  readonly confirmations: ConfirmationRepository;
 }
 
 export interface Store {
@@ -103,6 +114,8 @@ export interface Store {
   readonly accessRequests: AccessRequestRepository;
   readonly invitations: InvitationRepository;
   readonly bulkRuns: BulkRunRepository;
+  /** Confirmations asked for before destructive steps (the routers' confirmation gate). */
+  readonly confirmations: ConfirmationRepository;
   /** The tenant-wide invitation pace, shared by every run on every instance. */
   readonly pacing: InvitePacing;
   /** Deletes expired de-duplication claims and drafts older than `draftMaxAgeMs`; the housekeeping job calls it. */
@@ -141,6 +154,7 @@ class KyselyStore implements Store {
   readonly accessRequests: AccessRequestRepository;
   readonly invitations: InvitationRepository;
   readonly bulkRuns: BulkRunRepository;
+  readonly confirmations: ConfirmationRepository;
   readonly pacing: InvitePacing;
   private closing: Promise<void> | undefined;
 
@@ -158,6 +172,7 @@ class KyselyStore implements Store {
     this.accessRequests = new AccessRequestRepository(this.db, onWarning);
     this.invitations = new InvitationRepository(this.db, onWarning);
     this.bulkRuns = new BulkRunRepository(this.db, onWarning);
+    this.confirmations = new ConfirmationRepository(this.db, onWarning);
     this.pacing = new InvitePacing(this.db);
   }
 
@@ -176,6 +191,7 @@ class KyselyStore implements Store {
         accessRequests: new AccessRequestRepository(db, this.onWarning),
         invitations: new InvitationRepository(db, this.onWarning),
         bulkRuns: new BulkRunRepository(db, this.onWarning),
+        confirmations: new ConfirmationRepository(db, this.onWarning),
       }),
     );
   }

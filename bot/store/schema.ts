@@ -16,6 +16,7 @@ export interface Database {
   bulk_invite_row: BulkInviteRowTable;
   access_request: AccessRequestTable;
   invite_pacing: InvitePacingTable;
+  confirmation: ConfirmationTable;
 }
 
 /** Proactive messaging needs the reference of a conversation the bot has seen; one row per user or conversation key. */
@@ -191,4 +192,24 @@ export interface AccessRequestTable {
   created_at: string;
   updated_at: string;
   version: number;
+}
+
+/**
+ * A confirmation asked for before a destructive command or action. `state`: pending, used or cancelled. `kind`: command or
+ * action; `verb` is the command's name or the action's verb. `payload` is the JSON of the parsed arguments that will run,
+ * `choices` the JSON of what the card offered to pick from (null when nothing), `result` the JSON of the answer once used.
+ */
+export interface ConfirmationTable {
+  id: string;
+  state: string;
+  caller_id: string;
+  kind: string;
+  verb: string;
+  payload: string;
+  choices: string | null;
+  summary: string;
+  result: string | null;
+  version: number;
+  created_at: string;
+  expires_at: string;
 }

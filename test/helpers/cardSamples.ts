@@ -35,6 +35,41 @@ export function cardSamples(): CardSample[] {
     { card: 'help', variant: 'typical', attachment: cards.help({ roleSummary: 'Admin', commands: manyCommands.slice(0, 3) }) },
     { card: 'help', variant: 'maximal', attachment: cards.help({ roleSummary: 'Admin and partner manager', notUnderstood: HOSTILE.long, commands: manyCommands }) },
     { card: 'help', variant: 'hostile', attachment: cards.help({ roleSummary: 'Member (read-only lookups)', notUnderstood: HOSTILE_TEXT, commands: manyCommands.slice(0, 2) }) },
+    {
+      card: 'confirm',
+      variant: 'typical',
+      attachment: cards.confirm({
+        confirmationId: 'c0000000-0000-4000-8000-000000000002',
+        title: "Reset Alice Smith's redemption?",
+        consequence: 'Alice Smith will have to accept a new invitation before she can sign in again. She keeps her groups and app access.',
+        confirmLabel: 'Reset redemption',
+        facts: [{ title: 'Guest', value: 'alice@fabrikam.com' }],
+        expiresAt: new Date('2026-12-02T10:15:00Z'),
+      }),
+    },
+    {
+      card: 'confirm',
+      variant: 'maximal',
+      attachment: cards.confirm({
+        confirmationId: 'c0000000-0000-4000-8000-000000000003',
+        title: HOSTILE.long,
+        consequence: HOSTILE.long.repeat(3),
+        confirmLabel: HOSTILE.long,
+        facts: Array.from({ length: 6 }, (_, i) => ({ title: `Fact ${i}`, value: HOSTILE.long })),
+        expiresAt: new Date('2026-12-02T10:15:00Z'),
+      }),
+    },
+    {
+      card: 'confirm',
+      variant: 'hostile',
+      attachment: cards.confirm({
+        confirmationId: 'c0000000-0000-4000-8000-000000000004',
+        title: HOSTILE.link,
+        consequence: HOSTILE_TEXT,
+        confirmLabel: HOSTILE.template,
+        expiresAt: new Date('2026-12-02T10:15:00Z'),
+      }),
+    },
     { card: 'notice', variant: 'typical', attachment: cards.notice({ tone: 'good', title: 'Invitation sent', text: 'Alice will get an email.' }) },
     { card: 'notice', variant: 'maximal', attachment: cards.notice({ tone: 'attention', title: HOSTILE.long, text: HOSTILE.long.repeat(3), code: HOSTILE.long, reference: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }) },
     { card: 'notice', variant: 'hostile', attachment: cards.notice({ tone: 'warning', title: HOSTILE.link, text: HOSTILE_TEXT, code: HOSTILE.template }) },
@@ -316,6 +351,7 @@ function revokeCardSamples(): CardSample[] {
     botItems: ['Timesheet User: granted by the bot (request 3f2a…, asked by Megan Bowen, approved by Adele Vance, until 2026-12-23 10:00 UTC). Removed.'],
     directItems: [{ assignmentId: 'r7HkS1aB2cD3eF4gH5iJ6k', title: 'Also remove Timesheet User: direct, not granted by the bot (created 2023-01-09)' }],
     groupItems: ['Timesheet User: through the group Finance Portal Users. Revoke cannot remove it (it never changes groups); to end it, remove them from that group in Microsoft Entra ID.'],
+    confirmationId: 'c0000000-0000-4000-8000-000000000001',
   };
   const candidate = (i: number) => ({ servicePrincipalId: `f3000000-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `Contoso App ${i}`, sso: 'Single sign-on: SAML' });
   const facts = [

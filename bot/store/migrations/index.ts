@@ -7,6 +7,7 @@ import { bulkInvitations } from './0004_bulk_invitations';
 import { accessRequests } from './0005_access_requests';
 import { invitePacing } from './0006_invite_pacing';
 import { singularTableNames } from './0007_singular_table_names';
+import { confirmations } from './0008_confirmations';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -21,6 +22,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0005_access_requests': accessRequests(),
     '0006_invite_pacing': invitePacing(),
     '0007_singular_table_names': singularTableNames(),
+    '0008_confirmations': confirmations(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
