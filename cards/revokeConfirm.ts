@@ -31,8 +31,9 @@ export interface RevokeConfirmData {
   groupItems: string[];
 }
 
-/** The toggle of a direct assignment on the confirmation card; the confirm action reads it back. */
-export const REVOKE_TOGGLE_PREFIX = 'remove:';
+/** The choice input of the direct assignments: one toggle each, `remove:<assignment id>`, read back by the router. */
+export const REVOKE_TOGGLE_INPUT = 'remove';
+const REVOKE_TOGGLE_PREFIX = `${REVOKE_TOGGLE_INPUT}:`;
 
 /** The one confirmation before access is removed: who, which app, which roles, and what happens on-prem. */
 export function revokeConfirm(data: RevokeConfirmData) {
@@ -53,6 +54,5 @@ export function revokeConfirm(data: RevokeConfirmData) {
     botItems: data.botItems.slice(0, 20).map((t) => plain(t, 600)),
     directItems: data.directItems.slice(0, 20).map((d) => ({ id: `${REVOKE_TOGGLE_PREFIX}${d.assignmentId}`, title: plainLine(d.title, 400) })),
     groupItems: data.groupItems.slice(0, 20).map((t) => plain(t, 600)),
-    offered: data.directItems.slice(0, 20).map((d) => d.assignmentId).join(','),
   });
 }
