@@ -1,7 +1,9 @@
-import { REVOKE_TOGGLE_INPUT } from '../../cards/revokeConfirm';
 import type { RevokeCheck } from '../services/accessRevocation';
 import { issueConfirmation } from './confirmation';
 import type { HandlerContext } from './context';
+
+/** The confirmation card's toggles are `remove:<assignment id>` (cards/revokeConfirm.ts, REVOKE_TOGGLE_INPUT). */
+const REVOKE_TOGGLE_INPUT = 'remove';
 
 /**
  * Revoke's confirm card is its own confirmation: when the check asks to confirm, store what revoke.confirm will act on

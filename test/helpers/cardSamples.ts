@@ -376,9 +376,9 @@ function revokeCardSamples(): CardSample[] {
         shadow: HOSTILE.long,
         warnings: Array.from({ length: 8 }, () => HOSTILE.long),
         note: HOSTILE.long,
-        botItems: Array.from({ length: 20 }, () => HOSTILE.long),
-        directItems: Array.from({ length: 20 }, (_, i) => ({ assignmentId: `assignment${i}`, title: HOSTILE.long })),
-        groupItems: Array.from({ length: 20 }, () => HOSTILE.long),
+        botItems: Array.from({ length: 3 }, () => HOSTILE.long),
+        directItems: Array.from({ length: 3 }, (_, i) => ({ assignmentId: `assignment${i}`, title: HOSTILE.long })),
+        groupItems: Array.from({ length: 3 }, () => HOSTILE.long),
       }),
     },
     {
