@@ -23,7 +23,17 @@ export interface RevokeConfirmData {
   warnings: string[];
   /** Why this person may revoke (admin, or owner of the app). */
   note: string;
+  /** The bot's grants on this app, one line each: removed by the confirm button. */
+  botItems: string[];
+  /** Direct assignments the bot did not make: each a toggle, off by default; `id` is `remove:<assignment id>`. */
+  directItems: { assignmentId: string; title: string }[];
+  /** Assignments through a group: revoke cannot remove them, and the line says which group. */
+  groupItems: string[];
 }
+
+/** The choice input of the direct assignments: one toggle each, `remove:<assignment id>`, read back by the router. */
+export const REVOKE_TOGGLE_INPUT = 'remove';
+const REVOKE_TOGGLE_PREFIX = `${REVOKE_TOGGLE_INPUT}:`;
 
 /** The one confirmation before access is removed: who, which app, which roles, and what happens on-prem. */
 export function revokeConfirm(data: RevokeConfirmData) {
@@ -41,5 +51,8 @@ export function revokeConfirm(data: RevokeConfirmData) {
     shadow: plain(data.shadow, 400),
     warnings: data.warnings.slice(0, 5).map((w) => plain(w, 600)),
     note: plain(data.note, 400),
+    botItems: data.botItems.slice(0, 20).map((t) => plain(t, 600)),
+    directItems: data.directItems.slice(0, 20).map((d) => ({ id: `${REVOKE_TOGGLE_PREFIX}${d.assignmentId}`, title: plainLine(d.title, 400) })),
+    groupItems: data.groupItems.slice(0, 20).map((t) => plain(t, 600)),
   });
 }

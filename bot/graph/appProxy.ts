@@ -56,6 +56,12 @@ export interface Assignment {
   appRoleId: string;
   resourceId: string;
   principalId: string;
+  /** 'User' or 'Group': a user's list holds their groups' assignments too. */
+  principalType?: string;
+  /** The group's name for a group's assignment, so revoke can say which group gives the access. */
+  principalDisplayName?: string;
+  /** When it was made: revoke tells a direct assignment older than the bot's grant by it. */
+  createdDateTime?: string;
 }
 
 const str = z.string().nullish().transform((v) => v ?? undefined);
@@ -88,7 +94,15 @@ const OwnerList = z.object({
   value: z.array(z.object({ '@odata.type': z.string().optional(), id: z.string(), displayName: str, userPrincipalName: str })),
 });
 
-const AssignmentSchema = z.object({ id: z.string(), appRoleId: z.string(), resourceId: z.string(), principalId: z.string() });
+const AssignmentSchema = z.object({
+  id: z.string(),
+  appRoleId: z.string(),
+  resourceId: z.string(),
+  principalId: z.string(),
+  principalType: str,
+  principalDisplayName: str,
+  createdDateTime: str,
+});
 
 const SP_SELECT = 'id,appId,displayName,preferredSingleSignOnMode,appRoles';
 
@@ -203,7 +217,7 @@ export class GraphAppProxy {
    */
   async listUserAssignments(userObjectId: string): Promise<Assignment[]> {
     try {
-      return await allPages(this.graph, `/users/${pathSegment(userObjectId)}/appRoleAssignments?${queryString({ $select: 'id,appRoleId,resourceId,principalId' })}`, AssignmentSchema);
+      return await allPages(this.graph, `/users/${pathSegment(userObjectId)}/appRoleAssignments?${queryString({ $select: 'id,appRoleId,resourceId,principalId,principalType,principalDisplayName,createdDateTime' })}`, AssignmentSchema);
     } catch (error) {
       throw directoryUnavailable("Listing the user's app assignments", error);
     }

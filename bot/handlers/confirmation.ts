@@ -40,6 +40,11 @@ export type DescribeConsequence<Args> = { describe(context: HandlerContext, args
  */
 export interface ConfirmedOnItsOwnCard {
   onItsOwnCard: true;
+  /**
+   * Free-text inputs on that card (a reason) that the handler may read from the click as `context.confirmed.notes`: words
+   * for the audit log and the people told, never what is changed, so they are not part of the stored payload.
+   */
+  notes?: readonly string[];
 }
 
 /** How a destructive command or action is confirmed. Required on every destructive definition; a registry test checks it. */

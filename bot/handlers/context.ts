@@ -23,6 +23,8 @@ export interface Confirmed {
   id: string;
   /** By input id: the values the person picked, each one among those the issuing step offered. Empty when none offered. */
   choices: Readonly<Record<string, readonly string[]>>;
+  /** By input id: the free text typed on an own-card confirmation (its `notes`, such as a reason), trimmed; absent when empty. */
+  notes?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { Tone } from '../../cards/notice';
-import type { ProxyApp, SsoKind } from '../graph/appProxy';
+import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp, type SsoKind } from '../graph/appProxy';
 import type { Caller } from '../identity/caller';
 import { canDecideAccess, canWithdrawAccessRequest } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
@@ -17,7 +17,7 @@ import type {
   SubmitOutcome,
   WithdrawOutcome,
 } from '../services/accessRequests';
-import type { AccessRequestRecord, AccessRequestState, ShadowPlan } from '../store';
+import type { AccessRequestRecord, AccessRequestState, HeldAssignment, ShadowPlan } from '../store';
 
 /** Turns access request outcomes into cards, for the request, requests and pending commands, their actions and proactive messages. */
 
@@ -156,7 +156,9 @@ function summaryFor(record: AccessRequestRecord): string {
         ? 'The bot keeps retrying the grant by itself; nothing to do unless it gives up.'
         : 'The bot is granting the access now; this card updates when it is done.';
     case 'granted':
-      return `${record.guestDisplayName} can use ${record.appDisplayName} until ${when(record.expiresAt)}; the access then ends by itself.`;
+      return record.grantProgress.alreadyHadAccess
+        ? `${ALREADY_HAD} The grant is recorded until ${when(record.expiresAt)}.`
+        : `${record.guestDisplayName} can use ${record.appDisplayName} until ${when(record.expiresAt)}; the access then ends by itself.`;
     case 'failed':
       return 'The access was not granted. Fix the problem below, then ask for it again with request; nothing was left half-done.';
     case 'withdrawn':
@@ -164,6 +166,26 @@ function summaryFor(record: AccessRequestRecord): string {
     default:
       return 'This request is settled; nothing more to do.';
   }
+}
+
+/** One line per assignment the partner already holds: how (direct, since when; or which group). */
+function heldWords(held: readonly HeldAssignment[], roleOf: (appRoleId: string) => string): string {
+  return held
+    .map((h) =>
+      h.via === 'group'
+        ? `${roleOf(h.appRoleId)} through the group ${h.groupName ?? 'a group'}`
+        : `${roleOf(h.appRoleId)} by a direct assignment (created ${h.createdDateTime ? h.createdDateTime.slice(0, 10) : 'date unknown'}), not granted by the bot`,
+    )
+    .join('; ');
+}
+
+const ALREADY_HAD = 'The partner already had this access, so the bot changed nothing in Entra, and the end of this grant removes nothing.';
+
+function alreadyHeldFacts(record: AccessRequestRecord): { title: string; value: string }[] {
+  const held = record.grantProgress.before?.held ?? record.grantProgress.heldAtRequest ?? [];
+  if (held.length === 0) return [];
+  const words = heldWords(held, () => roleWords(record));
+  return [{ title: 'Already has access', value: `${words}. Approving changes nothing in Entra.` }];
 }
 
 /** Everything the approver decides on: who asks, for whom, what the partner is, what the grant does. */
@@ -179,6 +201,7 @@ function requestFacts(record: AccessRequestRecord): { title: string; value: stri
     { title: 'Role', value: roleWords(record) },
     { title: 'Duration', value: days(record.durationDays) },
     { title: 'Shadow account', value: shadowWords(record) },
+    ...alreadyHeldFacts(record),
     { title: 'Approvers', value: approverWords(record) },
     { title: 'Requested', value: when(record.createdAt) },
   ];
@@ -222,6 +245,7 @@ export function statusCard(record: AccessRequestRecord, requesterTeamsId?: strin
     { title: 'Role', value: roleWords(record) },
     { title: 'Duration', value: days(record.durationDays) },
     { title: 'Shadow account', value: shadowWords(record) },
+    ...alreadyHeldFacts(record),
     { title: 'Approvers', value: approverWords(record) },
     ...outcomeFacts(record),
   ];
@@ -331,6 +355,9 @@ export function formCard(form: RequestForm): Attachment {
       ...(app.externalUrl ? [{ title: 'External URL', value: app.externalUrl }] : []),
       ...(roleFact ? [{ title: 'Role', value: roleFact }] : []),
       { title: 'Shadow account', value: shadowPreview(app, partner) },
+      ...(form.alreadyHeld
+        ? [{ title: 'Already has access', value: `${heldWords(form.alreadyHeld, (id) => (id === DEFAULT_ACCESS_ROLE_ID ? 'Default access' : app.roles.find((r) => r.id.toLowerCase() === id.toLowerCase())?.displayName ?? id))}. Asking for a role they hold changes nothing in Entra.` }]
+        : []),
     ],
     partner: partner?.address,
     roles: app.roles.length > 1 ? app.roles.map((r) => ({ id: r.id, name: r.displayName })) : [],

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { SsoKind } from '../graph/appProxy';
 import type { OutgoingMessage } from '../services/ports';
-import type { AccessEndMessages, GrantEnding, RevokeCheck, RevokeOutcome, RevokePreview, ShadowEffect } from '../services/accessRevocation';
+import type { AccessEndMessages, GrantEnding, HeldOnApp, RevokeCheck, RevokeOutcome, RevokePreview, ShadowEffect } from '../services/accessRevocation';
 import type { RemoveResult } from '../services/appAccess';
 import type { AccessRequestRecord } from '../store';
 
@@ -38,11 +38,18 @@ function recordEmail(record: AccessRequestRecord): string {
   return record.guestMail ?? record.guestUpn;
 }
 
+/** A synced partner's own AD account is theirs, not a shadow account: the bot never changes it. */
+const OWN_ACCOUNT =
+  "Their own AD account (a partner synced from on-prem AD, not a shadow account) is untouched: the bot never changes it. If they should lose on-prem access too, disable it in AD.";
+
 const SHADOW_RESULT: Record<RemoveResult['shadow'], string> = {
-  disabled: 'Disabled in on-prem AD (kept, so a later grant re-enables the same account)',
-  alreadyDisabled: 'Already disabled in on-prem AD',
-  missing: 'None found in on-prem AD',
-  keptForOtherKerberosApps: 'Kept enabled: the partner still has Kerberos app access (another app, or this one through a group)',
+  disabled: 'Shadow account disabled in on-prem AD (kept, so a later grant re-enables the same account)',
+  alreadyDisabled: 'Shadow account already disabled in on-prem AD',
+  missing: 'No shadow account found in on-prem AD',
+  keptForOtherKerberosApps: 'Shadow account kept enabled: the partner still has Kerberos app access (another app, or this one through a group)',
+  keptForOtherGrant: "Shadow account kept enabled: another of the bot's grants still uses it, and disables it when it ends",
+  notTheBots: "Shadow account left as it was: the bot did not create or re-enable it",
+  ownAccount: OWN_ACCOUNT,
   notKerberos: 'Not involved (the app does not sign in with Kerberos)',
   notConfigured: 'Not touched: no on-prem directory is configured for this bot. An admin should disable the shadow account by hand.',
 };
@@ -50,13 +57,39 @@ const SHADOW_RESULT: Record<RemoveResult['shadow'], string> = {
 function shadowPreview(effect: ShadowEffect): string {
   switch (effect.kind) {
     case 'disable':
-      return 'Will be disabled (kept, so a later grant re-enables the same account)';
+      return 'Shadow account will be disabled (kept, so a later grant re-enables the same account)';
     case 'keep':
-      return `Stays enabled: the partner still uses ${effect.otherApps.join(', ')}`;
+      return `Shadow account stays enabled: the partner still uses ${effect.otherApps.join(', ')}`;
+    case 'keepForGrant':
+      return `Shadow account stays enabled: the bot's grant of ${effect.apps.join(', ')} still uses it`;
+    case 'notTheBots':
+      return 'Shadow account left as it is: the bot did not create or re-enable it';
+    case 'ownAccount':
+      return OWN_ACCOUNT;
     case 'notKerberos':
       return 'Not involved (the app does not sign in with Kerberos)';
     case 'notConfigured':
       return 'Not touched: no on-prem directory is configured for this bot. An admin should disable the shadow account by hand.';
+  }
+}
+
+function day(iso: string | undefined): string {
+  return iso ? iso.slice(0, 10) : 'date unknown';
+}
+
+/** One line per assignment, saying where it comes from. */
+function heldLine(held: HeldOnApp): string {
+  switch (held.origin.kind) {
+    case 'bot': {
+      const r = held.origin.request;
+      const approved = r.decidedByName ? `, approved by ${r.decidedByName}` : '';
+      const until = r.state === 'granted' && r.expiresAt ? `, until ${when(r.expiresAt)}` : ` (the grant ${endedSentence(r)}, but Entra still lists it)`;
+      return `${held.roleName}: granted by the bot (request ${r.id}, asked by ${r.requesterName || 'a partner manager'}${approved}${until}). Removed.`;
+    }
+    case 'direct':
+      return `Also remove ${held.roleName}: direct, not granted by the bot (created ${day(held.origin.createdDateTime)})`;
+    case 'group':
+      return `${held.roleName}: through the group ${held.origin.groupName ?? held.origin.groupId}. Revoke cannot remove it (it never changes groups); to end it, remove them from that group in Microsoft Entra ID.`;
   }
 }
 
@@ -92,14 +125,14 @@ function grantedWords(preview: RevokePreview): string {
 /** The one confirmation before anything is removed; it warns when the access is not the bot's or a request would re-grant it. */
 export function revokeConfirmCard(preview: RevokePreview, confirmationId: string): Attachment {
   const warnings = [
-    ...(preview.source === 'outsideBot'
-      ? ['This access was not granted through this bot. It is removed from Entra all the same (Entra is what counts); whoever granted it is not told.']
+    ...(preview.held.some((h) => h.origin.kind === 'direct')
+      ? ['Some of this access was not granted through this bot. It stays unless you switch it on below; whoever granted it is not told.']
       : []),
     ...preview.pendingRequests.map(
       (r) => `${r.requesterName || 'A partner manager'} has a request for this app for this partner waiting for approval; approving it later grants access again.`,
     ),
-    ...(preview.viaGroups > 0 ? [groupSentence(preview.viaGroups)] : []),
   ];
+  const bot = preview.held.filter((h) => h.origin.kind === 'bot');
   return cards.revokeConfirm({
     servicePrincipalId: preview.app.servicePrincipalId,
     address: preview.address,
@@ -113,6 +146,9 @@ export function revokeConfirmCard(preview: RevokePreview, confirmationId: string
     granted: grantedWords(preview),
     shadow: shadowPreview(preview.shadow),
     warnings,
+    botItems: bot.length > 0 ? bot.map(heldLine) : preview.activeGrants.length > 0 ? [`${grantedWords(preview)}. The bot's grant changed nothing in Entra (the partner already had this access), so ending it removes nothing.`] : [],
+    directItems: preview.held.filter((h) => h.origin.kind === 'direct').map((h) => ({ assignmentId: h.id, title: heldLine(h) })),
+    groupItems: preview.held.filter((h) => h.origin.kind === 'group').map(heldLine),
     note:
       preview.allowedAs === 'admin'
         ? 'You may revoke this as an admin. Access is removed the moment you confirm, and whoever asked for the grant is told.'
@@ -185,7 +221,7 @@ export function revokeCheckCard(check: Exclude<RevokeCheck, { kind: 'confirm' }>
         tone: 'info',
         title: `${guestName(check.guest)} has no access to ${check.app.displayName}`,
         text: check.viaGroups > 0
-          ? `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}${groupSentence(check.viaGroups)} Nothing was changed.`
+          ? `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}${check.groups.map(heldLine).join(' ')} Nothing was changed.`
           : `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}Entra assigns them nothing in this app, so there is nothing to revoke. Nothing was changed.`,
       });
   }
@@ -218,6 +254,20 @@ export function revokeOutcomeCard(outcome: RevokeOutcome): Attachment {
       ],
     });
   }
+  if (outcome.kind === 'notOffered') {
+    return cards.notice({
+      tone: 'warning',
+      title: 'That card asked to remove access it did not offer',
+      text: `Revoke removes only the partner's own assignments that its confirmation card listed, and Entra no longer lists ${outcome.ids.length === 1 ? 'one of them' : 'some of them'} that way. Nothing was changed. Send the revoke command again for a current card.`,
+    });
+  }
+  if (outcome.kind === 'nothingChosen') {
+    return cards.notice({
+      tone: 'info',
+      title: `Nothing to remove from ${guestName(outcome.preview.guest)}'s access to ${outcome.preview.app.displayName}`,
+      text: "None of this access was granted by the bot, and no other assignment was switched on. Nothing was changed. To remove a direct assignment, send the revoke command again and switch it on.",
+    });
+  }
   if (outcome.kind !== 'revoked') return revokeCheckCard(outcome);
   const { preview, removal } = outcome;
   const told = [
@@ -228,13 +278,16 @@ export function revokeOutcomeCard(outcome: RevokeOutcome): Attachment {
     tone: removal.shadow === 'notConfigured' ? 'warning' : 'good',
     title: `${guestName(preview.guest)}'s access to ${preview.app.displayName} is revoked`,
     text:
-      removal.removedAssignments > 0
+      removal.removedAssignments > 0 && (removal.keptDirect ?? 0) === 0 && removal.keptThroughGroups === 0
         ? 'Microsoft Entra no longer assigns the app to them, so they cannot sign in to it again.'
-        : 'Entra already listed no assignment for them in this app; the rest of the revoke is done.',
+        : removal.removedAssignments > 0
+          ? "The bot's access is removed; what they hold otherwise on this app stays (see below)."
+          : "The bot's grant is ended. Entra lists no assignment of the bot's for them in this app, so none was removed.",
     facts: [
       { title: 'Partner', value: preview.email },
       { title: 'App', value: preview.app.displayName },
-      { title: 'Roles removed', value: preview.roles.length > 0 ? preview.roles.join(', ') : 'None left in Entra' },
+      { title: 'Assignments removed', value: String(removal.removedAssignments) },
+      ...((removal.keptDirect ?? 0) > 0 ? [{ title: 'Kept', value: `${removal.keptDirect ?? 0} direct assignment(s) not granted by the bot` }] : []),
       { title: 'On-prem account', value: SHADOW_RESULT[removal.shadow] },
       { title: 'Granted', value: grantedWords(preview) },
       ...(removal.keptThroughGroups > 0 ? [{ title: 'Through groups', value: groupSentence(removal.keptThroughGroups) }] : []),
@@ -254,12 +307,14 @@ function endedMessage(record: AccessRequestRecord, ending: GrantEnding, removal:
       title,
       text: expired
         ? `The access you asked for ended on ${when(record.expiresAt)}, as approved. To ask for more time, send: request ${record.appDisplayName} for ${recordEmail(record)}`
-        : `${ending.byName || 'An approver'} revoked it on ${when(record.endedAt)}. Ask them if you need to know why.`,
+        : `${ending.byName || 'An approver'} revoked it on ${when(record.endedAt)}. ${ending.reason ? `Their reason: ${ending.reason}` : 'Ask them if you need to know why.'}`,
       facts: [
         { title: 'Partner', value: recordEmail(record) },
         { title: 'App', value: record.appDisplayName },
         { title: 'Role', value: record.appRoleName ?? record.appRoleId },
         { title: 'Granted', value: when(record.grantedAt) },
+        { title: 'Removed', value: record.grantProgress.alreadyHadAccess ? 'Nothing: the partner already had this access before the grant, and keeps it' : `${removal.removedAssignments} assignment(s) the bot made` },
+        ...((removal.keptDirect ?? 0) + removal.keptThroughGroups > 0 ? [{ title: 'Still held', value: "Access the bot did not grant (direct, or through a group) stays in place" }] : []),
         { title: 'On-prem account', value: SHADOW_RESULT[removal.shadow] },
       ],
     }),

@@ -67,6 +67,19 @@ export function pickOfferedChoices(offered: Readonly<Record<string, readonly str
   return picked;
 }
 
+/** The free-text inputs an own-card confirmation declares (a reason), read from the click: text only, trimmed, bounded. */
+export function pickNotes(declared: readonly string[] | undefined, data: unknown): Record<string, string> {
+  const fields = isRecord(data) ? data : {};
+  const notes: Record<string, string> = {};
+  for (const input of declared ?? []) {
+    const raw = fields[input];
+    if (typeof raw === 'string' && raw.trim() !== '') notes[input] = raw.trim().slice(0, MAX_NOTE_LENGTH);
+  }
+  return notes;
+}
+
+const MAX_NOTE_LENGTH = 500;
+
 /**
  * The one confirmation step for destructive commands and card actions (issue 9), enforced here rather than by each handler.
  * Asking stores a one-time confirmation (caller, verb, the exact input that parsed, 15-minute expiry) and answers with the
@@ -180,7 +193,7 @@ export class ConfirmationGate {
     if (!won) return this.settledAgain(context, record);
     let reply: GateReply;
     try {
-      reply = await target.run({ ...context, confirmed: { id: record.id, choices } }, args.value);
+      reply = await target.run({ ...context, confirmed: { id: record.id, choices, notes: pickNotes(target.notes, data) } }, args.value);
     } catch (error) {
       await context.services.store.confirmations.setResult(record.id, {
         message: `This was confirmed, but it failed on my side. Check the current state before trying again: ${record.summary}`,
@@ -211,7 +224,7 @@ export class ConfirmationGate {
   }
 
   private resolve(record: ConfirmationRecord):
-    | { permission: Permission; parse(input: unknown): { value: unknown } | undefined; run(context: HandlerContext, args: unknown): Promise<GateReply> }
+    | { permission: Permission; notes?: readonly string[]; parse(input: unknown): { value: unknown } | undefined; run(context: HandlerContext, args: unknown): Promise<GateReply> }
     | undefined {
     if (record.kind === 'command') {
       const command = this.registry.commands.find((c) => c.name === record.verb);
@@ -229,6 +242,7 @@ export class ConfirmationGate {
     if (!action) return undefined;
     return {
       permission: action.permission,
+      ...(action.confirm && 'onItsOwnCard' in action.confirm && action.confirm.notes ? { notes: action.confirm.notes } : {}),
       parse: (input) => {
         const parsed = action.data.safeParse(input);
         return parsed.success ? { value: parsed.data } : undefined;

@@ -4,8 +4,8 @@ import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canRevoke } from '../identity/capabilities';
 import type { Notifier, OutgoingMessage } from './ports';
-import type { AccessRequestRecord, Store } from '../store';
-import type { AppAccessService, AppDirectory, RemoveResult } from './appAccess';
+import { createdAssignmentOf, ownsShadowAccount, type AccessRequestRecord, type Store } from '../store';
+import { REMOVE_SHADOW_RESULTS, type AppAccessService, type AppDirectory, type RemovalPlan, type RemoveResult } from './appAccess';
 import { matchApp } from './appMatch';
 import { checkPartnerAddress, type PartnerAddress } from './emailAddress';
 import { unwrapTeamsLinks } from './userRef';
@@ -16,7 +16,7 @@ export interface GuestFinder {
 }
 
 /** How a grant ended, for the requester's message and the cards. */
-export type GrantEnding = { how: 'expired' } | { how: 'revoked'; byObjectId: string; byName: string };
+export type GrantEnding = { how: 'expired' } | { how: 'revoked'; byObjectId: string; byName: string; reason?: string };
 
 /** The proactive messages, built by the caller so the service never imports cards or botbuilder. */
 export interface AccessEndMessages {
@@ -26,16 +26,45 @@ export interface AccessEndMessages {
   expiryFailed(record: AccessRequestRecord, error: string): OutgoingMessage;
 }
 
-/** What removing the access will do to the guest's on-prem shadow account. */
+/** What removing the access will do to the guest's on-prem account. */
 export type ShadowEffect =
   | { kind: 'notKerberos' }
   | { kind: 'disable' }
   | { kind: 'keep'; otherApps: string[] }
+  /** Another live grant of the bot (on these apps) uses the shadow account: it stays, and that grant ends it. */
+  | { kind: 'keepForGrant'; apps: string[] }
+  /** The shadow account was enabled before the bot's grant, or the bot never made one: it is left as it is. */
+  | { kind: 'notTheBots' }
+  /** A synced partner: their own AD account serves Kerberos, and the bot never changes it. */
+  | { kind: 'ownAccount' }
   /** A Kerberos app, but the bot has no on-prem directory configured: any shadow account is left as it is. */
   | { kind: 'notConfigured' };
 
 /** Where the guest's access came from: a grant this bot made and still tracks, one that has already ended, or Entra directly. */
 export type AccessSource = 'bot' | 'endedGrant' | 'outsideBot';
+
+/** Where one of the partner's assignments of the app comes from. */
+export type AssignmentOrigin =
+  | { kind: 'bot'; request: AccessRequestRecord }
+  /** Made directly in Entra, not by the bot (perhaps long before it). */
+  | { kind: 'direct'; createdDateTime?: string }
+  /** Through a group the partner is in: revoke never changes groups. */
+  | { kind: 'group'; groupId: string; groupName?: string };
+
+export interface HeldOnApp {
+  id: string;
+  roleName: string;
+  origin: AssignmentOrigin;
+}
+
+/** What the person revoking chose on the confirmation card; card data is user input, so the service checks it against Graph. */
+export interface RevokeChoice {
+  /** The direct assignments (not the bot's) the card offered to remove. */
+  offered: readonly string[];
+  /** Those the person switched on; each must have been offered, and be the partner's own direct assignment of the app now. */
+  chosen: readonly string[];
+  reason?: string;
+}
 
 export interface RevokePreview {
   app: ProxyApp;
@@ -44,8 +73,10 @@ export interface RevokePreview {
   email: string;
   /** The address Graph understands (punycode domain); the confirm button carries it. */
   address: string;
-  /** Role names of the assignments that will be removed. */
+  /** Role names of the assignments that will be removed by default (the bot's). */
   roles: string[];
+  /** Every assignment the partner holds on the app, each with its origin. */
+  held: HeldOnApp[];
   assignmentCount: number;
   /** Assignments of this app to groups the guest is a direct member of: revoke leaves them, the guest keeps that access. */
   viaGroups: number;
@@ -71,7 +102,7 @@ export type RevokeCheck =
   | { kind: 'ambiguousUser'; app: ProxyApp; email: string; users: ExistingUser[] }
   | { kind: 'notGuest'; app: ProxyApp; email: string; user: ExistingUser }
   | { kind: 'grantInProgress'; app: ProxyApp; guest: ExistingUser; email: string; request: AccessRequestRecord }
-  | { kind: 'noAccess'; app: ProxyApp; guest: ExistingUser; email: string; viaGroups: number; lastEnded?: AccessRequestRecord }
+  | { kind: 'noAccess'; app: ProxyApp; guest: ExistingUser; email: string; viaGroups: number; groups: HeldOnApp[]; lastEnded?: AccessRequestRecord }
   | { kind: 'confirm'; preview: RevokePreview };
 
 export type RevokeOutcome =
@@ -86,7 +117,11 @@ export type RevokeOutcome =
       notified: string[];
       unreachable: string[];
     }
-  | { kind: 'failed'; preview: RevokePreview; message: string; revokedRequests: AccessRequestRecord[] };
+  | { kind: 'failed'; preview: RevokePreview; message: string; revokedRequests: AccessRequestRecord[] }
+  /** The card asked to remove an assignment it did not offer, or one that is no longer the partner's own: nothing was changed. */
+  | { kind: 'notOffered'; preview: RevokePreview; ids: string[] }
+  /** Nothing is the bot's to remove and no other assignment was chosen: nothing was changed. */
+  | { kind: 'nothingChosen'; preview: RevokePreview };
 
 /** The expiry job's checkpoint: which of its steps are done, so a step repeated after a crash does not redo the others. */
 export const ExpiryPayloadSchema = z.object({
@@ -96,7 +131,8 @@ export const ExpiryPayloadSchema = z.object({
     .object({
       removedAssignments: z.number().int().nonnegative(),
       keptThroughGroups: z.number().int().nonnegative().default(0),
-      shadow: z.enum(['disabled', 'alreadyDisabled', 'missing', 'keptForOtherKerberosApps', 'notKerberos', 'notConfigured']),
+      keptDirect: z.number().int().nonnegative().optional(),
+      shadow: z.enum(REMOVE_SHADOW_RESULTS),
     })
     .optional(),
 });
@@ -124,10 +160,11 @@ function recordTarget(record: AccessRequestRecord): string {
 }
 
 /**
- * Ends partners' access to on-prem apps: `revoke` at once, and the expiry job when a grant's time is up. Both remove the
- * app's role assignments from Graph (Graph is the source of truth: an assignment the bot did not make is removed too), disable
- * the shadow account when no Kerberos app needs it any more, end the bot's grant records with a compare-and-set, audit, and
- * tell the partner manager who asked for the grant. Every step is safe to repeat.
+ * Ends partners' access to on-prem apps: `revoke` at once, and the expiry job when a grant's time is up. Both remove only
+ * what the bot's grants made (the assignment each recorded; the shadow account it created or re-enabled, once no other live
+ * grant uses it); revoke also removes the direct assignments the person chose on the card, and never a group's. They end the
+ * bot's grant records with a compare-and-set, audit, and tell the partner manager who asked for the grant. Every step is
+ * safe to repeat.
  */
 export class AccessRevocationService {
   constructor(
@@ -178,13 +215,26 @@ export class AccessRevocationService {
 
   /**
    * The confirm button. Everything is checked again (the caller's right from Graph's owner list now, the guest, what they
-   * hold), then the bot's grants are ended with a compare-and-set and the audit row in one transaction, and the access removed.
-   * A second click, or a revoke racing the expiry job, ends each grant once and removes nothing twice.
+   * hold), and the choice on the card is checked against Graph at the click: only the partner's own direct assignments the
+   * card offered can be chosen. Then the bot's grants are ended with a compare-and-set and the audit row in one transaction,
+   * and exactly the bot's assignments and the chosen ones removed. A second click, or a revoke racing the expiry job, ends
+   * each grant once and removes nothing twice.
    */
-  async revoke(caller: Caller, servicePrincipalId: string, emailInput: string): Promise<RevokeOutcome> {
+  async revoke(caller: Caller, servicePrincipalId: string, emailInput: string, choice: RevokeChoice = { offered: [], chosen: [] }): Promise<RevokeOutcome> {
     const checked = await this.prepareFor(caller, servicePrincipalId, emailInput);
     if (checked.kind !== 'confirm') return checked;
     const { preview } = checked;
+    // Assignment ids are case-sensitive (base64url): compared exactly.
+    const offered = new Set(choice.offered);
+    const direct = new Set(preview.held.filter((h) => h.origin.kind === 'direct').map((h) => h.id));
+    const refused = choice.chosen.filter((id) => !offered.has(id) || !direct.has(id));
+    if (refused.length > 0) return { kind: 'notOffered', preview, ids: refused };
+    const chosen = [...new Set(choice.chosen)];
+    const botHeld = preview.held.filter((h) => h.origin.kind === 'bot');
+    if (preview.activeGrants.length === 0 && botHeld.length === 0 && chosen.length === 0 && preview.shadow.kind !== 'disable') {
+      return { kind: 'nothingChosen', preview };
+    }
+    const reason = choice.reason?.trim() ? choice.reason.trim() : undefined;
     const target = auditTarget(preview.guest);
     const detail = {
       app: preview.app.displayName,
@@ -192,6 +242,8 @@ export class AccessRevocationService {
       guestObjectId: preview.guest.id,
       source: preview.source,
       allowedAs: preview.allowedAs,
+      ...(reason ? { reason } : {}),
+      ...(chosen.length > 0 ? { chosenDirectAssignments: chosen } : {}),
     };
     const revokedIds = await this.deps.store.transaction(async (tx) => {
       const won: string[] = [];
@@ -207,7 +259,12 @@ export class AccessRevocationService {
 
     let removal: RemoveResult;
     try {
-      removal = await this.deps.appAccess.remove(this.removalApp(preview.app, [...preview.activeGrants, ...preview.endedGrants]), preview.guest.id);
+      const ending = [...preview.activeGrants, ...preview.endedGrants];
+      const plan = await this.planEnd(preview.guest.id, ending, preview.guest.onPremisesSyncEnabled === true);
+      removal = await this.deps.appAccess.removeAssignments(this.removalApp(preview.app, ending), preview.guest.id, {
+        ...plan,
+        assignmentIds: [...plan.assignmentIds, ...chosen],
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.deps.store.audit.append({ actor: caller.aadObjectId, actorName: caller.name, action: 'access.revoke', target, outcome: 'failed', detail: { ...detail, requests: revokedIds, message } });
@@ -223,13 +280,21 @@ export class AccessRevocationService {
         action: 'access.revoke',
         target,
         outcome: 'success',
-        detail: { ...detail, requests: revokedIds, roles: preview.roles, removedAssignments: removal.removedAssignments, shadow: removal.shadow },
+        detail: {
+          ...detail,
+          requests: revokedIds,
+          roles: preview.roles,
+          removedAssignments: removal.removedAssignments,
+          keptDirect: removal.keptDirect ?? 0,
+          keptThroughGroups: removal.keptThroughGroups,
+          shadow: removal.shadow,
+        },
       });
     }
 
     const notified: string[] = [];
     const unreachable: string[] = [];
-    const ending: GrantEnding = { how: 'revoked', byObjectId: caller.aadObjectId, byName: caller.name };
+    const ending: GrantEnding = { how: 'revoked', byObjectId: caller.aadObjectId, byName: caller.name, ...(reason ? { reason } : {}) };
     for (const record of revokedRequests) {
       const refreshed = (await this.deps.store.accessRequests.get(record.id)) ?? record;
       await this.refreshCards(refreshed);
@@ -239,6 +304,38 @@ export class AccessRevocationService {
       (sent ? notified : unreachable).push(record.requesterName || record.requesterObjectId);
     }
     return { kind: 'revoked', preview, removal, revokedRequests, notified: [...new Set(notified)], unreachable: [...new Set(unreachable)] };
+  }
+
+  /**
+   * What ending these grants removes: the assignment each made, and the shadow account when one of them made or woke it.
+   * What a live grant still relies on (the same role of the same app, or the shadow account for another Kerberos grant) is
+   * handed to that grant instead, so the last grant to end removes it.
+   */
+  private async planEnd(guestObjectId: string, ending: readonly AccessRequestRecord[], ownAccount: boolean): Promise<Omit<RemovalPlan, 'assignmentIds'> & { assignmentIds: string[] }> {
+    const endingIds = new Set(ending.map((g) => g.id));
+    const live = (await this.deps.store.accessRequests.findGrantsOf(guestObjectId)).filter((g) => !endingIds.has(g.id));
+    const assignmentIds: string[] = [];
+    for (const grant of ending) {
+      const made = createdAssignmentOf(grant.grantProgress);
+      if (!made) continue;
+      const heir = live.find((l) => sameId(l.servicePrincipalId, grant.servicePrincipalId) && sameId(l.appRoleId, grant.appRoleId));
+      if (heir && (createdAssignmentOf(heir.grantProgress) === made || (await this.adopt(heir, { createdAssignmentId: made })))) continue;
+      assignmentIds.push(made);
+    }
+    if (ownAccount || ending.some((g) => g.guestOnPremSynced)) return { assignmentIds, shadow: 'ownAccount' };
+    const owner = ending.find((g) => ownsShadowAccount(g.grantProgress));
+    const others = live.filter((l) => l.ssoKind === 'kerberos' && !l.guestOnPremSynced);
+    if (others.length > 0) {
+      const heir = others.find((l) => !ownsShadowAccount(l.grantProgress));
+      const account = owner?.grantProgress.shadowAccount;
+      if (account && heir && !others.some((l) => ownsShadowAccount(l.grantProgress))) await this.adopt(heir, { shadowAccount: account });
+      return { assignmentIds, shadow: 'usedByOtherGrant' };
+    }
+    return { assignmentIds, shadow: owner ? 'owned' : 'notOwned' };
+  }
+
+  private async adopt(heir: AccessRequestRecord, what: Pick<AccessRequestRecord['grantProgress'], 'createdAssignmentId' | 'shadowAccount'>): Promise<boolean> {
+    return this.deps.store.accessRequests.adoptFromEndingGrant(heir.id, { ...heir.grantProgress, ...what });
   }
 
   /** Cards are a courtesy: a card that cannot be updated never undoes or fails the change it shows. */
@@ -285,15 +382,22 @@ export class AccessRevocationService {
 
     const assignments = await this.deps.apps.listUserAssignments(guest.id);
     const onThisApp = assignments.filter((a) => sameId(a.resourceId, app.servicePrincipalId));
-    // Graph lists the assignments of the guest's groups too; revoke removes only the guest's own.
-    const here = onThisApp.filter((a) => sameId(a.principalId, guest.id));
-    const viaGroups = onThisApp.length - here.length;
-    const holdsAccess = here.length + activeGrants.length > 0;
+    const known = [...activeGrants, ...ended];
+    const held: HeldOnApp[] = onThisApp.map((a) => {
+      const roleNamed = roleName(app, a);
+      // Graph lists the assignments of the guest's groups too; revoke never removes those.
+      if (!sameId(a.principalId, guest.id)) return { id: a.id, roleName: roleNamed, origin: { kind: 'group', groupId: a.principalId, ...(a.principalDisplayName ? { groupName: a.principalDisplayName } : {}) } };
+      const request = known.find((r) => createdAssignmentOf(r.grantProgress) === a.id);
+      return { id: a.id, roleName: roleNamed, origin: request ? { kind: 'bot', request } : { kind: 'direct', ...(a.createdDateTime ? { createdDateTime: a.createdDateTime } : {}) } };
+    });
+    const own = held.filter((h) => h.origin.kind !== 'group');
+    const groups = held.filter((h) => h.origin.kind === 'group');
+    const holdsAccess = own.length + activeGrants.length > 0;
     // Which other apps are Kerberos only matters for a Kerberos app, so the app list is only read then.
     const apps = () => (knownApps ? Promise.resolve(knownApps) : this.deps.appAccess.listApps());
-    const shadow = await this.shadowEffect(this.removalApp(app, [...activeGrants, ...ended]), guest.id, assignments, apps, holdsAccess, ended.length > 0);
+    const shadow = await this.shadowEffect(this.removalApp(app, known), guest, assignments, apps, known, holdsAccess);
     if (!shadow || (!holdsAccess && shadow.kind !== 'disable')) {
-      return { kind: 'noAccess', app, guest, email, viaGroups, ...(ended[0] ? { lastEnded: ended[0] } : {}) };
+      return { kind: 'noAccess', app, guest, email, viaGroups: groups.length, groups, ...(ended[0] ? { lastEnded: ended[0] } : {}) };
     }
     return {
       kind: 'confirm',
@@ -302,9 +406,10 @@ export class AccessRevocationService {
         guest,
         email,
         address: address.address,
-        roles: [...new Set(here.map((a) => roleName(app, a)))],
-        assignmentCount: here.length,
-        viaGroups,
+        roles: [...new Set(held.filter((h) => h.origin.kind === 'bot').map((h) => h.roleName))],
+        held,
+        assignmentCount: own.length,
+        viaGroups: groups.length,
         activeGrants,
         endedGrants: ended,
         pendingRequests,
@@ -316,32 +421,38 @@ export class AccessRevocationService {
   }
 
   /**
-   * For a Kerberos app: disable the account unless another Kerberos app, or this one through a group, keeps it in use. When the guest holds nothing here
+   * For a Kerberos app, what revoking the bot's grants does on-prem. A synced partner's own account is never touched; a
+   * shadow account the bot did not create or re-enable is left as it is; one another live grant uses stays. Otherwise it is
+   * disabled unless another Kerberos app, or this one through a group, keeps it in use. When the guest holds nothing here
    * any more but the bot granted it before (a removal that stopped before the on-prem step), the account still enabled is
    * what is left to do. Undefined: nothing to do on-prem.
    */
   private async shadowEffect(
     app: ProxyApp,
-    guestObjectId: string,
+    guest: ExistingUser,
     assignments: Assignment[],
     apps: () => Promise<ProxyApp[]>,
+    known: readonly AccessRequestRecord[],
     holdsAccess: boolean,
-    hadBotGrant: boolean,
   ): Promise<ShadowEffect | undefined> {
     if (app.ssoKind !== 'kerberos') return { kind: 'notKerberos' };
+    if (guest.onPremisesSyncEnabled === true || known.some((g) => g.guestOnPremSynced)) return { kind: 'ownAccount' };
     const shadowAccounts = this.deps.appAccess.shadowAccounts;
     if (!shadowAccounts) return { kind: 'notConfigured' };
+    if (!known.some((g) => ownsShadowAccount(g.grantProgress))) return holdsAccess ? { kind: 'notTheBots' } : undefined;
+    const knownIds = new Set(known.map((g) => g.id));
+    const otherGrants = (await this.deps.store.accessRequests.findGrantsOf(guest.id)).filter((g) => !knownIds.has(g.id) && g.ssoKind === 'kerberos');
+    if (otherGrants.length > 0) return { kind: 'keepForGrant', apps: [...new Set(otherGrants.map((g) => g.appDisplayName))] };
     const elsewhere = assignments.filter((a) => !sameId(a.resourceId, app.servicePrincipalId));
     const byId = new Map((elsewhere.length > 0 ? await apps() : []).map((a) => [a.servicePrincipalId.toLowerCase(), a]));
     const others = elsewhere
       .map((a) => byId.get(a.resourceId.toLowerCase()))
       .filter((a): a is ProxyApp => a?.ssoKind === 'kerberos');
-    const throughGroup = assignments.some((a) => sameId(a.resourceId, app.servicePrincipalId) && !sameId(a.principalId, guestObjectId));
+    const throughGroup = assignments.some((a) => sameId(a.resourceId, app.servicePrincipalId) && !sameId(a.principalId, guest.id));
     const stillUsed = [...(throughGroup ? [`${app.displayName} (through a group)`] : []), ...others.map((a) => a.displayName)];
     if (stillUsed.length > 0) return { kind: 'keep', otherApps: [...new Set(stillUsed)] };
     if (holdsAccess) return { kind: 'disable' };
-    if (!hadBotGrant) return undefined;
-    const account = await shadowAccounts.find(guestObjectId);
+    const account = await shadowAccounts.find(guest.id);
     return account?.enabled ? { kind: 'disable' } : undefined;
   }
 
@@ -399,8 +510,9 @@ export class AccessRevocationService {
       case 'remove': {
         if (record.state !== 'expired') return { status: 'done', note: `not removing: the request is ${record.state}` };
         const app = await this.appOf(record);
-        const others = (await this.deps.store.accessRequests.findActiveGrants(record.guestObjectId, record.servicePrincipalId)).filter((g) => g.id !== record.id);
-        const removal = await this.deps.appAccess.remove(app, record.guestObjectId, { keepRoleIds: others.map((g) => g.appRoleId) });
+        // Only what this grant made: an assignment the partner held before it (directly, or through a group) stays.
+        const plan = await this.planEnd(record.guestObjectId, [record], record.guestOnPremSynced);
+        const removal = await this.deps.appAccess.removeAssignments(app, record.guestObjectId, plan);
         return { status: 'continue', payload: { requestId: record.id, phase: 'report', removal } };
       }
       case 'report': {

@@ -1,5 +1,6 @@
 import { DEFAULT_ACCESS_ROLE_ID, type AppRole, type Assignment, type Owner, type ProxyApp } from '../graph/appProxy';
 import type { EnsureOutcome, GuestIdentity, ShadowAccounts } from '../onprem/shadowAccounts';
+import type { HeldAssignment } from '../store';
 
 export type { AppRole, ProxyApp, SsoKind } from '../graph/appProxy';
 
@@ -25,19 +26,51 @@ export interface RemoveResult {
   removedAssignments: number;
   /** Assignments of the app to groups the guest is in: the guest keeps that access, and the bot never changes groups. */
   keptThroughGroups: number;
+  /** The guest's own assignments of the app that were not the bot's to remove and nobody chose to remove: they stay. */
+  keptDirect?: number;
   /**
-   * What happened to the shadow account: only disabled when the guest has no Kerberos app access left. `notConfigured`: a
-   * Kerberos app, but no on-prem directory is configured, so any shadow account was left as it was.
+   * What happened to the shadow account: only disabled when the bot created or re-enabled it, no other live grant of the
+   * bot uses it, and the guest has no Kerberos app access left.
+   * - `keptForOtherGrant`: another live grant of the bot uses it (that grant now ends it);
+   * - `notTheBots`: it was already enabled before the bot's grant, so it is left as it was;
+   * - `ownAccount`: a synced partner's own AD account, which the bot never changes;
+   * - `notConfigured`: a Kerberos app, but no on-prem directory is configured, so any shadow account was left as it was.
    */
-  shadow: 'disabled' | 'alreadyDisabled' | 'missing' | 'keptForOtherKerberosApps' | 'notKerberos' | 'notConfigured';
+  shadow:
+    | 'disabled'
+    | 'alreadyDisabled'
+    | 'missing'
+    | 'keptForOtherKerberosApps'
+    | 'keptForOtherGrant'
+    | 'notTheBots'
+    | 'ownAccount'
+    | 'notKerberos'
+    | 'notConfigured';
 }
 
-export interface RemoveOptions {
+export const REMOVE_SHADOW_RESULTS = [
+  'disabled',
+  'alreadyDisabled',
+  'missing',
+  'keptForOtherKerberosApps',
+  'keptForOtherGrant',
+  'notTheBots',
+  'ownAccount',
+  'notKerberos',
+  'notConfigured',
+] as const satisfies readonly RemoveResult['shadow'][];
+
+/** Exactly what ending access removes: the assignments named (nothing else), and what may happen to the shadow account. */
+export interface RemovalPlan {
+  /** The bot's own assignments, and any the person revoking chose; every other assignment stays. */
+  assignmentIds: readonly string[];
   /**
-   * Roles to leave in place: those another live grant of the same app still covers, so ending one grant never takes away
-   * what a second one gave.
+   * - `owned`: the bot created or re-enabled the shadow account, and no other live grant uses it: disable it unless the
+   *   guest still has Kerberos access;
+   * - `notOwned`: it was enabled before the bot; `usedByOtherGrant`: another live grant needs it;
+   * - `ownAccount`: a synced partner, whose own AD account serves Kerberos and is never touched.
    */
-  keepRoleIds?: readonly string[];
+  shadow: 'owned' | 'notOwned' | 'usedByOtherGrant' | 'ownAccount';
 }
 
 export interface GrantOptions {
@@ -65,6 +98,18 @@ export interface UserAppAccess {
 
 function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
+}
+
+/** An assignment as the grant records it: the guest's own (direct), or one of a group they are in. */
+export function heldAssignment(a: Assignment, guestObjectId: string): HeldAssignment {
+  const viaGroup = !sameId(a.principalId, guestObjectId);
+  return {
+    id: a.id,
+    appRoleId: a.appRoleId.toLowerCase(),
+    via: viaGroup ? 'group' : 'direct',
+    ...(viaGroup && a.principalDisplayName ? { groupName: a.principalDisplayName } : {}),
+    ...(a.createdDateTime ? { createdDateTime: a.createdDateTime } : {}),
+  };
 }
 
 /** The on-prem apps published through application proxy, and who may use them. */
@@ -115,23 +160,37 @@ export class AppAccessService {
     return { assignment, alreadyAssigned: alreadyExisted, ...(shadow ? { shadow } : {}) };
   }
 
+  /** The guest's assignments of this app (their own and their groups'), each with where it comes from. */
+  async heldOn(servicePrincipalId: string, guestObjectId: string, appRoleId?: string): Promise<HeldAssignment[]> {
+    const here = (await this.directory.listUserAssignments(guestObjectId)).filter(
+      (a) => sameId(a.resourceId, servicePrincipalId) && (appRoleId === undefined || sameId(a.appRoleId, appRoleId)),
+    );
+    return here.map((a) => heldAssignment(a, guestObjectId));
+  }
+
   /**
-   * Removes the guest's assignments to this app (except roles in `keepRoleIds`), then, for a Kerberos app, disables their
-   * shadow account unless a Kerberos app (this one with a kept role, or another) still uses it. Safe to repeat.
+   * Removes exactly the assignments the plan names (of those the guest still holds here), then, for a Kerberos app,
+   * disables the shadow account only when the plan says it is the bot's and no Kerberos app still uses it. Safe to repeat.
    */
-  async remove(app: ProxyApp, guestObjectId: string, options: RemoveOptions = {}): Promise<RemoveResult> {
-    const keep = new Set((options.keepRoleIds ?? []).map((id) => id.toLowerCase()));
+  async removeAssignments(app: ProxyApp, guestObjectId: string, plan: RemovalPlan): Promise<RemoveResult> {
+    // Assignment ids are case-sensitive (base64url): compared exactly.
+    const wanted = new Set(plan.assignmentIds);
     const here = (await this.directory.listUserAssignments(guestObjectId)).filter((a) => sameId(a.resourceId, app.servicePrincipalId));
     // Graph lists the guest's groups' assignments too: deleting one of those would take the app from the whole group.
-    const mine = here.filter((a) => sameId(a.principalId, guestObjectId) && !keep.has(a.appRoleId.toLowerCase()));
-    const keptThroughGroups = here.filter((a) => !sameId(a.principalId, guestObjectId)).length;
+    const own = here.filter((a) => sameId(a.principalId, guestObjectId));
+    const keptThroughGroups = here.length - own.length;
     let removedAssignments = 0;
-    for (const a of mine) if (await this.directory.unassign(app.servicePrincipalId, a.id)) removedAssignments += 1;
-    if (app.ssoKind !== 'kerberos') return { removedAssignments, keptThroughGroups, shadow: 'notKerberos' };
-    if (!this.shadowAccounts) return { removedAssignments, keptThroughGroups, shadow: 'notConfigured' };
+    for (const a of own) if (wanted.has(a.id) && (await this.directory.unassign(app.servicePrincipalId, a.id))) removedAssignments += 1;
+    const keptDirect = own.filter((a) => !wanted.has(a.id)).length;
+    const done = (shadow: RemoveResult['shadow']): RemoveResult => ({ removedAssignments, keptThroughGroups, keptDirect, shadow });
+    if (app.ssoKind !== 'kerberos') return done('notKerberos');
+    if (plan.shadow === 'ownAccount') return done('ownAccount');
+    if (!this.shadowAccounts) return done('notConfigured');
+    if (plan.shadow === 'usedByOtherGrant') return done('keptForOtherGrant');
+    if (plan.shadow === 'notOwned') return done('notTheBots');
     const remaining = (await this.listUserAppAccess(guestObjectId)).filter((x) => x.app.ssoKind === 'kerberos');
-    if (remaining.length > 0) return { removedAssignments, keptThroughGroups, shadow: 'keptForOtherKerberosApps' };
-    return { removedAssignments, keptThroughGroups, shadow: await this.shadowAccounts.disable(guestObjectId) };
+    if (remaining.length > 0) return done('keptForOtherKerberosApps');
+    return done(await this.shadowAccounts.disable(guestObjectId));
   }
 
   /** A user's App Proxy assignments (other apps are left out), each with its app and role. */

@@ -35,13 +35,66 @@ export interface StoredMessage {
   activityId: string;
 }
 
-/** The grant job's checkpoint: what is known to be done, so a repeated step after a crash does not redo it. */
+/** An assignment the partner held on the app before the bot did anything: theirs to keep when the bot's grant ends. */
+export const HeldAssignmentSchema = z.object({
+  id: z.string(),
+  appRoleId: z.string(),
+  via: z.enum(['direct', 'group']),
+  /** The group's name, for an assignment held through a group. */
+  groupName: z.string().optional(),
+  createdDateTime: z.string().optional(),
+});
+export type HeldAssignment = z.infer<typeof HeldAssignmentSchema>;
+
+/**
+ * What the bot found and what it made, so that ending the grant removes exactly what it made and nothing else. Also the
+ * grant job's checkpoint: `before` is written before anything changes, so a step repeated after a crash still tells what
+ * the bot made from what was there.
+ */
 export const GrantProgressSchema = z.object({
-  shadowAccount: z.object({ samAccountName: z.string(), dn: z.string(), created: z.boolean() }).optional(),
+  /** The partner's assignments of the requested role on the app when the request was sent (shown to the approvers). */
+  heldAtRequest: z.array(HeldAssignmentSchema).optional(),
+  /** Read by the grant step before it changed anything: the role's assignments, and the shadow account's state. */
+  before: z
+    .object({
+      held: z.array(HeldAssignmentSchema),
+      shadow: z.enum(['missing', 'disabled', 'enabled', 'notChecked']),
+    })
+    .optional(),
+  /**
+   * `created`/`reenabled`: the bot made or woke the account, so ending the grant may disable it; `unchanged`: it was
+   * already enabled and is not the bot's to disable. Records from before `action` only know `created`.
+   */
+  shadowAccount: z
+    .object({ samAccountName: z.string(), dn: z.string(), created: z.boolean(), action: z.enum(['created', 'reenabled', 'unchanged']).optional() })
+    .optional(),
+  /** The assignment the partner holds the role by (made by the bot or not); see `createdAssignmentId`. */
   assignmentId: z.string().optional(),
   alreadyAssigned: z.boolean().optional(),
+  /** The one assignment this grant made, if it made one: all that ending the grant deletes. Null: it made none. */
+  createdAssignmentId: z.string().nullable().optional(),
+  /** The partner already held the role when approved: nothing was changed, and ending the grant removes nothing. */
+  alreadyHadAccess: z.boolean().optional(),
 });
 export type GrantProgress = z.infer<typeof GrantProgressSchema>;
+
+/**
+ * The assignment a grant made: the recorded one, or for records written before `createdAssignmentId`, the assignment
+ * unless Graph said it already existed.
+ */
+export function createdAssignmentOf(progress: GrantProgress): string | undefined {
+  if (progress.createdAssignmentId !== undefined) return progress.createdAssignmentId ?? undefined;
+  if (progress.alreadyHadAccess) return undefined;
+  return progress.alreadyAssigned === false ? progress.assignmentId : undefined;
+}
+
+/** Whether ending this grant may disable its shadow account: only one the bot created or re-enabled. */
+export function ownsShadowAccount(progress: GrantProgress): boolean {
+  const account = progress.shadowAccount;
+  if (!account) return false;
+  if (account.action) return account.action !== 'unchanged';
+  return account.created;
+}
 
 export interface AccessRequestRecord {
   id: string;
@@ -111,7 +164,7 @@ export type NewAccessRequest = Pick<
   | 'approverObjectIds'
   | 'approvalDeadline'
 > &
-  Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan'>>;
+  Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan' | 'grantProgress'>>;
 
 /** Columns a transition may change besides `state`, `updated_at` and `version`. */
 export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_request'>, 'state' | 'updated_at'>;
@@ -163,7 +216,7 @@ export class AccessRequestRepository {
       decided_by_name: null,
       decided_at: null,
       decision_comment: null,
-      grant_progress: null,
+      grant_progress: input.grantProgress ? JSON.stringify(input.grantProgress) : null,
       grant_error: null,
       granted_at: null,
       expires_at: null,
@@ -185,6 +238,32 @@ export class AccessRequestRepository {
   /** The guest's current grants of this app (state `granted`); normally at most one. */
   async findActiveGrants(guestObjectId: string, servicePrincipalId: string): Promise<AccessRequestRecord[]> {
     return this.findFor(guestObjectId, servicePrincipalId, ['granted']);
+  }
+
+  /** The partner's live grants on every app: whether another one still uses the shadow account. */
+  async findGrantsOf(guestObjectId: string): Promise<AccessRequestRecord[]> {
+    const rows = await this.db
+      .selectFrom('access_request')
+      .selectAll()
+      .where('guest_object_id', '=', guestObjectId.toLowerCase())
+      .where('state', '=', 'granted')
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /**
+   * Hands what an ending grant made (its assignment, its shadow account) to a live grant that still relies on it, so the
+   * last grant to end removes it. Not a state change: `version` is untouched. False when the grant is no longer live.
+   */
+  async adoptFromEndingGrant(id: string, progress: GrantProgress): Promise<boolean> {
+    const result = await this.db
+      .updateTable('access_request')
+      .set({ grant_progress: JSON.stringify(progress), updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('state', '=', 'granted')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async findFor(guestObjectId: string, servicePrincipalId: string, states: readonly AccessRequestState[]): Promise<AccessRequestRecord[]> {

@@ -3,7 +3,7 @@ import type { ProxyApp } from '../../bot/graph/appProxy';
 import { scheduleAccessExpiry } from '../../bot/jobs/accessExpiry.job';
 import type { GuestIdentity } from '../../bot/onprem/shadowAccounts';
 import type { AppAccessService } from '../../bot/services/appAccess';
-import type { AccessRequestRecord, Store } from '../../bot/store';
+import type { AccessRequestRecord, GrantProgress, Store } from '../../bot/store';
 import type { JobQueue } from '../../bot/jobs';
 
 export interface GrantedAccess {
@@ -56,11 +56,21 @@ export async function grantAccess(
   if (!(await store.accessRequests.transition(created, 'approved', { decided_by: approver.aadObjectId, decided_by_name: approver.name, decided_at: now.toISOString() }))) {
     throw new Error('could not approve the test request');
   }
-  await appAccess.grant(app, guest, role);
+  const held = await appAccess.heldOn(app.servicePrincipalId, guest.objectId, role);
+  const result = held.length > 0 ? undefined : await appAccess.grant(app, guest, role);
+  // What the grant step records: the assignment it made (none when the partner already held the role), the shadow account.
+  const progress: GrantProgress = result
+    ? {
+        assignmentId: result.assignment.id,
+        alreadyAssigned: result.alreadyAssigned,
+        createdAssignmentId: result.alreadyAssigned ? null : result.assignment.id,
+        ...(result.shadow ? { shadowAccount: { samAccountName: result.shadow.sAMAccountName, dn: result.shadow.dn, created: result.shadow.action === 'created', action: result.shadow.action } } : {}),
+      }
+    : { alreadyHadAccess: true, createdAssignmentId: null, alreadyAssigned: true };
   const approved = await store.accessRequests.get(created.id);
   if (!approved) throw new Error('the test request vanished');
   const jobId = await store.transaction(async (tx) => {
-    if (!(await tx.accessRequests.transition(approved, 'granted', { granted_at: now.toISOString(), expires_at: expiresAt.toISOString() }))) {
+    if (!(await tx.accessRequests.transition(approved, 'granted', { granted_at: now.toISOString(), expires_at: expiresAt.toISOString(), grant_progress: JSON.stringify(progress) }))) {
       throw new Error('could not mark the test request granted');
     }
     return (await scheduleAccessExpiry(queue, created.id, expiresAt, tx.db)).id;

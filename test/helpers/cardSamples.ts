@@ -345,9 +345,12 @@ function revokeCardSamples(): CardSample[] {
     sso: 'Kerberos (KCD), with a shadow account in on-prem AD',
     roles: ['Timesheet User'],
     granted: "Through this bot at Megan Bowen's request, approved by Adele Vance, until 2026-12-23 10:00 UTC",
-    shadow: 'Will be disabled (kept, so a later grant re-enables the same account)',
+    shadow: 'Shadow account will be disabled (kept, so a later grant re-enables the same account)',
     warnings: [],
     note: 'You may revoke this as an admin.',
+    botItems: ['Timesheet User: granted by the bot (request 3f2a…, asked by Megan Bowen, approved by Adele Vance, until 2026-12-23 10:00 UTC). Removed.'],
+    directItems: [{ assignmentId: 'r7HkS1aB2cD3eF4gH5iJ6k', title: 'Also remove Timesheet User: direct, not granted by the bot (created 2023-01-09)' }],
+    groupItems: ['Timesheet User: through the group Finance Portal Users. Revoke cannot remove it (it never changes groups); to end it, remove them from that group in Microsoft Entra ID.'],
     confirmationId: 'c0000000-0000-4000-8000-000000000001',
   };
   const candidate = (i: number) => ({ servicePrincipalId: `f3000000-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `Contoso App ${i}`, sso: 'Single sign-on: SAML' });
@@ -373,12 +376,15 @@ function revokeCardSamples(): CardSample[] {
         shadow: HOSTILE.long,
         warnings: Array.from({ length: 8 }, () => HOSTILE.long),
         note: HOSTILE.long,
+        botItems: Array.from({ length: 3 }, () => HOSTILE.long),
+        directItems: Array.from({ length: 3 }, (_, i) => ({ assignmentId: `assignment${i}`, title: HOSTILE.long })),
+        groupItems: Array.from({ length: 3 }, () => HOSTILE.long),
       }),
     },
     {
       card: 'revokeConfirm',
       variant: 'hostile',
-      attachment: cards.revokeConfirm({ ...confirm, guestName: HOSTILE_TEXT, email: HOSTILE.link, userPrincipalName: HOSTILE.spoof, appName: HOSTILE.link, roles: [HOSTILE.template], granted: HOSTILE_TEXT, shadow: HOSTILE.link, warnings: [HOSTILE_TEXT] }),
+      attachment: cards.revokeConfirm({ ...confirm, guestName: HOSTILE_TEXT, email: HOSTILE.link, userPrincipalName: HOSTILE.spoof, appName: HOSTILE.link, roles: [HOSTILE.template], granted: HOSTILE_TEXT, shadow: HOSTILE.link, warnings: [HOSTILE_TEXT], botItems: [HOSTILE_TEXT], directItems: [{ assignmentId: HOSTILE.template, title: HOSTILE_TEXT }], groupItems: [HOSTILE.link] }),
     },
     { card: 'revokePicker', variant: 'typical', attachment: cards.revokePicker({ query: 'contoso', address: 'alice@fabrikam.com', matched: 'several', candidates: [candidate(1), candidate(2)] }) },
     {

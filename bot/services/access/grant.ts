@@ -6,6 +6,14 @@ import type { AccessApprovalCards } from './approvers';
 import { scheduleAccessExpiry, type GrantJobPayload } from './schedule';
 import { AccessRequestPart, SYSTEM_ACTOR, type AccessRequestContext, type GrantStepOutcome } from './types';
 
+/** What ensuring the shadow account did, told from its state before the grant touched it. */
+const SHADOW_ACTION_BEFORE: Record<NonNullable<GrantProgress['before']>['shadow'], 'created' | 'reenabled' | 'unchanged' | undefined> = {
+  missing: 'created',
+  disabled: 'reenabled',
+  enabled: 'unchanged',
+  notChecked: undefined,
+};
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -57,26 +65,45 @@ export class AccessGrant extends AccessRequestPart {
       ssoKind: record.ssoKind,
       roles: record.appRoleId === DEFAULT_ACCESS_ROLE_ID ? [] : [{ id: record.appRoleId, displayName: record.appRoleName ?? record.appRoleId }],
     };
-    let progress: GrantProgress;
+    let progress: GrantProgress = record.grantProgress;
     try {
-      const result = await this.deps.appAccess.grant(
-        app,
-        { objectId: record.guestObjectId, userPrincipalName: record.guestUpn, displayName: record.guestDisplayName, ...(record.guestMail ? { mail: record.guestMail } : {}) },
-        record.appRoleId,
-        { ownOnPremAccount: record.guestOnPremSynced },
-      );
-      progress = {
-        ...(result.shadow ? { shadowAccount: { samAccountName: result.shadow.sAMAccountName, dn: result.shadow.dn, created: result.shadow.action === 'created' } } : {}),
-        assignmentId: result.assignment.id,
-        alreadyAssigned: result.alreadyAssigned,
-      };
+      // What the partner holds is read, and written down, before anything changes: after a crash, the repeated step still
+      // tells what the bot made from what was there (Graph's "already exists" alone cannot).
+      if (!progress.before) {
+        progress = { ...progress, before: await this.readBefore(record) };
+        await this.repo.saveGrantProgress(record.id, progress, null);
+      }
+      const before = progress.before ?? { held: [], shadow: 'notChecked' as const };
+      if (before.held.length > 0) {
+        // The partner already holds the role (directly or through a group): nothing to change, nothing to remove later.
+        progress = { ...progress, alreadyHadAccess: true, createdAssignmentId: null, alreadyAssigned: true, ...(before.held[0] ? { assignmentId: before.held[0].id } : {}) };
+      } else {
+        const result = await this.deps.appAccess.grant(
+          app,
+          { objectId: record.guestObjectId, userPrincipalName: record.guestUpn, displayName: record.guestDisplayName, ...(record.guestMail ? { mail: record.guestMail } : {}) },
+          record.appRoleId,
+          { ownOnPremAccount: record.guestOnPremSynced },
+        );
+        const shadowAction = SHADOW_ACTION_BEFORE[before.shadow] ?? result.shadow?.action;
+        progress = {
+          ...progress,
+          ...(result.shadow
+            ? { shadowAccount: { samAccountName: result.shadow.sAMAccountName, dn: result.shadow.dn, created: shadowAction === 'created', ...(shadowAction ? { action: shadowAction } : {}) } }
+            : {}),
+          assignmentId: result.assignment.id,
+          alreadyAssigned: result.alreadyAssigned,
+          // The partner held nothing before this grant, so the assignment is this grant's, even when a repeat after a
+          // crash met Graph's "already exists" for it.
+          createdAssignmentId: result.assignment.id,
+        };
+      }
     } catch (error) {
       const reason = message(error);
       if (isPermanent(error)) {
         await this.fail(record, reason);
         return { status: 'continue', payload };
       }
-      await this.repo.saveGrantProgress(record.id, record.grantProgress, reason);
+      await this.repo.saveGrantProgress(record.id, progress, reason);
       const current = await this.repo.get(record.id);
       if (current) await this.cards.update(current);
       return { status: 'retry', error: reason, payload };
@@ -103,13 +130,24 @@ export class AccessGrant extends AccessRequestPart {
           role: record.appRoleId,
           assignment: progress.assignmentId,
           alreadyAssigned: progress.alreadyAssigned,
-          ...(progress.shadowAccount ? { shadowAccount: progress.shadowAccount.dn, shadowCreated: progress.shadowAccount.created } : {}),
+          createdAssignment: progress.createdAssignmentId ?? null,
+          ...(progress.alreadyHadAccess ? { alreadyHadAccess: true, heldBefore: progress.before?.held ?? [] } : {}),
+          ...(progress.shadowAccount ? { shadowAccount: progress.shadowAccount.dn, shadowCreated: progress.shadowAccount.created, shadowAction: progress.shadowAccount.action } : {}),
           expiresAt: expiresAt.toISOString(),
         },
       });
       await scheduleAccessExpiry(this.deps.jobs, record.id, expiresAt, tx.db);
     });
     return { status: 'continue', payload };
+  }
+
+  /** The role's assignments the partner holds before the grant, and the shadow account's state when the grant needs one. */
+  private async readBefore(record: AccessRequestRecord): Promise<NonNullable<GrantProgress['before']>> {
+    const held = await this.deps.appAccess.heldOn(record.servicePrincipalId, record.guestObjectId, record.appRoleId);
+    const accounts = this.deps.appAccess.shadowAccounts;
+    if (record.ssoKind !== 'kerberos' || record.guestOnPremSynced || !accounts) return { held, shadow: 'notChecked' };
+    const account = await accounts.find(record.guestObjectId);
+    return { held, shadow: !account ? 'missing' : account.enabled ? 'enabled' : 'disabled' };
   }
 
   /** The grant job gave up (attempts exhausted) or met a refusal no retry fixes: approved → failed, audited. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp } from '../../graph/appProxy';
 import type { Caller } from '../../identity/caller';
-import type { AccessRequestRecord, ShadowPlan } from '../../store';
+import type { AccessRequestRecord, HeldAssignment, ShadowPlan } from '../../store';
 import { matchApp } from '../appMatch';
 import { checkPartnerAddress } from '../emailAddress';
 import { approversFor, type AccessApprovalCards } from './approvers';
@@ -58,7 +58,7 @@ export class AccessRequestForm extends AccessRequestPart {
     const match = matchApp(apps, query);
     if (match.kind === 'several') return { kind: 'pickApp', candidates: match.candidates, query, matched: 'several', prefill };
     if (match.kind === 'none') return { kind: 'pickApp', candidates: match.suggestions, query, matched: 'none', prefill };
-    return this.formOutcome(match.app, partner?.partner, prefill);
+    return this.formOutcome(match.app, partner?.partner, prefill, await this.heldNow(match.app.servicePrincipalId, partner?.partner));
   }
 
   /** The `Request access` button on the apps card, or a pick from the list: the form for one app. */
@@ -69,10 +69,24 @@ export class AccessRequestForm extends AccessRequestPart {
     ]);
     if (!app) return { kind: 'appNotFound' };
     if (partner && partner.kind !== 'partner') return partner;
-    return this.formOutcome(app, partner?.partner, prefill);
+    return this.formOutcome(app, partner?.partner, prefill, await this.heldNow(app.servicePrincipalId, partner?.partner));
   }
 
-  private formOutcome(app: ProxyApp, partner: PartnerView | undefined, prefill: RequestPrefill): StartOutcome {
+  /**
+   * What the partner already holds on the app (any role, directly or through a group), for the form and the approvers:
+   * approving a role they hold changes nothing. A read that fails only leaves it unsaid; the grant step checks again.
+   */
+  private async heldNow(servicePrincipalId: string, partner: PartnerView | undefined, appRoleId?: string): Promise<HeldAssignment[] | undefined> {
+    if (!partner) return undefined;
+    try {
+      return await this.deps.appAccess.heldOn(servicePrincipalId, partner.objectId, appRoleId);
+    } catch (error) {
+      this.deps.log?.warn({ err: error, partner: partner.objectId }, "could not read the partner's app assignments while preparing a request");
+      return undefined;
+    }
+  }
+
+  private formOutcome(app: ProxyApp, partner: PartnerView | undefined, prefill: RequestPrefill, alreadyHeld?: HeldAssignment[]): StartOutcome {
     const blocker = this.blockerFor(app, partner);
     if (blocker) return { kind: 'blocked', app, reason: blocker };
     const { maxDays, defaultDays } = this.deps.settings;
@@ -92,6 +106,7 @@ export class AccessRequestForm extends AccessRequestPart {
         maxDays,
         justification: prefill.justification?.slice(0, MAX_JUSTIFICATION_LENGTH),
         notes,
+        ...(alreadyHeld && alreadyHeld.length > 0 ? { alreadyHeld } : {}),
         kerberosNeedsOnPrem: partner === undefined && app.ssoKind === 'kerberos' && this.deps.appAccess.grantBlocker(app) !== undefined,
       },
     };
@@ -192,10 +207,11 @@ export class AccessRequestForm extends AccessRequestPart {
     const same = live.find((r) => r.appRoleId === role.id.toLowerCase());
     if (same) return { kind: 'duplicate', existing: same };
 
-    const [approvers, realm, shadowPlan] = await Promise.all([
+    const [approvers, realm, shadowPlan, heldAtRequest] = await Promise.all([
       approversFor(this.ctx, app.servicePrincipalId, caller.aadObjectId, partner.objectId),
       this.deps.realm.resolve(partner.mail ?? partner.address).catch(() => undefined),
       this.shadowPlanFor(app, partner),
+      this.heldNow(app.servicePrincipalId, partner, role.id),
     ]);
     if (approvers.ids.length === 0) return { kind: 'noApprovers', app };
 
@@ -228,6 +244,7 @@ export class AccessRequestForm extends AccessRequestPart {
           approverSource: approvers.source,
           approverObjectIds: approvers.ids,
           approvalDeadline: deadline,
+          ...(heldAtRequest && heldAtRequest.length > 0 ? { grantProgress: { heldAtRequest } } : {}),
         });
         await tx.audit.append({
           actor: caller.aadObjectId,

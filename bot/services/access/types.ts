@@ -1,7 +1,7 @@
 import type { ProxyApp } from '../../graph/appProxy';
 import type { ExistingUser } from '../../graph/graphInvitations';
 import type { Logger } from '../../logger';
-import type { AccessRequestRecord, Store } from '../../store';
+import type { AccessRequestRecord, HeldAssignment, Store } from '../../store';
 import type { ApprovalFanout } from '../approvalFanout';
 import type { AppAccessService, AppDirectory } from '../appAccess';
 import type { PartnerAddress } from '../emailAddress';
@@ -88,6 +88,8 @@ export interface RequestForm {
   notes: string[];
   /** A Kerberos app and no on-prem directory: only partners synced from on-prem AD can be given access. */
   kerberosNeedsOnPrem: boolean;
+  /** The partner's assignments of this app now (any role; directly or through a group): approving one of those changes nothing. */
+  alreadyHeld?: HeldAssignment[];
 }
 
 export type StartOutcome =

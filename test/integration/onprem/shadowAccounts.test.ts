@@ -157,6 +157,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'shadow accounts in a r
   describe('granting and removing app access (sandbox Graph + this DC)', () => {
     let sandbox: RunningSandbox;
     let service: AppAccessService;
+    let removeOwn: (target: ProxyApp, guestObjectId: string) => ReturnType<AppAccessService['removeAssignments']>;
     let apps: ProxyApp[];
     const ALICE: GuestIdentity = {
       objectId: 'e0000000-0000-4000-8000-000000000001',
@@ -184,6 +185,11 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'shadow accounts in a r
       }
       sandbox = await startTestSandbox({ fixture });
       service = new AppAccessService(new GraphAppProxy(sandboxGraphClient(sandbox).client), accounts);
+      // Ending a grant the bot made: its own assignments go, and the shadow account is the bot's to disable.
+      removeOwn = async (target, guestObjectId) => {
+        const own = (await service.heldOn(target.servicePrincipalId, guestObjectId)).filter((a) => a.via === 'direct');
+        return service.removeAssignments(target, guestObjectId, { assignmentIds: own.map((a) => a.id), shadow: 'owned' });
+      };
       apps = await service.listApps();
     });
     afterAll(async () => {
@@ -216,17 +222,17 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'shadow accounts in a r
       expect(granted.shadow).toBeUndefined();
       expect(assignmentsOf(expenses.servicePrincipalId, bob).map((a) => a.appRoleId)).toEqual([role]);
       expect(await linked(bob)).toHaveLength(objectsBefore);
-      await expect(service.remove(expenses, bob)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'notKerberos' });
+      await expect(removeOwn(expenses, bob)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, keptDirect: 0, shadow: 'notKerberos' });
       expect(assignmentsOf(expenses.servicePrincipalId, bob)).toHaveLength(0);
     });
 
     it('removal takes the assignment away and disables the account; a re-grant re-enables the same object', async () => {
       const timesheets = app('kerberos');
       const before = await accounts.find(ALICE.objectId);
-      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'disabled' });
+      await expect(removeOwn(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, keptDirect: 0, shadow: 'disabled' });
       expect(assignmentsOf(timesheets.servicePrincipalId, ALICE.objectId)).toHaveLength(0);
       await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ dn: before?.dn, enabled: false });
-      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 0, keptThroughGroups: 0, shadow: 'alreadyDisabled' });
+      await expect(removeOwn(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 0, keptThroughGroups: 0, keptDirect: 0, shadow: 'alreadyDisabled' });
       const regrant = await service.grant(timesheets, ALICE);
       expect(regrant.shadow).toMatchObject({ action: 'reenabled', dn: before?.dn });
       expect(await linked(ALICE.objectId)).toHaveLength(1);
@@ -237,9 +243,9 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'shadow accounts in a r
       const second = apps.find((a) => a.ssoKind === 'kerberos' && a.servicePrincipalId !== timesheets.servicePrincipalId);
       if (!second) throw new Error('the fixture change did not make a second Kerberos app');
       await service.grant(second, ALICE);
-      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'keptForOtherKerberosApps' });
+      await expect(removeOwn(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, keptDirect: 0, shadow: 'keptForOtherKerberosApps' });
       await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ enabled: true });
-      await expect(service.remove(second, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, shadow: 'disabled' });
+      await expect(removeOwn(second, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 0, keptDirect: 0, shadow: 'disabled' });
       await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ enabled: false });
     });
 
@@ -254,7 +260,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'shadow accounts in a r
         appRoleId: timesheets.roles[0]?.id ?? '00000000-0000-0000-0000-000000000000',
         createdDateTime: '2025-01-01T00:00:00Z',
       });
-      await expect(service.remove(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 1, shadow: 'keptForOtherKerberosApps' });
+      await expect(removeOwn(timesheets, ALICE.objectId)).resolves.toEqual({ removedAssignments: 1, keptThroughGroups: 1, keptDirect: 0, shadow: 'keptForOtherKerberosApps' });
       expect(assignmentsOf(timesheets.servicePrincipalId, ALICE.objectId)).toHaveLength(0);
       expect(assignmentsOf(timesheets.servicePrincipalId, financePortalUsers)).toHaveLength(1);
       await expect(accounts.find(ALICE.objectId)).resolves.toMatchObject({ enabled: true });
