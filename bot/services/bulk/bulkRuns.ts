@@ -313,19 +313,28 @@ export class BulkInvitationService {
     await this.approvals.update(id, run.approvalMessages, this.deps.messages.approval(view, teamsIds));
   }
 
-  /** Updates the progress card in place, at most once per progressIntervalMs unless forced (start, stop, end). */
+  /**
+   * Updates the progress card in place, at most once per progressIntervalMs unless forced (start, stop, end). Where the
+   * channel gave the card no activity id it cannot be edited, so only the forced states go out, each as a new message
+   * (not one message per interval). Where the notifier had to send a new message, its location is stored so the next
+   * update goes there. A card that cannot be reached is logged; the run goes on.
+   */
   private async updateProgress(id: string, force: boolean): Promise<void> {
     const run = await this.runRow(id);
     if (!run?.progressMessage) return;
+    if (!force && !run.progressMessage.activityId) return;
     const last = run.progressUpdatedAt ? Date.parse(run.progressUpdatedAt) : 0;
     const now = this.now();
     if (!force && now.getTime() - last < this.deps.settings.progressIntervalMs) return;
     if (!(await this.deps.store.bulkRuns.claimProgressUpdate(run, now))) return;
     const view = await this.view(id);
     if (!view) return;
-    await this.deps.notifier.update(run.progressMessage, this.deps.messages.progress(view)).catch((error: unknown) => {
+    const previous = run.progressMessage;
+    const landed = await this.deps.notifier.update(previous, this.deps.messages.progress(view)).catch((error: unknown) => {
       this.deps.log?.warn({ err: error, bulkRun: id }, 'could not update the bulk progress card');
+      return undefined;
     });
+    if (landed && landed.activityId !== previous.activityId) await this.deps.store.bulkRuns.setProgressMessage(id, landed, now);
   }
 
   /**
