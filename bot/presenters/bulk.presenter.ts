@@ -40,7 +40,7 @@ function deliveryText(view: BulkRunView): string {
   const { byEmail, byLink } = view.delivery;
   const links = view.resultsFile ? 'the final card gives you a results file with each redemption link' : 'the final card lists each redemption link';
   if (byLink === 0) return `Microsoft emails the invitation to ${byEmail === 1 ? 'the partner' : `all ${byEmail} partners`}.`;
-  const who = byEmail === 0 ? (byLink === 1 ? 'The partner gets' : `The ${byLink} partners get`) : `${plural(byLink, 'partner')} get`;
+  const who = byEmail === 0 ? (byLink === 1 ? 'The partner gets' : `The ${byLink} partners get`) : `${plural(byLink, 'partner')} ${byLink === 1 ? 'gets' : 'get'}`;
   const noEmail = `${who} no email from Microsoft: you send each their redemption link (${links}).`;
   return byEmail === 0 ? noEmail : `Microsoft emails the invitation to ${plural(byEmail, 'partner')}. ${noEmail}`;
 }
