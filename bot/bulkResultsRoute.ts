@@ -7,6 +7,12 @@ import type { BulkInvitationService } from './services/bulk/bulkRuns';
  * expires, so it can be opened from a card without a Teams token and cannot be guessed or reused for another run.
  */
 export function registerBulkResultsRoute(server: Server, bulk: BulkInvitationService, log: Logger): void {
+  // Sandbox mode without PUBLIC_BASE_URL: the links point here, on the address the bot actually got (tests use port 0).
+  server.server.once('listening', () => {
+    const address = server.address();
+    const host = address.address === '0.0.0.0' || address.address === '::' || address.address === '' ? '127.0.0.1' : address.address;
+    bulk.serveResultsAt(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
+  });
   server.get('/bulk/:runId/results.csv', async (req, res) => {
     const runId = String(req.params?.runId ?? '');
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -346,8 +346,12 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
         /** Never below 1000 ms: Teams allows a bot about 60 messages or updates per 30 s in one conversation. */
         progressIntervalMs: Math.max(1000, e.BULK_PROGRESS_UPDATE_MS),
       },
-      /** Where the bot is reachable from browsers, for signed results links; undefined means no download link. */
+      /**
+       * Where the bot is reachable from browsers, for signed results links. Undefined means no download link, except in
+       * sandbox mode, where the bot links to its own loopback address once it listens (`resultsOnOwnAddress`).
+       */
       publicBaseUrl: e.PUBLIC_BASE_URL,
+      ...(sandbox && !e.PUBLIC_BASE_URL ? { resultsOnOwnAddress: true } : {}),
       /** Signs download links; several instances must share it. Random per process when unset. */
       linkSecret: e.DOWNLOAD_LINK_SECRET,
       linkLifetimeMs: e.DOWNLOAD_LINK_HOURS * 3600_000,

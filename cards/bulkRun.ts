@@ -20,7 +20,20 @@ export interface BulkRunData {
   showCancel?: boolean;
   cancelTitle?: string;
   downloadUrl?: string;
+  /** The Download button's title; "Download results (CSV)" by default. */
+  downloadTitle?: string;
+  /** Rows of one results page, each with the redemption link to send when Microsoft sent no email. */
+  results?: { heading: string; detail?: string; link?: string }[];
+  resultsTitle?: string;
+  /** Pages to offer (bulk.results); omitted or 0 for none. */
+  previousPage?: number;
+  nextPage?: number;
+  /** The Next button's title: "Next page", or "Show the redemption links" on the final card. */
+  nextTitle?: string;
 }
+
+/** Rows one results card shows at most: with the caps below, 20 rows stay far below Teams' 100 KB message limit. */
+export const MAX_RESULT_ROWS = 20;
 
 /** One card for a bulk run, from confirmation through progress to the results: counts first, then the problems. */
 export function bulkRun(data: BulkRunData) {
@@ -48,5 +61,16 @@ export function bulkRun(data: BulkRunData) {
     showCancel: data.showCancel === true,
     cancelTitle: data.cancelTitle ?? 'Cancel',
     downloadUrl: data.downloadUrl && /^https?:\/\//.test(data.downloadUrl) ? data.downloadUrl : '',
+    downloadTitle: plainLine(data.downloadTitle ?? 'Download results (CSV)', 60),
+    resultsTitle: plainLine(data.resultsTitle ?? '', 200),
+    results: (data.results ?? []).slice(0, MAX_RESULT_ROWS).map((r) => ({
+      heading: plainLine(r.heading, 400),
+      detail: plainLine(r.detail ?? '', 300),
+      // Only a real https link is shown to be sent to a partner; the escaping keeps it literal, never a Markdown link.
+      link: r.link && /^https:\/\/\S+$/.test(r.link) ? plainLine(r.link, 1500) : '',
+    })),
+    previousPage: data.previousPage ?? 0,
+    nextPage: data.nextPage ?? 0,
+    nextTitle: plainLine(data.nextTitle ?? 'Next page', 60),
   });
 }

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { Caller } from '../identity/caller';
 import type { OutgoingMessage } from '../services/ports';
-import type { BulkDecision, BulkMessages, BulkRunView } from '../services/bulk/bulkRuns';
+import type { BulkDecision, BulkMessages, BulkResultsPage, BulkRunView } from '../services/bulk/bulkRuns';
 
 /** Cards for bulk runs: the confirmation, the admins' approval, the live progress and the final results. */
 
@@ -31,10 +31,37 @@ function countFacts(view: BulkRunView): { title: string; value: string }[] {
   ];
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** How the partners will get their invitation, said before the run starts: Microsoft's email, or links the inviter sends. */
+function deliveryText(view: BulkRunView): string {
+  const { byEmail, byLink } = view.delivery;
+  const links = view.resultsFile ? 'the final card gives you a results file with each redemption link' : 'the final card lists each redemption link';
+  if (byLink === 0) return `Microsoft emails the invitation to ${byEmail === 1 ? 'the partner' : `all ${byEmail} partners`}.`;
+  const who = byEmail === 0 ? (byLink === 1 ? 'The partner gets' : `The ${byLink} partners get`) : `${plural(byLink, 'partner')} ${byLink === 1 ? 'gets' : 'get'}`;
+  const noEmail = `${who} no email from Microsoft: you send each their redemption link (${links}).`;
+  return byEmail === 0 ? noEmail : `Microsoft emails the invitation to ${plural(byEmail, 'partner')}. ${noEmail}`;
+}
+
+/** On the running and final cards: where the results are, and what the inviter still has to send. */
 function downloadNote(view: BulkRunView): string {
-  return view.downloadUrl
-    ? 'The results link is signed for this run and expires; it gives the per-row outcome in the layout of Entra\'s bulk-invite results.'
-    : 'No results download: the bot has no public address (PUBLIC_BASE_URL). The counts above are complete.';
+  const { linksReady } = view.delivery;
+  const send = linksReady > 0 ? `${plural(linksReady, 'partner')} got no email from Microsoft: send each their redemption link. ` : '';
+  if (view.downloadUrl) return `${send}The results file (CSV) has every row with its redemption link; the download link is signed for this run and expires.`;
+  if (linksReady > 0) return `${send}The bot has no public address (PUBLIC_BASE_URL) for a results file, so the links are listed page by page here.`;
+  return 'No results download: the bot has no public address (PUBLIC_BASE_URL). The counts above are complete.';
+}
+
+/** The button to the paged results, on a final card without a results file. */
+function resultsButton(view: BulkRunView): { nextPage?: number; nextTitle?: string } {
+  if (view.downloadUrl || view.counts.total === 0) return {};
+  return { nextPage: 1, nextTitle: view.delivery.linksReady > 0 ? 'Show the redemption links' : 'Show every row' };
+}
+
+function downloadTitle(view: BulkRunView): string {
+  return view.delivery.linksReady > 0 ? 'Download results with the links (CSV)' : 'Download results (CSV)';
 }
 
 function base(view: BulkRunView) {
@@ -60,7 +87,7 @@ export function bulkCard(view: BulkRunView, viewer?: Caller): Attachment {
       return cards.bulkRun({
         ...base(view),
         title: `Invite ${valid} partner${valid === 1 ? '' : 's'}?`,
-        text: `${c.invalid > 0 ? `${c.invalid} row(s) are invalid and will be skipped. ` : ''}Each address is checked first; existing guests and accounts are not invited again. Invitations are paced to avoid Microsoft's anti-abuse block, and the run stops at once if Microsoft blocks invitations.`,
+        text: `${deliveryText(view)} ${c.invalid > 0 ? `${c.invalid} row(s) are invalid and will be skipped. ` : ''}Each address is checked first; existing guests and accounts are not invited again. Invitations are paced to avoid Microsoft's anti-abuse block, and the run stops at once if Microsoft blocks invitations.`,
         note: view.needsApproval ? 'This run is larger than the approval threshold: another admin must approve it before it starts.' : undefined,
         showStart: valid > 0,
         startTitle: view.needsApproval ? 'Ask another admin to approve' : `Start inviting ${valid}`,
@@ -69,9 +96,9 @@ export function bulkCard(view: BulkRunView, viewer?: Caller): Attachment {
     case 'awaitingApproval':
       return cards.bulkRun({ ...base(view), title: `Bulk invitation of ${valid} partners is waiting for approval`, text: 'Another admin must approve it; you will see the progress here once it starts.', showCancel: viewer?.aadObjectId === view.requesterId, cancelTitle: 'Cancel the run' });
     case 'running':
-      return cards.bulkRun({ ...base(view), title: `Inviting ${valid} partners`, text: 'This card updates as the run goes on. You can leave the chat; the run continues.', note: downloadNote(view), showCancel: true, cancelTitle: 'Stop the run', downloadUrl: view.downloadUrl });
+      return cards.bulkRun({ ...base(view), title: `Inviting ${valid} partners`, text: `This card updates as the run goes on. You can leave the chat; the run continues. ${deliveryText(view)}`, note: downloadNote(view), showCancel: true, cancelTitle: 'Stop the run', downloadUrl: view.downloadUrl, downloadTitle: downloadTitle(view) });
     case 'finished':
-      return cards.bulkRun({ ...base(view), tone: c.failed + c.refused > 0 ? 'warning' : 'good', title: `Bulk invitation finished: ${c.invited} invited`, note: downloadNote(view), downloadUrl: view.downloadUrl });
+      return cards.bulkRun({ ...base(view), tone: c.failed + c.refused > 0 ? 'warning' : 'good', title: `Bulk invitation finished: ${c.invited} invited`, note: downloadNote(view), downloadUrl: view.downloadUrl, downloadTitle: downloadTitle(view), ...resultsButton(view) });
     case 'stopped':
       return cards.bulkRun({
         ...base(view),
@@ -81,10 +108,39 @@ export function bulkCard(view: BulkRunView, viewer?: Caller): Attachment {
           : `The run stopped: ${view.stopReason ?? 'unknown reason'}.`,
         note: downloadNote(view),
         downloadUrl: view.downloadUrl,
+        downloadTitle: downloadTitle(view),
+        ...resultsButton(view),
       });
     case 'cancelled':
-      return cards.bulkRun({ ...base(view), title: 'Bulk invitation cancelled', text: 'No further invitations are sent. Invitations already sent stay.', downloadUrl: view.downloadUrl, note: view.downloadUrl ? downloadNote(view) : undefined });
+      return cards.bulkRun({
+        ...base(view),
+        title: 'Bulk invitation cancelled',
+        text: 'No further invitations are sent. Invitations already sent stay.',
+        downloadUrl: view.downloadUrl,
+        downloadTitle: downloadTitle(view),
+        note: view.downloadUrl || view.delivery.linksReady > 0 ? downloadNote(view) : undefined,
+        ...(view.delivery.linksReady > 0 ? resultsButton(view) : {}),
+      });
   }
+}
+
+/**
+ * One page of a run's results, for when there is no results file: each row with its outcome and, where Microsoft sent no
+ * email, the redemption link to send. At most 20 rows a card, well under Teams' 100 KB message limit.
+ */
+export function bulkResultsCard(results: BulkResultsPage): Attachment {
+  const { view, page, pages } = results;
+  const c = view.counts;
+  return cards.bulkRun({
+    ...base(view),
+    problems: [],
+    title: `Bulk invitation results: page ${page} of ${pages}`,
+    text: view.delivery.linksReady > 0 ? `${plural(view.delivery.linksReady, 'partner')} got no email from Microsoft: send each the link under their address. Each link is for its partner only.` : `${c.invited} invited; no links to send.`,
+    resultsTitle: `Rows ${results.rows[0]?.number ?? 0} to ${results.rows.at(-1)?.number ?? 0} of ${c.total}`,
+    results: results.rows.map((row) => ({ heading: `${row.number}. ${row.address}: ${row.status}`, detail: row.detail, link: row.redeemUrl })),
+    previousPage: page > 1 ? page - 1 : 0,
+    nextPage: page < pages ? page + 1 : 0,
+  });
 }
 
 /** The second admin's card. */

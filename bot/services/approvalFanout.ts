@@ -44,6 +44,20 @@ export interface FanoutReport {
   channel: 'sent' | 'failed' | 'none';
 }
 
+/** Where the cards are after an update, for the caller to store. */
+export interface FanoutUpdate {
+  /** One per card given, in the same order: the same location, or the new message the notifier sent instead. */
+  sent: SentMessage[];
+  /** True when any card now lives somewhere else, so the stored locations must be replaced. */
+  moved: boolean;
+  /** How many could not be updated nor re-sent (each logged). */
+  failed: number;
+}
+
+function sameLocation(a: SentMessage, b: SentMessage | undefined): boolean {
+  return b !== undefined && a.activityId === b.activityId && a.reference === b.reference;
+}
+
 /**
  * The one approval fan-out, shared by invitations, bulk runs and access requests: the approvers' Teams ids for the card's
  * `refresh`, the card to each approver and to the approvals channel, every card updated in place later, and the requester
@@ -93,28 +107,33 @@ export class ApprovalFanout {
           this.deps.log?.warn({ ...subject.logContext, approver: approverId }, 'approver not reachable: the app is not installed for them, so they must use the pending command');
           return;
         }
-        // A message the connector gave no id cannot be updated later; its `refresh` still shows the current state.
-        if (delivered.activityId) sent.push(delivered);
+        // Kept even without an activity id: the notifier then sends the next state as a new message instead.
+        sent.push(delivered);
       }),
     );
     const channel = options.toChannel ? await this.postToChannel(subject, outgoing, sent) : 'none';
     return { sent, reached: approvers.length - unreachable.length, unreachable: unreachable.sort(), channel };
   }
 
-  /** Replaces every card sent for a subject with its current state; returns how many could not be updated (each logged). */
-  async update(subject: Pick<ApprovalSubject, 'logContext'>, sent: readonly SentMessage[], outgoing: OutgoingMessage): Promise<number> {
-    const results = await Promise.all(
+  /**
+   * Replaces every card sent for a subject with its current state. The notifier may have sent a new message instead of
+   * updating (no activity id, or the update failed), so this returns where each card now is, in the order given: the
+   * caller stores `sent` so the next update goes there. A card that could not be reached at all keeps its old location
+   * (and is logged); nothing is thrown, because the state it reports is already stored.
+   */
+  async update(subject: Pick<ApprovalSubject, 'logContext'>, sent: readonly SentMessage[], outgoing: OutgoingMessage): Promise<FanoutUpdate> {
+    let failed = 0;
+    const current = await Promise.all(
       sent.map((message) =>
-        this.deps.notifier.update(message, outgoing).then(
-          () => true,
-          (error: unknown) => {
-            this.deps.log?.warn({ err: error, ...subject.logContext, activityId: message.activityId }, 'could not update an approval card');
-            return false;
-          },
-        ),
+        this.deps.notifier.update(message, outgoing).catch((error: unknown) => {
+          failed += 1;
+          this.deps.log?.warn({ err: error, ...subject.logContext, activityId: message.activityId }, 'could not update an approval card');
+          return message;
+        }),
       ),
     );
-    return results.filter((ok) => !ok).length;
+    const moved = current.some((message, i) => !sameLocation(message, sent[i]));
+    return { sent: current, moved, failed };
   }
 
   /** Tells the requester the outcome in their personal chat; false (and logged) when they cannot be reached now. */
@@ -137,7 +156,7 @@ export class ApprovalFanout {
     }
     try {
       const posted = await this.deps.notifier.sendToConversation(reference, outgoing);
-      if (posted.activityId) sent.push(posted);
+      sent.push(posted);
       return 'sent';
     } catch (error) {
       this.deps.log?.warn({ err: error, ...subject.logContext }, 'could not post the approval card to APPROVALS_CONVERSATION_ID');

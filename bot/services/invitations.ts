@@ -472,14 +472,17 @@ export class InvitationService {
     return this.teamsIdsOf(await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId));
   }
 
+  /** Brings every approval card up to date; where the notifier sent new messages instead, their locations are stored. */
   private async updateApprovalCards(record: InvitationRecord): Promise<void> {
-    if (record.approvalMessages.length === 0) return;
+    const messages = (await this.deps.store.invitations.get(record.id))?.approvalMessages ?? record.approvalMessages;
+    if (messages.length === 0) return;
     const adminIds = await this.deps.directory.transitiveUserMemberIds(this.deps.settings.adminGroupId).catch((error: unknown) => {
       this.deps.log?.warn({ err: error, invitation: record.id }, 'could not read the admins for the approval cards');
       return [] as string[];
     });
     const message = this.deps.messages.approval(record, await this.teamsIdsOf(adminIds));
-    await this.fanout.update(subjectOf(record, adminIds), record.approvalMessages, message);
+    const result = await this.fanout.update(subjectOf(record, adminIds), messages, message);
+    if (result.moved) await this.deps.store.invitations.setApprovalMessages(record.id, result.sent);
   }
 
   /**

@@ -23,6 +23,8 @@ export interface TestBotOptions {
   managerGroupId: string;
   /** Extra environment, as an operator would set it. */
   env?: Record<string, string>;
+  /** Changes the loaded config before the bot starts, for what the environment cannot express in sandbox mode. */
+  configure?: (config: Config) => Config;
 }
 
 export interface TestBot {
@@ -105,7 +107,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     dataDir,
   );
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  const config: Config = { ...loaded.config, port: 0, host: '127.0.0.1' };
+  const config: Config = (options.configure ?? ((c: Config) => c))({ ...loaded.config, port: 0, host: '127.0.0.1' });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const bot = await startBot(config, log);
   const connector = await new ConnectorStandIn().start();
@@ -163,8 +165,9 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
 }
 
 /** startTestBot against a running sandbox, with its tenant and the fixture's admin and manager groups. */
-export function startBotOn(sandbox: RunningSandbox, env: Record<string, string> = {}): Promise<TestBot> {
+export function startBotOn(sandbox: RunningSandbox, env: Record<string, string> = {}, configure?: (config: Config) => Config): Promise<TestBot> {
   return startTestBot({
+    configure,
     sandboxUrl: sandbox.url,
     tenantId: sandbox.tenantId,
     adminGroupId: sandbox.state.roles.adminGroupId,

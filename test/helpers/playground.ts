@@ -174,7 +174,8 @@ export async function startE2e(): Promise<E2eStack> {
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    started.bot = await startTestBot({ sandboxUrl: sandbox.url, tenantId: fixture.tenant.id, adminGroupId, managerGroupId });
+    // A bulk run of a few rows finishes within a scenario's wait (the default pace is 6 invitations a minute).
+    started.bot = await startTestBot({ sandboxUrl: sandbox.url, tenantId: fixture.tenant.id, adminGroupId, managerGroupId, env: { BULK_INVITES_PER_MINUTE: '600', JOB_POLL_MS: '200' } });
     started.browser = await launchChromium();
   } catch (error) {
     await close();

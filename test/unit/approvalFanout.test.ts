@@ -10,6 +10,8 @@ class MemoryNotifier implements Notifier {
   readonly notInstalled = new Set<string>();
   readonly throwsFor = new Set<string>();
   readonly updateThrowsFor = new Set<string>();
+  /** Updates of these ids land as a new message, as the real notifier does when the channel cannot edit in place. */
+  readonly updateMovesFor = new Set<string>();
   channelThrows = false;
   private next = 0;
 
@@ -29,6 +31,7 @@ class MemoryNotifier implements Notifier {
   update(sent: SentMessage, message: OutgoingMessage): Promise<SentMessage> {
     if (this.updateThrowsFor.has(sent.activityId)) return Promise.reject(new Error(`cannot update ${sent.activityId}`));
     this.updates.push({ sent, message });
+    if (this.updateMovesFor.has(sent.activityId)) return Promise.resolve({ reference: sent.reference, activityId: `moved-${sent.activityId}` });
     return Promise.resolve(sent);
   }
 }
@@ -134,9 +137,30 @@ describe('ApprovalFanout', () => {
     const { log, lines } = capturingLogger();
     const fanout = new ApprovalFanout({ notifier, conversations: conversations({}), log });
     const sent = ['x1', 'x2', 'x3'].map((activityId) => ({ reference: {}, activityId }));
-    await expect(fanout.update(subject, sent, card([]))).resolves.toBe(1);
+    await expect(fanout.update(subject, sent, card([]))).resolves.toEqual({ sent, moved: false, failed: 1 });
     expect(notifier.updates.map((u) => u.sent.activityId)).toEqual(['x1', 'x3']);
     expect(lines.find((l) => l.msg === 'could not update an approval card')).toMatchObject({ request: 'r1', activityId: 'x2' });
+  });
+
+  it('returns where each card now is when the notifier sent a new message instead, in the order given', async () => {
+    const notifier = new MemoryNotifier();
+    notifier.updateMovesFor.add('x2');
+    notifier.updateThrowsFor.add('x3');
+    const fanout = new ApprovalFanout({ notifier, conversations: conversations({}) });
+    const reference = {};
+    const sent = ['x1', 'x2', 'x3'].map((activityId) => ({ reference, activityId }));
+    const result = await fanout.update(subject, sent, card([]));
+    expect(result.moved).toBe(true);
+    expect(result.failed).toBe(1);
+    expect(result.sent.map((s) => s.activityId)).toEqual(['x1', 'moved-x2', 'x3']);
+  });
+
+  it('keeps a card the connector gave no id, so its next state goes out as a new message', async () => {
+    const notifier = new MemoryNotifier();
+    notifier.sendToUser = (aadObjectId) => Promise.resolve({ reference: { user: aadObjectId }, activityId: '' });
+    const fanout = new ApprovalFanout({ notifier, conversations: conversations({}) });
+    const report = await fanout.send(subject, card);
+    expect(report.sent.map((s) => s.activityId)).toEqual(['', '', '']);
   });
 
   it('tells the requester, and says false (logged, not thrown) when they cannot be reached', async () => {

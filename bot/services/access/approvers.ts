@@ -38,11 +38,16 @@ export class AccessApprovalCards {
     return report;
   }
 
-  /** Replaces every approval card sent for this request with its current state; one that cannot be reached is logged. */
+  /**
+   * Replaces every approval card sent for this request with its current state; one that cannot be reached is logged. The
+   * cards' locations are read fresh (an earlier update may have moved them), and stored again when this one moves them.
+   */
   async update(record: AccessRequestRecord): Promise<void> {
-    if (record.approvalMessages.length === 0) return;
+    const messages = (await this.ctx.repo.get(record.id))?.approvalMessages ?? record.approvalMessages;
+    if (messages.length === 0) return;
     const outgoing = this.ctx.deps.messages.approval(record, await this.ctx.fanout.teamsIdsOf(record.approverObjectIds));
-    await this.ctx.fanout.update(subjectOf(record), record.approvalMessages, outgoing);
+    const result = await this.ctx.fanout.update(subjectOf(record), messages, outgoing);
+    if (result.moved) await this.ctx.repo.setApprovalMessages(record.id, result.sent);
   }
 
   /** The outcome stands even if the requester cannot be told right now; the audit log and `requests` have it. */

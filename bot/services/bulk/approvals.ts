@@ -36,9 +36,13 @@ export class BulkApprovals {
     return report.reached;
   }
 
-  /** Replaces every approval card of the run with its current state. */
+  /**
+   * Replaces every approval card of the run with its current state, and stores where the cards now are when the notifier
+   * had to send new messages instead, so the next update goes there.
+   */
   async update(runId: string, sent: readonly BulkStoredMessage[], outgoing: OutgoingMessage): Promise<void> {
     if (sent.length === 0) return;
-    await this.fanout.update({ logContext: { bulkRun: runId } }, sent, outgoing);
+    const result = await this.fanout.update({ logContext: { bulkRun: runId } }, sent, outgoing);
+    if (result.moved) await this.deps.store.bulkRuns.setApprovalMessages(runId, result.sent);
   }
 }

@@ -4,7 +4,7 @@ import { InvitationRefusedError, InvitationThrottledError } from '../../graph/gr
 import type { Caller } from '../../identity/caller';
 import { canCancelBulkRun } from '../../identity/capabilities';
 import type { Logger } from '../../logger';
-import type { BulkRowChanges, BulkRowState, BulkRunRecord, BulkRunState, NewBulkRow, Store, StoreTransaction } from '../../store';
+import type { BulkRowChanges, BulkRowRecord, BulkRowState, BulkRunRecord, BulkRunState, NewBulkRow, Store, StoreTransaction } from '../../store';
 import { checkPartnerAddress, domainMatches } from '../emailAddress';
 import type { InvitationDirectory } from '../invitations';
 import type { JobScheduler, Notifier, OutgoingMessage } from '../ports';
@@ -35,6 +35,11 @@ export interface BulkSettings {
   progressIntervalMs: number;
   /** https base URL where this bot is reachable, for the results download link; without it there is no link. */
   publicBaseUrl?: string;
+  /**
+   * Sandbox mode without PUBLIC_BASE_URL: the results link points at the bot's own loopback address once it listens
+   * (see `serveResultsAt`).
+   */
+  resultsOnOwnAddress?: boolean;
   linkSecret: string;
   linkLifetimeMs: number;
   /** Sandbox mode only: attached files may come from a loopback http server. */
@@ -67,8 +72,42 @@ export interface BulkRunView {
   problems: { input: string; detail: string }[];
   needsApproval: boolean;
   downloadUrl?: string;
+  /** True when the run's results will be a file behind a signed link; otherwise the final card pages through them. */
+  resultsFile: boolean;
+  /** How the partners get their invitation: Microsoft's email, or a redemption link the inviter sends. */
+  delivery: BulkDelivery;
   version: number;
 }
+
+export interface BulkDelivery {
+  /** Valid rows whose invitation Microsoft emails (sendInvitationMessage). */
+  byEmail: number;
+  /** Valid rows that get no email: the inviter must send each their redemption link. */
+  byLink: number;
+  /** Invited rows without an email whose redemption link is ready to hand out. */
+  linksReady: number;
+}
+
+/** One row of the paged results: who, what happened, and the link to send when Microsoft sent no email. */
+export interface BulkResultRow {
+  number: number;
+  address: string;
+  status: string;
+  detail?: string;
+  /** Only for rows invited without Microsoft's email: the inviter sends it. */
+  redeemUrl?: string;
+}
+
+export interface BulkResultsPage {
+  view: BulkRunView;
+  rows: BulkResultRow[];
+  /** 1-based. */
+  page: number;
+  pages: number;
+}
+
+/** Rows per results card: 20 rows of at most ~2.5 KB each keep the card far below Teams' 100 KB message limit. */
+export const RESULTS_PAGE_SIZE = 20;
 
 /** Cards for the bulk run, built outside the service (which never imports cards). */
 export interface BulkMessages {
@@ -88,6 +127,31 @@ export type BulkDecision =
 
 const FINAL_ROW_STATES: readonly RowState[] = ['invited', 'alreadyGuest', 'refused', 'failed'];
 
+function deliveryOf(rows: readonly BulkRowRecord[]): BulkDelivery {
+  const valid = rows.filter((row) => row.state !== 'invalid');
+  return {
+    byEmail: valid.filter((row) => row.sendEmail).length,
+    byLink: valid.filter((row) => !row.sendEmail).length,
+    linksReady: valid.filter((row) => row.state === 'invited' && !row.sendEmail && row.redeemUrl).length,
+  };
+}
+
+const RESULT_STATUS: Record<RowState, string> = {
+  invalid: 'Invalid, skipped',
+  pending: 'Not processed yet',
+  inviting: 'In progress',
+  invited: 'Invited',
+  alreadyGuest: 'Already a guest',
+  refused: 'Refused by policy',
+  failed: 'Failed',
+  notAttempted: 'Not attempted',
+};
+
+function resultStatus(row: BulkRowRecord): string {
+  if (row.state === 'invited') return row.sendEmail ? 'Invited: Microsoft emailed the invitation' : 'Invited: send this link';
+  return RESULT_STATUS[row.state];
+}
+
 /**
  * Bulk invitations: parsed and validated up front, approved by a second admin when large, then run as a durable job that
  * invites one row per step at the tenant-wide pace, honours Retry-After, and stops at once on the anti-abuse block.
@@ -95,7 +159,8 @@ const FINAL_ROW_STATES: readonly RowState[] = ['invited', 'alreadyGuest', 'refus
  * fan-out (./approvals) each live in their own file.
  */
 export class BulkInvitationService {
-  private readonly links: ResultsLinks;
+  private links: ResultsLinks;
+  private readonly linkNow: () => Date;
   private readonly pacer: InvitationPacer;
   private readonly approvals: BulkApprovals;
 
@@ -115,6 +180,7 @@ export class BulkInvitationService {
   ) {
     const now = () => this.now();
     this.links = new ResultsLinks(deps.settings, now);
+    this.linkNow = now;
     this.pacer = new InvitationPacer(deps.store.pacing, deps.settings.perMinute, now);
     this.approvals = new BulkApprovals({ store: deps.store, directory: deps.directory, notifier: deps.notifier, adminGroupId: deps.settings.adminGroupId, log: deps.log });
   }
@@ -125,6 +191,16 @@ export class BulkInvitationService {
 
   get settings(): BulkSettings {
     return this.deps.settings;
+  }
+
+  /**
+   * Sandbox mode without PUBLIC_BASE_URL: results links point at the bot's own address, called once it listens. Does
+   * nothing otherwise, so a configured PUBLIC_BASE_URL always wins and production never links to loopback.
+   */
+  serveResultsAt(ownBaseUrl: string): void {
+    const settings = this.deps.settings;
+    if (settings.publicBaseUrl || !settings.resultsOnOwnAddress) return;
+    this.links = new ResultsLinks({ ...settings, publicBaseUrl: ownBaseUrl.replace(/\/+$/, '') }, this.linkNow);
   }
 
   /** From a chat message: the addresses typed after `invite`, or an attached CSV in Entra's bulk-invite layout. */
@@ -194,6 +270,7 @@ export class BulkInvitationService {
     if (!run) return undefined;
     const counts = await this.counts(id);
     const problems = await this.deps.store.bulkRuns.problems(id, 5);
+    const delivery = deliveryOf(await this.deps.store.bulkRuns.rows(id));
     const state = run.state;
     const settled = state === 'finished' || state === 'stopped' || state === 'cancelled';
     return {
@@ -207,6 +284,8 @@ export class BulkInvitationService {
       problems: problems.map((p) => ({ input: p.input, detail: p.detail ?? '' })),
       needsApproval: counts.total - counts.invalid > this.deps.settings.approvalThreshold,
       downloadUrl: settled || state === 'running' ? this.downloadUrl(id) : undefined,
+      resultsFile: this.downloadUrl(id) !== undefined,
+      delivery,
       version: run.version,
     };
   }
@@ -313,19 +392,28 @@ export class BulkInvitationService {
     await this.approvals.update(id, run.approvalMessages, this.deps.messages.approval(view, teamsIds));
   }
 
-  /** Updates the progress card in place, at most once per progressIntervalMs unless forced (start, stop, end). */
+  /**
+   * Updates the progress card in place, at most once per progressIntervalMs unless forced (start, stop, end). Where the
+   * channel gave the card no activity id it cannot be edited, so only the forced states go out, each as a new message
+   * (not one message per interval). Where the notifier had to send a new message, its location is stored so the next
+   * update goes there. A card that cannot be reached is logged; the run goes on.
+   */
   private async updateProgress(id: string, force: boolean): Promise<void> {
     const run = await this.runRow(id);
     if (!run?.progressMessage) return;
+    if (!force && !run.progressMessage.activityId) return;
     const last = run.progressUpdatedAt ? Date.parse(run.progressUpdatedAt) : 0;
     const now = this.now();
     if (!force && now.getTime() - last < this.deps.settings.progressIntervalMs) return;
     if (!(await this.deps.store.bulkRuns.claimProgressUpdate(run, now))) return;
     const view = await this.view(id);
     if (!view) return;
-    await this.deps.notifier.update(run.progressMessage, this.deps.messages.progress(view)).catch((error: unknown) => {
+    const previous = run.progressMessage;
+    const landed = await this.deps.notifier.update(previous, this.deps.messages.progress(view)).catch((error: unknown) => {
       this.deps.log?.warn({ err: error, bulkRun: id }, 'could not update the bulk progress card');
+      return undefined;
     });
+    if (landed && landed.activityId !== previous.activityId) await this.deps.store.bulkRuns.setProgressMessage(id, landed, now);
   }
 
   /**
@@ -457,6 +545,31 @@ export class BulkInvitationService {
     if (!run || run.state !== 'running') return;
     await this.transition(run, 'stopped', { stopReason: reason }, undefined, 'invite.bulk.stop', 'failed');
     await this.updateProgress(id, true);
+  }
+
+  /**
+   * One page of the per-row results, for the card shown when there is no results file to link to. Only the requester and
+   * other admins get here (the action is for admins); a page past the end shows the last one.
+   */
+  async resultsPage(id: string, page: number): Promise<BulkResultsPage | undefined> {
+    const view = await this.view(id);
+    if (!view) return undefined;
+    const rows = await this.deps.store.bulkRuns.rows(id);
+    const pages = Math.max(1, Math.ceil(rows.length / RESULTS_PAGE_SIZE));
+    const current = Math.min(Math.max(1, Math.floor(page)), pages);
+    const slice = rows.slice((current - 1) * RESULTS_PAGE_SIZE, current * RESULTS_PAGE_SIZE);
+    return {
+      view,
+      page: current,
+      pages,
+      rows: slice.map((row) => ({
+        number: row.idx + 1,
+        address: row.email ?? row.input,
+        status: resultStatus(row),
+        detail: row.detail,
+        redeemUrl: row.state === 'invited' && !row.sendEmail ? row.redeemUrl : undefined,
+      })),
+    };
   }
 
   /** Per-row results in the Entra bulk-invite layout: the upload columns, then the outcome of each row. */

@@ -76,10 +76,25 @@ export function parseEntraBulkCsv(text: string): { ok: true; rows: BulkRowInput[
   return { ok: true, rows };
 }
 
-/** One CSV field, quoted when needed. A leading = + - @ (or tab, CR) would run as a spreadsheet formula: it is neutralised. */
+/** A spreadsheet runs a cell as a formula when it starts with one of these (OWASP, "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Inside a value, the places where a reader may start a new cell: after a `;` (Excel in locales whose list separator is
+ * `;` splits there, quotes or not) and after a line break (a reader that does not honour the quotes starts a record
+ * there). Matched when a formula start follows: a tab or CR, or = + - @ past any spaces or quotes.
+ */
+const INNER_FORMULA_START = /(;|\r\n|\r|\n)(?=[\t\r]|[\s"]*[=+\-@])/g;
+
+/**
+ * One CSV field, safe whether the file is read with `,` or `;` as the separator. A formula start is neutralised with a
+ * leading `'` at the start of the value and after every `;` or line break inside it, and a value containing `,`, `;`,
+ * quotes or line breaks is quoted, so neither reader splits it where a formula could begin.
+ */
 export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const inner = value.replace(INNER_FORMULA_START, "$1'");
+  const safe = FORMULA_START.test(inner) ? `'${inner}` : inner;
+  return /[",;\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 const STATUS_WORDS: Record<BulkRowState, string> = {

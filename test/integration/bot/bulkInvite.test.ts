@@ -134,7 +134,7 @@ describe('bulk invitations over HTTP against the sandbox', () => {
 
     const tampered = await fetch(`${bot.bot.url}${local.pathname}${local.search.replace(/sig=./, 'sig=X')}`);
     expect(tampered.status).toBe(403);
-  });
+  }, 120_000); // 200 rows at JOB_POLL_MS 20 take about 35 s on a loaded machine, past jest's default of 30 s.
 
   it('stops at once on the anti-abuse 403, never retries it, and tells the admin', async () => {
     sandbox.setInvitations({ abuseBlockAfter: 5 });
