@@ -120,7 +120,9 @@ function toneOf(record: AccessRequestRecord): Tone {
     case 'revoked':
     case 'expired':
       return 'info';
-    default:
+    case 'denied':
+    case 'failed':
+    case 'timedOut':
       return 'attention';
   }
 }
@@ -152,7 +154,10 @@ function summaryFor(record: AccessRequestRecord): string {
       return `${record.guestDisplayName} can use ${record.appDisplayName} until ${when(record.expiresAt)}; the access then ends by itself.`;
     case 'failed':
       return 'The access was not granted. Fix the problem below, then ask for it again with request; nothing was left half-done.';
-    default:
+    case 'denied':
+    case 'timedOut':
+    case 'revoked':
+    case 'expired':
       return 'This request is settled; nothing more to do.';
   }
 }
@@ -342,7 +347,11 @@ export function startReply(outcome: StartOutcome): Attachment {
     }
     case 'form':
       return formCard(outcome.form);
-    default:
+    case 'invalidEmail':
+    case 'notGuest':
+    case 'member':
+    case 'disabled':
+    case 'self':
       return partnerProblemCard(outcome);
   }
 }
@@ -393,7 +402,11 @@ export function submitReply(outcome: SubmitOutcome, requesterTeamsId: string): {
         card: statusCard(record, requesterTeamsId, { note: parts.join(' ') }),
       };
     }
-    default:
+    case 'invalidEmail':
+    case 'notGuest':
+    case 'member':
+    case 'disabled':
+    case 'self':
       return { card: partnerProblemCard(outcome) };
   }
 }
