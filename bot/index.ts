@@ -16,9 +16,14 @@ async function main(): Promise<void> {
   if (config.mode === 'sandbox') {
     log.warn('SANDBOX MODE: activities are not authenticated and Graph is the local emulator. Listening on loopback only.');
   }
-  const stop = async () => {
-    await bot.close();
-    process.exit(0);
+  const stop = (): void => {
+    bot.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'Partner Access Bot did not close cleanly');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

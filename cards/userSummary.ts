@@ -157,7 +157,8 @@ function invitationButton(user: UserSummary, actions: UserSummaryActions): { res
       return { resendTo: user.mail, resendTitle: 'Resend invitation' };
     case 'Accepted':
       return actions.canResetRedemption ? { resendTo: user.mail, resendTitle: 'Reset redemption…' } : none;
-    default:
+    case 'unknown':
+    case undefined:
       return none;
   }
 }

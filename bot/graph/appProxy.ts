@@ -116,6 +116,7 @@ export function ssoKindOf(singleSignOnMode: string | undefined, preferredMode: s
     case 'pingHeaderBased':
     case 'aadHeaderBased':
       return 'headerBased';
+    case undefined:
     default:
       return preferredMode === 'saml' ? 'saml' : 'none';
   }

@@ -2,7 +2,7 @@
  * The ONE place LDAP text is escaped. Every value from Graph or chat that ends up in a filter or a DN goes through here.
  *
  * - Filters, RFC 4515 §3: NUL, `*`, `(`, `)` and `\` become `\XX`. Other characters stay as UTF-8: ldapts re-encodes `\XX`
- *   escapes of bytes ≥ 0x80 as UTF-8 (onprem-ad.md §6.5), so escaping non-ASCII bytes would corrupt the filter.
+ *   escapes of bytes ≥ 0x80 as UTF-8 (`\90` is sent as `c2 90`), so escaping non-ASCII bytes would corrupt the filter.
  * - DN attribute values, RFC 4514 §2.4 plus Active Directory's list: `, + " \ < > ; =` get a backslash, as do a leading `#`
  *   or space and a trailing space; control characters become `\XX`.
  */

@@ -50,7 +50,7 @@ export const SHADOW_UAC = UAC.NORMAL_ACCOUNT | UAC.SMARTCARD_REQUIRED;
 /** Entra Connect's default "In from AD – User Join" rule skips objects whose adminDescription starts with "User_". */
 export const ADMIN_DESCRIPTION = 'User_PartnerAccessBotShadowAccount';
 
-/** AD's limits, which Samba does not all enforce (onprem-ad.md §6). */
+/** Active Directory's limits, enforced here because Samba does not enforce them all (it accepts a 25-character sAMAccountName). */
 const MAX_SAM = 20;
 const MAX_CN = 64;
 const MAX_DISPLAY_NAME = 256;

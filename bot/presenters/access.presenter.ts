@@ -127,7 +127,9 @@ function toneOf(record: AccessRequestRecord): Tone {
     case 'expired':
     case 'withdrawn':
       return 'info';
-    default:
+    case 'denied':
+    case 'failed':
+    case 'timedOut':
       return 'attention';
   }
 }
@@ -163,7 +165,10 @@ function summaryFor(record: AccessRequestRecord): string {
       return 'The access was not granted. Fix the problem below, then ask for it again with request; nothing was left half-done.';
     case 'withdrawn':
       return `${record.requesterName} took this request back before anyone decided. Nothing was granted, and there is nothing to decide.`;
-    default:
+    case 'denied':
+    case 'timedOut':
+    case 'revoked':
+    case 'expired':
       return 'This request is settled; nothing more to do.';
   }
 }
@@ -408,7 +413,11 @@ export function startReply(outcome: StartOutcome): Attachment {
     }
     case 'form':
       return formCard(outcome.form);
-    default:
+    case 'invalidEmail':
+    case 'notGuest':
+    case 'member':
+    case 'disabled':
+    case 'self':
       return partnerProblemCard(outcome);
   }
 }
@@ -459,7 +468,11 @@ export function submitReply(outcome: SubmitOutcome, requesterTeamsId: string): {
         card: statusCard(record, requesterTeamsId, { note: parts.join(' ') }),
       };
     }
-    default:
+    case 'invalidEmail':
+    case 'notGuest':
+    case 'member':
+    case 'disabled':
+    case 'self':
       return { card: partnerProblemCard(outcome) };
   }
 }

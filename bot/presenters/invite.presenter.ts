@@ -251,8 +251,12 @@ export function recordCard(record: InvitationRecord): Attachment {
         text: 'An admin other than you decides. You will get a message here when they do.',
         facts,
       });
-    default:
-      return cards.inviteOutcome({ tone: record.state === 'denied' ? 'attention' : 'info', title: `${email}: ${STATE_WORDS[record.state]}`, facts });
+    case 'denied':
+      return cards.inviteOutcome({ tone: 'attention', title: `${email}: ${STATE_WORDS[record.state]}`, facts });
+    case 'draft':
+    case 'inviting':
+    case 'cancelled':
+      return cards.inviteOutcome({ tone: 'info', title: `${email}: ${STATE_WORDS[record.state]}`, facts });
   }
 }
 

@@ -32,7 +32,10 @@ export type SignInMethod =
   | { kind: 'other'; signInType: string; issuer: string };
 
 export type AccountWarning =
-  /** The sync rule made a marked partner a Member: employee-level access (hybrid-b2b.md). */
+  /**
+   * Entra Connect's sync rule derives UserType from the partner marker (`PARTNER_MARKER_*`, `PARTNER_UPN_SUFFIXES`); here it
+   * made a marked partner a Member, which gives them employee-level access.
+   */
   | { kind: 'partnerSyncedAsMember'; markedBy: string }
   /** A synced Guest the partner rule does not recognise: the sync rule and the marker disagree. */
   | { kind: 'syncedGuestWithoutMarker' };

@@ -371,7 +371,9 @@ function validateLambdaOverStrings(ctx: Context, prop: FilterProperty, variable:
     case 'fn':
       if (!isVar(body.path) || !allowed(ctx, body.name === 'startswith' ? prop.startsWith : prop.endsWith)) throw unsupported(ctx, prop.name);
       return;
-    default:
+    case 'not':
+    case 'in':
+    case 'any':
       throw unsupported(ctx, prop.name);
   }
 }
@@ -434,8 +436,10 @@ function compare(actual: unknown, op: Comparison, literal: Literal): boolean {
       return a >= b;
     case 'le':
       return a <= b;
-    default:
-      return false;
+    case 'gt':
+      return a > b;
+    case 'lt':
+      return a < b;
   }
 }
 
@@ -456,8 +460,12 @@ function evalWithValue(body: FilterExpr, variable: string, element: unknown): bo
       if (typeof value !== 'string') return false;
       return body.name === 'startswith' ? value.toLowerCase().startsWith(body.value.toLowerCase()) : value.toLowerCase().endsWith(body.value.toLowerCase());
     }
-    default:
-      return false;
+    case 'in': {
+      const value = body.path.length === 1 ? element : fieldOf(element, body.path[1]);
+      return body.values.some((v) => compare(value, 'eq', v));
+    }
+    case 'any':
+      throw new Error('A lambda inside a lambda reached evaluation: compileFilter refuses it, as Graph does.');
   }
 }
 

@@ -56,7 +56,7 @@ export function routeGraph(ctx: GraphContext, call: GraphCall): GraphResult {
   if (policy) return policy;
   const [resource, id, nav, extra, ...rest] = call.segments;
   const r = resource?.toLowerCase();
-  const n = nav?.toLowerCase();
+  const n = (nav ?? '').toLowerCase();
   if (r === undefined || r === '') throw segmentNotFound(call.version);
   if (rest.length > 0) throw segmentNotFound(rest[0] ?? '');
 
