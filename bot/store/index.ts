@@ -177,7 +177,7 @@ class KyselyStore implements Store {
   }
 
   purgeExpired(now: Date, draftMaxAgeMs: number): Promise<PurgeCounts> {
-    return purgeExpired(this.db, now, draftMaxAgeMs);
+    return purgeExpired(this.db, this.confirmations, now, draftMaxAgeMs);
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {

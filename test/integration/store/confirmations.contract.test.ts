@@ -103,6 +103,15 @@ function confirmationContract(backend: Backend): void {
     expect(await store.confirmations.purgeExpired(EXPIRED)).toBe(1);
     expect(await store.confirmations.get(old.id)).toBeUndefined();
   });
+
+  it('is purged by housekeeping once it expired longer ago than drafts are kept, so a late second click still gets its result', async () => {
+    const old = await store.confirmations.create(newConfirmation());
+    const recent = await store.confirmations.create(newConfirmation({ expiresAt: new Date(EXPIRED.getTime() + 24 * 60 * 60_000) }));
+    const counts = await store.purgeExpired(new Date(EXPIRED.getTime() + 24 * 60 * 60_000), 24 * 60 * 60_000);
+    expect(counts.confirmations).toBe(1);
+    expect(await store.confirmations.get(old.id)).toBeUndefined();
+    expect(await store.confirmations.get(recent.id)).toBeDefined();
+  });
 }
 
 describe('confirmations on SQLite', () => {
