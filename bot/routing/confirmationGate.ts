@@ -193,7 +193,7 @@ export class ConfirmationGate {
     if (!won) return this.settledAgain(context, record);
     let reply: GateReply;
     try {
-      reply = await target.run({ ...context, confirmed: { id: record.id, choices, notes: pickNotes(target.notes, data) } }, args.value);
+      reply = await target.run({ ...context, confirmed: { id: record.id, choices, ...(target.notes ? { notes: pickNotes(target.notes, data) } : {}) } }, args.value);
     } catch (error) {
       await context.services.store.confirmations.setResult(record.id, {
         message: `This was confirmed, but it failed on my side. Check the current state before trying again: ${record.summary}`,

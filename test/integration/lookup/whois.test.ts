@@ -307,7 +307,7 @@ describe('what each role sees in whois, and what is read for it', () => {
     expect(asManager.text).toContain('If this is wrong, ask an admin to check the account with whois.');
     const asAdmin = await ask(bot, ADMIN, 'invite wmoran@fabrikam.com');
     expect(asAdmin.text).toContain('is a locally managed partner account');
-    expect(asAdmin.text).toContain('If this is wrong, check the account with whois.');
+    expect(asAdmin.text).toContain('If this is wrong, check the account with whois and in Entra.');
     expect(asAdmin.text).not.toMatch(/ask an admin/i);
   });
 
