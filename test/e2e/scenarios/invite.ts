@@ -17,12 +17,14 @@ export const invite = scenarioGroup('invite in the Teams playground', ({ scenari
     const manager = await stack.open('manager', "a partner manager's invitation is approved by an admin");
     const confirm = await manager.say('invite gus@fabrikam.com', 'Invite gus@fabrikam.com?');
     expect(await manager.buttons(confirm)).toEqual(['Ask an admin to approve', 'Cancel']);
+    await manager.fill(confirm, 'Why this partner needs a guest account', 'Gus joins the Fabrikam audit team');
     const waiting = await manager.click(confirm, 'Ask an admin to approve', 'waiting for an admin');
     expect(await manager.buttons(waiting)).not.toContain('Ask an admin to approve');
     await manager.shot('requested');
 
     const request = await admin.card('Invitation request: gus@fabrikam.com');
     expect(await admin.text(request)).toContain(manager.user.name);
+    expect(await admin.text(request)).toContain('Gus joins the Fabrikam audit team');
     expect(await admin.buttons(request)).toEqual(['Approve', 'Deny']);
     await admin.shot('approval-request');
 

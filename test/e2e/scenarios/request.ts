@@ -5,7 +5,7 @@ export const request = scenarioGroup('access requests in the Teams playground', 
     const manager = await stack.open('manager', "a partner manager's request is approved by the app's owner");
     const form = await manager.say('request timesheets for wmoran@fabrikam.com for 20 days because Timesheets for the Fabrikam crew', 'Request access to Contoso Timesheets (IWA)');
     expect(await manager.text(form)).toContain("the partner's own account is synced from on-prem AD");
-    expect(await manager.buttons(form)).toEqual(['Send request']);
+    expect(await manager.buttons(form)).toEqual(['Send request', 'Cancel']);
     await manager.shot('form');
     const waiting = await manager.click(form, 'Send request', 'Waiting for approval');
     expect(await manager.text(waiting)).toContain('Wendy Moran');

@@ -174,7 +174,7 @@ function bulkContract(backend: () => Backend): void {
 
     // Two seconds on, with drafts kept one second: the short claim and both drafts have expired; the live claim and the started run stay.
     const counts = await store.purgeExpired(new Date(Date.now() + 2000), 1000);
-    expect(counts).toEqual({ dedupeKeys: 1, invitationDrafts: 1, bulkDrafts: 1 });
+    expect(counts).toEqual({ dedupeKeys: 1, invitationDrafts: 1, bulkDrafts: 1, confirmations: 0 });
     expect(await store.bulkRuns.get(draft.view.id)).toBeUndefined();
     expect(await store.db.selectFrom('bulk_invite_row').select('idx').where('run_id', '=', draft.view.id).execute()).toEqual([]);
     expect((await store.bulkRuns.get(started.view.id))?.state).toBe('running');
