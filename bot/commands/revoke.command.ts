@@ -20,7 +20,7 @@ const RevokeArgs = z.object({ rest: z.string() }).transform((tokens, ctx) => {
 export const revoke = defineCommand({
   name: 'revoke',
   aliases: [],
-  summary: "Remove a partner's access to an on-prem app now (admins, and the app's owners); asks you to confirm first",
+  summary: "Remove a partner's access to an on-prem app now (admins, and the app's owners): the bot's grants, and direct ones you choose; asks you to confirm first",
   usage: REVOKE_USAGE,
   args: RevokeArgs,
   // App owners may revoke whatever their role here, so the right is checked per app, against Graph's owner list.
@@ -30,7 +30,7 @@ export const revoke = defineCommand({
   sideEffect: 'none',
   examples: ['revoke Expenses for ana@fabrikam.com'],
   description:
-    'removes a partner\'s access to an on-prem app at once, after one confirmation card: every app role assignment the guest holds on the app (Entra is the source of truth, so an assignment the bot did not grant is removed too, and the card says so), and the Kerberos shadow account is disabled unless another Kerberos app still uses it (kept, so a later grant re-enables the same AD object). The bot\'s live grants are marked revoked with one compare-and-set and audited, and the partner manager who asked for them is told. The right is checked against Graph\'s owner list when the card is shown and again at the click. An app name that is ambiguous or mistyped gives a pick list. Grants also end by themselves: a durable job at each grant\'s expiry does the same removal (once, even with several instances on one PostgreSQL) and tells the requester; a grant revoked earlier is left alone.',
+    'removes a partner\'s access to an on-prem app at once, after one confirmation card that lists every app role assignment the guest holds on the app with its origin: granted by this bot (request, requester, approver, end date), direct in Entra and not the bot\'s, or through a group (named). The confirm button removes the bot\'s grants; a direct assignment goes only when its toggle on the card is switched on (off by default); a group\'s assignment is never touched (the card says which group to leave instead). An optional reason goes to the audit log and to the requester\'s notice. The button carries only a one-time confirmation id: the app, the partner and the offered assignments are the stored ones. For a Kerberos app, the shadow account is disabled only when the bot created or re-enabled it and no other grant or Kerberos app still uses it (kept, so a later grant re-enables the same AD object); a synced partner\'s own AD account is never touched. The bot\'s live grants are marked revoked with one compare-and-set and audited, and the partner manager who asked for them is told. The right is checked against Graph\'s owner list when the card is shown and again at the click. An app name that is ambiguous or mistyped gives a pick list. Grants also end by themselves: a durable job at each grant\'s expiry removes only what that grant created (its assignment, the shadow account it created or re-enabled), once even with several instances on one PostgreSQL, and tells the requester; a grant revoked earlier, or one that found the access already there, removes nothing.',
   async run(context, { app, email }) {
     const check = await context.services.accessRevocation.prepare(context.caller, app, email);
     return revokeCheckReply(check, await issueRevokeConfirmation(context, check));

@@ -251,6 +251,24 @@ export function formData(card: unknown, verb: string): Record<string, unknown> |
   return data ? { ...inputDefaults(card), ...data } : undefined;
 }
 
+/**
+ * What Teams sends when "Revoke access now" is clicked on revoke's confirmation card: the button's data (only the
+ * confirmation id) merged with the card's inputs, each toggle `remove:<assignment id>` at its default (off) unless its id is
+ * in `remove`, and the reason if one is typed. Fails when the card has no such button or no toggle for a chosen id, so a
+ * test cannot switch on what the card does not offer.
+ */
+export function revokeConfirmClick(card: unknown, options: { remove?: readonly string[]; reason?: string } = {}): Record<string, unknown> {
+  const data = executeData(card, 'revoke.confirm');
+  if (!data) throw new Error('the card has no revoke.confirm button');
+  const inputs = inputDefaults(card);
+  for (const id of options.remove ?? []) {
+    const field = `remove:${id}`;
+    if (!(field in inputs)) throw new Error(`the card offers no toggle for assignment ${id}`);
+    inputs[field] = 'true';
+  }
+  return { ...inputs, ...(options.reason !== undefined ? { reason: options.reason } : {}), ...data };
+}
+
 /** Polls until `probe` gives a value: for what a job or a proactive message does after the HTTP answer. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

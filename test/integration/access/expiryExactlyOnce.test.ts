@@ -17,7 +17,11 @@ import { InMemoryNotifier } from '../../helpers/testServices';
 const log = createLogger('silent');
 const MANAGER = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
 const EXPENSES = 'f3000000-0000-4000-8000-000000000001';
-const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
+/**
+ * Expenses' msiam_access role: no group holds it, so every guest's grant creates an assignment of its own (Alice holds the
+ * User role through Finance Portal Users, and a grant of a role already held changes nothing in Graph).
+ */
+const EXPENSES_MSIAM_ROLE = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
 const GUESTS = [1, 2, 3, 4, 5, 6].map((n) => `e0000000-0000-4000-8000-00000000000${n}`);
 
 interface Instance {
@@ -83,7 +87,7 @@ describeWithService('PostgreSQL', postgresMissingReason(), 'access expiry with t
             app,
             guest: { objectId, userPrincipalName: user.userPrincipalName, displayName: user.displayName ?? `Guest ${i}`, ...(user.mail ? { mail: user.mail } : {}) },
             requester: MANAGER,
-            appRoleId: EXPENSES_USER_ROLE,
+            appRoleId: EXPENSES_MSIAM_ROLE,
             expiresAt: new Date(Date.now() - 1000),
           },
         ),

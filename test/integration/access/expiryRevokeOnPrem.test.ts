@@ -9,7 +9,7 @@ import { SHADOW_UAC, UAC, type GuestIdentity } from '../../../bot/onprem/shadowA
 import { ExpiryPayloadSchema } from '../../../bot/services/accessRevocation';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { grantAccess, makeDue, type GrantedAccess } from '../../helpers/accessGrants';
-import { cardOf, cardText, formData, waitFor, executeData, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, formData, waitFor, revokeConfirmClick, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import { sambaMissingReason, startSambaDc, type RunningDc } from '../../helpers/samba';
 import { contosoFixture, startTestSandbox } from '../../helpers/sandbox';
 import { describeWithService } from '../../helpers/services';
@@ -132,7 +132,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'expiry and revoke of K
     const told = messagesTo(MANAGER, before);
     expect(told).toHaveLength(1);
     expect(cardText(cardOf(told[0]))).toContain("Alice Smith (Fabrikam)'s access to Contoso Timesheets (IWA) has expired");
-    expect(cardText(cardOf(told[0]))).toContain('Disabled in on-prem AD');
+    expect(cardText(cardOf(told[0]))).toContain('Shadow account disabled in on-prem AD (kept, so a later grant re-enables the same account)');
     expect((await bot.bot.services.jobs.queue.get(granted.jobId))?.state).toBe('succeeded');
   });
 
@@ -157,7 +157,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'expiry and revoke of K
     expect(assignments(WIKI, dana)).toHaveLength(1);
     expect((await shadowOf(dana)).map((a) => a.enabled)).toEqual([true]);
     const [success] = await bot.bot.services.store.audit.list({ target: timesheets.record.guestUpn, action: 'access.expire' });
-    expect(success?.detail).toMatchObject({ request: timesheets.record.id, shadow: 'keptForOtherKerberosApps' });
+    expect(success?.detail).toMatchObject({ request: timesheets.record.id, shadow: 'keptForOtherGrant' });
     expect((await bot.bot.services.store.accessRequests.get(wiki.record.id))?.state).toBe('granted');
 
     // When the second grant ends too, nothing Kerberos is left: the account is disabled.
@@ -213,12 +213,12 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'expiry and revoke of K
     const [reply] = await bot.say(ADMIN, 'revoke timesheets for fiona.grant@gmail.com');
     const confirm = cardText(cardOf(reply));
     expect(confirm).toContain('Kerberos (KCD)');
-    expect(confirm).toContain('Will be disabled (kept, so a later grant re-enables the same account)');
+    expect(confirm).toContain('Shadow account will be disabled (kept, so a later grant re-enables the same account)');
     const before = bot.connector.calls.length;
-    const result = await bot.click(ADMIN, 'revoke.confirm', executeData(cardOf(reply), 'revoke.confirm'));
+    const result = await bot.click(ADMIN, 'revoke.confirm', revokeConfirmClick(cardOf(reply)));
     const text = invokeText(result);
     expect(text).toContain("Fiona Grant's access to Contoso Timesheets (IWA) is revoked");
-    expect(text).toContain('Disabled in on-prem AD');
+    expect(text).toContain('Shadow account disabled in on-prem AD');
     expect(assignments(TIMESHEETS, fiona)).toHaveLength(0);
     expect(await shadowOf(fiona)).toEqual([{ ...account, enabled: false }]);
     expect(await bot.bot.services.store.accessRequests.get(granted.record.id)).toMatchObject({ state: 'revoked', endedBy: ADMIN.aadObjectId });
@@ -241,9 +241,9 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'expiry and revoke of K
 
     const [reply] = await bot.say(ADMIN, 'revoke timesheets for bob@tailspintoys.com');
     const confirm = cardText(cardOf(reply));
-    expect(confirm).toContain('Will be disabled');
+    expect(confirm).toContain('Shadow account will be disabled');
     expect(confirm).toContain("this bot's grant was revoked on");
-    const result = await bot.click(ADMIN, 'revoke.confirm', executeData(cardOf(reply), 'revoke.confirm'));
+    const result = await bot.click(ADMIN, 'revoke.confirm', revokeConfirmClick(cardOf(reply)));
     expect(invokeText(result)).toContain('is revoked');
     expect((await shadowOf(bob)).map((a) => a.enabled)).toEqual([false]);
 

@@ -13,6 +13,8 @@ const ERIK_AS_USER: TestUser = { aadObjectId: 'e0000000-0000-4000-8000-000000000
 
 const EXPENSES = 'f3000000-0000-4000-8000-000000000001';
 const TIMESHEETS = 'f3000000-0000-4000-8000-000000000002';
+/** Wendy's direct Timesheets assignment in the fixture, from 2023: older than the bot. */
+const WENDY_TIMESHEETS_ASSIGNMENT = 'r7HkS1aB2cD3eF4gH5iJ6k';
 const WIKI = 'f3000000-0000-4000-8000-000000000003';
 const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
 const EXPENSES_MSIAM_ROLE = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
@@ -117,12 +119,17 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(extra).toHaveLength(0);
     expect(assignment?.appRoleId).toBe(EXPENSES_MSIAM_ROLE);
 
-    // Graph calls for approve + grant: the owners (re-checked at decision time) and the one assignment.
+    // Graph calls for approve + grant (three): the owners (re-checked at decision time); what the partner holds, read at grant
+    // time before anything changes, so the grant records what it created (a role already held, directly or through a
+    // group, changes nothing); and the one assignment.
     const requests = sandbox.stats().requests.filter((r) => !r.refused);
     expect(requests.map((r) => `${r.method} ${r.path.split('?')[0] ?? ''}`).sort()).toEqual([
       `GET /v1.0/servicePrincipals/${EXPENSES}/owners`,
+      `GET /v1.0/users/e0000000-0000-4000-8000-000000000001/appRoleAssignments`,
       `POST /v1.0/servicePrincipals/${EXPENSES}/appRoleAssignedTo`,
     ]);
+    expect(granted.grantProgress).toMatchObject({ createdAssignmentId: assignment?.id, alreadyAssigned: false });
+    expect(granted.grantProgress.alreadyHadAccess).toBeUndefined();
 
     // The expiry is scheduled with the grant.
     const expiry = await bot.bot.services.jobs.queue.findByUniqueKey(`access.expire:${id}`);
@@ -279,12 +286,17 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(invokeText(result)).toContain('Waiting for approval');
     const id = record?.id ?? '';
     expect(record).toMatchObject({ shadowPlan: 'synced', guestOnPremSynced: true });
+    sandbox.resetStats();
     await bot.click(NESTED_ADMIN, 'access.approve', { id });
     const granted = await settledIn(id, ['granted']);
-    // Wendy already had the role: "already exists" counts as done.
-    expect(granted.grantProgress).toMatchObject({ alreadyAssigned: true });
+    // Wendy has held the role directly since 2023: the grant records "already had access", creates nothing, and so its
+    // expiry will remove nothing.
+    expect(granted.grantProgress).toMatchObject({ alreadyHadAccess: true, createdAssignmentId: null, assignmentId: WENDY_TIMESHEETS_ASSIGNMENT });
     expect(granted.grantProgress.shadowAccount).toBeUndefined();
-    expect(assignments(TIMESHEETS, 'd0000000-0000-4000-8000-000000000001')).toHaveLength(1);
+    expect(assignments(TIMESHEETS, 'd0000000-0000-4000-8000-000000000001').map((a) => a.id)).toEqual([WENDY_TIMESHEETS_ASSIGNMENT]);
+    expect(sandbox.stats().requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    const [audit] = (await store().audit.list({ action: 'access.grant' })).filter((a) => a.detail?.request === id);
+    expect(audit).toMatchObject({ outcome: 'success', detail: { alreadyHadAccess: true, createdAssignment: null } });
   });
 
   it('explains a partner who is not a guest yet, a member address, and a bad address', async () => {

@@ -117,9 +117,11 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
     });
     expect(String(account?.dn)).toMatch(new RegExp(`,${dc.guestOu}$`, 'i'));
     expect(assignments(alice)).toHaveLength(1);
-    // Graph: the owners, re-checked at decision time, and the one assignment; the account is LDAP, not Graph.
+    // Graph: the owners, re-checked at decision time; what the partner holds, read before anything changes; and the one
+    // assignment. The account is LDAP, not Graph.
     expect(sandbox.stats().requests.filter((r) => !r.refused).map((r) => `${r.method} ${r.path.split('?')[0] ?? ''}`).sort()).toEqual([
       `GET /v1.0/servicePrincipals/${TIMESHEETS}/owners`,
+      `GET /v1.0/users/${alice}/appRoleAssignments`,
       `POST /v1.0/servicePrincipals/${TIMESHEETS}/appRoleAssignedTo`,
     ]);
     const final = await waitFor('the approval card to show the grant', () =>

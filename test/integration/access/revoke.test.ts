@@ -2,7 +2,7 @@ import type { ProxyApp } from '../../../bot/graph/appProxy';
 import type { GuestIdentity } from '../../../bot/onprem/shadowAccounts';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { grantAccess, makeDue, type GrantedAccess } from '../../helpers/accessGrants';
-import { cardOf, cardText, executeActions, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeActions, revokeConfirmClick, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import { contosoFixture, startTestSandbox } from '../../helpers/sandbox';
 
 const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -16,6 +16,8 @@ const MEMBER_OWNER: TestUser = { aadObjectId: 'c0000000-0000-4000-8000-000000000
 
 const EXPENSES = 'f3000000-0000-4000-8000-000000000001';
 const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
+/** Expenses' second role: Finance Portal Users does not hold it, so a grant of it to Alice creates her own assignment. */
+const EXPENSES_MSIAM_ROLE = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
 const WIKI = 'f3000000-0000-4000-8000-000000000003';
 const DEFAULT_ROLE = '00000000-0000-0000-0000-000000000000';
 /** A fixture group assigned to Contoso Expenses; Alice is a direct member. */
@@ -47,11 +49,11 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     return sandbox.state.appRoleAssignments.filter((a) => a.resourceId === spId && a.principalId === principalId);
   }
 
-  async function grant(objectId: string, days = 30): Promise<GrantedAccess> {
+  async function grant(objectId: string, days = 30, appRoleId = EXPENSES_USER_ROLE): Promise<GrantedAccess> {
     const { services } = bot.bot;
     return grantAccess(
       { store: services.store, appAccess: services.appAccess, queue: services.jobs.queue },
-      { app: expenses, guest: guest(objectId), requester: OWNER, appRoleId: EXPENSES_USER_ROLE, expiresAt: new Date(Date.now() + days * 86_400_000) },
+      { app: expenses, guest: guest(objectId), requester: OWNER, appRoleId, expiresAt: new Date(Date.now() + days * 86_400_000) },
     );
   }
 
@@ -80,18 +82,20 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
 
   it('an admin revokes a grant: one confirmation, then the assignment goes, the grant is revoked and audited, the requester told', async () => {
     const alice = 'e0000000-0000-4000-8000-000000000001';
-    const granted = await grant(alice);
+    // Alice holds User through Finance Portal Users already (a grant of it would change nothing): the bot grants msiam_access.
+    const granted = await grant(alice, 30, EXPENSES_MSIAM_ROLE);
     expect(assignments(EXPENSES, alice)).toHaveLength(1);
 
     const [reply] = await bot.say(ADMIN, 'revoke expenses for Alice@Fabrikam.com');
     const confirm = cardText(cardOf(reply));
     expect(confirm).toContain("Remove Alice Smith (Fabrikam)'s access to Contoso Expenses (SAML)?");
-    expect(confirm).toContain('Roles removed');
+    expect(confirm).toContain("Removed (the bot's)\nmsiam\\_access");
+    expect(confirm).toContain('msiam\\_access: granted by the bot (request ' + granted.record.id);
     expect(confirm).toContain("Through this bot at Megan Bowen's request, approved by Adele Vance");
     expect(confirm).toContain('Not involved (the app does not sign in with Kerberos)');
     expect(confirm).toContain('You may revoke this as an admin');
     // Alice is also in Finance Portal Users, which is assigned to the app: Graph lists that assignment with hers.
-    expect(confirm).toContain('They are a member of a group that is assigned to this app, and keep that access');
+    expect(confirm).toContain('User: through the group Finance Portal Users. Revoke cannot remove it');
     expect(assignments(EXPENSES, alice)).toHaveLength(1);
     const [data] = buttonData(cardOf(reply), 'revoke.confirm');
     // The button carries only the confirmation id: the app and the partner that go are the ones stored with it.
@@ -103,7 +107,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const text = invokeText(result);
     expect(result.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(text).toContain("Alice Smith (Fabrikam)'s access to Contoso Expenses (SAML) is revoked");
-    expect(text).toContain('User');
+    expect(text).toContain('Assignments removed\n1');
     expect(text).toContain('Megan Bowen (told)');
     expect(assignments(EXPENSES, alice)).toHaveLength(0);
     expect(assignments(EXPENSES, FINANCE_PORTAL_USERS)).toHaveLength(1);
@@ -137,7 +141,8 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const [again] = await bot.say(ADMIN, 'revoke expenses for alice@fabrikam.com');
     const left = cardText(cardOf(again));
     expect(left).toContain('has no access to Contoso Expenses (SAML)');
-    expect(left).toContain('remove them from the group in Microsoft Entra ID');
+    expect(left).toContain('User: through the group Finance Portal Users. Revoke cannot remove it');
+    expect(left).toContain('remove them from that group in Microsoft Entra ID');
     expect(buttonData(cardOf(again), 'revoke.confirm')).toEqual([]);
     expect(assignments(EXPENSES, FINANCE_PORTAL_USERS)).toHaveLength(1);
   });
@@ -203,21 +208,34 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(cardText(cardOf(vague))).not.toContain('Contoso Expenses');
   });
 
-  it('removes an assignment the bot did not grant, says so on the card, and audits it', async () => {
+  it('lists an assignment the bot did not grant as direct, keeps it by default, and removes it only when its toggle is on', async () => {
     const carla = 'e0000000-0000-4000-8000-000000000006';
-    sandbox.state.appRoleAssignments.push({ id: 'manualWikiAssignmentCarla01', principalId: carla, resourceId: WIKI, appRoleId: DEFAULT_ROLE, createdDateTime: '2025-01-01T00:00:00Z' });
+    const manual = 'manualWikiAssignmentCarla01';
+    sandbox.state.appRoleAssignments.push({ id: manual, principalId: carla, resourceId: WIKI, appRoleId: DEFAULT_ROLE, createdDateTime: '2025-01-01T00:00:00Z' });
+    const target = 'carla.diaz_wingtiptoys.com#EXT#@contoso.onmicrosoft.com';
     const [reply] = await bot.say(ADMIN, 'revoke wiki for carla.diaz@wingtiptoys.com');
     const confirm = cardText(cardOf(reply));
     expect(confirm).toContain('Directly in Entra, not through this bot');
-    expect(confirm).toContain('This access was not granted through this bot');
-    expect(confirm).toContain('Default access');
-    const [data] = buttonData(cardOf(reply), 'revoke.confirm');
-    const result = await bot.click(ADMIN, 'revoke.confirm', data);
+    expect(confirm).toContain('Some of this access was not granted through this bot. It stays unless you switch it on below');
+    expect(confirm).toContain('Also remove Default access: direct, not granted by the bot (created 2025-01-01)');
+
+    // Clicked as the card comes, the toggle off: nothing the bot did not grant is removed, and the card says so.
+    sandbox.resetStats();
+    const kept = await bot.click(ADMIN, 'revoke.confirm', revokeConfirmClick(cardOf(reply)));
+    expect(invokeText(kept)).toContain("Nothing to remove from Carla Díaz's access to Contoso Wiki (header-based)");
+    expect(assignments(WIKI, carla).map((a) => a.id)).toEqual([manual]);
+    expect(sandbox.stats().requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect((await bot.bot.services.store.audit.list({ target, action: 'access.revoke' })).filter((a) => a.outcome === 'success')).toHaveLength(0);
+
+    // Switched on, on a fresh card (a confirmation runs once), with a reason: that assignment goes, and the audit says why.
+    const [again] = await bot.say(ADMIN, 'revoke wiki for carla.diaz@wingtiptoys.com');
+    const result = await bot.click(ADMIN, 'revoke.confirm', revokeConfirmClick(cardOf(again), { remove: [manual], reason: 'Contract ended' }));
     expect(invokeText(result)).toContain("Carla Díaz's access to Contoso Wiki (header-based) is revoked");
     expect(assignments(WIKI, carla)).toHaveLength(0);
-    const audit = await bot.bot.services.store.audit.list({ target: 'carla.diaz_wingtiptoys.com#EXT#@contoso.onmicrosoft.com', action: 'access.revoke' });
+    const audit = await bot.bot.services.store.audit.list({ target, action: 'access.revoke' });
     expect(audit.map((a) => a.outcome)).toEqual(['success']);
     expect(audit[0]?.detail).toMatchObject({ source: 'outsideBot', requests: [], removedAssignments: 1 });
+    expect(JSON.stringify(audit[0]?.detail)).toContain('Contract ended');
   });
 
   it('a double click ends the grant once and answers both clicks with a card', async () => {
@@ -282,7 +300,8 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     sandbox.state.appRoleAssignments.push({ id: 'manualWikiAssignmentBob0001', principalId: bob, resourceId: WIKI, appRoleId: DEFAULT_ROLE, createdDateTime: '2025-01-01T00:00:00Z' });
     const [reply] = await bot.say(MEMBER_OWNER, 'revoke "Contoso Wiki (header-based)" for bob@tailspintoys.com');
     expect(cardText(cardOf(reply))).toContain('You may revoke this as an owner of the app');
-    const result = await bot.click(MEMBER_OWNER, 'revoke.confirm', buttonData(cardOf(reply), 'revoke.confirm')[0]);
+    // The assignment is direct, not the bot's: the owner switches its toggle on.
+    const result = await bot.click(MEMBER_OWNER, 'revoke.confirm', revokeConfirmClick(cardOf(reply), { remove: ['manualWikiAssignmentBob0001'] }));
     expect(invokeText(result)).toContain("Bob Kelly's access to Contoso Wiki (header-based) is revoked");
     expect(assignments(WIKI, bob)).toHaveLength(0);
   });
