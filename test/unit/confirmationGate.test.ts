@@ -84,7 +84,7 @@ describe('the routers run a destructive handler only after its confirmation is c
     expect(run).toHaveBeenCalledTimes(1);
     const [ranWith, args] = run.mock.calls[0] ?? [];
     expect(args).toEqual(command.args.parse(tokenize(example)));
-    expect(ranWith?.confirmed).toEqual({ id: data?.confirmationId, choices: {}, notes: {} });
+    expect(ranWith?.confirmed).toEqual({ id: data?.confirmationId, choices: {} });
   });
 
   it.each(destructiveActions.map((a) => [a.verb, a] as const))('action %s', async (verb, action) => {
