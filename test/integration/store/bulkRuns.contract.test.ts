@@ -179,7 +179,7 @@ function bulkContract(backend: () => Backend): void {
     expect(await store.db.selectFrom('bulk_invite_row').select('idx').where('run_id', '=', draft.view.id).execute()).toEqual([]);
     expect((await store.bulkRuns.get(started.view.id))?.state).toBe('running');
     expect(await store.dedupe.claim('live', 3600)).toBe(false);
-    expect(await store.purgeExpired(new Date(Date.now() + 2000), 1000)).toEqual({ dedupeKeys: 0, invitationDrafts: 0, bulkDrafts: 0 });
+    expect(await store.purgeExpired(new Date(Date.now() + 2000), 1000)).toEqual({ dedupeKeys: 0, invitationDrafts: 0, bulkDrafts: 0, confirmations: 0 });
   });
 }
 
