@@ -34,6 +34,8 @@ export interface RunningBot {
   url: string;
   port: number;
   services: Services;
+  /** The durable job queue, which only the composition root and the job runner touch (and tests, to look at jobs). */
+  jobs: Jobs;
   adapter: CloudAdapter;
   runner: JobRunner;
   close(): Promise<void>;
@@ -83,11 +85,12 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       'ONPREM_TLS_INSECURE=true: the on-prem DC certificate is NOT verified, so anyone on the path can read the service account password. Use only in tests; set ONPREM_CA_FILE instead.',
     );
   }
+  const jobs = new Jobs(new JobQueue(store.db));
   const services = buildServices(
     {
       store,
       notifier,
-      jobs: new Jobs(new JobQueue(store.db)),
+      jobs,
       groups: directory,
       users: new GraphUsers(graph),
       guests: new GraphInvitations(graph),
@@ -99,8 +102,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     },
     { ...config, allowLoopbackFiles: config.mode === 'sandbox' },
   );
-  const runner = new JobRunner(services.jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
-  services.jobs.attach(runner);
+  const runner = new JobRunner(jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
+  jobs.attach(runner);
 
   adapter.onTurnError = async (context, error) => {
     const incident = randomUUID();
@@ -141,7 +144,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  await scheduleHousekeeping(services.jobs);
+  await scheduleHousekeeping(jobs);
   runner.start();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
@@ -149,6 +152,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     url: `http://${host}:${port}`,
     port,
     services,
+    jobs,
     adapter,
     runner,
     async close() {

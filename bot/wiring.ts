@@ -77,7 +77,6 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
   return {
     store,
     roles: new RoleResolver(ports.groups, settings.roles, settings.roles.cacheSeconds * 1000),
-    jobs,
     notifier,
     realm,
     lookup: new LookupService(ports.users, realm, settings.partners),

@@ -1,5 +1,4 @@
 import type { RoleResolver } from '../identity/roles';
-import type { Jobs } from '../jobs';
 import type { Notifier } from './ports';
 import type { Store } from '../store';
 import type { AccessRequestService } from './accessRequests';
@@ -14,7 +13,6 @@ import type { RealmLookup } from './realmVerdict';
 export interface Services {
   roles: RoleResolver;
   store: Store;
-  jobs: Jobs;
   notifier: Notifier;
   /** Home realm discovery for an address or domain; the invite flow uses it for its sign-in preview. */
   realm: RealmLookup;

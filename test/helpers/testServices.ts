@@ -81,6 +81,8 @@ export class InMemoryUserDirectory implements UserDirectory {
 }
 
 export interface TestServices extends Services {
+  /** The job queue, as the composition root holds it beside the services. */
+  jobs: Jobs;
   notifier: InMemoryNotifier;
   realm: InMemoryRealmLookup;
   /** The Graph side of invitations, in memory. */
@@ -118,11 +120,12 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
   const notifier = new InMemoryNotifier();
   const invitationDirectory = new InMemoryInvitationDirectory();
   const appDirectory = new InMemoryAppDirectory();
+  const jobs = new Jobs(new JobQueue(store.db));
   const services = buildServices(
     {
       store,
       notifier,
-      jobs: new Jobs(new JobQueue(store.db)),
+      jobs,
       groups: new InMemoryGroupMembership(memberships),
       users: new InMemoryUserDirectory(),
       guests: invitationDirectory,
@@ -135,6 +138,7 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
   );
   return {
     ...services,
+    jobs,
     notifier,
     realm,
     invitationDirectory,

@@ -56,7 +56,7 @@ describe('access the bot did not grant is never taken away by the bot (sandbox, 
     const past = new Date(Date.now() - 1000).toISOString();
     await store().db.updateTable('access_request').set({ expires_at: past }).where('id', '=', id).execute();
     await store().db.updateTable('job').set({ run_at: past }).where('unique_key', '=', `access.expire:${id}`).execute();
-    bot.bot.services.jobs.wake();
+    bot.bot.jobs.wake();
     await settledIn(id, ['expired']);
     await waitFor('the expiry to be reported', async () =>
       (await store().audit.list({ action: 'access.expire' })).find((a) => a.outcome === 'success' && a.detail?.request === id),

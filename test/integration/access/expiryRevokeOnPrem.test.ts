@@ -51,7 +51,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'expiry and revoke of K
 
   async function grant(spId: string, objectId: string, expiresAt: Date): Promise<GrantedAccess> {
     const { services } = bot.bot;
-    return grantAccess({ store: services.store, appAccess: services.appAccess, queue: services.jobs.queue }, { app: app(spId), guest: guest(objectId), requester: MANAGER, expiresAt });
+    return grantAccess({ store: services.store, appAccess: services.appAccess, queue: bot.bot.jobs.queue }, { app: app(spId), guest: guest(objectId), requester: MANAGER, expiresAt });
   }
 
   /** The shadow account as AD has it, read back over our own admin connection. */
@@ -133,7 +133,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'expiry and revoke of K
     expect(told).toHaveLength(1);
     expect(cardText(cardOf(told[0]))).toContain("Alice Smith (Fabrikam)'s access to Contoso Timesheets (IWA) has expired");
     expect(cardText(cardOf(told[0]))).toContain('Shadow account disabled in on-prem AD (kept, so a later grant re-enables the same account)');
-    expect((await bot.bot.services.jobs.queue.get(granted.jobId))?.state).toBe('succeeded');
+    expect((await bot.bot.jobs.queue.get(granted.jobId))?.state).toBe('succeeded');
   });
 
   it('a later grant re-enables the same AD object instead of creating another', async () => {
@@ -278,7 +278,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'expiry and revoke of K
     const [created] = await shadowOf(carla);
     expect(created?.enabled).toBe(true);
     expect(assignments(TIMESHEETS, carla)).toHaveLength(1);
-    const job = await bot.bot.services.jobs.queue.findByUniqueKey(`access.expire:${first.id}`);
+    const job = await bot.bot.jobs.queue.findByUniqueKey(`access.expire:${first.id}`);
     expect(job).toMatchObject({ state: 'pending', runAt: first.expiresAt });
 
     await makeDue(store, { record: first, jobId: job?.id ?? '' });

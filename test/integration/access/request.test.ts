@@ -132,7 +132,7 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(granted.grantProgress.alreadyHadAccess).toBeUndefined();
 
     // The expiry is scheduled with the grant.
-    const expiry = await bot.bot.services.jobs.queue.findByUniqueKey(`access.expire:${id}`);
+    const expiry = await bot.bot.jobs.queue.findByUniqueKey(`access.expire:${id}`);
     expect(expiry?.runAt.toISOString()).toBe(granted.expiresAt?.toISOString());
 
     // Requester told; the owner's and the channel's cards end as granted, without buttons.
@@ -178,8 +178,8 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(assignments(WIKI, 'e0000000-0000-4000-8000-000000000002')).toHaveLength(0);
     const told = await waitFor('the requester to be told', () => callsTo(MANAGER).find((c) => cardText(cardOf(c)).includes('Denied by Nestor Wilke')));
     expect(cardText(cardOf(told))).toContain('Use the partner portal instead');
-    expect(await bot.bot.services.jobs.queue.findByUniqueKey(`access.grant:${id}`)).toBeUndefined();
-    expect((await bot.bot.services.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`))?.state).toBe('cancelled');
+    expect(await bot.bot.jobs.queue.findByUniqueKey(`access.grant:${id}`)).toBeUndefined();
+    expect((await bot.bot.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`))?.state).toBe('cancelled');
   });
 
   it('refuses self-approval: an owner who asks goes to the admins, and cannot approve it themself', async () => {
@@ -249,7 +249,7 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     bot.connector.clear();
     const { record } = await requestVia(MANAGER, 'request wiki for carla.diaz@wingtiptoys.com because Documentation');
     const id = record?.id ?? '';
-    const timeoutJob = await bot.bot.services.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`);
+    const timeoutJob = await bot.bot.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`);
     expect(timeoutJob?.runAt.toISOString()).toBe(record?.approvalDeadline.toISOString());
     const waits = (record?.approvalDeadline.getTime() ?? 0) - (record?.createdAt.getTime() ?? 0);
     expect(Math.abs(waits - 7 * 86_400_000)).toBeLessThan(1000);
@@ -259,7 +259,7 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     const past = new Date(Date.now() - 1000).toISOString();
     await store().db.updateTable('access_request').set({ approval_deadline: past }).where('id', '=', id).execute();
     await store().db.updateTable('job').set({ run_at: past }).where('unique_key', '=', `access.requestTimeout:${id}`).execute();
-    bot.bot.services.jobs.wake();
+    bot.bot.jobs.wake();
     await settledIn(id, ['timedOut']);
 
     const put = await waitFor('the approval card to show the time-out', () =>
@@ -375,7 +375,7 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(withdrawnText).toContain('Withdrawn by Megan Bowen');
     expect(JSON.stringify(withdrawn.value)).not.toContain(`"verb":"access.withdraw","data":{"id":"${id}"}`);
     expect(await state(id)).toBe('withdrawn');
-    expect((await bot.bot.services.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`))?.state).toBe('cancelled');
+    expect((await bot.bot.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`))?.state).toBe('cancelled');
 
     // Every approval card sent (each approver's chat and the channel) now says it was withdrawn, without buttons.
     const puts = await waitFor('every approval card to show the withdrawal', () => {
@@ -390,7 +390,7 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(invokeText(late)).toContain('Withdrawn by Megan Bowen');
     expect(executeData(late.value, 'access.approve')).toBeUndefined();
     expect(await state(id)).toBe('withdrawn');
-    expect(await bot.bot.services.jobs.queue.findByUniqueKey(`access.grant:${id}`)).toBeUndefined();
+    expect(await bot.bot.jobs.queue.findByUniqueKey(`access.grant:${id}`)).toBeUndefined();
     expect(assignments(WIKI, 'e0000000-0000-4000-8000-000000000003')).toHaveLength(0);
 
     // A second Withdraw changes nothing, and the audit log has the one withdrawal and the one refusal.

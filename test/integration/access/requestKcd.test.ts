@@ -184,7 +184,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
         appAccess: new AppAccessService(apps, shadow),
         directory: new GraphInvitations(client),
         notifier,
-        jobs: services.jobs,
+        jobs: bot.bot.jobs,
         realm: services.realm,
         settings: services.accessRequests.settings,
         messages: accessRequestMessages,
@@ -218,14 +218,14 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'request â†’ approve â†
 
       const settled = await store().accessRequests.get(record.id);
       expect(settled?.state).toBe('granted');
-      expect((await bot.bot.services.jobs.queue.findByUniqueKey(`access.grant:${record.id}`))?.state).toBe('succeeded');
+      expect((await bot.bot.jobs.queue.findByUniqueKey(`access.grant:${record.id}`))?.state).toBe('succeeded');
       // Exactly once: one assignment, one AD object, one audited grant, one expiry job.
       expect(assignments(guestId)).toHaveLength(1);
       const accounts = await shadowAccountsOf(guestId);
       expect(accounts).toHaveLength(1);
       expect(accounts[0]?.userAccountControl).toBe(String(SHADOW_UAC));
       expect((await store().audit.list({ action: 'access.grant' })).filter((a) => a.detail?.request === record.id)).toHaveLength(1);
-      expect((await bot.bot.services.jobs.queue.list({ kind: 'access.expire' })).filter((j) => (j.payload as { requestId?: string }).requestId === record.id)).toHaveLength(1);
+      expect((await bot.bot.jobs.queue.list({ kind: 'access.expire' })).filter((j) => (j.payload as { requestId?: string }).requestId === record.id)).toHaveLength(1);
       const posts = sandbox.stats().requests.filter((r) => r.method === 'POST' && r.path.endsWith('/appRoleAssignedTo'));
       expect(posts).toHaveLength(crashAt === 'assignment' ? 2 : 1);
 

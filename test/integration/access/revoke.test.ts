@@ -52,7 +52,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
   async function grant(objectId: string, days = 30, appRoleId = EXPENSES_USER_ROLE): Promise<GrantedAccess> {
     const { services } = bot.bot;
     return grantAccess(
-      { store: services.store, appAccess: services.appAccess, queue: services.jobs.queue },
+      { store: services.store, appAccess: services.appAccess, queue: bot.bot.jobs.queue },
       { app: expenses, guest: guest(objectId), requester: OWNER, appRoleId, expiresAt: new Date(Date.now() + days * 86_400_000) },
     );
   }
@@ -132,7 +132,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     await makeDue(bot.bot.services.store, granted);
     sandbox.resetStats();
     await bot.bot.runner.runDue();
-    expect((await bot.bot.services.jobs.queue.get(granted.jobId))?.state).toBe('succeeded');
+    expect((await bot.bot.jobs.queue.get(granted.jobId))?.state).toBe('succeeded');
     expect(sandbox.stats().requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
     expect(await bot.bot.services.store.audit.list({ target: granted.record.guestUpn, action: 'access.expire' })).toHaveLength(0);
     expect((await bot.bot.services.store.accessRequests.get(granted.record.id))?.state).toBe('revoked');
@@ -310,7 +310,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const dana = 'e0000000-0000-4000-8000-000000000003';
     const msiam = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
     const { services } = bot.bot;
-    const deps = { store: services.store, appAccess: services.appAccess, queue: services.jobs.queue };
+    const deps = { store: services.store, appAccess: services.appAccess, queue: bot.bot.jobs.queue };
     const expiring = await grantAccess(deps, { app: expenses, guest: guest(dana), requester: OWNER, appRoleId: EXPENSES_USER_ROLE, expiresAt: new Date(Date.now() + 86_400_000) });
     const live = await grantAccess(deps, { app: expenses, guest: guest(dana), requester: OWNER, appRoleId: msiam, expiresAt: new Date(Date.now() + 30 * 86_400_000) });
     expect(assignments(EXPENSES, dana).map((a) => a.appRoleId).sort()).toEqual([EXPENSES_USER_ROLE, msiam].sort());
@@ -318,7 +318,7 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     // The job comes due before the grant does (its expiry was moved later): it waits for the grant's own time.
     await services.store.db.updateTable('job').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', expiring.jobId).execute();
     expect(await bot.bot.runner.runDue()).toBe(1);
-    expect(await services.jobs.queue.get(expiring.jobId)).toMatchObject({ state: 'pending', runAt: expiring.record.expiresAt });
+    expect(await bot.bot.jobs.queue.get(expiring.jobId)).toMatchObject({ state: 'pending', runAt: expiring.record.expiresAt });
     expect((await services.store.accessRequests.get(expiring.record.id))?.state).toBe('granted');
 
     await makeDue(services.store, expiring);
