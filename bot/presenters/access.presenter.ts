@@ -259,7 +259,7 @@ export function statusCard(record: AccessRequestRecord, requesterTeamsId?: strin
     (record.state === 'pending'
       ? `The approvers decide by ${when(record.approvalDeadline)}; after that the request times out. You get a message here when it is settled.`
       : record.state === 'failed'
-        ? 'The access was not granted, and nothing was left half-done. Fix the problem, or ask an admin to, then request it again.'
+        ? 'The access was not granted, and nothing was left half-done. Once the problem above is fixed, request it again.'
         : record.state === 'timedOut'
           ? 'Nobody decided in time. Ask again with request if the partner still needs the access, and remind the approvers.'
           : record.state === 'withdrawn'
@@ -292,13 +292,13 @@ export function partnerProblemCard(problem: PartnerProblem): Attachment {
       return cards.notice({
         tone: 'warning',
         title: `${problem.address.display} belongs to a member account, not a partner guest`,
-        text: `The address is used by ${problem.user.displayName ?? problem.user.userPrincipalName} (${problem.user.userType ?? 'Member'}). Access requests here are for partner guests; members get app access through Entra as usual. If this account should be a partner, ask an admin to check it with whois.`,
+        text: `The address is used by ${problem.user.displayName ?? problem.user.userPrincipalName} (${problem.user.userType ?? 'Member'}). Access requests here are for partner guests; members get app access through Entra as usual. If this account should be a partner, check it with whois.`,
       });
     case 'disabled':
       return cards.notice({
         tone: 'warning',
         title: `${problem.partner.displayName}'s guest account is disabled`,
-        text: 'A disabled guest cannot sign in, so access would not help. Ask an admin to find out why it was disabled and to enable it, then request again.',
+        text: 'A disabled guest cannot sign in, so access would not help. Find out why it was disabled; once it is enabled in Microsoft Entra (an admin task), request again.',
       });
     case 'self':
       return cards.notice({ tone: 'warning', title: 'You cannot request access for yourself', text: 'Access requests are made for partners by a partner manager or admin.' });
@@ -330,7 +330,7 @@ function partnerProblemLine(problem: PartnerProblem): string {
     case 'member':
       return `Partner: ${problem.address.display} belongs to a member account (${problem.user.displayName ?? problem.user.userPrincipalName}), not a partner guest.`;
     case 'disabled':
-      return `Partner: ${problem.partner.displayName}'s guest account is disabled, so access would not help. Ask an admin to enable it first.`;
+      return `Partner: ${problem.partner.displayName}'s guest account is disabled, so access would not help: it must be enabled in Microsoft Entra first.`;
     case 'self':
       return 'Partner: that is your own account. Access requests are made for partners.';
   }
@@ -374,7 +374,7 @@ export function formCard(form: RequestForm): Attachment {
     problems: problemsByField(form.problems ?? []),
     notes: form.notes,
     warning: form.kerberosNeedsOnPrem
-      ? `${app.displayName} uses Kerberos (KCD), and no on-prem directory is configured for this bot, so only partners whose accounts are synced from on-prem AD can be given access. Ask an admin to configure ONPREM_* for invited guests.`
+      ? `${app.displayName} uses Kerberos (KCD), and no on-prem directory is configured for this bot, so only partners whose accounts are synced from on-prem AD can be given access. Invited guests need the bot's on-prem settings (ONPREM_*), which the bot's operator configures.`
       : partner?.externalUserState === 'PendingAcceptance'
         ? 'The partner has not accepted the invitation yet. The access can be granted now; they can use it once they redeem.'
         : undefined,
@@ -448,7 +448,7 @@ export function submitReply(outcome: SubmitOutcome, requesterTeamsId: string): {
         card: cards.notice({
           tone: 'attention',
           title: `Nobody else can approve access to ${outcome.app.displayName}`,
-          text: "The app's only owner is you (or the partner), and no other admin could be found. Ask an admin to add an owner to the app in Entra, or to make the request.",
+          text: "The app's only owner is you (or the partner), and no other admin could be found. The app needs another owner in Entra, or another admin must make the request.",
         }),
       };
     case 'current':
