@@ -7,7 +7,7 @@ import type { Logger } from '../../logger';
 import type { BulkRowChanges, BulkRowRecord, BulkRowState, BulkRunRecord, BulkRunState, NewBulkRow, Store, StoreTransaction } from '../../store';
 import { checkPartnerAddress, domainMatches } from '../emailAddress';
 import type { InvitationDirectory } from '../invitations';
-import type { JobScheduler, Notifier, OutgoingMessage } from '../ports';
+import type { JobScheduler, Notifier, OutgoingMessage, SentMessage } from '../ports';
 import { fetchAttachedCsv, type FileDownloads } from '../teamsFile';
 import { BulkApprovals } from './approvals';
 import { parseEntraBulkCsv, writeResultsCsv, type BulkRowInput } from './csv';
@@ -351,8 +351,20 @@ export class BulkInvitationService {
       this.deps.log?.warn({ err: error, bulkRun: run.id }, 'could not send the bulk progress card');
       return undefined;
     });
-    if (sent) await this.deps.store.bulkRuns.setProgressMessage(run.id, sent, this.now());
+    if (sent) await this.recordProgressCard(run.id, sent);
     return { kind: 'started', view };
+  }
+
+  /**
+   * Stores where the progress card went. Its send may have waited on the conversation's rate limit while the job ran the
+   * whole list: the job's final update then found no card to update and the card would stay at "Running". So once the
+   * location is stored, a run that already left `running` gets its final state now. Stored before the state is read, so
+   * either the job's last update sees the card or this read sees the job's end (both may send; the claim keeps it to one).
+   */
+  private async recordProgressCard(id: string, sent: SentMessage): Promise<void> {
+    await this.deps.store.bulkRuns.setProgressMessage(id, sent, this.now());
+    const current = await this.runRow(id);
+    if (current && current.state !== 'running') await this.updateProgress(id, true);
   }
 
   /** One compare-and-set of the run with its audit row, in one transaction. Returns whether this caller won. */

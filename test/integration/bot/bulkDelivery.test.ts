@@ -113,6 +113,21 @@ describe('bulk invitations reach the partners, and their cards reach the end', (
       }
     });
 
+    it('still brings the progress card to the end when the run finishes before the card could be sent', async () => {
+      const [reply] = await bot.say(ADMIN, `invite ${addresses('late', 2).join(', ')}`);
+      const start = executeData(cardOf(reply), 'bulk.start');
+      if (!start) throw new Error(`no Start button: ${cardText(cardOf(reply))}`);
+      // Teams holds the progress card back (429) while the job invites both partners.
+      bot.connector.failNext({ status: 429, method: 'POST', conversationId: ADMIN_CHAT, retryAfter: '1.5' });
+      const before = bot.connector.calls.length;
+      await bot.click(ADMIN, 'bulk.start', { ...start });
+      const id = String(start.id);
+      expect((await settled(bot, id)).state).toBe('finished');
+      const { call } = await finalCard(bot, before);
+      const run = await bot.bot.services.store.bulkRuns.get(id);
+      expect(run?.progressMessage?.activityId).toBe(call.id);
+    });
+
     it('sends the final state as a new message when updating the progress card fails, and updates that one next', async () => {
       bot.connector.failNext({ status: 404, method: 'PUT', conversationId: ADMIN_CHAT, times: 100 });
       const before = bot.connector.calls.length;
