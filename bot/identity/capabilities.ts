@@ -118,19 +118,6 @@ export function whoisDetailFor(caller: CapabilityCaller): WhoisDetail {
   return { lastSignIn: false, sponsors: false, appAccess: 'appsTheyOwn' };
 }
 
-/** Who may see a user's assignments on one app: partner managers, admins, and the owners of that app as Graph lists them. */
-export function canSeeAppAccess(caller: CapabilityCaller, appOwnerObjectIds: readonly string[]): boolean {
-  return whoisDetailFor(caller).appAccess === 'allApps' || appOwnerObjectIds.some((id) => sameId(id, caller.aadObjectId));
-}
-
-/**
- * Whether a text may send this caller to an admin ("ask an admin to…"). An admin is never told to ask an admin: the text
- * says what to do instead.
- */
-export function shouldAskAnAdmin(caller: CapabilityCaller): boolean {
-  return !isAdmin(caller);
-}
-
 /**
  * Only the person who asked may take a request back, and only while nobody has decided it: once approved, the grant is on
  * its way and ending it is a revoke, with its own rules.
