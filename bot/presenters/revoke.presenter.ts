@@ -219,7 +219,10 @@ export function revokeCheckCard(check: Exclude<RevokeCheck, { kind: 'confirm' }>
     case 'noAccess':
       return cards.notice({
         tone: 'info',
-        title: `${guestName(check.guest)} has no access to ${check.app.displayName}`,
+        title:
+          check.viaGroups > 0
+            ? `Nothing to revoke: ${guestName(check.guest)} holds ${check.app.displayName} only through a group`
+            : `${guestName(check.guest)} has no access to ${check.app.displayName}`,
         text: check.viaGroups > 0
           ? `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}${check.groups.map(heldLine).join(' ')} Nothing was changed.`
           : `${check.lastEnded ? `The access this bot granted ${endedSentence(check.lastEnded)}. ` : ''}Entra assigns them nothing in this app, so there is nothing to revoke. Nothing was changed.`,
