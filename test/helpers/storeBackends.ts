@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreOptions } from '../../bot/store';
-import type { TestPostgres } from './postgres';
+import { postgresMissingReason, startPostgres, type TestPostgres } from './postgres';
+import { describeWithService } from './services';
 
 /** How a backend makes empty databases; the contract below runs unchanged against each. */
 export interface Backend {
@@ -40,3 +41,31 @@ export function postgresBackend(server: () => TestPostgres): Backend {
   };
 }
 
+
+/**
+ * Runs one contract on SQLite, and on a real PostgreSQL server started for it (skipped with the reason when PostgreSQL is
+ * not installed, failing instead under REQUIRE_SERVICES=1), so every repository is proven on both backends the same way.
+ */
+export function describeOnEachBackend(subject: string, contract: (backend: Backend) => void): void {
+  describe(`${subject} on SQLite`, () => {
+    const backend = sqliteBackend();
+    afterAll(() => backend.removeTempDirs());
+    contract(backend);
+  });
+
+  describeWithService('PostgreSQL', postgresMissingReason(), `${subject} on PostgreSQL`, () => {
+    let started: TestPostgres | undefined;
+    beforeAll(async () => {
+      started = await startPostgres();
+    }, 60_000);
+    afterAll(async () => {
+      await started?.stop();
+    });
+    contract(
+      postgresBackend(() => {
+        if (!started) throw new Error('PostgreSQL was not started');
+        return started;
+      }),
+    );
+  });
+}

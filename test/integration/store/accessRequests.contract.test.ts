@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { openStore, type NewAccessRequest, type Store, type StoreWarning } from '../../../bot/store';
-import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { describeWithService } from '../../helpers/services';
-import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
+import { describeOnEachBackend, type Backend } from '../../helpers/storeBackends';
 
 function newRequest(overrides: Partial<NewAccessRequest> = {}): NewAccessRequest {
   return {
@@ -167,24 +165,4 @@ function accessRequestContract(backend: Backend): void {
   });
 }
 
-describe('access requests on SQLite', () => {
-  const backend = sqliteBackend();
-  afterAll(() => backend.removeTempDirs());
-  accessRequestContract(backend);
-});
-
-describeWithService('PostgreSQL', postgresMissingReason(), 'access requests on PostgreSQL', () => {
-  let started: TestPostgres | undefined;
-  beforeAll(async () => {
-    started = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await started?.stop();
-  });
-  accessRequestContract(
-    postgresBackend(() => {
-      if (!started) throw new Error('PostgreSQL was not started');
-      return started;
-    }),
-  );
-});
+describeOnEachBackend('access requests', accessRequestContract);

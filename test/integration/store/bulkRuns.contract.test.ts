@@ -5,9 +5,7 @@ import { JobQueue, Jobs } from '../../../bot/jobs';
 import { BulkInvitationService, type BulkMessages } from '../../../bot/services/bulk/bulkRuns';
 import { openStore, type Store, type StoreWarning } from '../../../bot/store';
 import { InMemoryInvitationDirectory } from '../../helpers/inMemoryInvitations';
-import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { describeWithService } from '../../helpers/services';
-import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
+import { describeOnEachBackend, type Backend } from '../../helpers/storeBackends';
 import { InMemoryNotifier } from '../../helpers/testServices';
 
 const admin: Caller = { aadObjectId: 'a0000000-0000-4000-8000-0000000000aa', tenantId: 't', teamsUserId: '29:a', name: 'Ada Admin', roles: ['admin'] };
@@ -183,19 +181,4 @@ function bulkContract(backend: () => Backend): void {
   });
 }
 
-describe('bulk runs on SQLite', () => {
-  const backend = sqliteBackend();
-  afterAll(() => backend.removeTempDirs());
-  bulkContract(() => backend);
-});
-
-describeWithService('PostgreSQL', postgresMissingReason(), 'bulk runs on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
-  bulkContract(() => postgresBackend(() => server));
-});
+describeOnEachBackend('bulk runs', (backend: Backend) => bulkContract(() => backend));

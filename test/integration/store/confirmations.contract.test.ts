@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { openStore, type NewConfirmation, type Store, type StoreWarning } from '../../../bot/store';
-import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { describeWithService } from '../../helpers/services';
-import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
+import { describeOnEachBackend, type Backend } from '../../helpers/storeBackends';
 
 const NOW = new Date('2026-12-02T10:00:00Z');
 const LATER = new Date('2026-12-02T10:05:00Z');
@@ -114,24 +112,4 @@ function confirmationContract(backend: Backend): void {
   });
 }
 
-describe('confirmations on SQLite', () => {
-  const backend = sqliteBackend();
-  afterAll(() => backend.removeTempDirs());
-  confirmationContract(backend);
-});
-
-describeWithService('PostgreSQL', postgresMissingReason(), 'confirmations on PostgreSQL', () => {
-  let started: TestPostgres | undefined;
-  beforeAll(async () => {
-    started = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await started?.stop();
-  });
-  confirmationContract(
-    postgresBackend(() => {
-      if (!started) throw new Error('PostgreSQL was not started');
-      return started;
-    }),
-  );
-});
+describeOnEachBackend('confirmations', confirmationContract);

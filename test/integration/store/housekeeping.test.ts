@@ -2,9 +2,7 @@ import { JobQueue, JobRunner, Jobs } from '../../../bot/jobs';
 import { HOUSEKEEPING_UNIQUE_KEY, housekeepingJob, scheduleHousekeeping } from '../../../bot/jobs/housekeeping.job';
 import { createLogger } from '../../../bot/logger';
 import { openStore, type PurgeCounts, type Store } from '../../../bot/store';
-import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { describeWithService } from '../../helpers/services';
-import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
+import { describeOnEachBackend, type Backend } from '../../helpers/storeBackends';
 
 const log = createLogger('silent');
 const HOUR = 60 * 60_000;
@@ -72,19 +70,4 @@ function housekeepingContract(backend: () => Backend): void {
   });
 }
 
-describe('housekeeping on SQLite', () => {
-  const backend = sqliteBackend();
-  afterAll(() => backend.removeTempDirs());
-  housekeepingContract(() => backend);
-});
-
-describeWithService('PostgreSQL', postgresMissingReason(), 'housekeeping on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
-  housekeepingContract(() => postgresBackend(() => server));
-});
+describeOnEachBackend('housekeeping', (backend: Backend) => housekeepingContract(() => backend));

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { openStore, type NewInvitation, type Store, type StoreWarning } from '../../../bot/store';
-import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { describeWithService } from '../../helpers/services';
-import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
+import { describeOnEachBackend, type Backend } from '../../helpers/storeBackends';
 
 function newInvitation(overrides: Partial<NewInvitation> = {}): NewInvitation {
   return {
@@ -89,24 +87,4 @@ function invitationContract(backend: Backend): void {
   });
 }
 
-describe('invitations on SQLite', () => {
-  const backend = sqliteBackend();
-  afterAll(() => backend.removeTempDirs());
-  invitationContract(backend);
-});
-
-describeWithService('PostgreSQL', postgresMissingReason(), 'invitations on PostgreSQL', () => {
-  let started: TestPostgres | undefined;
-  beforeAll(async () => {
-    started = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await started?.stop();
-  });
-  invitationContract(
-    postgresBackend(() => {
-      if (!started) throw new Error('PostgreSQL was not started');
-      return started;
-    }),
-  );
-});
+describeOnEachBackend('invitations', invitationContract);

@@ -3,9 +3,7 @@ import { JobQueue } from '../../../bot/jobs/jobQueue';
 import { defineJob, JobRunner, type JobOutcome } from '../../../bot/jobs/jobRunner';
 import { createLogger } from '../../../bot/logger';
 import { openStore, type Store } from '../../../bot/store';
-import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { describeWithService } from '../../helpers/services';
-import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
+import { describeOnEachBackend, type Backend } from '../../helpers/storeBackends';
 
 const log = createLogger('silent');
 
@@ -145,19 +143,4 @@ function jobsContract(backend: () => Backend): void {
   });
 }
 
-describe('jobs on SQLite', () => {
-  const backend = sqliteBackend();
-  afterAll(() => backend.removeTempDirs());
-  jobsContract(() => backend);
-});
-
-describeWithService('PostgreSQL', postgresMissingReason(), 'jobs on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
-  jobsContract(() => postgresBackend(() => server));
-});
+describeOnEachBackend('jobs', (backend: Backend) => jobsContract(() => backend));
