@@ -31,6 +31,12 @@ function refusalText(refusal: IdentityRefusal): { title: string; text: string } 
       text: "Your Teams account belongs to another organization, so I can't help you here. Ask your contact at our organization instead.",
     };
   }
+  if (refusal.reason === 'not-an-object-id') {
+    return {
+      title: "I can't tell who you are",
+      text: 'Your message identified you by something that is not an Entra ID object id (a GUID), such as a sign-in name, so I answer nothing. Use the bot from Teams signed in with your work account.',
+    };
+  }
   return {
     title: "I can't tell who you are",
     text: 'Your message arrived without an Entra ID account, so I answer nothing. Use the bot from Teams signed in with your work account.',

@@ -1,8 +1,10 @@
 import type { Activity } from 'botbuilder';
+import { canonicalObjectId } from './objectId';
 import type { Role } from './policy';
 
 /** Who is speaking, as Teams and Entra identify them. Roles come from Graph, never from the activity. */
 export interface Caller {
+  /** Always canonical (lowercase GUID, no braces): compare it with `sameObjectId`, never with `===`. */
   aadObjectId: string;
   tenantId: string;
   /** The Teams user id (29:…, the MRI) used for card refresh lists and proactive messages. */
@@ -13,7 +15,11 @@ export interface Caller {
 
 export type CallerIdentity = Omit<Caller, 'roles'>;
 
-export type IdentityRefusal = { reason: 'no-identity' } | { reason: 'foreign-tenant'; tenantId?: string };
+export type IdentityRefusal =
+  | { reason: 'no-identity' }
+  | { reason: 'foreign-tenant'; tenantId?: string }
+  /** `from.aadObjectId` is present but is not a GUID (a UPN, a mail address): it names nobody we can compare. */
+  | { reason: 'not-an-object-id' };
 
 /** Teams puts the tenant in channelData.tenant.id on some activities and conversation.tenantId on others. */
 export function activityTenantId(activity: Partial<Activity>): string | undefined {
@@ -35,10 +41,12 @@ export function identifyCaller(
   if (!tenantId || tenantId.toLowerCase() !== ourTenantId.toLowerCase()) {
     return { ok: false, reason: 'foreign-tenant', tenantId };
   }
-  const aadObjectId = activity.from?.aadObjectId;
-  if (!aadObjectId || !activity.from?.id) return { ok: false, reason: 'no-identity' };
+  const given = activity.from?.aadObjectId;
+  if (!given || !activity.from?.id) return { ok: false, reason: 'no-identity' };
+  const aadObjectId = canonicalObjectId(given);
+  if (!aadObjectId) return { ok: false, reason: 'not-an-object-id' };
   return {
     ok: true,
-    identity: { aadObjectId: aadObjectId.toLowerCase(), tenantId: ourTenantId, teamsUserId: activity.from.id, name: activity.from.name ?? '' },
+    identity: { aadObjectId, tenantId: ourTenantId, teamsUserId: activity.from.id, name: activity.from.name ?? '' },
   };
 }

@@ -1,3 +1,4 @@
+import { sameObjectId } from './objectId';
 import { isAllowed, type Role } from './policy';
 
 /**
@@ -11,7 +12,6 @@ export interface CapabilityCaller {
 }
 
 const isAdmin = (caller: CapabilityCaller): boolean => isAllowed(caller.roles, 'admins');
-const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** The fields of an access request that say who may decide it. */
 export interface DecidableAccessRequest {
@@ -37,12 +37,12 @@ export function canDecideAccess(
   live?: { ids: readonly string[]; source: 'owners' | 'admins' },
 ): AccessDecisionRight {
   const me = caller.aadObjectId;
-  if (sameId(me, request.requesterObjectId)) return { allowed: false, reason: 'self-approval' };
-  if (sameId(me, request.guestObjectId)) return { allowed: false, reason: 'partner-approval' };
+  if (sameObjectId(me, request.requesterObjectId)) return { allowed: false, reason: 'self-approval' };
+  if (sameObjectId(me, request.guestObjectId)) return { allowed: false, reason: 'partner-approval' };
   const source = live?.source ?? request.approverSource;
   const approver = live
-    ? live.ids.some((id) => sameId(id, me))
-    : request.approverObjectIds.some((id) => sameId(id, me)) || (request.approverSource === 'admins' && isAdmin(caller));
+    ? live.ids.some((id) => sameObjectId(id, me))
+    : request.approverObjectIds.some((id) => sameObjectId(id, me)) || (request.approverSource === 'admins' && isAdmin(caller));
   if (approver) return { allowed: true };
   return { allowed: false, reason: source === 'owners' ? 'not-an-owner' : 'not-an-admin' };
 }
@@ -52,8 +52,8 @@ export function accessRequestViewer(
   caller: CapabilityCaller,
   request: Pick<DecidableAccessRequest, 'requesterObjectId' | 'approverObjectIds'>,
 ): 'requester' | 'approver' | 'admin' | undefined {
-  if (sameId(caller.aadObjectId, request.requesterObjectId)) return 'requester';
-  if (request.approverObjectIds.some((id) => sameId(id, caller.aadObjectId))) return 'approver';
+  if (sameObjectId(caller.aadObjectId, request.requesterObjectId)) return 'requester';
+  if (request.approverObjectIds.some((id) => sameObjectId(id, caller.aadObjectId))) return 'approver';
   if (isAdmin(caller)) return 'admin';
   return undefined;
 }
@@ -65,7 +65,7 @@ export function canInviteWithoutApproval(caller: CapabilityCaller): boolean {
 
 /** Another admin decides a manager's invitation, once, while it is pending; never the person who asked for it. */
 export function canDecideInvitation(caller: CapabilityCaller, invitation: { requesterId: string; state: string }): boolean {
-  return invitation.state === 'pending' && isAdmin(caller) && !sameId(caller.aadObjectId, invitation.requesterId);
+  return invitation.state === 'pending' && isAdmin(caller) && !sameObjectId(caller.aadObjectId, invitation.requesterId);
 }
 
 /** An invitation an admin sent directly that failed may be sent again by an admin; a decided request may not. */
@@ -90,7 +90,7 @@ export function canBulkInvite(caller: CapabilityCaller): boolean {
 
 /** A bulk run may be cancelled by the admin who asked for it or by any admin. */
 export function canCancelBulkRun(caller: CapabilityCaller, run: { requesterId: string }): boolean {
-  return sameId(caller.aadObjectId, run.requesterId) || isAdmin(caller);
+  return sameObjectId(caller.aadObjectId, run.requesterId) || isAdmin(caller);
 }
 
 /**
@@ -99,7 +99,7 @@ export function canCancelBulkRun(caller: CapabilityCaller, run: { requesterId: s
  */
 export function canRevoke(caller: CapabilityCaller, ownerObjectIds: readonly string[] = []): 'admin' | 'owner' | undefined {
   if (isAdmin(caller)) return 'admin';
-  return ownerObjectIds.some((id) => sameId(id, caller.aadObjectId)) ? 'owner' : undefined;
+  return ownerObjectIds.some((id) => sameObjectId(id, caller.aadObjectId)) ? 'owner' : undefined;
 }
 
 /**
@@ -123,5 +123,5 @@ export function whoisDetailFor(caller: CapabilityCaller): WhoisDetail {
  * its way and ending it is a revoke, with its own rules.
  */
 export function canWithdrawAccessRequest(caller: CapabilityCaller, request: { requesterObjectId: string; state: string }): boolean {
-  return request.state === 'pending' && sameId(caller.aadObjectId, request.requesterObjectId);
+  return request.state === 'pending' && sameObjectId(caller.aadObjectId, request.requesterObjectId);
 }

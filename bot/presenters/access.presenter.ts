@@ -18,6 +18,7 @@ import type {
   WithdrawOutcome,
 } from '../services/accessRequests';
 import type { AccessRequestRecord, AccessRequestState, HeldAssignment, ShadowPlan } from '../store';
+import { sameObjectId } from '../identity/objectId';
 
 /** Turns access request outcomes into cards, for the request, requests and pending commands, their actions and proactive messages. */
 
@@ -231,11 +232,10 @@ function approvalCard(record: AccessRequestRecord, approverTeamsIds: string[], c
 
 /** The approval card as a given viewer sees it: only an approver other than the requester and partner, while pending, gets buttons. */
 export function approvalCardFor(record: AccessRequestRecord, viewer: Caller, approverTeamsIds: string[]): Attachment {
-  const me = viewer.aadObjectId.toLowerCase();
   const pending = record.state === 'pending';
   const canDecide = pending && canDecideAccess(viewer, record).allowed;
   let note: string | undefined;
-  if (pending && me === record.requesterObjectId) note = 'You asked for this access, so someone else must decide.';
+  if (pending && sameObjectId(viewer.aadObjectId, record.requesterObjectId)) note = 'You asked for this access, so someone else must decide.';
   else if (pending && !canDecide) note = `Only ${approverWords(record).toLowerCase()} can decide on this request.`;
   else if (canDecide) note = 'Approver: you are asked because Microsoft Entra lists you as one; this is checked again when you click.';
   return approvalCard(record, approverTeamsIds, canDecide, note);

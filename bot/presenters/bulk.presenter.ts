@@ -3,6 +3,7 @@ import { cards } from '../../cards';
 import type { Caller } from '../identity/caller';
 import type { OutgoingMessage } from '../services/ports';
 import type { BulkDecision, BulkMessages, BulkResultsPage, BulkRunView } from '../services/bulk/bulkRuns';
+import { sameObjectId } from '../identity/objectId';
 
 /** Cards for bulk runs: the confirmation, the admins' approval, the live progress and the final results. */
 
@@ -94,7 +95,7 @@ export function bulkCard(view: BulkRunView, viewer?: Caller): Attachment {
         showCancel: true,
       });
     case 'awaitingApproval':
-      return cards.bulkRun({ ...base(view), title: `Bulk invitation of ${valid} partners is waiting for approval`, text: 'Another admin must approve it; you will see the progress here once it starts.', showCancel: viewer?.aadObjectId === view.requesterId, cancelTitle: 'Cancel the run' });
+      return cards.bulkRun({ ...base(view), title: `Bulk invitation of ${valid} partners is waiting for approval`, text: 'Another admin must approve it; you will see the progress here once it starts.', showCancel: sameObjectId(viewer?.aadObjectId, view.requesterId), cancelTitle: 'Cancel the run' });
     case 'running':
       return cards.bulkRun({ ...base(view), title: `Inviting ${valid} partners`, text: `This card updates as the run goes on. You can leave the chat; the run continues. ${deliveryText(view)}`, note: downloadNote(view), showCancel: true, cancelTitle: 'Stop the run', downloadUrl: view.downloadUrl, downloadTitle: downloadTitle(view) });
     case 'finished':
@@ -149,7 +150,7 @@ export function bulkApprovalCard(view: BulkRunView, viewer?: Caller): Attachment
   if (view.state !== 'awaitingApproval') {
     return cards.bulkRun({ ...base(view), title: `Bulk invitation by ${view.requesterName}: ${STATUS[view.state].words.toLowerCase()}`, text: 'This request is settled; nothing more to do.' });
   }
-  const own = viewer?.aadObjectId === view.requesterId;
+  const own = sameObjectId(viewer?.aadObjectId, view.requesterId);
   return cards.bulkRun({
     ...base(view),
     title: `${view.requesterName} asks to invite ${valid} partners at once`,

@@ -17,6 +17,7 @@ import type {
   TypedInvite,
 } from '../services/invitations';
 import type { RealmVerdict } from '../services/realmVerdict';
+import { sameObjectId } from '../identity/objectId';
 
 /** Turns invitation outcomes into cards, for the invite and resend commands, their card actions and proactive messages. */
 
@@ -326,7 +327,7 @@ function approvalData(record: InvitationRecord, approverIds: string[]) {
 
 /** The approval card as a given viewer sees it: only another admin, while it is pending, gets the buttons. */
 export function approvalCardFor(record: InvitationRecord, viewer: Caller | undefined, approverIds: string[]): Attachment {
-  const own = viewer?.aadObjectId === record.requesterId;
+  const own = sameObjectId(viewer?.aadObjectId, record.requesterId);
   const canDecide = viewer !== undefined && canDecideInvitation(viewer, record);
   return cards.inviteApproval({
     ...approvalData(record, approverIds),

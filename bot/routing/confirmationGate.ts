@@ -7,6 +7,7 @@ import { CONFIRMATION_ID_FIELD, CONFIRMATION_TTL_MS, type ConfirmStep } from '..
 import type { Confirmed, HandlerContext } from '../handlers/context';
 import { describePermission, describeRoles, isAllowed, type Permission } from '../identity/policy';
 import type { Services } from '../services';
+import { sameObjectId } from '../identity/objectId';
 
 type ConfirmationRecord = NonNullable<Awaited<ReturnType<Services['store']['confirmations']['get']>>>;
 
@@ -28,10 +29,6 @@ const FORGED = 'This card is out of date or was changed. Nothing was changed; se
 /** A command's reply as a card, for an invoke response (the short text is for notifications, which an invoke has none of). */
 export function replyCard(reply: CommandReply): Attachment {
   return 'card' in reply ? reply.card : reply;
-}
-
-function sameId(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -214,7 +211,7 @@ export class ConfirmationGate {
     const record = await context.services.store.confirmations.get(id);
     if (!record) return { reply: this.expired() };
     const wrongVerb = ownCardVerb !== undefined && (record.kind !== 'action' || record.verb !== ownCardVerb);
-    if (wrongVerb || !sameId(record.callerId, context.caller.aadObjectId)) {
+    if (wrongVerb || !sameObjectId(record.callerId, context.caller.aadObjectId)) {
       await context.services.store.audit.append(
         this.auditEntry(context, record, 'confirm.accept', 'refused', { reason: wrongVerb ? 'other-verb' : 'other-caller' }),
       );

@@ -9,6 +9,7 @@ import { REMOVE_SHADOW_RESULTS, type AppAccessService, type AppDirectory, type R
 import { matchApp } from './appMatch';
 import { checkPartnerAddress, type PartnerAddress } from './emailAddress';
 import { unwrapTeamsLinks } from './userRef';
+import { sameObjectId } from '../identity/objectId';
 
 /** Finding the partner by the address they were invited with. GraphInvitations implements it. */
 export interface GuestFinder {
@@ -298,7 +299,7 @@ export class AccessRevocationService {
     for (const record of revokedRequests) {
       const refreshed = (await this.deps.store.accessRequests.get(record.id)) ?? record;
       await this.refreshCards(refreshed);
-      if (sameId(record.requesterObjectId, caller.aadObjectId)) continue;
+      if (sameObjectId(record.requesterObjectId, caller.aadObjectId)) continue;
       // The revoke stands even if the requester cannot be told right now; the audit log has it.
       const sent = await this.deps.notifier.sendToUser(record.requesterObjectId, this.deps.messages.ended(refreshed, ending, removal)).catch(() => undefined);
       (sent ? notified : unreachable).push(record.requesterName || record.requesterObjectId);
@@ -347,7 +348,7 @@ export class AccessRevocationService {
   private async mayRevoke(caller: Caller, app: ProxyApp): Promise<{ ok: true; as: 'admin' | 'owner' } | { ok: false; owners: Owner[] }> {
     if (canRevoke(caller) === 'admin') return { ok: true, as: 'admin' };
     const owners = await this.deps.apps.listOwners(app.servicePrincipalId);
-    return owners.some((o) => sameId(o.id, caller.aadObjectId)) ? { ok: true, as: 'owner' } : { ok: false, owners };
+    return owners.some((o) => sameObjectId(o.id, caller.aadObjectId)) ? { ok: true, as: 'owner' } : { ok: false, owners };
   }
 
   private async check(caller: Caller, app: ProxyApp, address: PartnerAddress, knownApps?: ProxyApp[]): Promise<RevokeCheck> {
@@ -386,7 +387,7 @@ export class AccessRevocationService {
     const held: HeldOnApp[] = onThisApp.map((a) => {
       const roleNamed = roleName(app, a);
       // Graph lists the assignments of the guest's groups too; revoke never removes those.
-      if (!sameId(a.principalId, guest.id)) return { id: a.id, roleName: roleNamed, origin: { kind: 'group', groupId: a.principalId, ...(a.principalDisplayName ? { groupName: a.principalDisplayName } : {}) } };
+      if (!sameObjectId(a.principalId, guest.id)) return { id: a.id, roleName: roleNamed, origin: { kind: 'group', groupId: a.principalId, ...(a.principalDisplayName ? { groupName: a.principalDisplayName } : {}) } };
       const request = known.find((r) => createdAssignmentOf(r.grantProgress) === a.id);
       return { id: a.id, roleName: roleNamed, origin: request ? { kind: 'bot', request } : { kind: 'direct', ...(a.createdDateTime ? { createdDateTime: a.createdDateTime } : {}) } };
     });
@@ -448,7 +449,7 @@ export class AccessRevocationService {
     const others = elsewhere
       .map((a) => byId.get(a.resourceId.toLowerCase()))
       .filter((a): a is ProxyApp => a?.ssoKind === 'kerberos');
-    const throughGroup = assignments.some((a) => sameId(a.resourceId, app.servicePrincipalId) && !sameId(a.principalId, guest.id));
+    const throughGroup = assignments.some((a) => sameId(a.resourceId, app.servicePrincipalId) && !sameObjectId(a.principalId, guest.id));
     const stillUsed = [...(throughGroup ? [`${app.displayName} (through a group)`] : []), ...others.map((a) => a.displayName)];
     if (stillUsed.length > 0) return { kind: 'keep', otherApps: [...new Set(stillUsed)] };
     if (holdsAccess) return { kind: 'disable' };

@@ -1,6 +1,7 @@
 import { DEFAULT_ACCESS_ROLE_ID, type AppRole, type Assignment, type Owner, type ProxyApp } from '../graph/appProxy';
 import type { EnsureOutcome, GuestIdentity, ShadowAccounts } from '../onprem/shadowAccounts';
 import type { HeldAssignment } from '../store';
+import { sameObjectId } from '../identity/objectId';
 
 export type { AppRole, ProxyApp, SsoKind } from '../graph/appProxy';
 
@@ -102,7 +103,7 @@ function sameId(a: string, b: string): boolean {
 
 /** An assignment as the grant records it: the guest's own (direct), or one of a group they are in. */
 export function heldAssignment(a: Assignment, guestObjectId: string): HeldAssignment {
-  const viaGroup = !sameId(a.principalId, guestObjectId);
+  const viaGroup = !sameObjectId(a.principalId, guestObjectId);
   return {
     id: a.id,
     appRoleId: a.appRoleId.toLowerCase(),
@@ -177,7 +178,7 @@ export class AppAccessService {
     const wanted = new Set(plan.assignmentIds);
     const here = (await this.directory.listUserAssignments(guestObjectId)).filter((a) => sameId(a.resourceId, app.servicePrincipalId));
     // Graph lists the guest's groups' assignments too: deleting one of those would take the app from the whole group.
-    const own = here.filter((a) => sameId(a.principalId, guestObjectId));
+    const own = here.filter((a) => sameObjectId(a.principalId, guestObjectId));
     const keptThroughGroups = here.length - own.length;
     let removedAssignments = 0;
     for (const a of own) if (wanted.has(a.id) && (await this.directory.unassign(app.servicePrincipalId, a.id))) removedAssignments += 1;

@@ -20,6 +20,7 @@ import type { Notifier, OutgoingMessage } from './ports';
 import { canInviteWithoutApproval, canResetRedemption, canRetryInvitation } from '../identity/capabilities';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
+import { sameObjectId } from '../identity/objectId';
 
 /** The Graph side of inviting, as a port so the service can be exercised without Graph. GraphInvitations implements it. */
 export interface InvitationDirectory {
@@ -287,7 +288,7 @@ export class InvitationService {
   async submit(caller: Caller, id: string, options: InviteOptions): Promise<SubmitOutcome> {
     const record = await this.get(id);
     if (!record) return { kind: 'notFound' };
-    if (record.requesterId !== caller.aadObjectId) return { kind: 'notYours', record };
+    if (!sameObjectId(record.requesterId, caller.aadObjectId)) return { kind: 'notYours', record };
     const retry = canRetryInvitation(caller, record);
     if (record.state !== 'draft' && !retry) return { kind: 'current', record };
     // What the service itself records (the realm at request time, a decision comment) is never taken from the card.
@@ -328,7 +329,7 @@ export class InvitationService {
 
   async cancel(caller: Caller, id: string): Promise<InvitationRecord | undefined> {
     const record = await this.get(id);
-    if (!record || record.requesterId !== caller.aadObjectId || (record.state !== 'draft' && record.state !== 'pending')) return record;
+    if (!record || !sameObjectId(record.requesterId, caller.aadObjectId) || (record.state !== 'draft' && record.state !== 'pending')) return record;
     const won = await this.transition(record, 'cancelled', {}, (tx) =>
       tx.audit.append({ actor: caller.aadObjectId, actorName: caller.name, action: 'invite.cancel', target: record.email, outcome: 'success', detail: { invitation: id } }),
     );
@@ -350,7 +351,7 @@ export class InvitationService {
     const record = await this.get(id);
     if (!record) return { kind: 'notFound' };
     if (record.state !== 'pending') return { kind: 'alreadyDecided', record };
-    if (record.requesterId === caller.aadObjectId) {
+    if (sameObjectId(record.requesterId, caller.aadObjectId)) {
       await this.deps.store.audit.append({
         actor: caller.aadObjectId,
         actorName: caller.name,
@@ -457,7 +458,7 @@ export class InvitationService {
         this.deps.log?.warn({ err: error, invitation: record.id }, 'could not read the admins to ask for approval');
         return [] as string[];
       })
-    ).filter((id) => id.toLowerCase() !== record.requesterId.toLowerCase());
+    ).filter((id) => !sameObjectId(id, record.requesterId));
     const report = await this.fanout.send(subjectOf(record, adminIds), (teamsIds) => this.deps.messages.approval(record, teamsIds));
     await this.deps.store.invitations.setApprovalMessages(record.id, report.sent);
     return report.reached;

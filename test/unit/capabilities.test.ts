@@ -13,19 +13,25 @@ import {
 } from '../../bot/identity/capabilities';
 import type { Role } from '../../bot/identity/policy';
 
-const who = (aadObjectId: string, ...roles: Role[]): CapabilityCaller => ({ aadObjectId, roles });
+/** A GUID named for readability: the same name in another case is the same id written in that case, as Graph or Teams might. */
+const oid = (name: string): string => {
+  const hex = Buffer.from(name.toLowerCase()).toString('hex').padEnd(32, '0');
+  const guid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return name === name.toLowerCase() ? guid : guid.toUpperCase();
+};
+const who = (name: string, ...roles: Role[]): CapabilityCaller => ({ aadObjectId: oid(name), roles });
 const request = (over: Partial<DecidableAccessRequest> = {}): DecidableAccessRequest => ({
-  requesterObjectId: 'req',
-  guestObjectId: 'guest',
-  approverObjectIds: ['owner'],
+  requesterObjectId: oid('req'),
+  guestObjectId: oid('guest'),
+  approverObjectIds: [oid('owner')],
   approverSource: 'owners',
   ...over,
 });
 
 describe('canDecideAccess', () => {
   it('refuses the requester and the partner even when they are approvers or admins', () => {
-    expect(canDecideAccess(who('REQ', 'admin'), request({ approverObjectIds: ['req'] }))).toEqual({ allowed: false, reason: 'self-approval' });
-    expect(canDecideAccess(who('guest', 'admin'), request({ approverObjectIds: ['guest'] }))).toEqual({ allowed: false, reason: 'partner-approval' });
+    expect(canDecideAccess(who('REQ', 'admin'), request({ approverObjectIds: [oid('req')] }))).toEqual({ allowed: false, reason: 'self-approval' });
+    expect(canDecideAccess(who('guest', 'admin'), request({ approverObjectIds: [oid('guest')] }))).toEqual({ allowed: false, reason: 'partner-approval' });
   });
 
   it('lets a recorded owner decide, and not an admin when the owners decide', () => {
@@ -34,15 +40,15 @@ describe('canDecideAccess', () => {
   });
 
   it('lets any admin decide a request the admins decide, by role, until the live approvers are known', () => {
-    const byAdmins = request({ approverSource: 'admins', approverObjectIds: ['admin1'] });
+    const byAdmins = request({ approverSource: 'admins', approverObjectIds: [oid('admin1')] });
     expect(canDecideAccess(who('admin2', 'admin'), byAdmins)).toEqual({ allowed: true });
     expect(canDecideAccess(who('manager', 'manager'), byAdmins)).toEqual({ allowed: false, reason: 'not-an-admin' });
-    expect(canDecideAccess(who('admin2', 'admin'), byAdmins, { ids: ['admin1'], source: 'admins' })).toEqual({ allowed: false, reason: 'not-an-admin' });
+    expect(canDecideAccess(who('admin2', 'admin'), byAdmins, { ids: [oid('admin1')], source: 'admins' })).toEqual({ allowed: false, reason: 'not-an-admin' });
   });
 
   it('uses only the live approvers when given: a removed owner is refused, a new one allowed', () => {
-    expect(canDecideAccess(who('owner'), request(), { ids: ['other'], source: 'owners' })).toEqual({ allowed: false, reason: 'not-an-owner' });
-    expect(canDecideAccess(who('new'), request(), { ids: ['new'], source: 'owners' })).toEqual({ allowed: true });
+    expect(canDecideAccess(who('owner'), request(), { ids: [oid('other')], source: 'owners' })).toEqual({ allowed: false, reason: 'not-an-owner' });
+    expect(canDecideAccess(who('new'), request(), { ids: [oid('new')], source: 'owners' })).toEqual({ allowed: true });
   });
 });
 
@@ -58,35 +64,35 @@ describe('resource-level capabilities', () => {
     expect([canResetRedemption(who('a', 'admin')), canResetRedemption(who('m', 'manager'))]).toEqual([true, false]);
     expect([canBulkInvite(who('a', 'admin')), canBulkInvite(who('m', 'manager'))]).toEqual([true, false]);
     expect(canRetryInvitation(who('a', 'admin'), { state: 'failed' })).toBe(true);
-    expect(canRetryInvitation(who('a', 'admin'), { state: 'failed', decidedBy: 'b' })).toBe(false);
+    expect(canRetryInvitation(who('a', 'admin'), { state: 'failed', decidedBy: oid('b') })).toBe(false);
     expect(canRetryInvitation(who('m', 'manager'), { state: 'failed' })).toBe(false);
     expect(canRetryInvitation(who('a', 'admin'), { state: 'draft' })).toBe(false);
   });
 
   it('lets another admin decide a pending invitation, never its requester', () => {
-    expect(canDecideInvitation(who('a2', 'admin'), { requesterId: 'm', state: 'pending' })).toBe(true);
-    expect(canDecideInvitation(who('a2', 'admin'), { requesterId: 'a2', state: 'pending' })).toBe(false);
-    expect(canDecideInvitation(who('a2', 'admin'), { requesterId: 'm', state: 'invited' })).toBe(false);
-    expect(canDecideInvitation(who('m2', 'manager'), { requesterId: 'm', state: 'pending' })).toBe(false);
+    expect(canDecideInvitation(who('a2', 'admin'), { requesterId: oid('m'), state: 'pending' })).toBe(true);
+    expect(canDecideInvitation(who('a2', 'admin'), { requesterId: oid('a2'), state: 'pending' })).toBe(false);
+    expect(canDecideInvitation(who('a2', 'admin'), { requesterId: oid('m'), state: 'invited' })).toBe(false);
+    expect(canDecideInvitation(who('m2', 'manager'), { requesterId: oid('m'), state: 'pending' })).toBe(false);
   });
 
   it('lets only the requester withdraw an access request, and only while it is pending', () => {
-    expect(canWithdrawAccessRequest(who('REQ', 'manager'), { requesterObjectId: 'req', state: 'pending' })).toBe(true);
-    expect(canWithdrawAccessRequest(who('a', 'admin'), { requesterObjectId: 'req', state: 'pending' })).toBe(false);
-    expect(canWithdrawAccessRequest(who('owner'), { requesterObjectId: 'req', state: 'pending' })).toBe(false);
-    for (const state of ['approved', 'granted', 'denied', 'timedOut', 'withdrawn']) expect(canWithdrawAccessRequest(who('req', 'manager'), { requesterObjectId: 'req', state })).toBe(false);
+    expect(canWithdrawAccessRequest(who('REQ', 'manager'), { requesterObjectId: oid('req'), state: 'pending' })).toBe(true);
+    expect(canWithdrawAccessRequest(who('a', 'admin'), { requesterObjectId: oid('req'), state: 'pending' })).toBe(false);
+    expect(canWithdrawAccessRequest(who('owner'), { requesterObjectId: oid('req'), state: 'pending' })).toBe(false);
+    for (const state of ['approved', 'granted', 'denied', 'timedOut', 'withdrawn']) expect(canWithdrawAccessRequest(who('req', 'manager'), { requesterObjectId: oid('req'), state })).toBe(false);
   });
 
   it('lets the requester or an admin cancel a bulk run', () => {
-    expect(canCancelBulkRun(who('a', 'admin'), { requesterId: 'b' })).toBe(true);
-    expect(canCancelBulkRun(who('b'), { requesterId: 'b' })).toBe(true);
-    expect(canCancelBulkRun(who('c', 'manager'), { requesterId: 'b' })).toBe(false);
+    expect(canCancelBulkRun(who('a', 'admin'), { requesterId: oid('b') })).toBe(true);
+    expect(canCancelBulkRun(who('b'), { requesterId: oid('b') })).toBe(true);
+    expect(canCancelBulkRun(who('c', 'manager'), { requesterId: oid('b') })).toBe(false);
   });
 
   it('lets admins and the app owners revoke', () => {
     expect(canRevoke(who('a', 'admin'))).toBe('admin');
-    expect(canRevoke(who('o'), ['O'])).toBe('owner');
-    expect(canRevoke(who('m', 'manager'), ['o'])).toBeUndefined();
+    expect(canRevoke(who('o'), [oid('O')])).toBe('owner');
+    expect(canRevoke(who('m', 'manager'), [oid('o')])).toBeUndefined();
   });
 });
 

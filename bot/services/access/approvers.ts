@@ -2,14 +2,15 @@ import type { Owner } from '../../graph/appProxy';
 import type { AccessRequestRecord } from '../../store';
 import type { FanoutReport } from '../approvalFanout';
 import { subjectOf, type AccessRequestContext, type Approvers } from './types';
+import { sameObjectId } from '../../identity/objectId';
 
 /**
  * Who may decide: the app's owning users other than the requester and the partner; when there are none, the admins (again
  * without those two). Asked of Graph at request time and again at decision time, so a removed owner cannot decide.
  */
 export async function approversFor(ctx: AccessRequestContext, servicePrincipalId: string, requesterId: string, guestId: string): Promise<Approvers> {
-  const excluded = new Set([requesterId.toLowerCase(), guestId.toLowerCase()]);
-  const owners: Owner[] = (await ctx.deps.apps.listOwners(servicePrincipalId)).filter((o) => !excluded.has(o.id.toLowerCase()));
+  const excluded = (id: string): boolean => sameObjectId(id, requesterId) || sameObjectId(id, guestId);
+  const owners: Owner[] = (await ctx.deps.apps.listOwners(servicePrincipalId)).filter((o) => !excluded(o.id));
   if (owners.length > 0) {
     return {
       source: 'owners',
@@ -17,7 +18,7 @@ export async function approversFor(ctx: AccessRequestContext, servicePrincipalId
       names: new Map(owners.map((o) => [o.id.toLowerCase(), o.displayName ?? o.userPrincipalName ?? o.id])),
     };
   }
-  const admins = (await ctx.deps.directory.transitiveUserMemberIds(ctx.deps.settings.adminGroupId)).map((id) => id.toLowerCase()).filter((id) => !excluded.has(id));
+  const admins = (await ctx.deps.directory.transitiveUserMemberIds(ctx.deps.settings.adminGroupId)).map((id) => id.toLowerCase()).filter((id) => !excluded(id));
   return { source: 'admins', ids: [...new Set(admins)], names: new Map() };
 }
 

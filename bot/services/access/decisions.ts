@@ -4,6 +4,7 @@ import { approversFor, type AccessApprovalCards } from './approvers';
 import { accessGrantJob, accessTimeoutKey } from './schedule';
 import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type AccessRequestContext, type DecisionOutcome } from './types';
 import { canDecideAccess } from '../../identity/capabilities';
+import { sameObjectId } from '../../identity/objectId';
 
 /**
  * Decisions on a pending request: approve or deny by someone Graph lists as an approver now, or time-out at the deadline.
@@ -45,11 +46,11 @@ export class AccessRequestDecisions extends AccessRequestPart {
         detail: { request: id, reason, app: record.servicePrincipalId },
       });
     };
-    if (record.requesterObjectId === me) {
+    if (sameObjectId(record.requesterObjectId, me)) {
       await refuse('self-approval');
       return { kind: 'selfApproval', record };
     }
-    if (record.guestObjectId === me) {
+    if (sameObjectId(record.guestObjectId, me)) {
       await refuse('partner-approval');
       return { kind: 'partner', record };
     }

@@ -19,6 +19,7 @@ import {
   type SubmitInput,
   type SubmitOutcome,
 } from './types';
+import { sameObjectId } from '../../identity/objectId';
 
 /** The duration as the card sent it (a number, or text from Input.Number); undefined when blank. */
 function typedDays(value: string | number | undefined): number | undefined {
@@ -132,7 +133,7 @@ export class AccessRequestForm extends AccessRequestPart {
       const other = users[0];
       return other ? { kind: 'member', address, user: other } : { kind: 'notGuest', address };
     }
-    if (guest.id.toLowerCase() === caller.aadObjectId.toLowerCase()) return { kind: 'self' };
+    if (sameObjectId(guest.id, caller.aadObjectId)) return { kind: 'self' };
     const partner: PartnerView = {
       objectId: guest.id.toLowerCase(),
       displayName: guest.displayName ?? address.display,
@@ -178,7 +179,7 @@ export class AccessRequestForm extends AccessRequestPart {
    */
   async submit(caller: Caller, input: SubmitInput): Promise<SubmitOutcome> {
     const earlier = await this.repo.get(input.formId);
-    if (earlier) return earlier.requesterObjectId === caller.aadObjectId.toLowerCase() ? { kind: 'current', record: earlier } : { kind: 'notYours' };
+    if (earlier) return sameObjectId(earlier.requesterObjectId, caller.aadObjectId) ? { kind: 'current', record: earlier } : { kind: 'notYours' };
     const carried = input.partner?.trim() || undefined;
     const typed = input.email?.trim() || undefined;
     const address = carried ?? typed;
@@ -269,7 +270,7 @@ export class AccessRequestForm extends AccessRequestPart {
       if (!isUniqueViolation(error)) throw error;
       // Lost a race: the same form submitted twice at once, or another request for this partner, app and role.
       const twin = await this.repo.get(input.formId);
-      if (twin) return twin.requesterObjectId === caller.aadObjectId.toLowerCase() ? { kind: 'current', record: twin } : { kind: 'notYours' };
+      if (twin) return sameObjectId(twin.requesterObjectId, caller.aadObjectId) ? { kind: 'current', record: twin } : { kind: 'notYours' };
       const other = (await this.repo.findFor(partner.objectId, app.servicePrincipalId, ['pending', 'approved', 'granted'])).find((r) => r.appRoleId === role.id.toLowerCase());
       if (other) return { kind: 'duplicate', existing: other };
       throw error;

@@ -3,6 +3,7 @@ import { canWithdrawAccessRequest } from '../../identity/capabilities';
 import type { AccessApprovalCards } from './approvers';
 import { accessTimeoutKey } from './schedule';
 import { AccessRequestPart, type AccessRequestContext, type WithdrawOutcome } from './types';
+import { sameObjectId } from '../../identity/objectId';
 
 /**
  * The requester takes back a request nobody has decided yet. pending → withdrawn is one compare-and-set with its audit row,
@@ -21,7 +22,7 @@ export class AccessRequestWithdrawal extends AccessRequestPart {
     const record = await this.repo.get(id);
     if (!record) return { kind: 'notFound' };
     const me = caller.aadObjectId.toLowerCase();
-    if (record.requesterObjectId !== me) {
+    if (!sameObjectId(record.requesterObjectId, me)) {
       await this.deps.store.audit.append({
         actor: me,
         actorName: caller.name,

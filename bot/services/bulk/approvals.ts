@@ -3,6 +3,7 @@ import type { BulkStoredMessage, Store } from '../../store';
 import { ApprovalFanout } from '../approvalFanout';
 import type { InvitationDirectory } from '../invitations';
 import type { Notifier, OutgoingMessage } from '../ports';
+import { sameObjectId } from '../../identity/objectId';
 
 /**
  * Who approves a large bulk run and where their cards are: every admin but the requester, through the one ApprovalFanout
@@ -20,7 +21,7 @@ export class BulkApprovals {
   /** The admins other than the requester, as Graph lists them now. */
   async approverIds(requesterId: string): Promise<string[]> {
     const members = await this.deps.directory.transitiveUserMemberIds(this.deps.adminGroupId);
-    return members.filter((id) => id !== requesterId.toLowerCase());
+    return members.filter((id) => !sameObjectId(id, requesterId));
   }
 
   /** Teams ids for the card's `refresh`: at most 60. */

@@ -13,6 +13,7 @@ import { BulkApprovals } from './approvals';
 import { parseEntraBulkCsv, writeResultsCsv, type BulkRowInput } from './csv';
 import { InvitationPacer } from './pacing';
 import { ResultsLinks, type LinkVerdict } from './resultsLink';
+import { sameObjectId } from '../../identity/objectId';
 
 export { parseCsvRecords, parseEntraBulkCsv, type BulkRowInput } from './csv';
 
@@ -294,7 +295,7 @@ export class BulkInvitationService {
   async start(caller: Caller, id: string): Promise<BulkDecision> {
     const run = await this.runRow(id);
     if (!run) return { kind: 'notFound' };
-    if (run.requesterId !== caller.aadObjectId) return { kind: 'notYours' };
+    if (!sameObjectId(run.requesterId, caller.aadObjectId)) return { kind: 'notYours' };
     const view = await this.view(id);
     if (!view) return { kind: 'notFound' };
     if (run.state !== 'draft') return { kind: 'current', view };
@@ -313,7 +314,7 @@ export class BulkInvitationService {
     const view = await this.view(id);
     if (!view) return { kind: 'notFound' };
     if (run.state !== 'awaitingApproval') return { kind: 'current', view };
-    if (run.requesterId === caller.aadObjectId) {
+    if (sameObjectId(run.requesterId, caller.aadObjectId)) {
       await this.deps.store.audit.append({ actor: caller.aadObjectId, actorName: caller.name, action: 'invite.bulk.approve', target: `bulk:${id}`, outcome: 'refused', detail: { reason: 'self-approval' } });
       return { kind: 'selfApproval', view };
     }

@@ -1,11 +1,21 @@
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createHmac } from 'node:crypto';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
-import { ensureSandboxTls } from '../../../sandbox/tls';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type RunningSandbox } from '../../../sandbox/server';
 import { buildActivity, cardText, startBotOn, type TestBot } from '../../helpers/bot';
-import { startTestSandbox, TEST_TLS_DIR } from '../../helpers/sandbox';
+import {
+  CHANNEL_ISSUER as ISSUER,
+  channelClaims,
+  channelToken,
+  hmacSignedToken,
+  jwtParts as parts,
+  signingKey,
+  splicedToken,
+  startChannelAuthority,
+  tamperedToken as tampered,
+  unsignedToken,
+  withHeader,
+  type SigningKey,
+  type TokenOptions,
+} from '../../helpers/botFrameworkTokens';
+import { startTestSandbox } from '../../helpers/sandbox';
 
 /**
  * The real CloudAdapter's inbound checks, fed by our own Bot Framework channel authority: OpenID metadata and a JWKS served
@@ -14,95 +24,16 @@ import { startTestSandbox, TEST_TLS_DIR } from '../../helpers/sandbox';
  */
 
 const APP_ID = '7e1f0000-0000-4000-8000-000000000001';
-const ISSUER = 'https://api.botframework.com';
 const ADMIN = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
 
-interface SigningKey {
-  kid: string;
-  privateKey: KeyLike;
-  publicKeyPem: string;
-  jwk: JWK;
+type Minted = Omit<TokenOptions, 'appId' | 'serviceUrl' | 'serviceUrlClaim'> & { serviceUrl?: string };
+
+function token(options: Minted, serviceUrl: string): Promise<string> {
+  return channelToken({ ...options, appId: APP_ID, serviceUrl, serviceUrlClaim: options.serviceUrl });
 }
 
-async function signingKey(kid: string, endorsements: string[]): Promise<SigningKey> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256', endorsements } as JWK;
-  return { kid, privateKey, publicKeyPem: await exportSPKI(publicKey), jwk };
-}
-
-async function startChannelAuthority(keys: SigningKey[]): Promise<{ url: string; close(): Promise<void> }> {
-  const tls = ensureSandboxTls(TEST_TLS_DIR);
-  const server = https.createServer({ cert: tls.serverCertPem, key: tls.serverKeyPem }, (req, res) => {
-    const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const body =
-      req.url === '/v1/.well-known/openidconfiguration'
-        ? { issuer: ISSUER, jwks_uri: `${base}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] }
-        : req.url === '/v1/keys'
-          ? { keys: keys.map((k) => k.jwk) }
-          : undefined;
-    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body ?? {}));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1/.well-known/openidconfiguration`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-interface TokenOptions {
-  key: SigningKey;
-  issuer?: string;
-  audience?: string;
-  serviceUrl?: string;
-  expiresAt?: number;
-  notBefore?: number;
-}
-
-async function token(options: TokenOptions, serviceUrl: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ serviceurl: options.serviceUrl ?? serviceUrl })
-    .setProtectedHeader({ alg: 'RS256', kid: options.key.kid, typ: 'JWT' })
-    .setIssuer(options.issuer ?? ISSUER)
-    .setAudience(options.audience ?? APP_ID)
-    .setIssuedAt(now - 60)
-    .setNotBefore(options.notBefore ?? now - 60)
-    .setExpirationTime(options.expiresAt ?? now + 3600)
-    .sign(options.key.privateKey);
-}
-
-const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function claims(serviceUrl: string): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return { iss: ISSUER, aud: APP_ID, serviceurl: serviceUrl, iat: now - 60, nbf: now - 60, exp: now + 3600 };
-}
-
-function unsigned(serviceUrl: string): string {
-  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims(serviceUrl))}.`;
-}
-
-/** The classic key-confusion forgery: HS256 keyed with something public, under the kid of a published RSA key. */
-function hmacSigned(kid: string, secret: string | Buffer, serviceUrl: string): string {
-  const signingInput = `${encode({ alg: 'HS256', kid, typ: 'JWT' })}.${encode(claims(serviceUrl))}`;
-  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
-}
-
-function parts(jwt: string): [string, string, string] {
-  const [header = '', payload = '', signature = ''] = jwt.split('.');
-  return [header, payload, signature];
-}
-
-function tampered(jwt: string): string {
-  const [header, payload, signature] = parts(jwt);
-  const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-  return `${header}.${encode({ ...body, aud: `${String(body.aud)}-x` })}.${signature}`;
-}
-
-function withHeader(jwt: string, header: Record<string, unknown>): string {
-  const [, payload, signature] = parts(jwt);
-  return `${encode(header)}.${payload}.${signature}`;
-}
+const unsigned = (serviceUrl: string): string => unsignedToken(channelClaims(APP_ID, serviceUrl));
+const hmacSigned = (kid: string, secret: string | Buffer, serviceUrl: string): string => hmacSignedToken(kid, secret, channelClaims(APP_ID, serviceUrl));
 
 describe('inbound Bot Framework authentication through the real CloudAdapter', () => {
   let sandbox: RunningSandbox;
@@ -175,11 +106,7 @@ describe('inbound Bot Framework authentication through the real CloudAdapter', (
     ['a stripped signature', async () => { const [header, payload] = parts(await valid()); return `Bearer ${header}.${payload}.`; }],
     ['a tampered payload', async () => `Bearer ${tampered(await valid())}`],
     ['an alg that disagrees with the signature', async () => `Bearer ${withHeader(await valid(), { alg: 'RS512', kid: teams.kid, typ: 'JWT' })}`],
-    ['a signature spliced from another token', async () => {
-      const [header, payload] = parts(await valid());
-      const [, , foreign] = parts(await token({ key: teams, audience: 'another-bot' }, serviceUrl()));
-      return `Bearer ${header}.${payload}.${foreign}`;
-    }],
+    ['a signature spliced from another token', async () => `Bearer ${splicedToken(await valid(), await token({ key: teams, audience: 'another-bot' }, serviceUrl()))}`],
     ['a token that is not a JWT', async () => 'Bearer not-a-token'],
     ['a scheme other than Bearer', async () => `Basic ${Buffer.from('user:password').toString('base64')}`],
   ])('refuses %s with 401 and runs nothing', async (_label, authorization) => {
