@@ -17,6 +17,7 @@ import type {
   TypedInvite,
 } from '../services/invitations';
 import type { RealmVerdict } from '../services/realmVerdict';
+import { forbiddenInvitationNote } from './permission.presenter';
 
 /** Turns invitation outcomes into cards, for the invite and resend commands, their card actions and proactive messages. */
 
@@ -234,7 +235,12 @@ export function recordCard(record: InvitationRecord): Attachment {
           ? 'Entra answered that invitations are blocked for this directory due to suspicious activity. Do not retry: only Microsoft support can lift this block. Nothing was sent.'
           : `${refusal?.message ?? 'The invitation was refused.'} Nothing was sent.`,
         facts,
-        note: refusal?.kind === 'policy' ? "The tenant's collaboration restrictions (allow or block list) apply; an admin can change them in Entra's External collaboration settings." : undefined,
+        note:
+          refusal?.kind === 'policy'
+            ? "The tenant's collaboration restrictions (allow or block list) apply; an admin can change them in Entra's External collaboration settings."
+            : refusal?.kind === 'forbidden'
+              ? forbiddenInvitationNote('invite')
+              : undefined,
       });
     }
     case 'failed':
@@ -389,7 +395,12 @@ export function resendReply(outcome: ResendOutcome, caller?: Caller): Attachment
         text: 'Sending again means resetting the redemption (the guest accepts again, keeping groups and apps). Only admins can do that; ask one to run resend.',
       });
     case 'refused':
-      return cards.inviteOutcome({ tone: 'attention', title: `Microsoft Entra refused to resend to ${outcome.address.display}`, text: outcome.refusal.message });
+      return cards.inviteOutcome({
+        tone: 'attention',
+        title: `Microsoft Entra refused to resend to ${outcome.address.display}`,
+        text: outcome.refusal.message,
+        note: outcome.refusal.kind === 'forbidden' ? forbiddenInvitationNote('resend') : undefined,
+      });
     case 'resent':
       return cards.inviteOutcome({
         tone: 'good',
