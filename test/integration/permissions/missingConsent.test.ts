@@ -140,6 +140,9 @@ const CASES: Case[] = [
     missing: 'AppRoleAssignment.ReadWrite.All',
     refused: async (bot) => {
       expectMissing(await bot.say(ADMIN, 'revoke expenses for alice@fabrikam.com'), 'AppRoleAssignment.ReadWrite.All', /Revoking app access/);
+      const whois = await bot.say(MANAGER, 'whois alice@fabrikam.com');
+      expect(whois).toContain('Alice Smith');
+      expect(whois).toContain('may not read app assignments here (it needs Application.Read.All and AppRoleAssignment.ReadWrite.All)');
     },
     stillWorks: async (bot) => {
       expect(await bot.say(MANAGER, 'apps')).toContain('published through application proxy');
