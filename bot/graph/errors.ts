@@ -72,13 +72,13 @@ export function batchItemError(status: number, code: string | undefined, message
 }
 
 /** Wraps an unexpected Graph failure without leaking request details or tokens; a missing consent says which. */
-export function directoryUnavailable(step: GraphStep, error: unknown): DirectoryUnavailableError {
-  if (isPermissionDenied(error)) return new MissingPermissionError(step);
+export function directoryUnavailable(action: GraphStep, error: unknown): DirectoryUnavailableError {
+  if (isPermissionDenied(error)) return new MissingPermissionError(action);
   if (error instanceof GraphError) {
-    return new DirectoryUnavailableError(`${step} failed: Graph answered ${error.statusCode} ${error.code ?? ''}`.trim(), error.statusCode, error.code ?? undefined);
+    return new DirectoryUnavailableError(`${action} failed: Graph answered ${error.statusCode} ${error.code ?? ''}`.trim(), error.statusCode, error.code ?? undefined);
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return new DirectoryUnavailableError(`${step} failed: ${detail}`, undefined, undefined);
+  return new DirectoryUnavailableError(`${action} failed: ${detail}`, undefined, undefined);
 }
 
 /** A Graph failure in a few words for a person (status and code), never the request or its headers. */

@@ -1,5 +1,6 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
+import { forbiddenInvitationNote } from './permission.presenter';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canDecideInvitation, canInviteWithoutApproval, canResetRedemption } from '../identity/capabilities';
@@ -17,7 +18,6 @@ import type {
   TypedInvite,
 } from '../services/invitations';
 import type { RealmVerdict } from '../services/realmVerdict';
-import { forbiddenInvitationNote } from './permission.presenter';
 
 /** Turns invitation outcomes into cards, for the invite and resend commands, their card actions and proactive messages. */
 
@@ -233,14 +233,9 @@ export function recordCard(record: InvitationRecord): Attachment {
         title: abuse ? 'Microsoft has blocked invitations for this organization' : `Microsoft Entra refused to invite ${email}`,
         text: abuse
           ? 'Entra answered that invitations are blocked for this directory due to suspicious activity. Do not retry: only Microsoft support can lift this block. Nothing was sent.'
-          : `${refusal?.message ?? 'The invitation was refused.'} Nothing was sent.`,
+          : `${refusal?.message ?? 'The invitation was refused.'} Nothing was sent.${refusal?.kind === 'forbidden' ? ` ${forbiddenInvitationNote('invite')}` : ''}`,
         facts,
-        note:
-          refusal?.kind === 'policy'
-            ? "The tenant's collaboration restrictions (allow or block list) apply; an admin can change them in Entra's External collaboration settings."
-            : refusal?.kind === 'forbidden'
-              ? forbiddenInvitationNote('invite')
-              : undefined,
+        note: refusal?.kind === 'policy' ? "The tenant's collaboration restrictions (allow or block list) apply; an admin can change them in Entra's External collaboration settings." : undefined,
       });
     }
     case 'failed':
