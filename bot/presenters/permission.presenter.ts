@@ -15,7 +15,8 @@ export function missingPermissionCard(error: MissingPermissionError, incidentId:
     text:
       `Microsoft Graph refused "${error.step}" with 403 Authorization_RequestDenied: the bot's app registration lacks the ` +
       `application permission ${permissions}. An admin must add it in Microsoft Entra (App registrations → API permissions) ` +
-      `and grant admin consent; trying again will not help until then. Nothing was changed.` +
+      `and grant admin consent; trying again will not help until then. The bot sees a new consent with its next access ` +
+      `token, within about an hour (or at once after a restart). Nothing was changed.` +
       (everything ? '' : ' Features that do not need it keep working.'),
     reference: incidentId,
   });
