@@ -125,7 +125,7 @@ function appAccessWords(access: UserSummary['appAccess']): string[] {
   if (!access.available) {
     switch (access.reason) {
       case 'noPermission':
-        return ['Not available: the bot may not read app assignments here (it needs Application.Read.All).'];
+        return ['Not available: the bot may not read app assignments here (it needs Application.Read.All and AppRoleAssignment.ReadWrite.All).'];
       case 'throttled':
         return ['Not available right now: Graph asked the bot to slow down; ask again shortly.'];
       case 'unavailable':

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { KNOWN_PERMISSIONS, README_PERMISSIONS } from './graph/permissions';
 
 /** The fixture the sandbox starts from when none is named: a realistic hybrid Contoso tenant. */
 export const DEFAULT_FIXTURE_PATH = path.join(__dirname, 'fixtures', 'contoso.json');
@@ -266,6 +267,12 @@ export const FixtureSchema = z.strictObject({
    * Authorization_RequestDenied, as Graph answers an app without Policy.Read.B2BManagementPolicy.
    */
   invitationPolicyReadable: z.boolean().default(true),
+  /**
+   * The application permissions the app registration was granted (admin consent), carried in each access token's `roles`.
+   * Default: every permission of the README's table. Each Graph endpoint answers 403 Authorization_RequestDenied without
+   * the permission its page documents (graph/permissions.ts).
+   */
+  grantedPermissions: z.array(z.enum(KNOWN_PERMISSIONS)).default([...README_PERMISSIONS]),
 });
 
 export type Fixture = z.infer<typeof FixtureSchema>;

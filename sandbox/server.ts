@@ -7,6 +7,7 @@ import type { Fixture } from './fixture';
 import type { GraphContext } from './graph/directory';
 import { InvitationSettingsSchema, redeemInvitation, setInvitationSettings, type InvitationSettings } from './graph/invitations';
 import type { GraphCall } from './graph/odata';
+import { KNOWN_PERMISSIONS } from './graph/permissions';
 import { displayPath, errorResult, serveBatch, serveOne, type PipelineDeps } from './graph/pipeline';
 import { GRAPH_JSON, GraphHttpError, defaultErrorFor, lowerHeaders, newRequestId, readBody, send, sleep, type HeaderMap } from './http';
 import { openIdConfiguration, signingKeys, stsError, token, userRealm, type LoginContext, type LoginResult } from './login/endpoints';
@@ -62,10 +63,18 @@ export interface RunningSandbox {
   setInvitations(settings: InvitationSettings): void;
   /** Moves a guest (by object id or email) from PendingAcceptance to Accepted, as redeeming the invitation would. */
   redeemInvitation(userIdOrEmail: string): void;
+  /**
+   * Replaces the app registration's granted application permissions. As in Entra, tokens already issued keep their
+   * `roles`: a client sees the change with its next token.
+   */
+  setGrantedPermissions(permissions: readonly GrantablePermission[]): void;
   close(): Promise<void>;
 }
 
 const CONTROL_PREFIX = '_sandbox';
+
+export type GrantablePermission = (typeof KNOWN_PERMISSIONS)[number];
+const GrantedPermissionsSchema = z.strictObject({ granted: z.array(z.enum(KNOWN_PERMISSIONS)) });
 
 function segmentsOf(pathname: string): string[] {
   return pathname.split('/').filter((s, i, all) => s.length > 0 || (i > 0 && i < all.length - 1));
@@ -256,6 +265,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         setInvitationSettings(state, parsed.data);
         return send(res, 200, parsed.data);
       }
+      case 'GET /_sandbox/permissions':
+        return send(res, 200, { granted: [...state.grantedPermissions] });
+      case 'POST /_sandbox/permissions': {
+        const parsed = GrantedPermissionsSchema.safeParse(await readJson());
+        if (!parsed.success) return invalid(parsed.error);
+        state.grantedPermissions = new Set(parsed.data.granted);
+        return send(res, 200, { granted: [...state.grantedPermissions] });
+      }
       case 'POST /_sandbox/invitations/redeem': {
         const parsed = z.strictObject({ user: z.string().min(1) }).safeParse(await readJson());
         if (!parsed.success) return invalid(parsed.error);
@@ -324,6 +341,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     setInvitations: (settings) => setInvitationSettings(state, settings),
     redeemInvitation: (userIdOrEmail) => {
       redeemInvitation(state, userIdOrEmail);
+    },
+    setGrantedPermissions: (permissions) => {
+      state.grantedPermissions = new Set(GrantedPermissionsSchema.parse({ granted: [...permissions] }).granted);
     },
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -39,6 +39,8 @@ export class SandboxState {
   readonly external: Record<string, ExternalDomain>;
   readonly invitationPolicy: InvitationPolicy | undefined;
   readonly invitationPolicyReadable: boolean;
+  /** What the token endpoint puts in `roles`; replaced at run time through setGrantedPermissions. */
+  grantedPermissions: ReadonlySet<string>;
 
   constructor(fixture: Fixture) {
     const copy = structuredClone(fixture);
@@ -60,6 +62,7 @@ export class SandboxState {
     this.external = Object.fromEntries(Object.entries(copy.external).map(([k, v]) => [lower(k), v]));
     this.invitationPolicy = copy.invitationPolicy;
     this.invitationPolicyReadable = copy.invitationPolicyReadable;
+    this.grantedPermissions = new Set(copy.grantedPermissions);
   }
 
   get initialDomain(): string {

@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { directoryUnavailable } from './errors';
+import { batchItemError, directoryUnavailable, type GraphStep } from './errors';
 import { odataString, pathSegment, queryString as query } from './odata';
 import { APP_ACCESS_ITEMS, appAccessRequests, assignmentsRequest, ownedOnPremApps, userAppAccessFrom, type UserAppAccessFacts } from './userAppAccess';
 
@@ -248,7 +248,7 @@ export class GraphUsers {
     return lookup;
   }
 
-  private async batch(what: string, requests: { id: string; method: 'GET'; url: string }[]): Promise<Map<string, { status: number; body?: unknown }>> {
+  private async batch(what: GraphStep, requests: { id: string; method: 'GET'; url: string }[]): Promise<Map<string, { status: number; body?: unknown }>> {
     let raw: unknown;
     try {
       raw = await this.graph.api('/$batch').post({ requests });
@@ -278,7 +278,7 @@ export class GraphUsers {
     if (exact && (status === 404 || status === 400)) return [];
     if (status < 200 || status >= 300) {
       const code = GraphErrorBody.safeParse(body).data?.error.code;
-      throw directoryUnavailable('Looking up the user', new Error(`Graph answered ${status}${code ? ` ${code}` : ''}`));
+      throw directoryUnavailable('Looking up the user', batchItemError(status, code));
     }
     const parsed = exact ? DirectoryUserSchema.safeParse(body).data : z.object({ value: z.array(DirectoryUserSchema) }).safeParse(body).data?.value;
     if (parsed === undefined) throw directoryUnavailable('Looking up the user', new Error('Graph sent a user I could not read'));

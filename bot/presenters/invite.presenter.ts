@@ -1,5 +1,6 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
+import { forbiddenInvitationNote } from './permission.presenter';
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canDecideInvitation, canInviteWithoutApproval, canResetRedemption } from '../identity/capabilities';
@@ -233,7 +234,7 @@ export function recordCard(record: InvitationRecord): Attachment {
         title: abuse ? 'Microsoft has blocked invitations for this organization' : `Microsoft Entra refused to invite ${email}`,
         text: abuse
           ? 'Entra answered that invitations are blocked for this directory due to suspicious activity. Do not retry: only Microsoft support can lift this block. Nothing was sent.'
-          : `${refusal?.message ?? 'The invitation was refused.'} Nothing was sent.`,
+          : `${refusal?.message ?? 'The invitation was refused.'} Nothing was sent.${refusal?.kind === 'forbidden' ? ` ${forbiddenInvitationNote('invite')}` : ''}`,
         facts,
         note: refusal?.kind === 'policy' ? "The tenant's collaboration restrictions (allow or block list) apply; an admin can change them in Entra's External collaboration settings." : undefined,
       });
@@ -390,7 +391,12 @@ export function resendReply(outcome: ResendOutcome, caller?: Caller): Attachment
         text: 'Sending again means resetting the redemption (the guest accepts again, keeping groups and apps). Only admins can do that; ask one to run resend.',
       });
     case 'refused':
-      return cards.inviteOutcome({ tone: 'attention', title: `Microsoft Entra refused to resend to ${outcome.address.display}`, text: outcome.refusal.message });
+      return cards.inviteOutcome({
+        tone: 'attention',
+        title: `Microsoft Entra refused to resend to ${outcome.address.display}`,
+        text: outcome.refusal.message,
+        note: outcome.refusal.kind === 'forbidden' ? forbiddenInvitationNote('resend') : undefined,
+      });
     case 'resent':
       return cards.inviteOutcome({
         tone: 'good',

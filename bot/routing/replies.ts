@@ -1,9 +1,11 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
-import { DirectoryUnavailableError } from '../graph/errors';
+import { DirectoryUnavailableError, MissingPermissionError } from '../graph/errors';
+import { missingPermissionCard } from '../presenters/permission.presenter';
 
 /** The card a person sees when something failed on our side: what happened, what to do, and an id to quote to an admin. */
 export function failureCard(error: unknown, incidentId: string): Attachment {
+  if (error instanceof MissingPermissionError) return missingPermissionCard(error, incidentId);
   if (error instanceof DirectoryUnavailableError) {
     return cards.notice({
       tone: 'attention',

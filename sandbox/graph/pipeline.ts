@@ -4,6 +4,7 @@ import type { IssuedToken } from '../login/tokens';
 import type { StatsRecorder } from '../stats';
 import type { TokenBucketThrottle } from '../throttle';
 import { costOf } from './cost';
+import { insufficientPrivileges, unmetRequirement } from './permissions';
 import type { GraphContext } from './directory';
 import type { GraphCall, GraphResult } from './odata';
 import { routeGraph } from './router';
@@ -40,8 +41,9 @@ function withIds(result: GraphResult, requestId: string, clientRequestId: string
 }
 
 /**
- * Serves one Graph request or one batch item: injected faults first, then the app+tenant token bucket, then the handler.
- * Every outcome is recorded with the resource units it was charged.
+ * Serves one Graph request or one batch item: injected faults first, then the app+tenant token bucket, then the token's
+ * `roles` against the endpoint's documented permission (403 Authorization_RequestDenied), then the handler. Every outcome is
+ * recorded with the resource units it was charged.
  */
 export async function serveOne(deps: PipelineDeps, call: GraphCall, grant: IssuedToken, batchItem: boolean): Promise<GraphResult> {
   const requestId = newRequestId();
@@ -90,6 +92,7 @@ export async function serveOne(deps: PipelineDeps, call: GraphCall, grant: Issue
 
   let result: GraphResult;
   try {
+    if (unmetRequirement(new Set(grant.roles), call)) throw insufficientPrivileges();
     result = routeGraph(deps.ctx, call);
   } catch (err) {
     if (err instanceof GraphHttpError) {

@@ -159,7 +159,7 @@ export function token(ctx: LoginContext, tenant: string, form: URLSearchParams):
       `The resource principal named ${resource} was not found in the tenant named ${ctx.state.tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
     );
   }
-  const accessToken = ctx.tokens.issue(clientId, resolved.tenantId, ctx.tokenLifetimeSeconds);
+  const accessToken = ctx.tokens.issue(clientId, resolved.tenantId, ctx.tokenLifetimeSeconds, [...ctx.state.grantedPermissions]);
   return {
     status: 200,
     body: { token_type: 'Bearer', expires_in: ctx.tokenLifetimeSeconds, ext_expires_in: ctx.tokenLifetimeSeconds, access_token: accessToken },

@@ -186,7 +186,7 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     try {
       const { text } = await ask(bot, MANAGER, 'whois wmoran@partners.contoso.com');
       expect(text).toContain('Wendy Moran');
-      expect(text).toContain('Not available: the bot may not read app assignments here (it needs Application.Read.All).');
+      expect(text).toContain('Not available: the bot may not read app assignments here (it needs Application.Read.All and AppRoleAssignment.ReadWrite.All).');
     } finally {
       sandbox.setFaults([]);
     }

@@ -1,6 +1,6 @@
 import { BatchRequestContent, BatchResponseContent, GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import type { RunningSandbox } from '../../../sandbox/server';
-import { sandboxGraphClient, sandboxToken, startTestSandbox } from '../../helpers/sandbox';
+import { contosoFixture, sandboxGraphClient, sandboxToken, startTestSandbox } from '../../helpers/sandbox';
 
 const ADELE = 'a0000000-0000-4000-8000-000000000001';
 const NESTOR = 'a0000000-0000-4000-8000-000000000002';
@@ -29,7 +29,8 @@ describe('sandbox $batch, throttling, faults and stats', () => {
   let token: string;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
+    // GET /organization needs Organization.Read.All, which the bot never asks for.
+    sandbox = await startTestSandbox({ fixture: { ...contosoFixture(), grantedPermissions: [...contosoFixture().grantedPermissions, 'Organization.Read.All'] } });
     client = sandboxGraphClient(sandbox).client;
     token = await sandboxToken(sandbox);
   });

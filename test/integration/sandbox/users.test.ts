@@ -41,7 +41,8 @@ describe('sandbox Graph directory over HTTPS with the real Graph client', () => 
   let token: string;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
+    // GET /organization needs Organization.Read.All, which the bot never asks for.
+    sandbox = await startTestSandbox({ fixture: { ...contosoFixture(), grantedPermissions: [...contosoFixture().grantedPermissions, 'Organization.Read.All'] } });
     client = sandboxGraphClient(sandbox).client;
     token = await sandboxToken(sandbox);
   });
