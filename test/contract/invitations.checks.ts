@@ -1,4 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
+import { DirectoryUnavailableError } from '../../bot/graph/errors';
 import { GraphInvitations, InvitationRefusedError, InvitationThrottledError, type InvitationRequest } from '../../bot/graph/graphInvitations';
 import { CROSS_TENANT_MESSAGE, UNDOCUMENTED_REFUSAL_MESSAGE } from '../../sandbox/graph/invitations';
 import { recordRequests, statusAndCode, type Check, type Target } from './harness';
@@ -9,28 +10,12 @@ function request(email: string): InvitationRequest {
   return { email, redirectUrl: REDIRECT, sendInvitationMessage: false, sponsorIds: [] };
 }
 
-/** The refusal the bot made of a POST /invitations: its kind and Graph's message, or what else went wrong. */
-async function refusalOf(t: Target, email: string): Promise<{ kind: string; message: string }> {
-  try {
-    await new GraphInvitations(t.graph).invite(request(email));
-  } catch (error) {
-    if (error instanceof InvitationRefusedError) return error.refusal;
-    throw error;
-  }
-  throw new Error(`POST /invitations accepted ${email}`);
-}
-
-function writes(t: Target): NonNullable<Target['writes']> {
-  if (!t.writes) throw new Error('no write scope');
-  return t.writes;
-}
-
 /**
  * A guest the suite created; the tenant removes it (membership, user, then the recycle bin) in afterAll. The sandbox's
  * directory is thrown away with it.
  */
-function remember(t: Target, guestId: string): void {
-  t.state.set('guest.id', guestId);
+function remember(t: Target, guestId: string, key = 'guest.id'): void {
+  t.state.set(key, guestId);
   if (t.sandbox) return;
   t.cleanups.push({
     what: `delete guest ${guestId}`,
@@ -44,13 +29,32 @@ function remember(t: Target, guestId: string): void {
   });
 }
 
+/** The refusal the bot made of a POST /invitations: its kind and Graph's message, or what else went wrong. */
+async function refusalOf(t: Target, email: string): Promise<{ kind: string; message: string }> {
+  let accepted: string;
+  try {
+    accepted = (await new GraphInvitations(t.graph).invite(request(email))).invitedUser.id;
+  } catch (error) {
+    if (error instanceof InvitationRefusedError) return error.refusal;
+    throw error;
+  }
+  // Graph created a guest the check expected it to refuse: it is removed with the rest.
+  remember(t, accepted, 'refused.id');
+  throw new Error(`POST /invitations accepted ${email}`);
+}
+
+function writes(t: Target): NonNullable<Target['writes']> {
+  if (!t.writes) throw new Error('no write scope');
+  return t.writes;
+}
+
 /** Replication lag: a guest just created may not be visible to a group add for a few seconds (ED troubleshoot). */
 async function withLag<T>(t: Target, attempt: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i += 1) {
     try {
       return await attempt();
     } catch (error) {
-      const notYet = error instanceof Error && /404/.test(error.message);
+      const notYet = error instanceof DirectoryUnavailableError && error.statusCode === 404;
       if (t.sandbox || !notYet || i >= 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
