@@ -1,6 +1,7 @@
+import { domainToASCII } from 'node:url';
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { readTenantInvitationPolicy, type TenantInvitationPolicy } from './b2bPolicy';
+import { judgeDomain, readTenantInvitationPolicy, type PolicyVerdict, type TenantInvitationPolicy } from './b2bPolicy';
 import { directoryUnavailable } from './errors';
 import { odataString, pathSegment } from './odata';
 import { ADVANCED_QUERY_HEADERS, allPages } from './paging';
@@ -99,14 +100,56 @@ export function isAbuseBlock(error: unknown): boolean {
   return error instanceof GraphError && error.statusCode === 403 && /suspicious activity/i.test(error.message);
 }
 
-function classify(error: GraphError): InvitationRefusal | undefined {
+/**
+ * The two invitation refusals Microsoft documents by their sentence, on "Troubleshooting Microsoft Entra B2B collaboration"
+ * (https://learn.microsoft.com/entra/external-id/troubleshoot, "Invitation is blocked due to cross-tenant access policies" and
+ * "… disabled Microsoft B2B Cross Cloud Worker application"). The page gives the sentence, not the HTTP status or the code.
+ */
+const CROSS_TENANT_SENTENCES = [/blocked by cross-tenant access settings/i, /B2B Cross Cloud Worker application has been disabled/i];
+
+export function isCrossTenantRefusal(error: GraphError): boolean {
+  return CROSS_TENANT_SENTENCES.some((sentence) => sentence.test(error.message));
+}
+
+/** Neither refusal has a documented status: a 400 (Graph's "malformed or incorrect") and a 403 ("access is denied") both count. */
+const REFUSAL_STATUSES: ReadonlySet<number> = new Set([400, 403]);
+
+/** The directory's documented conflict code for a value another object already holds (here, a member's proxyAddresses). */
+const SAME_KEY_VALUE = 'Request_MultipleObjectsWithSameKeyValue';
+/** Graph's code for a caller without the permission (User.Invite.All): never read as the tenant's list. */
+const PERMISSION_DENIED = 'Authorization_RequestDenied';
+
+/**
+ * Why Graph refused an invitation, by what Microsoft documents rather than by any wording of the sandbox's:
+ * - the anti-abuse block: 403 with its reported sentence;
+ * - cross-tenant access settings: the documented sentence, with either status;
+ * - the tenant's own allow or block list: Entra documents that it refuses the listed (or unlisted) domains but not the
+ *   status, code or message it answers with, so a 400 or 403 for an address whose domain the tenant's list refuses
+ *   (`tenantList`, from b2bManagementPolicies) is a policy refusal whatever the message says;
+ * - a conflict: the directory's code, or its "already exists" message;
+ * - a missing permission: 403 `Authorization_RequestDenied`, forbidden even for a listed domain;
+ * - otherwise 403 is forbidden and 400 invalid.
+ * The message is Graph's own, shown as it came.
+ */
+export function classifyInvitationRefusal(error: GraphError, tenantList?: PolicyVerdict): InvitationRefusal | undefined {
   const message = error.message || error.code || `Graph answered ${error.statusCode}`;
   if (isAbuseBlock(error)) return { kind: 'abuse', message };
+  if (!REFUSAL_STATUSES.has(error.statusCode)) return undefined;
+  if (isCrossTenantRefusal(error)) return { kind: 'policy', message };
+  if (error.statusCode === 400 && (error.code === SAME_KEY_VALUE || /already exists/i.test(message))) return { kind: 'conflict', message };
+  if (error.code === PERMISSION_DENIED) return { kind: 'forbidden', message };
+  if (tenantList?.kind === 'refused') return { kind: 'policy', message };
   if (error.statusCode === 403) return { kind: 'forbidden', message };
-  if (error.statusCode === 400 && /polic|blocked|not allowed|collaboration restriction|cross-tenant/i.test(message)) return { kind: 'policy', message };
-  if (error.statusCode === 400 && /already exists|SameKeyValue|proxyAddresses/i.test(`${error.code ?? ''} ${message}`)) return { kind: 'conflict', message };
-  if (error.statusCode === 400) return { kind: 'invalid', message };
-  return undefined;
+  return { kind: 'invalid', message };
+}
+
+/** Whether telling a refusal apart needs the tenant's allow or block list: only a 400 or 403 that says nothing else does. */
+function needsTenantList(error: GraphError): boolean {
+  return REFUSAL_STATUSES.has(error.statusCode) && !isAbuseBlock(error) && !isCrossTenantRefusal(error) && error.code !== SAME_KEY_VALUE && error.code !== PERMISSION_DENIED;
+}
+
+function domainOf(email: string): string {
+  return domainToASCII(email.slice(email.lastIndexOf('@') + 1)).toLowerCase();
 }
 
 const POLICY_CACHE_MS = 60_000;
@@ -162,7 +205,8 @@ export class GraphInvitations {
       return InvitationResponse.parse(response);
     } catch (error) {
       if (error instanceof GraphError) {
-        const refusal = classify(error);
+        const tenantList = needsTenantList(error) ? judgeDomain(await this.tenantInvitationPolicy(), domainOf(request.email)) : undefined;
+        const refusal = classifyInvitationRefusal(error, tenantList);
         if (refusal) throw new InvitationRefusedError(refusal);
         if ([429, 503, 504].includes(error.statusCode)) throw new InvitationThrottledError(error.statusCode, retryAfterMs(error));
       }

@@ -236,7 +236,10 @@ export function recordCard(record: InvitationRecord): Attachment {
           ? 'Entra answered that invitations are blocked for this directory due to suspicious activity. Do not retry: only Microsoft support can lift this block. Nothing was sent.'
           : `${refusal?.message ?? 'The invitation was refused.'} Nothing was sent.${refusal?.kind === 'forbidden' ? ` ${forbiddenInvitationNote('invite')}` : ''}`,
         facts,
-        note: refusal?.kind === 'policy' ? "The tenant's collaboration restrictions (allow or block list) apply; an admin can change them in Entra's External collaboration settings." : undefined,
+        note:
+          refusal?.kind === 'policy'
+            ? "Entra's B2B rules refused it: our allow or block list (External collaboration settings) or the cross-tenant access settings of our organization or the partner's. An admin can change them in Entra under External Identities."
+            : undefined,
       });
     }
     case 'failed':

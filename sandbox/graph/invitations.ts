@@ -17,6 +17,16 @@ export interface InvitationSettings {
    * this directory due to suspicious activity…"), as Entra does after a burst. 0 blocks at once; undefined never blocks.
    */
   abuseBlockAfter?: number;
+  /**
+   * Invitations to these domains are refused with the sentence Microsoft documents for cross-tenant access settings, as if
+   * that partner's tenant (or ours) blocked B2B collaboration with the other.
+   */
+  crossTenantBlockedDomains?: string[];
+  /**
+   * The status the tenant-list and cross-tenant refusals answer with. Microsoft documents neither (see sandbox/README.md,
+   * "Invitation refusals"), so both readings can be exercised: 400 `BadRequest` (default) or 403 `Forbidden`.
+   */
+  refusalStatus?: 400 | 403;
 }
 
 export const ABUSE_MESSAGE = 'Invitations are blocked for this directory due to suspicious activity. Please contact Microsoft support for help.';
@@ -38,7 +48,33 @@ function deskOf(state: SandboxState): InvitationDesk {
   return desk;
 }
 
-export const InvitationSettingsSchema = z.strictObject({ abuseBlockAfter: z.number().int().min(0).optional() });
+export const InvitationSettingsSchema = z.strictObject({
+  abuseBlockAfter: z.number().int().min(0).optional(),
+  crossTenantBlockedDomains: z.array(z.string().min(1)).optional(),
+  refusalStatus: z.union([z.literal(400), z.literal(403)]).optional(),
+});
+
+/**
+ * The cross-tenant refusal as "Troubleshooting Microsoft Entra B2B collaboration" quotes it
+ * (https://learn.microsoft.com/entra/external-id/troubleshoot#invitation-is-blocked-due-to-cross-tenant-access-policies).
+ */
+export const CROSS_TENANT_MESSAGE =
+  "This invitation is blocked by cross-tenant access settings. Admins in both your organization and the invited user's organization must configure cross-tenant access settings to allow the invitation.";
+
+/**
+ * Entra documents that its allow or block list refuses an invitation (https://learn.microsoft.com/entra/external-id/allow-deny-list)
+ * but not with what status, code or words. The sandbox answers with Graph's generic description of the status
+ * (https://learn.microsoft.com/graph/errors, "HTTP status codes"), so nothing can come to rely on a wording of its own.
+ */
+export const UNDOCUMENTED_REFUSAL_MESSAGE: Readonly<Record<400 | 403, string>> = {
+  400: "Can't process the request because it's malformed or incorrect.",
+  403: 'Access is denied to the requested resource. The user might not have enough permission or might not have a required license.',
+};
+
+function refusal(desk: InvitationDesk, message: string): GraphHttpError {
+  const status = desk.settings.refusalStatus ?? 400;
+  return new GraphHttpError(status, status === 400 ? 'BadRequest' : 'Forbidden', message);
+}
 
 /** Replaces the switches and lifts a block that was tripped (as Microsoft support would). */
 export function setInvitationSettings(state: SandboxState, settings: InvitationSettings): void {
@@ -149,9 +185,8 @@ function createInvitation(ctx: GraphContext, call: GraphCall): GraphResult {
     throw new GraphHttpError(403, 'Forbidden', ABUSE_MESSAGE);
   }
   const domain = domainOf(email);
-  if (policyRefuses(state, domain)) {
-    throw badRequest(`The invitation to ${email} is blocked by your organization's collaboration restrictions policy for the domain ${domain}.`);
-  }
+  if ((desk.settings.crossTenantBlockedDomains ?? []).some((d) => lower(d) === domain)) throw refusal(desk, CROSS_TENANT_MESSAGE);
+  if (policyRefuses(state, domain)) throw refusal(desk, UNDOCUMENTED_REFUSAL_MESSAGE[desk.settings.refusalStatus ?? 400]);
 
   let sponsors: string[] | undefined;
   if (body.invitedUserSponsors !== undefined) {
