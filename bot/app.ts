@@ -121,6 +121,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     commandRouter: new CommandRouter(commands),
     actionRouter: new ActionRouter(actions, commands),
     log,
+    turnBudget: { budgetMs: config.turnBudgetMs },
   });
 
   const server: Server = createServer({

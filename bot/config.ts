@@ -88,6 +88,7 @@ const RawEnv = z.object({
   ROLE_CACHE_SECONDS: positiveInt(60),
   JOB_POLL_MS: positiveInt(2000),
   JOB_LEASE_SECONDS: positiveInt(120),
+  TURN_BUDGET_MS: positiveInt(2000),
 
   GRAPH_BASE_URL: optionalString.pipe(httpsUrl.optional()),
   LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
@@ -332,6 +333,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
     tenantId,
     roles: { adminGroupId: e.ADMIN_GROUP_ID, managerGroupId: e.MANAGER_GROUP_ID, cacheSeconds: e.ROLE_CACHE_SECONDS },
     jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
+    /** A turn answers within this time, with its result or a "working…" card that the result replaces. */
+    turnBudgetMs: e.TURN_BUDGET_MS,
     invitations: {
       /** Where a guest lands after redeeming; the invite card may override it. */
       redirectUrl: e.INVITE_REDIRECT_URL ?? `https://myapps.microsoft.com/?tenantid=${tenantId}`,
