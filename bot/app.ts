@@ -159,6 +159,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     async close() {
       await runner.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bot.idle();
       await store.close();
     },
   };

@@ -79,6 +79,11 @@ export class TeamsBot extends TeamsActivityHandler {
     );
   }
 
+  /** Resolves when every answer that missed the turn budget has been delivered, so a shutdown does not drop them. */
+  idle(): Promise<void> {
+    return this.budget.idle();
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const log = this.turnLog(context);
     const identified = identifyCaller(context.activity, this.deps.tenantId);

@@ -125,8 +125,8 @@ export class TurnBudget {
       return;
     }
     if (first.inTime) {
-      const reply = asOutgoing(first.value);
-      await turn.send({ attachments: [reply.card as Attachment], text: reply.text });
+      const reply = first.value;
+      await turn.send('card' in reply ? { attachments: [reply.card], text: reply.text } : { attachments: [reply] });
       return;
     }
     turn.log.info({ budgetMs: this.options.budgetMs }, 'answer deferred: sent "working…"');
