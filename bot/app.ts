@@ -121,6 +121,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     commandRouter: new CommandRouter(commands),
     actionRouter: new ActionRouter(actions, commands),
     log,
+    turnBudget: { budgetMs: config.turnBudgetMs },
   });
 
   const server: Server = createServer({
@@ -158,6 +159,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     async close() {
       await runner.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bot.idle();
       await store.close();
     },
   };

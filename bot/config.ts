@@ -88,6 +88,7 @@ const RawEnv = z.object({
   ROLE_CACHE_SECONDS: positiveInt(60),
   JOB_POLL_MS: positiveInt(2000),
   JOB_LEASE_SECONDS: positiveInt(120),
+  TURN_BUDGET_MS: positiveInt(2000),
 
   GRAPH_BASE_URL: optionalString.pipe(httpsUrl.optional()),
   LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
@@ -190,6 +191,10 @@ function isLoopback(url: string): boolean {
   const host = new URL(url).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
+
+/** What a turn keeps of its budget for the role lookup before a command and for sending the card after it. */
+const TURN_SEND_MARGIN_MS = 500;
+const REALM_LEAST_ANSWER_MS = 500;
 
 /** A problem that spans several settings: its message already names them, so it is reported as it is. */
 const WHOLE = { whole: true } as const;
@@ -332,6 +337,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
     tenantId,
     roles: { adminGroupId: e.ADMIN_GROUP_ID, managerGroupId: e.MANAGER_GROUP_ID, cacheSeconds: e.ROLE_CACHE_SECONDS },
     jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
+    /** A turn answers within this time, with its result or a "working…" card that the result replaces. */
+    turnBudgetMs: e.TURN_BUDGET_MS,
     invitations: {
       /** Where a guest lands after redeeming; the invite card may override it. */
       redirectUrl: e.INVITE_REDIRECT_URL ?? `https://myapps.microsoft.com/?tenantid=${tenantId}`,
@@ -366,8 +373,11 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
       /** UPN suffixes (lower-case, without @) that mark a partner, e.g. partners.contoso.com. */
       upnSuffixes: e.PARTNER_UPN_SUFFIXES,
     },
-    /** Home realm answers: cached per domain, and given within answerMs with whatever is known by then. */
-    realm: { cacheMs: e.REALM_CACHE_SECONDS * 1000, answerMs: e.REALM_ANSWER_MS },
+    /**
+     * Home realm answers: cached per domain, and given within answerMs with whatever is known by then. Never later than
+     * the turn budget allows, less the time to send the card, so that the realm card itself is the turn's first answer.
+     */
+    realm: { cacheMs: e.REALM_CACHE_SECONDS * 1000, answerMs: Math.min(e.REALM_ANSWER_MS, Math.max(REALM_LEAST_ANSWER_MS, e.TURN_BUDGET_MS - TURN_SEND_MARGIN_MS)) },
     /** On-prem AD for KCD shadow accounts; undefined when not configured (Kerberos apps are then refused, SAML still works). */
     onprem,
     /** App access requests: how long a grant lasts, how long a request waits for a decision, and the optional approvals channel. */

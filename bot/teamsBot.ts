@@ -1,19 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import {
-  TeamsActivityHandler,
-  TurnContext,
-  type AdaptiveCardInvokeResponse,
-  type AdaptiveCardInvokeValue,
-  type Attachment,
-} from 'botbuilder';
+import { TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
 import { cards } from '../cards';
-import type { CommandReply } from './commands/defineCommand';
-import { identifyCaller, type Caller, type IdentityRefusal } from './identity/caller';
+import { identifyCaller, type Caller, type CallerIdentity, type IdentityRefusal } from './identity/caller';
 import type { Logger } from './logger';
 import type { ActionRouter } from './routing/actionRouter';
 import { messageResponse } from './routing/actionRouter';
 import type { CommandRouter } from './routing/commandRouter';
-import { failureCard } from './routing/replies';
+import { TurnBudget, type TurnBudgetOptions } from './routing/turnBudget';
 import type { Services } from './services';
 
 export interface TeamsBotDeps {
@@ -22,6 +14,8 @@ export interface TeamsBotDeps {
   commandRouter: CommandRouter;
   actionRouter: ActionRouter;
   log: Logger;
+  /** How long a turn may take before it answers "working…" (TURN_BUDGET_MS), and how long deferred work may go on. */
+  turnBudget?: Partial<TurnBudgetOptions>;
 }
 
 function refusalText(refusal: IdentityRefusal): { title: string; text: string } {
@@ -43,14 +37,18 @@ function refusalText(refusal: IdentityRefusal): { title: string; text: string } 
   };
 }
 
-function toActivity(reply: CommandReply): { attachments: Attachment[]; text?: string } {
-  return 'card' in reply ? { attachments: [reply.card], text: reply.text } : { attachments: [reply] };
+/** Teams marks the refresh it asks for when a card is shown as automatic; a click is manual. */
+function isAutomatic(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'trigger' in value && value.trigger === 'automatic';
 }
 
 /** Receives Teams activities and delegates: identity once, then the command or card-action router. No feature logic here. */
 export class TeamsBot extends TeamsActivityHandler {
+  private readonly budget: TurnBudget;
+
   constructor(private readonly deps: TeamsBotDeps) {
     super();
+    this.budget = new TurnBudget(deps.services.notifier, deps.turnBudget);
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -68,17 +66,22 @@ export class TeamsBot extends TeamsActivityHandler {
       log.warn({ refusal: identified.reason }, 'card action refused');
       return messageResponse(refusalText(identified).text);
     }
-    const incident = randomUUID();
-    try {
+    const { activity } = context;
+    const routed = (async () => {
       const caller = await this.withRoles(identified.identity);
-      const routed = await this.deps.actionRouter.route(value, { caller, services: this.deps.services, log: log.child({ caller: caller.aadObjectId }) });
-      log.info({ verb: routed.verb, caller: caller.aadObjectId, status: routed.response.statusCode }, 'card action handled');
-      return routed.response;
-    } catch (error) {
-      log.error({ err: error, incident }, 'card action failed');
-      const card = failureCard(error, incident);
-      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card.content as Record<string, unknown> };
-    }
+      const { verb, response } = await this.deps.actionRouter.route(value, { caller, services: this.deps.services, log: log.child({ caller: caller.aadObjectId }) });
+      log.info({ verb, caller: caller.aadObjectId, status: response.statusCode }, 'card action handled');
+      return response;
+    })();
+    return this.budget.answerInvoke(
+      { reference: TurnContext.getConversationReference(activity), log, cardActivityId: activity.replyToId ?? '', automatic: isAutomatic(value) },
+      routed,
+    );
+  }
+
+  /** Resolves when every answer that missed the turn budget has been delivered, so a shutdown does not drop them. */
+  idle(): Promise<void> {
+    return this.budget.idle();
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -95,22 +98,7 @@ export class TeamsBot extends TeamsActivityHandler {
       log.info('duplicate delivery ignored');
       return;
     }
-    const incident = randomUUID();
-    try {
-      const caller = await this.withRoles(identified.identity);
-      await this.rememberConversation(context, caller);
-      const routed = await this.deps.commandRouter.route(context.activity.text ?? '', {
-        caller,
-        services,
-        log: log.child({ caller: caller.aadObjectId }),
-        attachments: context.activity.attachments ?? [],
-      });
-      log.info({ command: routed.command, caller: caller.aadObjectId }, 'message handled');
-      await context.sendActivity(toActivity(routed.reply));
-    } catch (error) {
-      log.error({ err: error, incident }, 'message failed');
-      await context.sendActivity({ attachments: [failureCard(error, incident)] });
-    }
+    await this.answer(context, identified.identity, context.activity.text ?? '', log);
   }
 
   private async welcome(context: TurnContext): Promise<void> {
@@ -119,24 +107,41 @@ export class TeamsBot extends TeamsActivityHandler {
     if (!joined) return;
     const identified = identifyCaller(context.activity, this.deps.tenantId);
     if (!identified.ok) return;
-    try {
-      const caller = await this.withRoles(identified.identity);
-      await this.rememberConversation(context, caller);
-      const routed = await this.deps.commandRouter.route('help', { caller, services: this.deps.services, log: this.turnLog(context) });
-      await context.sendActivity(toActivity(routed.reply));
-    } catch (error) {
-      this.turnLog(context).error({ err: error }, 'welcome failed');
-    }
+    await this.answer(context, identified.identity, 'help', this.turnLog(context));
   }
 
-  private async withRoles(identity: Omit<Caller, 'roles'>): Promise<Caller> {
+  /**
+   * Routes the text within the turn budget. The roles are part of the budgeted work: a cold role lookup on a slow Graph
+   * delays the result, never the first answer, and the router still checks the permission before any gated data is read.
+   */
+  private async answer(context: TurnContext, identity: CallerIdentity, text: string, log: Logger): Promise<void> {
+    const { activity } = context;
+    const attachments = activity.attachments ?? [];
+    const routed = (async () => {
+      await this.rememberConversation(activity, identity);
+      const caller = await this.withRoles(identity);
+      const { command, reply } = await this.deps.commandRouter.route(text, { caller, services: this.deps.services, log: log.child({ caller: caller.aadObjectId }), attachments });
+      log.info({ command, caller: caller.aadObjectId }, 'message handled');
+      return reply;
+    })();
+    await this.budget.answerMessage(
+      {
+        reference: TurnContext.getConversationReference(activity),
+        log,
+        send: async (message) => (await context.sendActivity(message))?.id ?? '',
+      },
+      routed,
+    );
+  }
+
+  private async withRoles(identity: CallerIdentity): Promise<Caller> {
     return { ...identity, roles: await this.deps.services.roles.rolesOf(identity.aadObjectId) };
   }
 
   /** Personal chats are where approvals and outcomes are delivered proactively later. */
-  private async rememberConversation(context: TurnContext, caller: Caller): Promise<void> {
-    if (context.activity.conversation?.conversationType !== 'personal') return;
-    await this.deps.services.store.conversations.save(caller.aadObjectId, TurnContext.getConversationReference(context.activity));
+  private async rememberConversation(activity: Activity, identity: CallerIdentity): Promise<void> {
+    if (activity.conversation?.conversationType !== 'personal') return;
+    await this.deps.services.store.conversations.save(identity.aadObjectId, TurnContext.getConversationReference(activity));
   }
 
   private turnLog(context: TurnContext): Logger {

@@ -49,7 +49,8 @@ export interface ServicePorts {
 }
 
 /** The settings services read, in the very shape the app's Config has them. */
-export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' | 'access'> & {
+export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' | 'access'> &
+  Partial<Pick<Config, 'realm'>> & {
   /** Sandbox mode only: attached files may come from a loopback http server. */
   allowLoopbackFiles: boolean;
 };
@@ -79,7 +80,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     roles: new RoleResolver(ports.groups, settings.roles, settings.roles.cacheSeconds * 1000),
     notifier,
     realm,
-    lookup: new LookupService(ports.users, realm, settings.partners),
+    lookup: new LookupService(ports.users, realm, settings.partners, settings.realm ? { answerMs: settings.realm.answerMs } : {}),
     invitations: new InvitationService({
       store,
       directory: guests,

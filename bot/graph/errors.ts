@@ -71,9 +71,15 @@ export function batchItemError(status: number, code: string | undefined, message
   return error;
 }
 
+/** An attempt abandoned by the client's deadline (bot/graph/client.ts): the SDK reports it with the abort's name as code. */
+export function isGraphTimeout(error: unknown): boolean {
+  return error instanceof GraphError && (error.code === 'TimeoutError' || error.code === 'AbortError');
+}
+
 /** Wraps an unexpected Graph failure without leaking request details or tokens; a missing consent says which. */
 export function directoryUnavailable(action: GraphStep, error: unknown): DirectoryUnavailableError {
   if (isPermissionDenied(error)) return new MissingPermissionError(action);
+  if (isGraphTimeout(error)) return new DirectoryUnavailableError(`${action} failed: Graph did not answer in time`, undefined, 'TimeoutError');
   if (error instanceof GraphError) {
     return new DirectoryUnavailableError(`${action} failed: Graph answered ${error.statusCode} ${error.code ?? ''}`.trim(), error.statusCode, error.code ?? undefined);
   }
@@ -83,6 +89,7 @@ export function directoryUnavailable(action: GraphStep, error: unknown): Directo
 
 /** A Graph failure in a few words for a person (status and code), never the request or its headers. */
 export function describeGraphError(error: unknown): string {
+  if (isGraphTimeout(error)) return 'Graph did not answer in time';
   if (error instanceof GraphError) return `Graph answered ${error.statusCode} ${error.code ?? ''}`.trim();
   return 'Graph did not answer';
 }

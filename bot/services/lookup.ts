@@ -2,8 +2,12 @@ import type { PartnerMarkerConfig } from '../config';
 import { whoisDetailFor, type CapabilityCaller } from '../identity/capabilities';
 import { MAX_CANDIDATES, type AddressOwner, type DirectoryUser, type SignInActivity, type UserLookup, type UserQuery, type WhoisReads } from '../graph/users';
 import type { UserAppAccessFacts } from '../graph/userAppAccess';
+import { systemClock, type Clock } from './realmPorts';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
 import { parseRealmInput, domainName } from './userRef';
+
+/** REALM_ANSWER_MS's default, for a LookupService built without settings. */
+const DEFAULT_REALM_ANSWER_MS = 2000;
 
 /** The Graph reads the lookup needs. GraphUsers implements it. */
 export interface UserDirectory {
@@ -222,11 +226,19 @@ export function summarize(
  * realm verdict joined with what our directory knows about the address.
  */
 export class LookupService {
+  private readonly answerMs: number;
+  private readonly clock: Clock;
+
   constructor(
     private readonly directory: UserDirectory,
     private readonly realm: RealmLookup,
     private readonly partners: PartnerMarkerConfig,
-  ) {}
+    /** `answerMs`: realm's promise (REALM_ANSWER_MS), which the address-owner check keeps too. */
+    options: { answerMs?: number; clock?: Clock } = {},
+  ) {
+    this.answerMs = options.answerMs ?? DEFAULT_REALM_ANSWER_MS;
+    this.clock = options.clock ?? systemClock;
+  }
 
   /** Who someone is, with as much detail as the caller may see (whoisDetailFor); nothing else is read. */
   async whois(q: UserQuery, caller: CapabilityCaller): Promise<WhoisResult> {
@@ -253,27 +265,38 @@ export class LookupService {
    * The realm verdict for an address or domain. For an address in a domain that is not ours, also whether a synced local
    * account here holds it: then a sign-in with that address goes to the other organization, and the local credentials fail.
    */
+  /**
+   * The realm verdict and the home-realm problem check, within `answerMs` of the question: an owner lookup that Graph
+   * has not answered by then is reported as not checked, like any other part realm could not find out in time.
+   */
   async checkRealm(input: string): Promise<RealmReport> {
-    const parsed = parseRealmInput(input);
-    const verdictPromise = this.realm.resolve(input);
-    const email = parsed.ok ? parsed.value.email : undefined;
-    const ownersPromise = email ? this.directory.ownersOfAddress(email.address).then((o) => o, () => undefined) : Promise.resolve([]);
-    const [verdict, owners] = await Promise.all([verdictPromise, ownersPromise]);
-    const report: RealmReport = { query: input, verdict };
-    if (owners === undefined) {
-      report.ownerCheckFailed = true;
+    const budget = this.clock.timer(this.answerMs);
+    try {
+      const parsed = parseRealmInput(input);
+      const verdictPromise = this.realm.resolve(input);
+      const email = parsed.ok ? parsed.value.email : undefined;
+      const ownersPromise = email ? this.directory.ownersOfAddress(email.address).then((o) => o, () => undefined) : Promise.resolve([]);
+      const [verdict, owners] = await Promise.all([verdictPromise, Promise.race([ownersPromise, budget.elapsed.then(() => undefined)])]);
+      const report: RealmReport = { query: input, verdict };
+      if (owners === undefined) {
+        report.ownerCheckFailed = true;
+        return report;
+      }
+      const ours = verdict.kind === 'ownManaged' || verdict.kind === 'ownFederated';
+      const local = owners.find((o) => o.onPremisesSyncEnabled === true);
+      if (!ours && local) {
+        const upnDomain = domainName(domainOf(local.userPrincipalName) ?? '');
+        const upnLookup = upnDomain ? this.realm.resolve(upnDomain.ascii).catch(() => undefined) : Promise.resolve(undefined);
+        const upnRealm = await Promise.race([upnLookup, budget.elapsed.then(() => undefined)]);
+        report.homeRealmProblem = {
+          user: { id: local.id, displayName: local.displayName ?? local.userPrincipalName ?? local.id, userPrincipalName: local.userPrincipalName },
+          upnRealm,
+        };
+      }
       return report;
+    } finally {
+      budget.cancel();
     }
-    const ours = verdict.kind === 'ownManaged' || verdict.kind === 'ownFederated';
-    const local = owners.find((o) => o.onPremisesSyncEnabled === true);
-    if (!ours && local) {
-      const upnDomain = domainName(domainOf(local.userPrincipalName) ?? '');
-      const upnRealm = upnDomain ? await this.realm.resolve(upnDomain.ascii).catch(() => undefined) : undefined;
-      report.homeRealmProblem = {
-        user: { id: local.id, displayName: local.displayName ?? local.userPrincipalName ?? local.id, userPrincipalName: local.userPrincipalName },
-        upnRealm,
-      };
-    }
-    return report;
   }
+
 }

@@ -78,6 +78,22 @@ describe('LookupService.checkRealm', () => {
     expect(report.verdict.kind).toBe('consumerOrUnknown');
     expect(report.ownerCheckFailed).toBe(true);
   });
+
+  it('keeps the answer budget when the owner lookup never answers: the verdict, and the owner check marked not done', async () => {
+    const directory = new InMemoryUserDirectory();
+    directory.ownersOfAddress = () => new Promise(() => undefined);
+    let fire: () => void = () => undefined;
+    const clock = {
+      now: () => 0,
+      timer: () => ({ elapsed: new Promise<void>((resolve) => (fire = resolve)), cancel: () => undefined }),
+    };
+    const answer = new LookupService(directory, new InMemoryRealmLookup(), RULES, { answerMs: 2000, clock }).checkRealm('a@b.example');
+    await new Promise((resolve) => setImmediate(resolve));
+    fire();
+    const report = await answer;
+    expect(report.verdict.kind).toBe('consumerOrUnknown');
+    expect(report.ownerCheckFailed).toBe(true);
+  });
 });
 
 describe("a user's on-prem app access from the whois batch", () => {

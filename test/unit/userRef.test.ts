@@ -85,11 +85,19 @@ describe('partner marker settings', () => {
     LOGIN_BASE_URL: 'https://127.0.0.1:1',
   };
 
-  it('defaults to extensionAttribute1 = Partner, no UPN suffixes, a one-hour realm cache and a 2 s answer', () => {
+  it('defaults to extensionAttribute1 = Partner, no UPN suffixes, a one-hour realm cache and an answer inside the 2 s turn budget', () => {
     const loaded = loadConfig(base, '/tmp');
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     expect(loaded.config.partners).toEqual({ markerAttribute: 'extensionAttribute1', markerValue: 'Partner', upnSuffixes: [] });
-    expect(loaded.config.realm).toEqual({ cacheMs: 3_600_000, answerMs: 2000 });
+    expect(loaded.config.turnBudgetMs).toBe(2000);
+    expect(loaded.config.realm).toEqual({ cacheMs: 3_600_000, answerMs: 1500 });
+  });
+
+  it('keeps realm answerMs as set when the turn budget leaves room for it, and caps it when not', () => {
+    const roomy = loadConfig({ ...base, TURN_BUDGET_MS: '3000', REALM_ANSWER_MS: '2000' }, '/tmp');
+    const tight = loadConfig({ ...base, REALM_ANSWER_MS: '5000' }, '/tmp');
+    expect(roomy.ok && roomy.config.realm.answerMs).toBe(2000);
+    expect(tight.ok && tight.config.realm.answerMs).toBe(1500);
   });
 
   it('reads suffixes and the attribute, and reports every bad value at once', () => {

@@ -114,7 +114,7 @@ describe('realm over HTTP against the sandbox login endpoints and Graph', () => 
     const text = await ask(bot, 'realm carla@wingtiptoys.com');
     expect(Date.now() - started).toBeLessThan(2600);
     expect(text).toContain('Incomplete answer');
-    expect(text).toContain('where Entra sends the sign-in (home realm discovery: no answer within 2 s)');
+    expect(text).toContain('where Entra sends the sign-in (home realm discovery: no answer within 1.5 s)');
   });
 
   it('answers, without crashing, when the login endpoint is down or sends something that is not JSON', async () => {
