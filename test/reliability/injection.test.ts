@@ -132,9 +132,9 @@ const SEEDS: Seed[] = [
 const UNIT_SEEDS: Seed[] = [...SEEDS.filter((seed) => seed.family !== 'control'), ...EACH_CONTROL];
 
 /**
- * The seeds of each family that go into one place (a command argument, a card field): a quarter of each family, rotated
- * by the place's number, so every place gets every family and every seed goes to a quarter of the places. That keeps the
- * chat part of the corpus to a few minutes on a loaded machine; the unit suites take every seed.
+ * The seeds of each family that go into one place (a command argument, a card field): one in `share` of each family,
+ * rotated by the place's number, so every place gets every family and every seed goes to one in `share` of the places.
+ * That keeps the chat part of the corpus to about two minutes on a loaded machine; the unit suites take every seed.
  */
 function seedsFor(place: number, share = 4): Seed[] {
   const families = new Map<string, Seed[]>();
@@ -570,6 +570,20 @@ describe('Injection corpus', () => {
     expect(failuresSince(since)).toEqual([]);
   }, 900_000);
 
+  it("the caller's own Teams name", async () => {
+    const since = results.length;
+    // Teams sends the caller's display name with every activity; whoami shows it as the card's title.
+    await inBatches(seedsFor(0, 2), 8, async (seed) => {
+      const name = `whoami as ${seed.family} ${label(seed.text)}`;
+      try {
+        record(name, problemsIn(await say({ ...MANAGER, name: seed.text }, 'whoami'), seed));
+      } catch (error) {
+        record(name, [`no answer: ${(error as Error).message}`]);
+      }
+    });
+    expect(failuresSince(since)).toEqual([]);
+  }, 300_000);
+
   it('LDAP: filter values escape per RFC 4515 and DN values per RFC 4514', () => {
     const since = results.length;
     const values = UNIT_SEEDS.flatMap((seed) => [seed.text, `x${seed.text}`, `${seed.text}x`]).filter((v) => v.length > 0);
@@ -593,6 +607,7 @@ describe('Injection corpus', () => {
       }
       record(`ldap dn ${label(value)}`, problems);
     }
+    figures.push(`ldap escaping: ${values.length * 2} cases`);
     expect(failuresSince(since)).toEqual([]);
   });
 
@@ -616,6 +631,7 @@ describe('Injection corpus', () => {
       }
       record(`csv ${label(value)}`, problems);
     }
+    figures.push(`results csv: ${values.length} cases, each read with , and ; (quotes honoured) and split on ; and line breaks`);
     expect(failuresSince(since)).toEqual([]);
   });
 });
