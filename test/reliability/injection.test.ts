@@ -444,6 +444,16 @@ describe('Injection corpus', () => {
       }
       if ((i / batchSize) % 20 === 0) process.stderr.write(`injection: commands ${i + batch.length}/${cases.length} at ${Math.round((Date.now() - started) / 1000)} s\n`);
     }
+    // And positively: the text of each OData seed reaches Graph as one literal, its quotes doubled, whenever whois sends it.
+    // (A double-quoted seed is a phrase to the tokenizer, which drops its quotes.)
+    for (const seed of SEEDS.filter((s) => s.family === 'odata' && !s.text.includes('"'))) {
+      sandbox.resetStats();
+      const seen = await run({ seed, place: { command: 'whois', build: (p) => `whois ${p}` }, n: 0 });
+      const literal = `'${seed.text.trim().replace(/'/g, "''")}'`;
+      const filters = sandbox.stats().requests.filter((r) => filterSkeleton(r.path) !== undefined);
+      const quoted = filters.length === 0 || filters.some((r) => r.path.includes(literal));
+      record(`whois sends ${label(seed.text)} as the literal ${label(literal)}`, [...seen, ...(quoted ? [] : [`not in: ${filters.map((r) => r.path.slice(0, 160)).join(' | ')}`])]);
+    }
     figures.push(`commands: ${rerun} cases run again alone to attribute a changed query`);
     figures.push(`commands: ${cases.length} cases in ${Math.round((Date.now() - started) / 1000)} s`);
     expect(failuresSince(since)).toEqual([]);
