@@ -5,7 +5,7 @@ import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canDecideInvitation, canInviteWithoutApproval, canResetRedemption } from '../identity/capabilities';
 import type { OutgoingMessage } from '../services/ports';
-import { checkPartnerAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
+import { checkPartnerAddress, describeAddress, describeDomain, type PartnerAddress } from '../services/emailAddress';
 import type {
   BlockSource,
   DecisionOutcome,
@@ -378,32 +378,32 @@ export function resendReply(outcome: ResendOutcome, caller?: Caller): Attachment
     case 'notFound':
       return cards.notice({
         tone: 'warning',
-        title: `No guest with the address ${outcome.address.display}`,
+        title: `No guest with the address ${describeAddress(outcome.address)}`,
         text: 'There is nothing to resend. To invite this partner, use: invite <email>.',
       });
     case 'needsConfirmation':
       return cards.notice({
         tone: 'warning',
-        title: `${outcome.address.display} has accepted their invitation`,
+        title: `${describeAddress(outcome.address)} has accepted their invitation`,
         text: 'Nothing was changed. Sending again now means resetting the redemption, which needs your confirmation: send resend again to be asked.',
       });
     case 'needsAdmin':
       return cards.notice({
         tone: 'warning',
-        title: `${outcome.address.display} has already accepted`,
+        title: `${describeAddress(outcome.address)} has already accepted`,
         text: 'Sending again means resetting the redemption (the guest accepts again, keeping groups and apps). Only admins can do that; ask one to run resend.',
       });
     case 'refused':
       return cards.inviteOutcome({
         tone: 'attention',
-        title: `Microsoft Entra refused to resend to ${outcome.address.display}`,
+        title: `Microsoft Entra refused to resend to ${describeAddress(outcome.address)}`,
         text: outcome.refusal.message,
         note: outcome.refusal.kind === 'forbidden' ? forbiddenInvitationNote('resend') : undefined,
       });
     case 'resent':
       return cards.inviteOutcome({
         tone: 'good',
-        title: outcome.reset ? `Redemption reset for ${outcome.address.display}` : `Invitation renewed for ${outcome.address.display}`,
+        title: outcome.reset ? `Redemption reset for ${describeAddress(outcome.address)}` : `Invitation renewed for ${describeAddress(outcome.address)}`,
         text: outcome.reset
           ? 'The guest keeps their object id, groups and app assignments, and must accept again with the link below.'
           : 'The guest account is unchanged; send the partner this fresh link.',

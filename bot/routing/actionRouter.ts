@@ -4,6 +4,7 @@ import type { ActionContext, ActionReply, AnyCardAction } from '../actions/defin
 import type { AnyCommand } from '../commands/defineCommand';
 import { describePermission, describeRoles, isAllowed } from '../identity/policy';
 import { CONFIRM_VERBS, ConfirmationGate } from './confirmationGate';
+import { BROKEN_CHARACTER, dataHasLoneSurrogate } from './inputText';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
 const MESSAGE = 'application/vnd.microsoft.activity.message';
@@ -50,6 +51,7 @@ export class ActionRouter {
       return { response: { statusCode: 400, type: ERROR, value: { code: 'BadRequest', message: 'This card action was not understood.' } } };
     }
     const { verb, data } = invoke.data.action;
+    if (dataHasLoneSurrogate(data)) return { verb, response: messageResponse(BROKEN_CHARACTER.onCard) };
     // Never trust a card to say it was confirmed: only the gate sets `confirmed`, after consuming a stored confirmation.
     const plain: Omit<ActionContext, 'trigger'> = { caller: context.caller, services: context.services, log: context.log };
     if (verb === CONFIRM_VERBS.accept) return { verb, response: invokeResponse(await this.gate.accept(plain, data)) };

@@ -3,6 +3,7 @@ import type { AnyCommand, CommandContext, CommandReply } from '../commands/defin
 import { describePermission, describeRoles, isAllowed } from '../identity/policy';
 import { helpCard } from '../presenters/help.presenter';
 import { ConfirmationGate } from './confirmationGate';
+import { BROKEN_CHARACTER, hasLoneSurrogate } from './inputText';
 import { tokenize } from './tokenizer';
 
 export interface RoutedCommand {
@@ -40,6 +41,9 @@ export class CommandRouter {
   }
 
   async route(text: string, context: Omit<CommandContext, 'commands'>): Promise<RoutedCommand> {
+    if (hasLoneSurrogate(text)) {
+      return { reply: cards.notice({ tone: 'warning', title: BROKEN_CHARACTER.title, text: BROKEN_CHARACTER.text }) };
+    }
     const tokens = tokenize(text);
     const full: CommandContext = { ...context, commands: this.commands };
     const { caller } = context;

@@ -65,6 +65,14 @@ export function describeDomain(address: PartnerAddress): string {
   return address.international ? `${address.domain} (${address.asciiDomain})` : address.domain;
 }
 
+/**
+ * How an address reads in a card's title or sentence: `müller@bücher.example (müller@xn--bcher-kva.example)` when the domain
+ * is international, so a look-alike (a Cyrillic о in contoso.com) shows its ASCII form beside the one that fools the eye.
+ */
+export function describeAddress(address: PartnerAddress): string {
+  return address.international ? `${address.display} (${address.address})` : address.display;
+}
+
 /** Whether `domain` is `listed` or one of its subdomains. */
 export function domainMatches(domain: string, listed: string): boolean {
   const d = domain.toLowerCase();

@@ -52,6 +52,19 @@ describe('CommandRouter', () => {
     expect(() => new CommandRouter([adminOnly, { ...adminOnly, name: 'other', aliases: ['purge'] }] as AnyCommand[])).toThrow(/claimed by both/);
   });
 
+  it('refuses a message with a lone UTF-16 surrogate before any command runs, saying what to do', async () => {
+    for (const text of ['purge \uD800', 'whois a\uDC00@fabrikam.com', '\uD83D']) {
+      const routed = await router.route(text, { caller: caller(['admin']), services: services(), log });
+      expect(routed.command).toBeUndefined();
+      const shown = cardText('contentType' in routed.reply ? routed.reply.content : undefined);
+      expect(shown).toContain("character I can't read");
+      expect(shown).not.toMatch(/[\uD800-\uDFFF]/);
+    }
+    // A whole surrogate pair (an emoji) is an ordinary character.
+    const emoji = await router.route('purge 😀', { caller: caller(['admin']), services: services(), log });
+    expect(emoji.command).toBe('purge');
+  });
+
   it('lists in help only the commands the caller may run', async () => {
     const asMember = await router.route('help', { caller: caller([]), services: services(), log });
     const asAdmin = await router.route('help', { caller: caller(['admin']), services: services(), log });

@@ -8,7 +8,21 @@ describe('plain', () => {
   it('neutralises emphasis, code and list markers', () => {
     expect(plain('*bold* _it_ `code` ~x~')).toBe('\\*bold\\* \\_it\\_ \\`code\\` \\~x\\~');
     expect(plain('- item')).toBe('\\- item');
-    expect(plain('1. first')).toBe('\\1. first');
+    expect(plain('1. first')).toBe('1\\. first');
+  });
+
+  it('neutralises list, quote and header markers at the start of every line, not only the first', () => {
+    expect(plain('Pilot\n- item\n  * star\n+ plus\n12) paren\n3. three\n> quote\n### head')).toBe(
+      'Pilot\n\\- item\n  \\* star\n\\+ plus\n12\\) paren\n3\\. three\n\\> quote\n\\### head',
+    );
+    expect(plain('a\r\n- b')).toBe('a\r\n\\- b');
+    // Not markers: no space after them, or not at a line start.
+    expect(plain('-5 °C, #hashtag, 2.5 days, a - b')).toBe('-5 °C, #hashtag, 2.5 days, a - b');
+  });
+
+  it('shows a lone UTF-16 surrogate as U+FFFD and keeps a whole pair', () => {
+    expect(plain('a\uD800b\uDC00c')).toBe('a\uFFFDb\uFFFDc');
+    expect(plain('😀')).toBe('😀');
   });
 
   it('keeps template-looking text as it is: data is never expanded', () => {
