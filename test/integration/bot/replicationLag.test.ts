@@ -1,10 +1,14 @@
+import { GraphAppProxy } from '../../../bot/graph/appProxy';
+import { GraphInvitations } from '../../../bot/graph/graphInvitations';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { cardOf, cardText, executeData, startBotOn, waitFor, type TestBot, type TestUser } from '../../helpers/bot';
-import { sandboxToken, startTestSandbox, TEST_REPLICATION_LAG_MS } from '../../helpers/sandbox';
+import { sandboxGraphClient, sandboxToken, startTestSandbox, TEST_REPLICATION_LAG_MS } from '../../helpers/sandbox';
 
 const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
 const ALL_PARTNERS = '9a000000-0000-4000-8000-000000000004';
 const FINANCE = '9a000000-0000-4000-8000-000000000005';
+const EXPENSES = 'f3000000-0000-4000-8000-000000000001';
+const EXPENSES_USER_ROLE = '18d14569-c3bd-439b-9a66-3a2aee01d14f';
 
 describe('replication lag: a new guest is not visible at once', () => {
   let sandbox: RunningSandbox;
@@ -84,6 +88,27 @@ describe('replication lag: a new guest is not visible at once', () => {
     expect(await bot.bot.services.store.invitations.get(String((await latestInvitation('omar@fabrikam.com'))?.id))).toMatchObject({ state: 'invited' });
     // Bounded: six tries (the first and five retries), then the error.
     expect(groupAdds(FINANCE)).toHaveLength(6);
+  });
+
+  it("the grant's read of a new guest and its assignment retry while the guest replicates", async () => {
+    sandbox.setReplicationLag(1000);
+    const { client } = sandboxGraphClient(sandbox);
+    const invitations = new GraphInvitations(client);
+    const newGuest = async (email: string) =>
+      (await invitations.invite({ email, redirectUrl: 'https://myapps.microsoft.com', sendInvitationMessage: false, sponsorIds: [] })).invitedUser.id;
+    const apps = new GraphAppProxy(client);
+    sandbox.resetStats();
+
+    const read = await newGuest('pia@fabrikam.com');
+    expect(await apps.listUserAssignments(read)).toEqual([]);
+    const assigned = await newGuest('quinn@fabrikam.com');
+    const { assignment } = await apps.assign(EXPENSES, assigned, EXPENSES_USER_ROLE);
+    expect(assignment).toMatchObject({ principalId: assigned, resourceId: EXPENSES });
+
+    // Each was answered 404 while its guest replicated, and tried again.
+    const requests = sandbox.stats().requests;
+    expect(requests.filter((r) => r.path.includes(`/users/${read}/appRoleAssignments`) && r.status === 404).length).toBeGreaterThanOrEqual(1);
+    expect(requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/servicePrincipals/${EXPENSES}/appRoleAssignedTo`) && r.status === 404).length).toBeGreaterThanOrEqual(1);
   });
 
   async function latestInvitation(email: string) {
