@@ -39,12 +39,6 @@ export class SandboxState {
   readonly external: Record<string, ExternalDomain>;
   readonly invitationPolicy: InvitationPolicy | undefined;
   readonly invitationPolicyReadable: boolean;
-  /**
-   * Replication lag (SANDBOX_REPLICATION_LAG_MS): an object created at run time is invisible to reads, filters and
-   * references for this many milliseconds, as a new guest is on Graph until its creation has replicated. 0 turns it off.
-   */
-  replicationLagMs = 0;
-  private readonly createdAt = new Map<string, number>();
 
   constructor(fixture: Fixture) {
     const copy = structuredClone(fixture);
@@ -67,6 +61,13 @@ export class SandboxState {
     this.invitationPolicy = copy.invitationPolicy;
     this.invitationPolicyReadable = copy.invitationPolicyReadable;
   }
+
+  /**
+   * Replication lag (SANDBOX_REPLICATION_LAG_MS): an object created at run time is invisible to reads, filters and
+   * references for this many milliseconds, as a new guest is on Graph until its creation has replicated. 0 turns it off.
+   */
+  replicationLagMs = 0;
+  private readonly createdAt = new Map<string, number>();
 
   /** Adds a user created at run time (POST /invitations): with a replication lag, reads miss it for a while. */
   addUser(user: SandboxUser): void {

@@ -1,10 +1,10 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { describeGraphError, directoryUnavailable, isGraphError } from './errors';
+import { retryWhileReplicating } from './replication';
 import { odataString, pathSegment, queryString } from './odata';
 import { mapBounded } from './boundedMap';
 import { allPages } from './paging';
-import { retryWhileReplicating } from './replication';
 
 /** The tag Entra puts on every service principal published through application proxy. */
 export const ON_PREM_APP_TAG = 'WindowsAzureActiveDirectoryOnPremApp';
