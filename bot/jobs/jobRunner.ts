@@ -34,12 +34,19 @@ export function defineJob<Payload>(handler: JobHandler<Payload>): JobHandler<Pay
 export interface JobRunnerOptions {
   owner?: string;
   leaseMs?: number;
-  pollMs?: number;
   concurrency?: number;
+  /**
+   * The longest sleep when nothing is due; a job due sooner (a step's "run again at") wakes the runner at its time, and an
+   * enqueue or a finished step on this instance wakes it at once. Jobs enqueued by another instance wait at most this long.
+   */
+  pollMs?: number;
   /** Back-off before retry n (1-based) when a step throws or asks to retry without a time. */
   backoffMs?: (attempt: number) => number;
   now?: () => Date;
 }
+
+/** The shortest idle sleep, so a due job that another instance holds for a moment is not polled in a tight loop. */
+const MIN_IDLE_MS = 5;
 
 const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
 
@@ -56,7 +63,10 @@ export class JobRunner {
   private readonly backoffMs: (attempt: number) => number;
   private readonly now: () => Date;
   private timer?: NodeJS.Timeout;
+  /** When the armed timer fires (Date.now() clock). */
+  private timerAt = 0;
   private running = false;
+  private drainAgain = false;
   private inFlight = new Set<Promise<void>>();
   private draining?: Promise<void>;
 
@@ -81,20 +91,21 @@ export class JobRunner {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(0);
+    this.wakeIn(0);
   }
 
   /** Stops polling and waits for the steps in flight. */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.draining;
     await Promise.allSettled([...this.inFlight]);
   }
 
   /** Looks for due work now instead of at the next poll, e.g. right after a job was enqueued. */
   wake(): void {
-    if (this.running) this.schedule(0);
+    this.wakeIn(0);
   }
 
   /** Runs due steps until none is left; for tests and for `wake` without a poll delay. Returns how many steps ran. */
@@ -109,32 +120,79 @@ export class JobRunner {
     return ran;
   }
 
-  private schedule(delayMs: number): void {
+  /**
+   * Arms the one timer for `delayMs` from now, unless it is already armed for earlier: a wake never postpones one that
+   * is due sooner.
+   */
+  private wakeIn(delayMs: number): void {
+    if (!this.running) return;
+    const delay = Math.max(0, Math.ceil(delayMs));
+    const at = Date.now() + delay;
+    if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
     this.timer = setTimeout(() => {
-      this.draining = this.drain().finally(() => {
-        if (this.running) this.schedule(this.pollMs);
-      });
-    }, delayMs);
+      this.timer = undefined;
+      this.tick();
+    }, delay);
     this.timer.unref();
   }
 
+  /** One drain at a time: a wake during a drain runs another right after it, so work enqueued meanwhile is not missed. */
+  private tick(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.drainAgain) {
+        this.drainAgain = false;
+        this.wakeIn(0);
+      }
+    });
+  }
+
   private async drain(): Promise<void> {
+    const kinds = [...this.handlers.keys()];
     while (this.running && this.inFlight.size < this.concurrency) {
       let job: Job | undefined;
       try {
-        job = await this.queue.claimNext(this.owner, this.leaseMs, [...this.handlers.keys()]);
+        job = await this.queue.claimNext(this.owner, this.leaseMs, kinds);
       } catch (error) {
         this.log.error({ err: error }, 'could not claim a job');
+        this.wakeIn(this.pollMs);
         return;
       }
-      if (!job) return;
+      if (!job) {
+        await this.sleepUntilNextDue(kinds);
+        return;
+      }
       const step = this.runStep(job).finally(() => {
         this.inFlight.delete(step);
-        if (this.running) this.schedule(0);
+        // The step may have rescheduled its job for "now + a pace gap": look again now, which arms the timer for it.
+        this.wakeIn(0);
       });
       this.inFlight.add(step);
     }
+    // Every slot is busy: a finishing step wakes the runner; the poll is the fallback.
+    this.wakeIn(this.pollMs);
+  }
+
+  /**
+   * Nothing is due: sleeps until the earliest job becomes due or the poll period, whichever comes first. The poll still
+   * matters for jobs another instance enqueues. A floor keeps a job that is due but cannot be claimed yet (another
+   * instance won it a moment ago) from turning into a busy loop.
+   */
+  private async sleepUntilNextDue(kinds: readonly string[]): Promise<void> {
+    let delay = this.pollMs;
+    try {
+      const next = await this.queue.nextDueAt(kinds);
+      if (next) delay = Math.min(this.pollMs, Math.max(MIN_IDLE_MS, next.getTime() - this.now().getTime()));
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not read when the next job is due; polling');
+    }
+    this.wakeIn(delay);
   }
 
   private async runStep(job: Job): Promise<void> {
