@@ -147,21 +147,6 @@ export class JobQueue {
     return undefined;
   }
 
-  /**
-   * When the next job of these kinds becomes claimable: the earliest pending `run_at`, or the earliest lease of a running
-   * job (its instance may have died). Lets the runner sleep until then instead of a whole poll period; it claims nothing,
-   * so leases and exactly-once stay with `claimNext`. Undefined when there is no such job.
-   */
-  async nextDueAt(kinds: readonly string[]): Promise<Date | undefined> {
-    if (kinds.length === 0) return undefined;
-    const [pending, leased] = await Promise.all([
-      this.db.selectFrom('job').select((eb) => eb.fn.min('run_at').as('at')).where('kind', 'in', [...kinds]).where('state', '=', 'pending').executeTakeFirst(),
-      this.db.selectFrom('job').select((eb) => eb.fn.min('lease_expires_at').as('at')).where('kind', 'in', [...kinds]).where('state', '=', 'running').executeTakeFirst(),
-    ]);
-    const times = [pending?.at, leased?.at].filter((at): at is string => typeof at === 'string').map((at) => Date.parse(at));
-    return times.length > 0 ? new Date(Math.min(...times)) : undefined;
-  }
-
   /** Extends a held lease; false when the lease was lost (expired and taken by another instance). */
   async extendLease(job: Job, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.db

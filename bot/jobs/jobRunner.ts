@@ -47,6 +47,8 @@ export interface JobRunnerOptions {
 
 /** The shortest idle sleep, so a due job that another instance holds for a moment is not polled in a tight loop. */
 const MIN_IDLE_MS = 5;
+/** Run times remembered at most; past that the latest are dropped and the poll finds their jobs. */
+const MAX_DUE_TIMES = 64;
 
 const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
 
@@ -67,6 +69,8 @@ export class JobRunner {
   private timerAt = 0;
   private running = false;
   private drainAgain = false;
+  /** Run times of jobs this instance settled as pending or enqueued: the earliest future one ends the idle sleep. */
+  private dueTimes: number[] = [];
   private inFlight = new Set<Promise<void>>();
   private draining?: Promise<void>;
 
@@ -103,8 +107,12 @@ export class JobRunner {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Looks for due work now instead of at the next poll, e.g. right after a job was enqueued. */
-  wake(): void {
+  /**
+   * Looks for due work now instead of at the next poll, e.g. right after a job was enqueued; with the job's run time, the
+   * runner also wakes again then if it is still in the future.
+   */
+  wake(runAt?: Date): void {
+    if (runAt) this.expect(runAt);
     this.wakeIn(0);
   }
 
@@ -157,6 +165,7 @@ export class JobRunner {
     const kinds = [...this.handlers.keys()];
     while (this.running && this.inFlight.size < this.concurrency) {
       let job: Job | undefined;
+      const looked = this.now().getTime();
       try {
         job = await this.queue.claimNext(this.owner, this.leaseMs, kinds);
       } catch (error) {
@@ -165,7 +174,7 @@ export class JobRunner {
         return;
       }
       if (!job) {
-        await this.sleepUntilNextDue(kinds);
+        this.sleepUntilNextDue(looked);
         return;
       }
       const step = this.runStep(job).finally(() => {
@@ -180,19 +189,23 @@ export class JobRunner {
   }
 
   /**
-   * Nothing is due: sleeps until the earliest job becomes due or the poll period, whichever comes first. The poll still
-   * matters for jobs another instance enqueues. A floor keeps a job that is due but cannot be claimed yet (another
-   * instance won it a moment ago) from turning into a busy loop.
+   * Nothing is due: sleeps until the earliest time a step on this instance asked to run again, or the poll period,
+   * whichever comes first. The poll remains for jobs another instance enqueued or rescheduled (and for a crashed
+   * instance's expired lease), as before; it costs no query beyond the claim. A floor keeps a time that has come but
+   * whose job another instance won from turning into a busy loop. Only the times the claim that found nothing already
+   * covered (`looked`: when it read the clock) are forgotten; one that came while it queried is looked at next.
    */
-  private async sleepUntilNextDue(kinds: readonly string[]): Promise<void> {
-    let delay = this.pollMs;
-    try {
-      const next = await this.queue.nextDueAt(kinds);
-      if (next) delay = Math.min(this.pollMs, Math.max(MIN_IDLE_MS, next.getTime() - this.now().getTime()));
-    } catch (error) {
-      this.log.warn({ err: error }, 'could not read when the next job is due; polling');
-    }
-    this.wakeIn(delay);
+  private sleepUntilNextDue(looked: number): void {
+    const now = this.now().getTime();
+    this.dueTimes = this.dueTimes.filter((at) => at > looked);
+    const next = this.dueTimes.length > 0 ? Math.min(...this.dueTimes) : undefined;
+    this.wakeIn(next === undefined ? this.pollMs : Math.min(this.pollMs, Math.max(MIN_IDLE_MS, next - now)));
+  }
+
+  /** Remembers when a job this instance just settled or enqueued becomes due, so the runner wakes for it then. */
+  private expect(runAt: Date): void {
+    this.dueTimes.push(runAt.getTime());
+    if (this.dueTimes.length > MAX_DUE_TIMES) this.dueTimes.sort((a, b) => a - b).splice(MAX_DUE_TIMES);
   }
 
   private async runStep(job: Job): Promise<void> {
@@ -216,25 +229,24 @@ export class JobRunner {
       case 'done':
         await this.queue.settle(job, this.owner, { state: 'succeeded', payload: outcome.payload });
         return;
-      case 'continue':
-        await this.queue.settle(job, this.owner, { state: 'pending', payload: outcome.payload, runAt: outcome.runAt ?? this.now() });
+      case 'continue': {
+        const runAt = outcome.runAt ?? this.now();
+        if (await this.queue.settle(job, this.owner, { state: 'pending', payload: outcome.payload, runAt })) this.expect(runAt);
         return;
+      }
       case 'failed':
         await this.fail(handler, typed, outcome.payload ?? parsed.data, outcome.error, context);
         return;
-      case 'retry':
+      case 'retry': {
         if (job.attempts >= job.maxAttempts) {
           await this.fail(handler, typed, outcome.payload ?? parsed.data, `${outcome.error} (gave up after ${job.attempts} attempts)`, context);
           return;
         }
         log.warn({ error: outcome.error }, 'job step will be retried');
-        await this.queue.settle(job, this.owner, {
-          state: 'pending',
-          payload: outcome.payload,
-          runAt: outcome.runAt ?? new Date(this.now().getTime() + this.backoffMs(job.attempts)),
-          error: outcome.error,
-          keepAttempts: true,
-        });
+        const runAt = outcome.runAt ?? new Date(this.now().getTime() + this.backoffMs(job.attempts));
+        const settled = await this.queue.settle(job, this.owner, { state: 'pending', payload: outcome.payload, runAt, error: outcome.error, keepAttempts: true });
+        if (settled) this.expect(runAt);
+      }
     }
   }
 
