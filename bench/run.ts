@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -8,8 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { SANDBOX_CREDENTIALS } from '../bot/config';
 import { DEFAULT_FIXTURE_PATH, loadFixture } from '../sandbox/fixture';
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
+import { ensureSandboxTls } from '../sandbox/tls';
 import { buildActivity, type TestUser } from '../test/helpers/bot';
 import { ConnectorStandIn } from '../test/helpers/connector';
+import { benchBulkRun, type BulkFigures } from './bulk';
+import { scaledFixture } from './scaleFixture';
 
 /**
  * `npm run bench`: the real bot in sandbox mode beside a bare botbuilder + restify echo bot (bench/echoBot.ts), in the same
@@ -33,7 +36,23 @@ const SIZES = {
   activities: sizeFromEnv('BENCH_ACTIVITIES', 150),
   concurrency: sizeFromEnv('BENCH_CONCURRENCY', 8),
   warmup: sizeFromEnv('BENCH_WARMUP', 30),
+  bulkRows: sizeFromEnv('BENCH_BULK_ROWS', 1000),
+  bulkPerMinute: sizeFromEnv('BENCH_BULK_PER_MINUTE', 1200),
+  scaleUsers: sizeFromEnv('BENCH_SCALE_USERS', 10_000),
+  scaleApps: sizeFromEnv('BENCH_SCALE_APPS', 500),
 };
+
+/**
+ * Commands measured for their Graph cost only, each against the fewest round trips it could make (issue 17): whois one
+ * round trip; the request form at most 3; apps, once its App Proxy settings are cached, one (the service principal list).
+ * The request form lists the apps as `apps` does, so it is measured after `apps` has filled the cache.
+ */
+const COST_ONLY = [
+  { label: 'whois', text: 'whois megan.bowen@contoso.com', minimum: '1' },
+  { label: 'apps (first)', text: 'apps', minimum: '1 + apps' },
+  { label: 'apps (again)', text: 'apps', minimum: '1' },
+  { label: 'request form', text: 'request', minimum: '≤ 3' },
+] as const;
 
 /** An admin of the shipped fixture, so that every command is allowed; whois looks up a partner manager by address. */
 const CALLER: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -64,6 +83,8 @@ interface LoadResult {
 }
 
 interface GraphCost {
+  /** From the POST to the last reply at the Bot Connector stand-in. */
+  ms: number;
   roundTrips: number;
   batchItems: number;
   resourceUnits: number;
@@ -120,7 +141,7 @@ async function waitForReady(url: string, child: ChildProcess, what: string, stde
 }
 
 /** Spawns a process the way sandbox/launcher.ts spawns the bot, and times it from spawn to its first 200 from /readyz. */
-async function startTarget(name: TargetName, sandbox: RunningSandbox): Promise<Target> {
+async function startTarget(name: TargetName, sandbox: RunningSandbox, extraEnv: Record<string, string> = {}): Promise<Target> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let dataDir: string | undefined;
@@ -139,6 +160,7 @@ async function startTarget(name: TargetName, sandbox: RunningSandbox): Promise<T
       DATA_DIR: dataDir,
       PORT: String(port),
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     });
   } else {
     entry = path.join(ROOT, 'bench', 'echoBot.ts');
@@ -272,12 +294,14 @@ async function load(target: Target, connector: ConnectorStandIn, tenantId: strin
 async function graphCost(target: Target, connector: ConnectorStandIn, sandbox: RunningSandbox, text: string): Promise<GraphCost> {
   connector.clear();
   sandbox.resetStats();
+  const started = performance.now();
   await sendOne(target, connector, sandbox.tenantId, text);
-  await connector.waitForCalls(1);
+  await connector.waitForCalls(1, 120_000);
+  const ms = performance.now() - started;
   const stats = sandbox.stats();
   const replies = connector.calls.length;
   connector.clear();
-  return { roundTrips: stats.graphRoundTrips, batchItems: stats.batchItems, resourceUnits: stats.resourceUnits, replies };
+  return { ms, roundTrips: stats.graphRoundTrips, batchItems: stats.batchItems, resourceUnits: stats.resourceUnits, replies };
 }
 
 // ---------- figures ----------
@@ -312,7 +336,30 @@ function emptySeries(): Series {
   return { echo: perCommand(), bot: perCommand() };
 }
 
-function report(series: Series, processes: ProcessSeries, costs: Record<CommandLabel, GraphCost>, firstMessage: GraphCost): string {
+type CostRow = { name: string; cost: GraphCost; minimum: string };
+
+function graphTable(rows: CostRow[]): string {
+  return table(
+    ['command', 'round trips', 'minimum', '$batch items', 'resource units', 'replies', 'time'],
+    rows.map(({ name, cost, minimum }) => [name, String(cost.roundTrips), minimum, String(cost.batchItems), String(cost.resourceUnits), String(cost.replies), `${fixed(cost.ms, 0)} ms`]),
+  );
+}
+
+function bulkTable(paced: BulkFigures, stop: BulkFigures & { stopMs?: number }): string {
+  return table(
+    ['measure', 'value'],
+    [
+      ['rows, configured pace', `${paced.rows} at ${paced.perMinute}/min, 10% of POST /invitations answered 429 (Retry-After 0.05 s)`],
+      ['achieved pace (invited rows)', `${fixed(paced.paceShare * paced.perMinute, 0)}/min = ${fixed(paced.paceShare, 2)} of the configured pace, in ${fixed(paced.seconds, 1)} s`],
+      ['429s injected', String(paced.throttled)],
+      ['lost rows / doubled rows', `${paced.lost} / ${paced.doubled}`],
+      ['progress updates', `${fixed(paced.updatesPerSecond, 2)}/s on average, at most ${paced.maxUpdatesInASecond} in any second`],
+      ['time to stop on the abuse 403', stop.stopMs === undefined ? 'n/a (the block was not hit)' : `${fixed(stop.stopMs, 0)} ms (block after 20 of ${stop.rows} rows; lost ${stop.lost}, doubled ${stop.doubled})`],
+    ],
+  );
+}
+
+function report(series: Series, processes: ProcessSeries, costs: CostRow[]): string {
   const m = (target: TargetName, command: CommandLabel, pick: (r: LoadResult) => number) => median(series[target][command].map(pick));
   const rows: string[][] = [];
   for (const { label } of COMMANDS) {
@@ -333,16 +380,11 @@ function report(series: Series, processes: ProcessSeries, costs: Record<CommandL
   processRow('RSS idle', (p) => p.rssIdle, 0, ' MiB');
   processRow('RSS after load', (p) => p.rssAfter, 0, ' MiB');
 
-  const graphRows = [
-    ['first message (cold roles)', firstMessage] as const,
-    ...COMMANDS.map(({ label }) => [`${label} (warm)`, costs[label]] as const),
-  ].map(([name, cost]) => [name, String(cost.roundTrips), String(cost.batchItems), String(cost.resourceUnits), String(cost.replies)]);
-
   return [
     table(['command', 'measure', 'echo bot', 'bot (ratio to echo bot)'], rows),
     '',
-    'Graph per command, from the sandbox counters (the echo bot makes none):',
-    table(['command', 'round trips', '$batch items', 'resource units', 'replies'], graphRows),
+    'Graph per command, from the sandbox counters and its resource-unit table (sandbox/graph/cost.ts); the echo bot makes none:',
+    graphTable(costs),
   ].join('\n');
 }
 
@@ -358,22 +400,62 @@ function machine(): string {
   return `${os.availableParallelism()} CPUs (${cpuModel}), Node ${process.version}, load average ${fixed(one ?? Number.NaN, 2)} / ${fixed(five ?? Number.NaN, 2)} (1 / 5 min)`;
 }
 
+// ---------- scale ----------
+
+/** whois and apps on a tenant grown to `SIZES`: a second sandbox, a fresh bot, each command cold and then again. */
+async function scaleRows(connector: ConnectorStandIn): Promise<CostRow[]> {
+  const fixture = scaledFixture(loadFixture(DEFAULT_FIXTURE_PATH), { extraUsers: SIZES.scaleUsers, extraApps: SIZES.scaleApps });
+  const sandbox = await startSandbox({ fixture, tlsDir: TLS_DIR, clientSecret: SANDBOX_CREDENTIALS.clientSecret });
+  const apps = fixture.servicePrincipals.filter((sp) => sp.tags.includes('WindowsAzureActiveDirectoryOnPremApp')).length;
+  let target: Target | undefined;
+  try {
+    target = await startTarget('bot', sandbox);
+    await graphCost(target, connector, sandbox, 'help');
+    const rows: CostRow[] = [];
+    for (const { label, text, minimum } of COST_ONLY) {
+      rows.push({ name: `${label} (${fixture.users.length} users, ${apps} apps)`, cost: await graphCost(target, connector, sandbox, text), minimum: minimum.replace('apps', String(apps)) });
+    }
+    rows.push({ name: `whois again (${fixture.users.length} users, ${apps} apps)`, cost: await graphCost(target, connector, sandbox, COST_ONLY[0].text), minimum: '1' });
+    return rows;
+  } finally {
+    if (target) await stopTarget(target);
+    await sandbox.close();
+  }
+}
+
 // ---------- the run ----------
 
+/**
+ * The bulk rows call the sandbox from this process, so this process must trust the sandbox's CA; Node reads
+ * NODE_EXTRA_CA_CERTS only at start, so the bench starts itself once more with it. The CA stays in one directory.
+ */
+const TLS_DIR = path.join(os.tmpdir(), 'pab-bench-tls');
+
+function restartedWithSandboxCa(): boolean {
+  const { caCertPath } = ensureSandboxTls(TLS_DIR);
+  if (process.env.NODE_EXTRA_CA_CERTS === caCertPath) return false;
+  const script = process.argv[1] ?? path.join(__dirname, 'run.ts');
+  const run = spawnSync(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath } });
+  process.exitCode = run.status ?? 1;
+  return true;
+}
+
 async function main(): Promise<void> {
+  if (restartedWithSandboxCa()) return;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-bench-'));
   const sandbox = await startSandbox({
     fixture: loadFixture(DEFAULT_FIXTURE_PATH),
-    tlsDir: path.join(tmp, 'sandbox-tls'),
+    tlsDir: TLS_DIR,
     clientSecret: SANDBOX_CREDENTIALS.clientSecret,
   });
-  const connector = await new ConnectorStandIn().start();
+  // Throughput is measured past Teams' per-conversation limits on purpose: both bots answer one conversation as fast as they can.
+  const connector = await new ConnectorStandIn({ rateLimits: false }).start();
   const series = emptySeries();
   const processes: ProcessSeries = {
     echo: { coldStartMs: [], rssIdle: [], rssAfter: [] },
     bot: { coldStartMs: [], rssIdle: [], rssAfter: [] },
   };
-  let costs: Record<CommandLabel, GraphCost> | undefined;
+  let costs: CostRow[] | undefined;
   let firstMessage: GraphCost | undefined;
   const running: Target[] = [];
   const loadAtStart = machine();
@@ -400,9 +482,10 @@ async function main(): Promise<void> {
         for (const { text } of COMMANDS) for (let i = 0; i < SIZES.warmup; i += 1) await sendOne(targets[name], connector, sandbox.tenantId, text);
       }
       connector.clear();
-      if (round === 0) {
-        costs = {} as Record<CommandLabel, GraphCost>;
-        for (const { label, text } of COMMANDS) costs[label] = await graphCost(targets.bot, connector, sandbox, text);
+      if (round === 0 && firstMessage) {
+        costs = [{ name: 'first message (cold roles)', cost: firstMessage, minimum: '1' }];
+        for (const { label, text } of COMMANDS) costs.push({ name: `${label} (warm)`, cost: await graphCost(targets.bot, connector, sandbox, text), minimum: label === 'whois' ? '1' : '0' });
+        for (const { label, text, minimum } of COST_ONLY.filter((c) => c.label !== 'whois')) costs.push({ name: label, cost: await graphCost(targets.bot, connector, sandbox, text), minimum });
       }
 
       for (const { label, text } of COMMANDS) {
@@ -416,13 +499,26 @@ async function main(): Promise<void> {
       running.length = 0;
       console.log(`round ${round + 1} of ${SIZES.rounds} done`);
     }
-    if (!costs || !firstMessage) throw new Error('no round ran');
+    if (!costs) throw new Error('no round ran');
+
+    console.log(`bulk: ${SIZES.bulkRows} rows at ${SIZES.bulkPerMinute}/min (BENCH_BULK_ROWS, BENCH_BULK_PER_MINUTE)`);
+    const paced = await benchBulkRun(sandbox, { rows: SIZES.bulkRows, perMinute: SIZES.bulkPerMinute, throttledShare: 0.1, prefix: 'bench-bulk-' });
+    const stop = await benchBulkRun(sandbox, { rows: 100, perMinute: SIZES.bulkPerMinute, throttledShare: 0, prefix: 'bench-abuse-', stopAfter: 20 });
+
+    console.log(`scale: ${SIZES.scaleUsers} more users and ${SIZES.scaleApps} more App Proxy apps in the fixture (BENCH_SCALE_USERS, BENCH_SCALE_APPS)`);
+    const scale = await scaleRows(connector);
     console.log('');
     console.log(`Machine: ${loadAtStart} at start; ${machine().replace(/^.*load average/, 'load average')} at the end.`);
     console.log('Medians over the rounds; ratio = bot ÷ echo bot (higher is better for throughput, lower for the rest).');
     console.log('Sandbox Graph latency 0 ms; everything on loopback.');
     console.log('');
-    console.log(report(series, processes, costs, firstMessage));
+    console.log(report(series, processes, costs));
+    console.log('');
+    console.log('Bulk invitations through the bot\'s own service, job runner (JOB_POLL_MS 2000), SQLite and Graph client, against the sandbox:');
+    console.log(bulkTable(paced, stop));
+    console.log('');
+    console.log(`Scale: the fixture with ${SIZES.scaleUsers} more users and ${SIZES.scaleApps} more App Proxy apps (a fresh bot; roles warmed by one help):`);
+    console.log(graphTable(scale));
   } finally {
     for (const target of running) await stopTarget(target);
     await connector.stop();

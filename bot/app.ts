@@ -14,6 +14,7 @@ import { HttpFileDownloads } from './adapters/teamsFileDownloads';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
 import { GraphUsers } from './graph/users';
 import { GraphAppProxy } from './graph/appProxy';
+import { AppProxyCache } from './graph/appProxyCache';
 import { ShadowAccounts } from './onprem/shadowAccounts';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
@@ -77,6 +78,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const credential = createGraphCredential(config.graph);
   const graph = createGraphClient(config.graph, credential);
   const directory = new GraphDirectory(graph);
+  const appCache = new AppProxyCache(config.appCache);
   const adapter = new CloudAdapter(botAuthentication(config));
   const notifier = new BotConnectorNotifier(adapter, config.bot?.appId ?? '', store.conversations, log.child({ component: 'notifier' }));
   if (config.onprem?.tlsInsecure) {
@@ -92,9 +94,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       notifier,
       jobs,
       groups: directory,
-      users: new GraphUsers(graph),
+      users: new GraphUsers(graph, appCache.onPremListing),
       guests: new GraphInvitations(graph),
-      apps: new GraphAppProxy(graph),
+      apps: new GraphAppProxy(graph, appCache),
       shadowAccounts: config.onprem ? new ShadowAccounts(config.onprem) : undefined,
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),

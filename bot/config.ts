@@ -30,6 +30,15 @@ const positiveInt = (fallback: number) =>
     return z.NEVER;
   });
 
+const wholeNumber = (fallback: number) =>
+  optionalString.transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= 0) return n;
+    ctx.addIssue({ code: 'custom', message: `must be a whole number (0 or more), not "${value}"` });
+    return z.NEVER;
+  });
+
 /** A DNS name with at least two labels, in Unicode or punycode (node:url rejects what a resolver would). */
 function isDomainName(value: string): boolean {
   const ascii = domainToASCII(value);
@@ -87,6 +96,8 @@ const RawEnv = z.object({
   MANAGER_GROUP_ID: optionalGuid,
   ROLE_CACHE_SECONDS: positiveInt(60),
   JOB_POLL_MS: positiveInt(2000),
+  APP_CACHE_SECONDS: wholeNumber(600),
+  APP_CACHE_MAX_APPS: positiveInt(5000),
   JOB_LEASE_SECONDS: positiveInt(120),
   TURN_BUDGET_MS: positiveInt(2000),
 
@@ -339,6 +350,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
     jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     /** A turn answers within this time, with its result or a "working…" card that the result replaces. */
     turnBudgetMs: e.TURN_BUDGET_MS,
+    /** App Proxy settings and the on-prem app listing are reused this long; request, approve and revoke read afresh. */
+    appCache: { ttlMs: e.APP_CACHE_SECONDS * 1000, maxApps: e.APP_CACHE_MAX_APPS },
     invitations: {
       /** Where a guest lands after redeeming; the invite card may override it. */
       redirectUrl: e.INVITE_REDIRECT_URL ?? `https://myapps.microsoft.com/?tenantid=${tenantId}`,

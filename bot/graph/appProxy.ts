@@ -5,6 +5,7 @@ import { retryWhileReplicating } from './replication';
 import { odataString, pathSegment, queryString } from './odata';
 import { mapBounded } from './boundedMap';
 import { allPages } from './paging';
+import type { AppProxyCache } from './appProxyCache';
 
 /** The tag Entra puts on every service principal published through application proxy. */
 export const ON_PREM_APP_TAG = 'WindowsAzureActiveDirectoryOnPremApp';
@@ -131,9 +132,17 @@ function userRoles(sp: z.infer<typeof SpSchema>): AppRole[] {
 
 /** Typed Graph calls for application proxy apps and their role assignments. Every call selects only what it needs. */
 export class GraphAppProxy {
-  constructor(private readonly graph: Client) {}
+  constructor(
+    private readonly graph: Client,
+    /** Without one, every listing reads every app's publishing settings again. */
+    private readonly cache?: AppProxyCache,
+  ) {}
 
-  /** One call for the service principals, then one beta call per app for its publishing settings, a few at a time. */
+  /**
+   * One call for the service principals (so a new or removed app shows at once), then one beta call per app whose
+   * publishing settings are not cached, a few at a time: with a warm cache the listing costs one call however many apps
+   * the tenant has.
+   */
   async listApps(): Promise<ProxyApp[]> {
     let sps: z.infer<typeof SpSchema>[];
     try {
@@ -142,11 +151,14 @@ export class GraphAppProxy {
     } catch (error) {
       throw directoryUnavailable('Listing application proxy apps', error);
     }
-    const apps = await mapBounded(sps, PUBLISHING_READS_IN_FLIGHT, (sp) => this.withPublishing(sp));
+    const apps = await mapBounded(sps, PUBLISHING_READS_IN_FLIGHT, (sp) => this.withPublishing(sp, 'cached'));
     return apps.sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
-  /** One app by service principal id, with its publishing settings; undefined when it is not an App Proxy app. */
+  /**
+   * One app by service principal id, with its publishing settings read from Graph now (never the cache: request, approve
+   * and revoke act on what this returns); undefined when it is not an App Proxy app.
+   */
   async getApp(servicePrincipalId: string): Promise<ProxyApp | undefined> {
     let sp: z.infer<typeof SpSchema>;
     try {
@@ -158,7 +170,7 @@ export class GraphAppProxy {
       if (isGraphError(error, 404)) return undefined;
       throw directoryUnavailable('Reading the application', error);
     }
-    return this.withPublishing(sp);
+    return this.withPublishing(sp, 'fresh');
   }
 
   /**
@@ -167,18 +179,22 @@ export class GraphAppProxy {
    * onPremisesPublishing per application with $select on beta). A null or a refused read is tolerated for an app whose
    * preferred sign-on mode rules Kerberos out; otherwise it is recorded as the reason the app cannot be granted.
    */
-  private async withPublishing(sp: z.infer<typeof SpSchema>): Promise<ProxyApp> {
+  private async withPublishing(sp: z.infer<typeof SpSchema>, source: 'cached' | 'fresh'): Promise<ProxyApp> {
     let publishing: z.infer<typeof PublishingSchema>;
     let unreadable: string | undefined;
+    const key = sp.appId.toLowerCase();
+    const cached = source === 'cached' ? this.cache?.publishing.get(key) : undefined;
     try {
-      const response: unknown = await this.graph
-        .api(`/applications(appId=${odataString(sp.appId)})`)
-        .version('beta')
-        .select('onPremisesPublishing')
-        .get();
+      const response: unknown =
+        cached !== undefined
+          ? { onPremisesPublishing: cached }
+          : await this.graph.api(`/applications(appId=${odataString(sp.appId)})`).version('beta').select('onPremisesPublishing').get();
       publishing = AppPublishing.parse(response).onPremisesPublishing;
+      // Only a readable answer is kept (null included: it is what Graph says about the app); a failure is asked again.
+      if (cached === undefined) this.cache?.publishing.set(key, publishing ?? null);
       if (!publishing) unreadable = 'Graph returned no onPremisesPublishing settings for it';
     } catch (error) {
+      this.cache?.publishing.delete(key);
       unreadable = isGraphError(error, 404) ? 'its application object was not found' : `the read failed (${describeGraphError(error)})`;
     }
     const sso = publishing?.singleSignOnSettings;

@@ -1,6 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { batchItemError, directoryUnavailable, type GraphStep } from './errors';
+import type { CachedBatchItem, TtlCache } from './appProxyCache';
 import { odataString, pathSegment, queryString as query } from './odata';
 import { APP_ACCESS_ITEMS, appAccessRequests, assignmentsRequest, ownedOnPremApps, userAppAccessFrom, type UserAppAccessFacts } from './userAppAccess';
 
@@ -200,7 +201,11 @@ function signInFailure(status: number, body: unknown): Extract<SignInActivity, {
 
 /** Users over Graph (User.Read.All; AuditLog.Read.All for sign-in activity). Every method is one round trip. */
 export class GraphUsers {
-  constructor(private readonly graph: Client) {}
+  constructor(
+    private readonly graph: Client,
+    /** The on-prem app listing that names the apps in a whois; while fresh, the batch leaves that item out. */
+    private readonly onPremListing?: TtlCache<'onPremApps', CachedBatchItem>,
+  ) {}
 
   /**
    * One $batch: the user(s) with exactly the card's properties (and their sponsors when asked for), and, as separate items,
@@ -214,11 +219,15 @@ export class GraphUsers {
    */
   async whois(q: UserQuery, reads: WhoisReads = ALL_WHOIS_READS): Promise<UserLookup> {
     const urls = whoisRequests(q, reads);
+    const listing = this.onPremListing?.get('onPremApps');
     const responses = await this.batch('Looking up the user', [
       { id: 'user', method: 'GET', url: urls.user },
       ...(urls.signIn ? [{ id: 'signIn', method: 'GET' as const, url: urls.signIn }] : []),
-      ...urls.appAccess,
+      ...urls.appAccess.filter((item) => !(listing && item.id === APP_ACCESS_ITEMS.onPremApps)),
     ]);
+    const listed = responses.get(APP_ACCESS_ITEMS.onPremApps);
+    if (listing) responses.set(APP_ACCESS_ITEMS.onPremApps, listing);
+    else if (listed && listed.status >= 200 && listed.status < 300) this.onPremListing?.set('onPremApps', listed);
     const user = responses.get('user');
     if (!user) throw directoryUnavailable('Looking up the user', new Error('Graph left the user out of its batch answer'));
     const users = this.usersFrom(q, user.status, user.body);

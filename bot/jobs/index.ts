@@ -21,7 +21,7 @@ export class Jobs implements JobScheduler {
 
   async enqueue(request: EnqueueRequest, db?: Kysely<Database>): Promise<Job> {
     const job = await this.queue.enqueue(request, db);
-    if (!db) this.wake();
+    if (!db) this.runner?.wake(job.runAt);
     return job;
   }
 

@@ -34,12 +34,21 @@ export function defineJob<Payload>(handler: JobHandler<Payload>): JobHandler<Pay
 export interface JobRunnerOptions {
   owner?: string;
   leaseMs?: number;
-  pollMs?: number;
   concurrency?: number;
+  /**
+   * The longest sleep when nothing is due; a job due sooner (a step's "run again at") wakes the runner at its time, and an
+   * enqueue or a finished step on this instance wakes it at once. Jobs enqueued by another instance wait at most this long.
+   */
+  pollMs?: number;
   /** Back-off before retry n (1-based) when a step throws or asks to retry without a time. */
   backoffMs?: (attempt: number) => number;
   now?: () => Date;
 }
+
+/** The shortest idle sleep, so a due job that another instance holds for a moment is not polled in a tight loop. */
+const MIN_IDLE_MS = 5;
+/** Run times remembered at most; past that the latest are dropped and the poll finds their jobs. */
+const MAX_DUE_TIMES = 64;
 
 const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
 
@@ -56,7 +65,12 @@ export class JobRunner {
   private readonly backoffMs: (attempt: number) => number;
   private readonly now: () => Date;
   private timer?: NodeJS.Timeout;
+  /** When the armed timer fires (Date.now() clock). */
+  private timerAt = 0;
   private running = false;
+  private drainAgain = false;
+  /** Run times of jobs this instance settled as pending or enqueued: the earliest future one ends the idle sleep. */
+  private dueTimes: number[] = [];
   private inFlight = new Set<Promise<void>>();
   private draining?: Promise<void>;
 
@@ -81,20 +95,25 @@ export class JobRunner {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(0);
+    this.wakeIn(0);
   }
 
   /** Stops polling and waits for the steps in flight. */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.draining;
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Looks for due work now instead of at the next poll, e.g. right after a job was enqueued. */
-  wake(): void {
-    if (this.running) this.schedule(0);
+  /**
+   * Looks for due work now instead of at the next poll, e.g. right after a job was enqueued; with the job's run time, the
+   * runner also wakes again then if it is still in the future.
+   */
+  wake(runAt?: Date): void {
+    if (runAt) this.expect(runAt);
+    this.wakeIn(0);
   }
 
   /** Runs due steps until none is left; for tests and for `wake` without a poll delay. Returns how many steps ran. */
@@ -109,32 +128,84 @@ export class JobRunner {
     return ran;
   }
 
-  private schedule(delayMs: number): void {
+  /**
+   * Arms the one timer for `delayMs` from now, unless it is already armed for earlier: a wake never postpones one that
+   * is due sooner.
+   */
+  private wakeIn(delayMs: number): void {
+    if (!this.running) return;
+    const delay = Math.max(0, Math.ceil(delayMs));
+    const at = Date.now() + delay;
+    if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
     this.timer = setTimeout(() => {
-      this.draining = this.drain().finally(() => {
-        if (this.running) this.schedule(this.pollMs);
-      });
-    }, delayMs);
+      this.timer = undefined;
+      this.tick();
+    }, delay);
     this.timer.unref();
   }
 
+  /** One drain at a time: a wake during a drain runs another right after it, so work enqueued meanwhile is not missed. */
+  private tick(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.drainAgain) {
+        this.drainAgain = false;
+        this.wakeIn(0);
+      }
+    });
+  }
+
   private async drain(): Promise<void> {
+    const kinds = [...this.handlers.keys()];
     while (this.running && this.inFlight.size < this.concurrency) {
       let job: Job | undefined;
+      const looked = this.now().getTime();
       try {
-        job = await this.queue.claimNext(this.owner, this.leaseMs, [...this.handlers.keys()]);
+        job = await this.queue.claimNext(this.owner, this.leaseMs, kinds);
       } catch (error) {
         this.log.error({ err: error }, 'could not claim a job');
+        this.wakeIn(this.pollMs);
         return;
       }
-      if (!job) return;
+      if (!job) {
+        this.sleepUntilNextDue(looked);
+        return;
+      }
       const step = this.runStep(job).finally(() => {
         this.inFlight.delete(step);
-        if (this.running) this.schedule(0);
+        // The step may have rescheduled its job for "now + a pace gap": look again now, which arms the timer for it.
+        this.wakeIn(0);
       });
       this.inFlight.add(step);
     }
+    // Every slot is busy: a finishing step wakes the runner; the poll is the fallback.
+    this.wakeIn(this.pollMs);
+  }
+
+  /**
+   * Nothing is due: sleeps until the earliest time a step on this instance asked to run again, or the poll period,
+   * whichever comes first. The poll remains for jobs another instance enqueued or rescheduled (and for a crashed
+   * instance's expired lease), as before; it costs no query beyond the claim. A floor keeps a time that has come but
+   * whose job another instance won from turning into a busy loop. Only the times the claim that found nothing already
+   * covered (`looked`: when it read the clock) are forgotten; one that came while it queried is looked at next.
+   */
+  private sleepUntilNextDue(looked: number): void {
+    const now = this.now().getTime();
+    this.dueTimes = this.dueTimes.filter((at) => at > looked);
+    const next = this.dueTimes.length > 0 ? Math.min(...this.dueTimes) : undefined;
+    this.wakeIn(next === undefined ? this.pollMs : Math.min(this.pollMs, Math.max(MIN_IDLE_MS, next - now)));
+  }
+
+  /** Remembers when a job this instance just settled or enqueued becomes due, so the runner wakes for it then. */
+  private expect(runAt: Date): void {
+    this.dueTimes.push(runAt.getTime());
+    if (this.dueTimes.length > MAX_DUE_TIMES) this.dueTimes.sort((a, b) => a - b).splice(MAX_DUE_TIMES);
   }
 
   private async runStep(job: Job): Promise<void> {
@@ -158,25 +229,24 @@ export class JobRunner {
       case 'done':
         await this.queue.settle(job, this.owner, { state: 'succeeded', payload: outcome.payload });
         return;
-      case 'continue':
-        await this.queue.settle(job, this.owner, { state: 'pending', payload: outcome.payload, runAt: outcome.runAt ?? this.now() });
+      case 'continue': {
+        const runAt = outcome.runAt ?? this.now();
+        if (await this.queue.settle(job, this.owner, { state: 'pending', payload: outcome.payload, runAt })) this.expect(runAt);
         return;
+      }
       case 'failed':
         await this.fail(handler, typed, outcome.payload ?? parsed.data, outcome.error, context);
         return;
-      case 'retry':
+      case 'retry': {
         if (job.attempts >= job.maxAttempts) {
           await this.fail(handler, typed, outcome.payload ?? parsed.data, `${outcome.error} (gave up after ${job.attempts} attempts)`, context);
           return;
         }
         log.warn({ error: outcome.error }, 'job step will be retried');
-        await this.queue.settle(job, this.owner, {
-          state: 'pending',
-          payload: outcome.payload,
-          runAt: outcome.runAt ?? new Date(this.now().getTime() + this.backoffMs(job.attempts)),
-          error: outcome.error,
-          keepAttempts: true,
-        });
+        const runAt = outcome.runAt ?? new Date(this.now().getTime() + this.backoffMs(job.attempts));
+        const settled = await this.queue.settle(job, this.owner, { state: 'pending', payload: outcome.payload, runAt, error: outcome.error, keepAttempts: true });
+        if (settled) this.expect(runAt);
+      }
     }
   }
 

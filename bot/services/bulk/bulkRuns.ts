@@ -499,7 +499,8 @@ export class BulkInvitationService {
       return { status: 'continue', runAt: this.now() };
     }
     if (!resumed) await this.setRow(id, row.idx, { state: 'inviting' });
-    let posted = false;
+    // Set once the row took a slot: the run comes back when the following slot is due, not a whole interval after the POST.
+    let nextSlot: Date | undefined;
     try {
       const existing = await this.deps.directory.findByEmail(email);
       const guest = existing.find((u) => u.userType === 'Guest' && u.creationType === 'Invitation');
@@ -514,7 +515,7 @@ export class BulkInvitationService {
           if (!resumed) await this.setRow(id, row.idx, { state: 'pending' });
           return { status: 'continue', runAt: pace.retryAt };
         }
-        posted = true;
+        nextSlot = pace.nextAt;
         const response = await this.deps.directory.invite({
           email,
           redirectUrl: row.redirectUrl ?? this.deps.settings.redirectUrl,
@@ -542,7 +543,7 @@ export class BulkInvitationService {
       }
     }
     await this.updateProgress(id, false);
-    return { status: 'continue', runAt: new Date(this.now().getTime() + (posted ? this.pacer.intervalMs : 0)) };
+    return { status: 'continue', runAt: nextSlot ?? this.now() };
   }
 
   private async stopForAbuse(run: BulkRunRecord, message: string): Promise<void> {

@@ -3,7 +3,8 @@ import type { InvitePacing } from '../../store';
 /** The one budget every bulk run draws from: Entra's anti-abuse limit is per tenant, not per run or per instance. */
 export const TENANT_INVITATION_BUDGET = 'invitations';
 
-export type PaceDecision = { go: true } | { go: false; retryAt: Date };
+/** On `go`, `nextAt` is the following slot: the run comes back then for its next row. */
+export type PaceDecision = { go: true; nextAt: Date } | { go: false; retryAt: Date };
 
 /**
  * Paces invitations tenant-wide at `perMinute`: a run asks before each POST /invitations and waits when the budget's next
@@ -22,6 +23,6 @@ export class InvitationPacer {
 
   async take(): Promise<PaceDecision> {
     const claim = await this.pacing.tryTake(TENANT_INVITATION_BUDGET, this.intervalMs, this.now());
-    return claim.granted ? { go: true } : { go: false, retryAt: claim.nextAt };
+    return claim.granted ? { go: true, nextAt: claim.nextAt } : { go: false, retryAt: claim.nextAt };
   }
 }

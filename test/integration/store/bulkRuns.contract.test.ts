@@ -98,9 +98,9 @@ function bulkContract(backend: () => Backend): void {
 
     expect(directory.invitations).toHaveLength(10);
     const gaps = directory.at.slice(1).map((t, i) => t - (directory.at[i] ?? t));
-    // A slot is taken just before the POST, so two POSTs can be closer than the interval only by the time between taking
-    // the slot and posting: a few milliseconds, never the whole interval.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(80);
+    // A slot taken late by up to half an interval counts from its own time, so two slots are at least half an interval
+    // apart (POSTs a few milliseconds less, the time between taking the slot and posting), and n slots n intervals.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(40);
     expect((directory.at.at(-1) ?? 0) - (directory.at[0] ?? 0)).toBeGreaterThanOrEqual(9 * 100 - 40);
     expect((await a.view(runA))?.counts.invited).toBe(5);
     expect((await b.view(runB))?.counts.invited).toBe(5);

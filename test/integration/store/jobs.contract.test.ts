@@ -134,6 +134,38 @@ function jobsContract(backend: () => Backend): void {
     expect((await queue.get(job.id))?.state).toBe('failed');
   });
 
+  it('runs a self-rescheduling job at its own times, not a poll period later, and each step once across instances', async () => {
+    const options = await backend().freshOptions();
+    const instances = backend().multiInstance ? 3 : 1;
+    const opened = [];
+    for (let i = 0; i < instances; i += 1) opened.push(await openStore(options));
+    stores.push(...opened);
+    const GAP_MS = 40;
+    const STEPS = 12;
+    const ran: number[] = [];
+    const paced = defineJob({
+      kind: 'paced',
+      payload: z.object({ next: z.number() }),
+      async step(job): Promise<JobOutcome<{ next: number }>> {
+        ran.push(job.payload.next);
+        const next = job.payload.next + 1;
+        return next > STEPS ? { status: 'done' } : { status: 'continue', payload: { next }, runAt: new Date(Date.now() + GAP_MS) };
+      },
+    });
+    // A poll period far longer than the test: only waking at the job's own time can finish it.
+    const runners = opened.map((store, i) => new JobRunner(new JobQueue(store.db), [paced], log, { owner: `runner-${i}`, pollMs: 600_000 }));
+    const queue = new JobQueue(opened[0]!.db);
+    const job = await queue.enqueue({ kind: 'paced', payload: { next: 1 } });
+    for (const runner of runners) runner.start();
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((await queue.get(job.id))?.state !== 'succeeded' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    }
+    expect({ state: (await queue.get(job.id))?.state, ran }).toEqual({ state: 'succeeded', ran: Array.from({ length: STEPS }, (_, i) => i + 1) });
+  }, 90_000);
+
   it('cancels a pending job so it never runs', async () => {
     const queue = new JobQueue((await open()).db, now);
     const job = await queue.enqueue({ kind: 'k', payload: null });
