@@ -84,6 +84,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       store,
       directory: guests,
       notifier,
+      jobs,
       settings: { ...settings.invitations, adminGroupId },
       messages: invitationMessages,
       realm,

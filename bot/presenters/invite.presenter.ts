@@ -253,8 +253,14 @@ export function recordCard(record: InvitationRecord): Attachment {
       });
     case 'denied':
       return cards.inviteOutcome({ tone: 'attention', title: `${email}: ${STATE_WORDS[record.state]}`, facts });
-    case 'draft':
     case 'inviting':
+      return cards.inviteOutcome({
+        tone: 'info',
+        title: `Sending the invitation to ${email}…`,
+        text: 'Microsoft Entra is creating the guest account now. You will get a message here with the outcome and, if chosen, the redemption link.',
+        facts,
+      });
+    case 'draft':
     case 'cancelled':
       return cards.inviteOutcome({ tone: 'info', title: `${email}: ${STATE_WORDS[record.state]}`, facts });
   }
@@ -280,7 +286,7 @@ export function submitReply(outcome: SubmitOutcome, caller: Caller): { card: Att
               }),
       };
     case 'current':
-    case 'done':
+    case 'started':
       return { card: recordCard(outcome.record) };
   }
 }
@@ -298,7 +304,9 @@ function approvalData(record: InvitationRecord, approverIds: string[]) {
             ? `Approved by ${decided}: invited`
             : record.state === 'refused' || record.state === 'failed'
               ? `Approved by ${decided}: ${STATE_WORDS[record.state].toLowerCase()}`
-              : `Approved by ${decided}`;
+              : record.state === 'inviting'
+                ? `Approved by ${decided}: sending the invitation…`
+                : `Approved by ${decided}`;
   const tone = record.state === 'pending' ? 'info' : record.state === 'invited' ? 'good' : 'attention';
   return {
     id: record.id,

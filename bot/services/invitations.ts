@@ -16,7 +16,8 @@ import {
   type StoreTransaction,
 } from '../store';
 import { ApprovalFanout } from './approvalFanout';
-import type { Notifier, OutgoingMessage } from './ports';
+import { inviteJob, type InviteJobPayload } from './inviteSchedule';
+import type { JobScheduler, Notifier, OutgoingMessage } from './ports';
 import { canInviteWithoutApproval, canResetRedemption, canRetryInvitation } from '../identity/capabilities';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
 import type { RealmLookup, RealmVerdict } from './realmVerdict';
@@ -86,7 +87,8 @@ export type SubmitOutcome =
   /** Already moved on (a double click, a redelivered invoke): the record as it stands now. */
   | { kind: 'current'; record: InvitationRecord }
   | { kind: 'requested'; record: InvitationRecord; adminsReached: number }
-  | { kind: 'done'; record: InvitationRecord };
+  /** An admin's own invitation, now `inviting`: the invite job sends it and tells them the outcome. */
+  | { kind: 'started'; record: InvitationRecord };
 
 export type DecisionOutcome =
   | { kind: 'notFound' }
@@ -109,6 +111,21 @@ export interface InvitationMessages {
   requesterOutcome(record: InvitationRecord): OutgoingMessage;
 }
 
+/**
+ * What one step of the invite job reports; the job turns it into the runner's outcome. `continue` saves the checkpoint and
+ * runs the next step at once; `retry` runs the same step again after the runner's back-off.
+ */
+export type InviteStepOutcome =
+  | { status: 'done'; payload: InviteJobPayload }
+  | { status: 'continue'; payload: InviteJobPayload }
+  | { status: 'retry'; error: string; payload: InviteJobPayload };
+
+/**
+ * How long a repeated invite step looks for the guest an interrupted attempt may have created before inviting: Graph can
+ * take seconds to show a new guest to a filtered read (replication), and inviting again would send a second email.
+ */
+const DEFAULT_RESUME_LOOKUP_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000];
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -121,6 +138,8 @@ export class InvitationService {
       store: Store;
       directory: InvitationDirectory;
       notifier: Notifier;
+      /** Where the write goes once approved: the invite job (bot/jobs/inviteApproval.job.ts) performs it. */
+      jobs: JobScheduler;
       settings: InvitationSettings;
       messages: InvitationMessages;
       /** Home realm discovery; without it the card says the sign-in path is not known. */
@@ -128,12 +147,19 @@ export class InvitationService {
       /** The shared approval fan-out; by default one over `notifier` and the stored conversations. */
       fanout?: ApprovalFanout;
       log?: Logger;
+      /** Waits between the look-ups of a repeated invite step; the default rides out a few seconds of replication lag. */
+      resumeLookupDelaysMs?: readonly number[];
     },
   ) {
     this.fanout = deps.fanout ?? new ApprovalFanout({ notifier: deps.notifier, conversations: deps.store.conversations, log: deps.log });
   }
 
   private readonly fanout: ApprovalFanout;
+
+  /** What it was built with, so a second instance over the same store (a restarted bot, in tests) can be built alike. */
+  get settings(): InvitationSettings {
+    return this.deps.settings;
+  }
 
   /** The bot's own allow and block lists, checked before Graph is asked anything. */
   policyRefusal(address: PartnerAddress): string | undefined {
@@ -305,8 +331,8 @@ export class InvitationService {
       if (realm) chosen.realmAtRequest = realm.missing.length > 0 ? `${realm.sentence} (incomplete: ${realm.missing.join(', ')})` : realm.sentence;
     }
     const next: InvitationState = asAdmin ? 'inviting' : 'pending';
-    const won = await this.transition(record, next, { options: chosen }, (tx) =>
-      tx.audit.append({
+    const won = await this.transition(record, next, { options: chosen }, async (tx) => {
+      await tx.audit.append({
         actor: caller.aadObjectId,
         actorName: caller.name,
         action: asAdmin ? 'invite.create' : 'invite.request',
@@ -318,10 +344,14 @@ export class InvitationService {
           delivery: chosen.delivery,
           ...(chosen.justification && !asAdmin ? { justification: chosen.justification } : {}),
         },
-      }),
-    );
+      });
+      if (asAdmin) await this.deps.jobs.schedule(inviteJob(record.id, record.version), tx.db);
+    });
     if (!won) return { kind: 'current', record: (await this.get(id)) ?? record };
-    if (asAdmin) return { kind: 'done', record: await this.execute(won, caller) };
+    if (asAdmin) {
+      this.deps.jobs.wake();
+      return { kind: 'started', record: won };
+    }
     const reached = await this.requestApproval(won);
     return { kind: 'requested', record: (await this.get(id)) ?? won, adminsReached: reached };
   }
@@ -365,75 +395,136 @@ export class InvitationService {
       record,
       decision === 'approve' ? 'inviting' : 'denied',
       { decidedBy: caller.aadObjectId, decidedByName: caller.name, ...(comment ? { options: { ...record.options, decisionComment: comment } } : {}) },
-      (tx) =>
-        tx.audit.append({
+      async (tx) => {
+        await tx.audit.append({
           actor: caller.aadObjectId,
           actorName: caller.name,
           action: `invite.${decision}`,
           target: record.email,
           outcome: 'success',
           detail: { invitation: id, requester: record.requesterId, ...(comment ? { comment } : {}) },
-        }),
+        });
+        // The write is durable work, committed with the decision: a crash after the click still invites, once.
+        if (decision === 'approve') await this.deps.jobs.schedule(inviteJob(record.id, record.version), tx.db);
+      },
     );
     if (!won) return { kind: 'alreadyDecided', record: (await this.get(id)) ?? record };
-    const settled = decision === 'approve' ? await this.execute(won, caller) : won;
-    await this.updateApprovalCards(settled);
+    if (decision === 'approve') {
+      // The invite job updates the other cards and tells the requester from here on, so the cards only move forward.
+      this.deps.jobs.wake();
+      return { kind: 'decided', record: won };
+    }
+    await this.updateApprovalCards(won);
     // The decision stands even if the requester cannot be told right now; the audit log has it.
-    await this.fanout.tellRequester(subjectOf(settled, []), this.deps.messages.requesterOutcome(settled));
-    return { kind: 'decided', record: settled };
+    await this.fanout.tellRequester(subjectOf(won, []), this.deps.messages.requesterOutcome(won));
+    return { kind: 'decided', record: won };
   }
 
   /**
-   * The write, for a record this caller moved to `inviting`. It looks again first: if the guest now exists (invited
-   * meanwhile, or our own earlier attempt whose answer was lost) it is reused, never invited twice.
+   * One step of the invite job, for a record moved to `inviting`. In order: announce on the approval cards; find the guest
+   * or invite them, the answer saved as the checkpoint; add the groups and settle the record with its audit row; then the
+   * cards and the requester. Each step is safe to repeat. `resumed` says an earlier run of this step was interrupted or
+   * failed, so its POST /invitations may have gone through: the guest is then looked for long enough to outlast replication.
    */
-  private async execute(record: InvitationRecord, actor: Caller): Promise<InvitationRecord> {
-    const { options } = record;
-    let result: InvitationResult;
-    try {
-      const existing = (await this.deps.directory.findByEmail(record.email)).find((u) => u.userType === 'Guest');
-      let userId: string;
-      let redeemUrl: string | undefined;
-      let status: string | undefined;
-      if (existing) {
-        userId = existing.id;
-        status = existing.externalUserState ?? undefined;
-      } else {
-        const response = await this.deps.directory.invite({
-          email: record.email,
-          displayName: options.displayName,
-          redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl,
-          sendInvitationMessage: options.delivery === 'email',
-          // Microsoft drops a custom message when an app sends the invitation, so it is only kept for the person to send.
-          language: options.delivery === 'email' ? options.language : undefined,
-          cc: options.delivery === 'email' ? options.cc : undefined,
-          sponsorIds: [record.requesterId],
-        });
-        userId = response.invitedUser.id;
-        redeemUrl = response.inviteRedeemUrl ?? undefined;
-        status = response.status ?? undefined;
-      }
-      const groups: GroupOutcome[] = [];
-      for (const groupId of options.groupIds) {
-        try {
-          groups.push({ groupId, outcome: await this.deps.directory.addToGroup(groupId, userId) });
-        } catch (error) {
-          groups.push({ groupId, outcome: 'failed', detail: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      result = { kind: 'invited', userId, redeemUrl, status, reusedExisting: existing !== undefined, groups };
-    } catch (error) {
-      result =
-        error instanceof InvitationRefusedError
-          ? { kind: 'refused', refusal: error.refusal }
-          : { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+  async inviteStep(payload: InviteJobPayload, resumed: boolean): Promise<InviteStepOutcome> {
+    const record = await this.get(payload.invitationId);
+    if (!record) return { status: 'done', payload };
+    if (record.state === 'invited' || record.state === 'refused' || record.state === 'failed') {
+      if (!payload.notified) await this.announceOutcome(record);
+      return { status: 'done', payload: { ...payload, notified: true } };
     }
-    const state: InvitationState = result.kind;
+    if (record.state !== 'inviting') return { status: 'done', payload };
+    if (!payload.announced) {
+      await this.updateApprovalCards(record);
+      return { status: 'continue', payload: { ...payload, announced: true } };
+    }
+    if (!payload.invited) {
+      try {
+        return { status: 'continue', payload: { ...payload, invited: await this.findOrInvite(record, resumed) } };
+      } catch (error) {
+        if (error instanceof InvitationRefusedError) {
+          await this.settle(record, { kind: 'refused', refusal: error.refusal });
+          return { status: 'continue', payload };
+        }
+        return { status: 'retry', error: messageOf(error), payload };
+      }
+    }
+    const { invited } = payload;
+    const groups: GroupOutcome[] = [];
+    for (const groupId of record.options.groupIds) {
+      try {
+        groups.push({ groupId, outcome: await this.deps.directory.addToGroup(groupId, invited.userId) });
+      } catch (error) {
+        groups.push({ groupId, outcome: 'failed', detail: messageOf(error) });
+      }
+    }
+    await this.settle(record, { kind: 'invited', ...invited, groups });
+    return { status: 'continue', payload: { ...payload, groups } };
+  }
+
+  /**
+   * For the job's onFailed: an invitation the job gave up on ends failed rather than `inviting` for ever, and the cards
+   * and the requester say so. The guest may exist: the card says that sending `invite` again finds it instead of a second.
+   */
+  async giveUp(invitationId: string, reason: string): Promise<void> {
+    const record = await this.get(invitationId);
+    if (!record) return;
+    if (record.state === 'inviting') await this.settle(record, { kind: 'failed', message: reason });
+    const settled = await this.get(invitationId);
+    if (settled?.state === 'failed') await this.announceOutcome(settled);
+  }
+
+  /** The settled invitation on every approval card, and to the requester (the admin themself for their own invitation). */
+  private async announceOutcome(record: InvitationRecord): Promise<void> {
+    await this.updateApprovalCards(record);
+    // The outcome stands even if the requester cannot be told right now; the audit log has it.
+    await this.fanout.tellRequester(subjectOf(record, []), this.deps.messages.requesterOutcome(record));
+  }
+
+  /**
+   * The guest for this invitation: one that exists now (invited meanwhile, or by our own interrupted attempt whose answer
+   * was lost) is reused, never invited twice; otherwise POST /invitations. Throws what Graph threw.
+   */
+  private async findOrInvite(record: InvitationRecord, resumed: boolean): Promise<NonNullable<InviteJobPayload['invited']>> {
+    const existing = await this.findGuest(record.email, resumed);
+    if (existing) return { userId: existing.id, reusedExisting: true, ...(existing.externalUserState ? { status: existing.externalUserState } : {}) };
+    const { options } = record;
+    const response = await this.deps.directory.invite({
+      email: record.email,
+      displayName: options.displayName,
+      redirectUrl: options.redirectUrl || this.deps.settings.redirectUrl,
+      sendInvitationMessage: options.delivery === 'email',
+      // Microsoft drops a custom message when an app sends the invitation, so it is only kept for the person to send.
+      language: options.delivery === 'email' ? options.language : undefined,
+      cc: options.delivery === 'email' ? options.cc : undefined,
+      sponsorIds: [record.requesterId],
+    });
+    return {
+      userId: response.invitedUser.id,
+      reusedExisting: false,
+      ...(response.inviteRedeemUrl ? { redeemUrl: response.inviteRedeemUrl } : {}),
+      ...(response.status ? { status: response.status } : {}),
+    };
+  }
+
+  /** The guest with this address; after an interrupted attempt, looked for again while a new guest may still be replicating. */
+  private async findGuest(email: string, resumed: boolean): Promise<ExistingUser | undefined> {
+    const delays = resumed ? (this.deps.resumeLookupDelaysMs ?? DEFAULT_RESUME_LOOKUP_DELAYS_MS) : [];
+    for (let attempt = 0; ; attempt += 1) {
+      const guest = (await this.deps.directory.findByEmail(email)).find((u) => u.userType === 'Guest');
+      const delay = delays[attempt];
+      if (guest || delay === undefined) return guest;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** inviting → invited | refused | failed with its audit row, in one transaction; a repeat after a crash changes nothing. */
+  private async settle(record: InvitationRecord, result: InvitationResult): Promise<void> {
     const outcome = result.kind === 'invited' ? 'success' : result.kind === 'refused' ? 'refused' : 'failed';
-    const settled = await this.transition(record, state, { result }, (tx) =>
+    await this.transition(record, result.kind, { result }, (tx) =>
       tx.audit.append({
-        actor: actor.aadObjectId,
-        actorName: actor.name,
+        actor: record.decidedBy ?? record.requesterId,
+        actorName: record.decidedByName ?? record.requesterName,
         action: 'invite.create',
         target: record.email,
         outcome,
@@ -446,7 +537,6 @@ export class InvitationService {
         },
       }),
     );
-    return settled ?? (await this.get(record.id)) ?? record;
   }
 
   /** Sends the approval card to each admin's personal chat; returns how many admins it reached. */
@@ -566,4 +656,8 @@ function fieldOf(key: PropertyKey | undefined): FieldProblem['field'] {
 /** Names the invitation in every log line the fan-out writes. */
 function subjectOf(record: InvitationRecord, approverObjectIds: readonly string[]) {
   return { logContext: { invitation: record.id }, requesterObjectId: record.requesterId, approverObjectIds };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -32,6 +32,7 @@ describe('invitation approvals when Teams cannot be reached', () => {
       store: services.store,
       directory: new InMemoryInvitationDirectory([ADMIN.aadObjectId, UNREACHABLE_ADMIN]),
       notifier,
+      jobs: services.jobs,
       settings: { redirectUrl: 'https://myapps.microsoft.com', allowDomains: [], blockDomains: [], adminGroupId: 'admins' },
       messages: invitationMessages,
       log,

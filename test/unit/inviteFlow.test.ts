@@ -1,5 +1,7 @@
 import { actions } from '../../bot/actions';
 import { commands } from '../../bot/commands';
+import { JobRunner } from '../../bot/jobs';
+import { jobHandlers } from '../../bot/jobs/handlers';
 import { bulkMessages } from '../../bot/presenters/bulk.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { Role } from '../../bot/identity/policy';
@@ -30,10 +32,12 @@ const FORM_STEPS: {
   inputs?: Record<string, string>;
   expectFirst: RegExp;
   expectAfterSubmit?: RegExp;
+  /** What the invite job then tells the person, for an admin's own invitation. */
+  expectFromJob?: RegExp;
 }[] = [
-  { name: 'admin, all defaults', roles: ['admin'], text: 'invite ana@fabrikam.com', expectFirst: /Send invitation/, expectAfterSubmit: /ana@fabrikam\.com is invited/ },
-  { name: 'admin with a display name and message', roles: ['admin'], text: 'invite bo@fabrikam.com as "Bo Ek"', inputs: { message: 'Hej Bo' }, expectFirst: /Bo Ek/, expectAfterSubmit: /Hej Bo/ },
-  { name: 'admin choosing Microsoft email', roles: ['admin'], text: 'invite cy@fabrikam.com', inputs: { delivery: 'email', language: 'de-DE' }, expectFirst: /Send invitation/, expectAfterSubmit: /Microsoft drops personal messages/ },
+  { name: 'admin, all defaults', roles: ['admin'], text: 'invite ana@fabrikam.com', expectFirst: /Send invitation/, expectAfterSubmit: /Sending the invitation to ana@fabrikam\.com/, expectFromJob: /ana@fabrikam\.com is invited/ },
+  { name: 'admin with a display name and message', roles: ['admin'], text: 'invite bo@fabrikam.com as "Bo Ek"', inputs: { message: 'Hej Bo' }, expectFirst: /Bo Ek/, expectAfterSubmit: /Sending the invitation/, expectFromJob: /Hej Bo/ },
+  { name: 'admin choosing Microsoft email', roles: ['admin'], text: 'invite cy@fabrikam.com', inputs: { delivery: 'email', language: 'de-DE' }, expectFirst: /Send invitation/, expectAfterSubmit: /Sending the invitation/, expectFromJob: /Microsoft drops personal messages/ },
   { name: 'a bad cc is sent back', roles: ['admin'], text: 'invite di@fabrikam.com', inputs: { cc: '"x"@evil.com' }, expectFirst: /Send invitation/, expectAfterSubmit: /Cc: Quoted local parts/ },
   { name: 'an http redirect is sent back', roles: ['admin'], text: 'invite ed@fabrikam.com', inputs: { redirectUrl: 'http://example.com' }, expectFirst: /Send invitation/, expectAfterSubmit: /Redirect URL: must be an absolute https/ },
   { name: 'a group that is not an id is sent back', roles: ['admin'], text: 'invite fi@fabrikam.com', inputs: { groups: 'Finance' }, expectFirst: /Send invitation/, expectAfterSubmit: /"Finance" is not a group object id/ },
@@ -74,6 +78,12 @@ describe('the invite form, table-driven', () => {
     );
     const value = typeof response.value === 'string' ? response.value : cardText(response.value);
     expect(value).toMatch(step.expectAfterSubmit);
+    if (!step.expectFromJob) return;
+    const before = services.notifier.sent.length;
+    await new JobRunner(services.jobs.queue, jobHandlers(services), log).runDue();
+    const told = services.notifier.sent.slice(before).filter((m) => m.to === `personal:${who.aadObjectId}`);
+    expect(told).toHaveLength(1);
+    expect(cardText(told[0]?.message.card.content)).toMatch(step.expectFromJob);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { RunningSandbox } from '../../../sandbox/server';
 import type { SandboxUser } from '../../../sandbox/state';
-import { cardOf, cardText, executeData, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeData, startBotOn, waitFor, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import type { ConnectorCall } from '../../helpers/connector';
 import { startTestSandbox } from '../../helpers/sandbox';
 
@@ -39,6 +39,16 @@ describe('invite and resend over HTTP against the sandbox', () => {
     await sandbox?.close();
   });
 
+  /** The invite job's message to `user` whose card says `says`: the outcome arrives after the click, not in its answer. */
+  function toldTo(user: TestUser, says: string): Promise<string> {
+    return waitFor(`${user.name} to be told "${says}"`, () =>
+      bot.connector.calls
+        .filter((c) => c.method === 'POST' && c.conversationId === `a:personal-${user.aadObjectId}`)
+        .map((c) => cardText(cardOf(c)))
+        .find((t) => t.includes(says)),
+    );
+  }
+
   /** invite → confirm card → the confirm button with the given inputs. */
   async function inviteAndConfirm(user: TestUser, command: string, inputs: Record<string, unknown> = {}) {
     const [reply] = await bot.say(user, command);
@@ -62,8 +72,8 @@ describe('invite and resend over HTTP against the sandbox', () => {
     const data = executeData(cardOf(reply), 'invite.submit');
     const result = await bot.click(ADMIN, 'invite.submit', { ...data, displayName: 'Ana Silva', delivery: 'link', message: 'Welcome, Ana!' });
 
-    const text = invokeText(result);
-    expect(text).toContain('ana.silva@fabrikam.com is invited');
+    expect(invokeText(result)).toContain('Sending the invitation to ana.silva@fabrikam.com');
+    const text = await toldTo(ADMIN, 'ana.silva@fabrikam.com is invited');
     expect(text).toContain('https://login.microsoftonline.com/redeem?rd=');
     expect(text).toContain('Welcome, Ana!');
 
@@ -88,7 +98,8 @@ describe('invite and resend over HTTP against the sandbox', () => {
     await bot.say(ADMIN, 'whoami');
     sandbox.resetStats();
     const { result } = await inviteAndConfirm(ADMIN, 'invite carl@fabrikam.com', { groups: `${ALL_PARTNERS}, ${FINANCE}` });
-    expect(invokeText(result)).toContain('carl@fabrikam.com is invited');
+    expect(invokeText(result)).toContain('Sending the invitation to carl@fabrikam.com');
+    expect(await toldTo(ADMIN, 'carl@fabrikam.com is invited')).toContain(`${FINANCE}: added`);
     const [guest] = usersWithMail(sandbox, 'carl@fabrikam.com');
     expect(guest).toBeDefined();
     expect(sandbox.state.findGroup(ALL_PARTNERS)?.members).toContain(guest?.id);
@@ -103,6 +114,7 @@ describe('invite and resend over HTTP against the sandbox', () => {
     const data = executeData(cardOf(reply), 'invite.submit');
     sandbox.resetStats();
     const results = await Promise.all([bot.click(ADMIN, 'invite.submit', { ...data }), bot.click(ADMIN, 'invite.submit', { ...data })]);
+    await toldTo(ADMIN, 'dora@fabrikam.com is invited');
     expect(usersWithMail(sandbox, 'dora@fabrikam.com')).toHaveLength(1);
     expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(1);
     for (const result of results) expect(result.statusCode).toBe(200);
@@ -196,21 +208,26 @@ describe('invite and resend over HTTP against the sandbox', () => {
       bot.click(NESTED_ADMIN, 'invite.approve', { ...id }),
       bot.click(ADMIN, 'invite.approve', { ...id }),
     ]);
-    expect(usersWithMail(sandbox, 'gus@fabrikam.com')).toHaveLength(1);
     expect(clicks.filter((c) => invokeText(c).includes('Approved by')).length).toBe(3);
     for (const click of clicks) expect(executeData(click.value, 'invite.approve')).toBeUndefined();
+    // The click answers with the decision; the invite job then invites and tells the requester.
+    await toldTo(MANAGER, 'gus@fabrikam.com is invited');
+    expect(usersWithMail(sandbox, 'gus@fabrikam.com')).toHaveLength(1);
     const [guest] = usersWithMail(sandbox, 'gus@fabrikam.com');
     expect(guest?.sponsors).toEqual([MANAGER.aadObjectId]);
     const approvedAudit = await bot.bot.services.store.audit.list({ target: 'gus@fabrikam.com', action: 'invite.approve' });
     expect(approvedAudit.filter((a) => a.outcome === 'success')).toHaveLength(1);
     expect(approvedAudit.filter((a) => a.outcome === 'refused')).toHaveLength(1);
 
-    // The requester is told, and both admins' cards are replaced in place.
-    const calls = await bot.connector.waitForCalls(1 + 2 + 3);
-    const toRequester = calls.filter((c) => c.conversationId === `a:personal-${MANAGER.aadObjectId}` && c.method === 'POST');
+    // The requester is told once, and both admins' cards are replaced in place: "sending", then "invited".
+    const updates = await waitFor('both approval cards to say invited', () => {
+      const puts = bot.connector.calls.filter((c) => c.method === 'PUT');
+      return puts.filter((c) => cardText(cardOf(c)).includes('Approved by') && cardText(cardOf(c)).includes(': invited')).length === 2 ? puts : undefined;
+    });
+    const toRequester = bot.connector.calls.filter((c) => c.conversationId === `a:personal-${MANAGER.aadObjectId}` && c.method === 'POST');
     expect(toRequester.map((c) => cardText(cardOf(c))).filter((t) => t.includes('gus@fabrikam.com is invited'))).toHaveLength(1);
-    const updates = calls.filter((c) => c.method === 'PUT');
-    expect(updates).toHaveLength(2);
+    expect(updates).toHaveLength(4);
+    expect(updates.filter((c) => cardText(cardOf(c)).includes('sending the invitation'))).toHaveLength(2);
     for (const update of updates) expect(executeData(cardOf(update), 'invite.approve')).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import type { RunningSandbox } from '../../../sandbox/server';
-import { cardOf, cardText, executeData, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeData, startBotOn, waitFor, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import { contosoFixture, startTestSandbox } from '../../helpers/sandbox';
 
 const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -104,9 +104,9 @@ describe('invite refuses early and keeps what was typed (sandbox)', () => {
     expect(invokeText(approved)).toContain('Comment from Adele Vance: Only until the audit ends');
     const audit = await bot.bot.services.store.audit.list({ target: 'kim@fabrikam.com', action: 'invite.approve' });
     expect(audit[0]?.detail).toMatchObject({ comment: 'Only until the audit ends' });
-    const told = await bot.connector.waitForCalls(1);
-    const toRequester = told.filter((c) => c.conversationId === `a:personal-${MANAGER.aadObjectId}`).map((c) => cardText(cardOf(c)));
-    expect(toRequester.some((t) => t.includes('Only until the audit ends'))).toBe(true);
+    await waitFor('the requester to be told the comment', () =>
+      bot.connector.calls.find((c) => c.conversationId === `a:personal-${MANAGER.aadObjectId}` && cardText(cardOf(c)).includes('Only until the audit ends')),
+    );
   });
 });
 
@@ -133,6 +133,9 @@ describe('invite when the tenant list cannot be read (sandbox answers 403)', () 
     const refused = sandbox.stats().requests.filter((r) => /b2bManagementPolicies/i.test(r.path) && r.status === 403);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     const result = await bot.click(ADMIN, 'invite.submit', { ...executeData(card, 'invite.submit') });
-    expect(invokeText(result)).toContain('refused to invite temp@mailinator.com');
+    expect(invokeText(result)).toContain('Sending the invitation to temp@mailinator.com');
+    await waitFor('the admin to hear of the refusal', () =>
+      bot.connector.calls.find((c) => c.conversationId === `a:personal-${ADMIN.aadObjectId}` && cardText(cardOf(c)).includes('refused to invite temp@mailinator.com')),
+    );
   });
 });

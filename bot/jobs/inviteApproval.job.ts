@@ -1,0 +1,21 @@
+import type { InvitationService } from '../services/invitations';
+import { INVITE_JOB_KIND, InviteJobPayloadSchema } from '../services/inviteSchedule';
+import { defineJob } from './jobRunner';
+
+/**
+ * Sends an invitation an admin approved (or made themself), one step at a time: announce on the cards, find or invite the
+ * guest, add the groups and settle, then tell everyone. The payload is the checkpoint; every step is safe to repeat.
+ */
+export function inviteApprovalJob(invitations: InvitationService) {
+  return defineJob({
+    kind: INVITE_JOB_KIND,
+    payload: InviteJobPayloadSchema,
+    step(job) {
+      // The runner counts the claims of the current step: more than one means an earlier run of it was cut short.
+      return invitations.inviteStep(job.payload, job.attempts > 1);
+    },
+    async onFailed(job, error) {
+      await invitations.giveUp(job.payload.invitationId, `Microsoft Entra could not be reached for too long (${error})`);
+    },
+  });
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { ScheduledJob } from './ports';
+
+/**
+ * The durable work an approved (or an admin's own) invitation asks for: its kind, key and payload. They live on the services
+ * side because the services schedule the work; `jobs/` imports them to carry it out, never the other way round.
+ */
+export const INVITE_JOB_KIND = 'invite.send';
+
+/**
+ * The runner's back-off doubles (1 s, 2 s, 4 s, …), so 10 attempts keep trying for about eight minutes: long enough to
+ * ride out Graph throttling or a short outage, short enough that nobody waits long on an invitation shown as being sent.
+ */
+export const INVITE_JOB_MAX_ATTEMPTS = 10;
+
+const GroupOutcomeSchema = z.object({ groupId: z.string(), outcome: z.enum(['added', 'already', 'failed']), detail: z.string().optional() });
+
+/**
+ * The job's checkpoint: which card updates it has done, and the guest once Graph has answered, so a repeated step after a
+ * crash adds the groups to that guest instead of inviting again.
+ */
+export const InviteJobPayloadSchema = z.object({
+  invitationId: z.string(),
+  announced: z.boolean().optional(),
+  invited: z
+    .object({
+      userId: z.string(),
+      redeemUrl: z.string().optional(),
+      status: z.string().optional(),
+      reusedExisting: z.boolean(),
+    })
+    .optional(),
+  groups: z.array(GroupOutcomeSchema).optional(),
+  notified: z.boolean().optional(),
+});
+export type InviteJobPayload = z.infer<typeof InviteJobPayloadSchema>;
+
+/**
+ * One job per move to `inviting`: the record's version before the move is in the key, so an admin's retry of their own
+ * failed invitation gets a new job while a redelivered click never schedules a second one.
+ */
+export function inviteJob(invitationId: string, versionBefore: number): ScheduledJob {
+  return {
+    kind: INVITE_JOB_KIND,
+    payload: { invitationId } satisfies InviteJobPayload,
+    uniqueKey: `${INVITE_JOB_KIND}:${invitationId}:${versionBefore}`,
+    maxAttempts: INVITE_JOB_MAX_ATTEMPTS,
+  };
+}
