@@ -12,10 +12,10 @@ import { Lane, type Check, type KillPoint, type NoticeTally, type Shadow } from 
  * same store, and the flows driven to their end as their users would (a click lost with the process is clicked again).
  * Every flow the kill caught before its end is a kill point, and its invariants are checked once it ends.
  *
- * CRASH_ROUNDS sets the rounds per lane (default 12), CRASH_SEED the seed of the random choices.
+ * CRASH_ROUNDS sets the rounds per lane (default 11: four lanes of five flows reach past 200 points), CRASH_SEED the seed of the random choices.
  */
 
-const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 12);
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 11);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 const KERBEROS_ROUNDS = Math.max(2, Math.floor(ROUNDS / 2));
 const requireServices = process.env.REQUIRE_SERVICES === '1';
@@ -72,10 +72,10 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
     );
   });
 
-  it('on SQLite and on PostgreSQL: request → approve or deny → grant → notices, and bulk runs', async () => {
+  it('on SQLite and on PostgreSQL: request → approve or deny → grant → notices, invite approvals, and bulk runs', async () => {
     const since = checks.length;
-    const lanes = [new Lane({ name: 'SQLite A', dialect: 'sqlite', rounds: ROUNDS, seed: SEED + 1 })];
-    if (process.env.CRASH_ONLY_SQLITE !== '1') lanes.push(new Lane({ name: 'SQLite B', dialect: 'sqlite', rounds: ROUNDS, seed: SEED + 2 }));
+    const lanes = [new Lane({ name: 'SQLite A', dialect: 'sqlite', rounds: ROUNDS, seed: SEED + 1, inviteApproval: true })];
+    if (process.env.CRASH_ONLY_SQLITE !== '1') lanes.push(new Lane({ name: 'SQLite B', dialect: 'sqlite', rounds: ROUNDS, seed: SEED + 2, inviteApproval: true }));
     if (process.env.CRASH_ONLY_SQLITE === '1') {
       skipped.push('PostgreSQL lanes skipped: CRASH_ONLY_SQLITE=1');
     } else if (pgMissing) {
@@ -85,13 +85,13 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
     } else {
       postgres = await startPostgres();
       for (const [n, seed] of [['A', SEED + 3], ['B', SEED + 4]] as const) {
-        lanes.push(new Lane({ name: `PostgreSQL ${n}`, dialect: 'postgres', databaseUrl: await postgres.createDatabase(), rounds: ROUNDS, seed }));
+        lanes.push(new Lane({ name: `PostgreSQL ${n}`, dialect: 'postgres', databaseUrl: await postgres.createDatabase(), rounds: ROUNDS, seed, inviteApproval: true }));
       }
     }
     await runLanes(lanes);
     expect(points.filter((p) => p.lane.startsWith('SQLite')).length).toBeGreaterThan(0);
     expect(failures(since)).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   it('a Kerberos app: the shadow account in a real Samba AD DC is made once, whatever the kill', async () => {
     if (sambaMissing) {

@@ -73,6 +73,12 @@ interface Trigger {
   arm?: (lane: Lane) => Promise<boolean>;
 }
 
+/** The notices as a failure message shows them: when each came, and what it said. */
+function describeNotices(notices: ConnectorCall[]): string {
+  const first = notices[0]?.at ?? 0;
+  return notices.map((c) => `+${c.at - first} ms ${String(c.activity.text ?? '').slice(0, 120)}`).join(' | ');
+}
+
 type FlowResult = 'done' | 'interrupted' | { stuck: string };
 
 abstract class Flow {
@@ -100,6 +106,7 @@ abstract class Flow {
 class AccessFlow extends Flow {
   formId?: string;
   private form?: Record<string, unknown>;
+  private submitted = false;
 
   constructor(
     lane: Lane,
@@ -132,10 +139,12 @@ class AccessFlow extends Flow {
         lastState = state;
         waitingSince = Date.now();
       }
-      if (!record) {
+      // A click the dying bot never answered failed for the requester, who clicks Send again.
+      if (!record || !this.submitted) {
         await this.enter('submit');
         const clicked = await lane.click(MANAGER, 'access.submit', this.form, epoch);
         if (clicked === 'interrupted') return 'interrupted';
+        this.submitted = true;
         if (!(await lane.store.accessRequests.get(this.formId ?? ''))) return { stuck: `Send request made no request: ${clicked.slice(0, 300)}` };
         continue;
       }
@@ -197,14 +206,10 @@ class AccessFlow extends Flow {
       checks.push({ name: `${this.label}: ${wantAd} AD object(s) for the shadow account (saw ${searchEntries.length})`, ok: searchEntries.length === wantAd });
     }
     const notices = this.notices();
-    const repeats = notices.slice(1);
-    const marked = repeats.every((c) => /repeat|again|already/i.test(`${String(c.activity.text ?? '')} ${cardText(cardOf(c))}`));
-    if (notices.length === 0) lane.notices.never += 1;
-    else if (notices.length === 1) lane.notices.once += 1;
-    else if (marked) lane.notices.repeatedMarked += 1;
-    else lane.notices.repeatedUnmarked += 1;
+    const marked = notices.slice(1).every((c) => /repeat|again|already/i.test(`${String(c.activity.text ?? '')} ${cardText(cardOf(c))}`));
+    lane.countNotice(notices.length, marked);
     checks.push({ name: `${this.label}: the requester is told (${notices.length} notice(s))`, ok: notices.length >= 1 });
-    checks.push({ name: `${this.label}: a repeated notice says it repeats`, ok: marked });
+    checks.push({ name: `${this.label}: a repeated notice says it repeats${marked ? '' : ` (${describeNotices(notices)})`}`, ok: marked });
     return checks;
   }
 }
@@ -273,6 +278,96 @@ class BulkFlow extends Flow {
   }
 }
 
+/** A manager's invitation of one partner, approved by an admin: the approval runs as a durable job (invite.send). */
+class InviteFlow extends Flow {
+  id?: string;
+  private submit?: Record<string, unknown>;
+  private submitted = false;
+  readonly email: string;
+
+  constructor(lane: Lane, serial: number) {
+    super(lane, `invite approval ${serial}`);
+    this.email = `invitee${serial}@fabrikam.com`;
+  }
+
+  async drive(epoch: number, deadline: number): Promise<FlowResult> {
+    const { lane } = this;
+    let waitingSince = Date.now();
+    let lastState = 'none';
+    while (Date.now() < deadline) {
+      if (lane.epoch !== epoch) return 'interrupted';
+      if (!this.submit) {
+        await this.enter('invite');
+        const reply = await lane.ask(MANAGER, `invite ${this.email}`, epoch);
+        if (reply === 'interrupted') return reply;
+        const data = reply ? executeData(cardOf(reply), 'invite.submit') : undefined;
+        if (!data) return { stuck: `no invite card: ${reply ? cardText(cardOf(reply)).slice(0, 200) : 'no reply'}` };
+        this.submit = { ...data, justification: 'Crash campaign' };
+        this.id = String(data.id);
+        continue;
+      }
+      const record = await lane.store.invitations.get(this.id ?? '');
+      const state = record?.state ?? 'none';
+      if (state !== lastState) {
+        lastState = state;
+        waitingSince = Date.now();
+      }
+      if (!record || record.state === 'draft' || !this.submitted) {
+        await this.enter('submit');
+        if ((await lane.click(MANAGER, 'invite.submit', this.submit, epoch)) === 'interrupted') return 'interrupted';
+        this.submitted = true;
+        continue;
+      }
+      if (record.state === 'pending') {
+        await this.enter('approve');
+        const card = lane.callsTo(ADMIN).find((c) => executeData(cardOf(c), 'invite.approve')?.id === this.id);
+        const approve = card ? executeData(cardOf(card), 'invite.approve') : undefined;
+        if (!approve) {
+          if (Date.now() - waitingSince > 12_000) return { stuck: 'pending, and no admin got a card' };
+          await sleep(50);
+          continue;
+        }
+        if ((await lane.click(ADMIN, 'invite.approve', approve, epoch)) === 'interrupted') return 'interrupted';
+        continue;
+      }
+      if (record.state === 'inviting') {
+        await this.enter('inviting');
+        if (Date.now() - waitingSince > 25_000) return { stuck: 'stuck in "inviting" for 25 s' };
+        await sleep(40);
+        continue;
+      }
+      await this.enter('notify');
+      if (this.notices().length > 0) {
+        await sleep(150);
+        this.done = true;
+        return 'done';
+      }
+      if (Date.now() - waitingSince > 15_000) return { stuck: `${record.state}, and the requester was never told` };
+      await sleep(40);
+    }
+    return { stuck: `still ${lastState} at the deadline` };
+  }
+
+  /** The requester's outcome notices: proactive messages to Megan about this address. */
+  notices(): ConnectorCall[] {
+    return this.lane.callsTo(MANAGER).filter((c) => c.method === 'POST' && String(c.activity.text ?? '').startsWith(`Your invitation of ${this.email}`));
+  }
+
+  async verify(): Promise<Check[]> {
+    const { lane } = this;
+    const record = await lane.store.invitations.get(this.id ?? '');
+    const checks: Check[] = [{ name: `${this.label}: ends invited, never stuck in "inviting" (saw ${record?.state ?? 'none'})`, ok: record?.state === 'invited' }];
+    const guests = [...lane.sandbox.state.users.values()].filter((u) => u.mail?.toLowerCase() === this.email);
+    checks.push({ name: `${this.label}: one guest for ${this.email} (saw ${guests.length})`, ok: guests.length === 1 });
+    const notices = this.notices();
+    const marked = notices.slice(1).every((c) => /repeat|again|already/i.test(`${String(c.activity.text ?? '')} ${cardText(cardOf(c))}`));
+    lane.countNotice(notices.length, marked);
+    checks.push({ name: `${this.label}: the requester is told (${notices.length} notice(s))`, ok: notices.length >= 1 });
+    checks.push({ name: `${this.label}: a repeated notice says it repeats${marked ? '' : ` (${describeNotices(notices)})`}`, ok: marked });
+    return checks;
+  }
+}
+
 export interface LaneOptions {
   name: string;
   dialect: 'sqlite' | 'postgres';
@@ -280,6 +375,8 @@ export interface LaneOptions {
   rounds: number;
   seed: number;
   shadow?: Shadow;
+  /** Include invite approvals (a durable job since the invjob work). */
+  inviteApproval?: boolean;
 }
 
 /**
@@ -300,6 +397,7 @@ export class Lane {
   private dataDir = '';
   private nextGuest = 0;
   private nextBulk = 0;
+  private nextInvite = 0;
   private random: () => number;
   private pendingRandom?: Trigger['random'] & { fired: boolean };
   private flows: Flow[] = [];
@@ -355,6 +453,13 @@ export class Lane {
     await this.connector?.stop();
     await this.sandbox?.close();
     if (this.dataDir) removeDir(this.dataDir);
+  }
+
+  countNotice(count: number, marked: boolean): void {
+    if (count === 0) this.notices.never += 1;
+    else if (count === 1) this.notices.once += 1;
+    else if (marked) this.notices.repeatedMarked += 1;
+    else this.notices.repeatedUnmarked += 1;
   }
 
   callsTo(user: TestUser): ConnectorCall[] {
@@ -459,27 +564,39 @@ export class Lane {
     if (!kerberos) {
       targets.push({
         kind: 'targeted',
-        describe: `POST /invitations of a bulk row held ${holdMs} ms`,
+        describe: `POST /invitations held ${holdMs} ms`,
         arm: (lane) => lane.killWhenGraph('POST', '^/v1\\.0/invitations', holdMs),
       });
+      if (this.options.inviteApproval) {
+        targets.push({
+          kind: 'targeted',
+          describe: "the invitation's outcome notice delivered",
+          arm: (lane) => lane.killOnDelivery((d) => d.conversationId === personal(MANAGER) && d.method === 'POST' && String(d.activity.text ?? '').startsWith('Your invitation of')),
+        });
+      }
     }
     const withBulk = !kerberos && round % 3 === 1;
+    const withInvite = !kerberos && this.options.inviteApproval === true && round % 3 !== 1;
     const flows: Flow[] = [
       access('approve'),
       access('approve'),
       access('approve'),
       access(this.random() < 0.4 ? 'deny' : 'approve'),
-      withBulk ? new BulkFlow(this, this.nextBulk++, 3 + Math.floor(this.random() * 4)) : access('approve'),
+      withBulk ? new BulkFlow(this, this.nextBulk++, 3 + Math.floor(this.random() * 4)) : withInvite ? new InviteFlow(this, this.nextInvite++) : access('approve'),
     ];
     if (round % 2 === 0) {
       const flow = Math.floor(this.random() * flows.length);
-      const steps = flows[flow] instanceof BulkFlow ? ['list', 'start', 'rows'] : ['request', 'submit', 'decide', 'grant', 'notify'];
+      const chosen = flows[flow];
+      const steps =
+        chosen instanceof BulkFlow ? ['list', 'start', 'rows'] : chosen instanceof InviteFlow ? ['invite', 'submit', 'approve', 'inviting', 'notify'] : ['request', 'submit', 'decide', 'grant', 'notify'];
       const step = this.pick(steps);
       const delayMs = Math.floor(this.random() * 400);
       return { flows, trigger: { kind: 'random', describe: `${delayMs} ms into ${step}`, random: { flow, step, delayMs } } };
     }
     let trigger = this.pick(targets);
-    if (trigger.describe.includes('/invitations') && !withBulk) trigger = targets[0] as Trigger;
+    const needsInvite = trigger.describe.includes("invitation's outcome");
+    const needsInvitations = trigger.describe.includes('/invitations');
+    if ((needsInvite && !withInvite) || (needsInvitations && !withBulk && !withInvite)) trigger = targets[0] as Trigger;
     return { flows, trigger };
   }
 
