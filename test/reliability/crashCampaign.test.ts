@@ -12,10 +12,12 @@ import { Lane, type Check, type KillPoint, type NoticeTally, type Shadow } from 
  * same store, and the flows driven to their end as their users would (a click lost with the process is clicked again).
  * Every flow the kill caught before its end is a kill point, and its invariants are checked once it ends.
  *
- * CRASH_ROUNDS sets the rounds per lane (default 11: four lanes of five flows reach past 200 points), CRASH_SEED the seed of the random choices.
+ * CRASH_ROUNDS sets the rounds per lane (default 7) and CRASH_FLOWS the flows per round (default 8): four lanes reach past
+ * 200 points with one kill per round, and the Kerberos lane adds its own., CRASH_SEED the seed of the random choices.
  */
 
-const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 11);
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 7);
+const FLOWS = Number(process.env.CRASH_FLOWS ?? 8);
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 const KERBEROS_ROUNDS = Math.max(2, Math.floor(ROUNDS / 2));
 const requireServices = process.env.REQUIRE_SERVICES === '1';
@@ -74,8 +76,8 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
 
   it('on SQLite and on PostgreSQL: request → approve or deny → grant → notices, invite approvals, and bulk runs', async () => {
     const since = checks.length;
-    const lanes = [new Lane({ name: 'SQLite A', dialect: 'sqlite', rounds: ROUNDS, seed: SEED + 1, inviteApproval: true })];
-    if (process.env.CRASH_ONLY_SQLITE !== '1') lanes.push(new Lane({ name: 'SQLite B', dialect: 'sqlite', rounds: ROUNDS, seed: SEED + 2, inviteApproval: true }));
+    const lanes = [new Lane({ name: 'SQLite A', dialect: 'sqlite', rounds: ROUNDS, flowsPerRound: FLOWS, seed: SEED + 1, inviteApproval: true })];
+    if (process.env.CRASH_ONLY_SQLITE !== '1') lanes.push(new Lane({ name: 'SQLite B', dialect: 'sqlite', rounds: ROUNDS, flowsPerRound: FLOWS, seed: SEED + 2, inviteApproval: true }));
     if (process.env.CRASH_ONLY_SQLITE === '1') {
       skipped.push('PostgreSQL lanes skipped: CRASH_ONLY_SQLITE=1');
     } else if (pgMissing) {
@@ -85,11 +87,14 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
     } else {
       postgres = await startPostgres();
       for (const [n, seed] of [['A', SEED + 3], ['B', SEED + 4]] as const) {
-        lanes.push(new Lane({ name: `PostgreSQL ${n}`, dialect: 'postgres', databaseUrl: await postgres.createDatabase(), rounds: ROUNDS, seed, inviteApproval: true }));
+        lanes.push(new Lane({ name: `PostgreSQL ${n}`, dialect: 'postgres', databaseUrl: await postgres.createDatabase(), rounds: ROUNDS, flowsPerRound: FLOWS, seed, inviteApproval: true }));
       }
     }
     await runLanes(lanes);
-    expect(points.filter((p) => p.lane.startsWith('SQLite')).length).toBeGreaterThan(0);
+    const caught = points.filter((p) => !p.lane.includes('Kerberos')).length;
+    // The issue asks for at least 200 kill points across SQLite and PostgreSQL; a smaller CRASH_ROUNDS or CRASH_FLOWS is a trial.
+    if (lanes.length === 4 && !process.env.CRASH_ROUNDS && !process.env.CRASH_FLOWS) expect(caught).toBeGreaterThanOrEqual(200);
+    expect(caught).toBeGreaterThan(0);
     expect(failures(since)).toEqual([]);
   }, 1_200_000);
 
@@ -119,7 +124,7 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
           ONPREM_TLS_SERVERNAME: dc.tlsServername,
         },
       };
-      await runLanes([new Lane({ name: 'SQLite Kerberos', dialect: 'sqlite', rounds: KERBEROS_ROUNDS, seed: SEED + 5, shadow })]);
+      await runLanes([new Lane({ name: 'SQLite Kerberos', dialect: 'sqlite', rounds: KERBEROS_ROUNDS, flowsPerRound: FLOWS, seed: SEED + 5, shadow })]);
       await removeCampaignAccounts(ldap, dc.guestOu);
     } finally {
       await ldap?.unbind().catch(() => undefined);

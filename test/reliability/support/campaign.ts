@@ -71,6 +71,8 @@ interface Trigger {
   random?: { flow: number; step: string; delayMs: number };
   /** Targeted: arms itself, resolves true when it fired the kill. */
   arm?: (lane: Lane) => Promise<boolean>;
+  /** Targeted: the flow the trigger aims at, told by its kind and step when the kill comes. */
+  aims?: (flow: Flow) => boolean;
 }
 
 /** The notices as a failure message shows them: when each came, and what it said. */
@@ -377,6 +379,8 @@ export interface LaneOptions {
   shadow?: Shadow;
   /** Include invite approvals (a durable job since the invjob work). */
   inviteApproval?: boolean;
+  /** Flows side by side in each round: every one the kill catches before its end is a kill point. */
+  flowsPerRound: number;
 }
 
 /**
@@ -422,7 +426,7 @@ export class Lane {
 
   async open(): Promise<void> {
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-crash-'));
-    this.sandbox = await startTestSandbox({ fixture: withGeneratedGuests(contosoFixture(), this.options.rounds * 5 + 8) });
+    this.sandbox = await startTestSandbox({ fixture: withGeneratedGuests(contosoFixture(), this.options.rounds * this.options.flowsPerRound + 8) });
     this.connector = await new KillingConnector().start();
     this.bot = new BotProcess({
       sandbox: this.sandbox,
@@ -512,12 +516,11 @@ export class Lane {
   private async killOnce(): Promise<void> {
     this.epoch += 1;
     const trigger = this.trigger;
-    let targetedCounted = false;
-    for (const flow of this.flows) {
-      if (!flow.started || flow.done) continue;
-      // A targeted trigger aims at one flow; the others are caught wherever they are, which is a random point for them.
-      const kind: KillKind = trigger?.kind === 'targeted' && !targetedCounted ? 'targeted' : 'random';
-      if (kind === 'targeted') targetedCounted = true;
+    const caught = this.flows.filter((flow) => flow.started && !flow.done);
+    // A targeted trigger aims at one flow; the others are caught wherever they are, which is a random point for them.
+    const aimed = trigger?.kind === 'targeted' ? (caught.find((flow) => trigger.aims?.(flow) ?? false) ?? caught[0]) : undefined;
+    for (const flow of caught) {
+      const kind: KillKind = flow === aimed ? 'targeted' : 'random';
       this.points.push({ lane: this.name, flow: flow.label, kind, at: `${flow.step} (${kind === 'targeted' ? (trigger?.describe ?? '') : 'random'})` });
     }
     await this.bot.kill();
@@ -539,26 +542,31 @@ export class Lane {
         kind: 'targeted',
         describe: `POST appRoleAssignedTo held ${holdMs} ms`,
         arm: (lane) => lane.killWhenGraph('POST', '/appRoleAssignedTo$', holdMs),
+        aims: (flow) => flow instanceof AccessFlow && flow.step === 'grant',
       },
       {
         kind: 'targeted',
         describe: `GET the partner's assignments before the grant, held ${holdMs} ms`,
         arm: (lane) => lane.killWhenGraph('GET', '^/v1\\.0/users/[^/]+/appRoleAssignments', holdMs),
+        aims: (flow) => flow instanceof AccessFlow && ['request', 'submit', 'grant'].includes(flow.step),
       },
       {
         kind: 'targeted',
         describe: "the requester's outcome notice delivered",
         arm: (lane) => lane.killOnDelivery((d) => d.conversationId === personal(MANAGER) && d.method === 'POST' && /for Guest\d+ Crash \(Fabrikam\):/.test(String(d.activity.text ?? ''))),
+        aims: (flow) => flow instanceof AccessFlow && flow.step === 'notify',
       },
       {
         kind: 'targeted',
         describe: 'the approval card delivered',
         arm: (lane) => lane.killOnDelivery((d) => d.conversationId === personal(ADMIN) && d.method === 'POST' && JSON.stringify(d.activity).includes('"verb":"access.approve"')),
+        aims: (flow) => flow instanceof AccessFlow && flow.step === 'submit',
       },
       {
         kind: 'targeted',
         describe: 'an approval card updated',
         arm: (lane) => lane.killOnDelivery((d) => d.conversationId === personal(ADMIN) && d.method === 'PUT'),
+        aims: (flow) => (flow instanceof AccessFlow && ['decide', 'grant', 'notify'].includes(flow.step)) || (flow instanceof InviteFlow && flow.step === 'inviting'),
       },
     ];
     if (!kerberos) {
@@ -566,25 +574,27 @@ export class Lane {
         kind: 'targeted',
         describe: `POST /invitations held ${holdMs} ms`,
         arm: (lane) => lane.killWhenGraph('POST', '^/v1\\.0/invitations', holdMs),
+        aims: (flow) => (flow instanceof BulkFlow && flow.step === 'rows') || (flow instanceof InviteFlow && flow.step === 'inviting'),
       });
       if (this.options.inviteApproval) {
         targets.push({
           kind: 'targeted',
           describe: "the invitation's outcome notice delivered",
           arm: (lane) => lane.killOnDelivery((d) => d.conversationId === personal(MANAGER) && d.method === 'POST' && String(d.activity.text ?? '').startsWith('Your invitation of')),
+          aims: (flow) => flow instanceof InviteFlow && flow.step === 'notify',
         });
       }
     }
     const withBulk = !kerberos && round % 3 === 1;
     const withInvite = !kerberos && this.options.inviteApproval === true && round % 3 !== 1;
-    const flows: Flow[] = [
-      access('approve'),
-      access('approve'),
-      access('approve'),
-      access(this.random() < 0.4 ? 'deny' : 'approve'),
-      withBulk ? new BulkFlow(this, this.nextBulk++, 3 + Math.floor(this.random() * 4)) : withInvite ? new InviteFlow(this, this.nextInvite++) : access('approve'),
-    ];
-    if (round % 2 === 0) {
+    const flows: Flow[] = [];
+    // One flow of a kind other than access (a bulk run or an invite approval) when the lane has them; the rest are access
+    // requests, about one in four denied.
+    if (withBulk) flows.push(new BulkFlow(this, this.nextBulk++, 3 + Math.floor(this.random() * 4)));
+    else if (withInvite) flows.push(new InviteFlow(this, this.nextInvite++));
+    while (flows.length < this.options.flowsPerRound) flows.push(access(flows.length > 0 && this.random() < 0.25 ? 'deny' : 'approve'));
+    // One round in three is killed at random, two in three at a targeted request or delivery.
+    if (round % 3 === 0) {
       const flow = Math.floor(this.random() * flows.length);
       const chosen = flows[flow];
       const steps =
