@@ -12,14 +12,19 @@ import { Lane, type Check, type KillPoint, type NoticeTally, type Shadow } from 
  * same store, and the flows driven to their end as their users would (a click lost with the process is clicked again).
  * Every flow the kill caught before its end is a kill point, and its invariants are checked once it ends.
  *
- * CRASH_ROUNDS sets the rounds per lane (default 7) and CRASH_FLOWS the flows per round (default 8): four lanes reach past
- * 200 points with one kill per round, and the Kerberos lane adds its own., CRASH_SEED the seed of the random choices.
+ * The lanes run rounds side by side until together they have CRASH_POINTS kill points (default 210), each with CRASH_FLOWS
+ * flows (default 8) and one kill; the Kerberos lane runs CRASH_KERBEROS_ROUNDS rounds (default 3) on top. CRASH_SEED sets
+ * the seed of the random choices, printed with the figures, to replay a run. CRASH_ONLY_SQLITE=1 runs one SQLite lane only,
+ * for a quick look while changing the bot., CRASH_SEED the seed of the random choices.
  */
 
-const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 7);
+/** Kill points to reach across the SQLite and PostgreSQL lanes; the issue asks for at least 200. */
+const TARGET_POINTS = Number(process.env.CRASH_POINTS ?? 210);
 const FLOWS = Number(process.env.CRASH_FLOWS ?? 8);
+/** A lane stops here even short of the target, so a machine where triggers keep missing cannot run for ever. */
+const MAX_ROUNDS = 16;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
-const KERBEROS_ROUNDS = Math.max(2, Math.floor(ROUNDS / 2));
+const KERBEROS_ROUNDS = Number(process.env.CRASH_KERBEROS_ROUNDS ?? 3);
 const requireServices = process.env.REQUIRE_SERVICES === '1';
 
 const points: KillPoint[] = [];
@@ -36,14 +41,20 @@ function absorb(lane: Lane): void {
   figures.push(`${lane.name}: ${lane.bot.kills} kills, ${lane.points.length} kill points, bot start ${Math.min(...starts)}–${Math.max(...starts)} ms`);
 }
 
-async function runLanes(lanes: Lane[]): Promise<void> {
+async function runLanes(lanes: Lane[], keepGoing?: () => boolean): Promise<void> {
   try {
     await Promise.all(lanes.map((lane) => lane.open()));
-    await Promise.all(lanes.map((lane) => lane.run()));
+    await Promise.all(lanes.map((lane) => lane.run(keepGoing)));
   } finally {
     for (const lane of lanes) absorb(lane);
     await Promise.all(lanes.map((lane) => lane.close()));
   }
+}
+
+/** The stores the points ran on, as the summary names them. */
+function backends(): string {
+  const names = ['SQLite', 'PostgreSQL'].filter((name) => points.some((p) => p.lane.startsWith(name)));
+  return names.join(' and ') || 'no store';
 }
 
 function failures(since: number): string[] {
@@ -63,7 +74,7 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
     const where = [...new Set(points.map((p) => p.at.replace(/ held \d+ ms/, ' held').replace(/\d+ ms into/, 'n ms into')))].sort();
     console.log(
       [
-        `crash campaign: ${points.length} kill points: ${random} random, ${targeted} targeted, on SQLite and PostgreSQL (seed ${SEED})`,
+        `crash campaign: ${points.length} kill points: ${random} random, ${targeted} targeted, on ${backends()} (seed ${SEED})`,
         `crash campaign: ${passed} passed, ${checks.length - passed} failed`,
         `requester's outcome notice: told once ${notices.once}, repeated saying it repeats ${notices.repeatedMarked}, repeated unmarked ${notices.repeatedUnmarked}, never ${notices.never}`,
         'guarantee: the outcome notice is delivered at least once; a repeat after a crash says it repeats',
@@ -76,8 +87,8 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
 
   it('on SQLite and on PostgreSQL: request → approve or deny → grant → notices, invite approvals, and bulk runs', async () => {
     const since = checks.length;
-    const lanes = [new Lane({ name: 'SQLite A', dialect: 'sqlite', rounds: ROUNDS, flowsPerRound: FLOWS, seed: SEED + 1, inviteApproval: true })];
-    if (process.env.CRASH_ONLY_SQLITE !== '1') lanes.push(new Lane({ name: 'SQLite B', dialect: 'sqlite', rounds: ROUNDS, flowsPerRound: FLOWS, seed: SEED + 2, inviteApproval: true }));
+    const lanes = [new Lane({ name: 'SQLite A', dialect: 'sqlite', rounds: MAX_ROUNDS, flowsPerRound: FLOWS, seed: SEED + 1, inviteApproval: true })];
+    if (process.env.CRASH_ONLY_SQLITE !== '1') lanes.push(new Lane({ name: 'SQLite B', dialect: 'sqlite', rounds: MAX_ROUNDS, flowsPerRound: FLOWS, seed: SEED + 2, inviteApproval: true }));
     if (process.env.CRASH_ONLY_SQLITE === '1') {
       skipped.push('PostgreSQL lanes skipped: CRASH_ONLY_SQLITE=1');
     } else if (pgMissing) {
@@ -87,13 +98,13 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
     } else {
       postgres = await startPostgres();
       for (const [n, seed] of [['A', SEED + 3], ['B', SEED + 4]] as const) {
-        lanes.push(new Lane({ name: `PostgreSQL ${n}`, dialect: 'postgres', databaseUrl: await postgres.createDatabase(), rounds: ROUNDS, flowsPerRound: FLOWS, seed, inviteApproval: true }));
+        lanes.push(new Lane({ name: `PostgreSQL ${n}`, dialect: 'postgres', databaseUrl: await postgres.createDatabase(), rounds: MAX_ROUNDS, flowsPerRound: FLOWS, seed, inviteApproval: true }));
       }
     }
-    await runLanes(lanes);
+    await runLanes(lanes, () => lanes.reduce((sum, lane) => sum + lane.points.length, 0) < TARGET_POINTS);
     const caught = points.filter((p) => !p.lane.includes('Kerberos')).length;
-    // The issue asks for at least 200 kill points across SQLite and PostgreSQL; a smaller CRASH_ROUNDS or CRASH_FLOWS is a trial.
-    if (lanes.length === 4 && !process.env.CRASH_ROUNDS && !process.env.CRASH_FLOWS) expect(caught).toBeGreaterThanOrEqual(200);
+    // The issue asks for at least 200 kill points across SQLite and PostgreSQL; a smaller CRASH_POINTS is a trial run.
+    if (lanes.length === 4 && TARGET_POINTS >= 200) expect(caught).toBeGreaterThanOrEqual(200);
     expect(caught).toBeGreaterThan(0);
     expect(failures(since)).toEqual([]);
   }, 1_200_000);

@@ -679,7 +679,8 @@ export class Lane {
     }
   }
 
-  async run(): Promise<void> {
-    for (let round = 0; round < this.options.rounds; round += 1) await this.runRound(round);
+  /** Rounds until `keepGoing` says enough (the campaign's size is counted across lanes), at most `options.rounds`. */
+  async run(keepGoing: () => boolean = () => true): Promise<void> {
+    for (let round = 0; round < this.options.rounds && keepGoing(); round += 1) await this.runRound(round);
   }
 }
