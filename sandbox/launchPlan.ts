@@ -21,8 +21,8 @@ export interface SandboxLaunchPlan {
 export function sandboxLaunchPlan(settings: LauncherSettings, env: NodeJS.ProcessEnv): SandboxLaunchPlan {
   const fixturePath = settings.fixturePath ?? DEFAULT_FIXTURE_PATH;
   const fixture = loadFixture(fixturePath);
-  const { faults, throttle } = sandboxOptionsFromEnv(env);
-  const options = ['SANDBOX_LATENCY_MS', 'SANDBOX_ERROR_RATE', 'SANDBOX_THROTTLE_RU_PER_10S', 'SANDBOX_THROTTLE_WRITES_PER_150S']
+  const { faults, throttle, replicationLagMs } = sandboxOptionsFromEnv(env);
+  const options = ['SANDBOX_LATENCY_MS', 'SANDBOX_ERROR_RATE', 'SANDBOX_THROTTLE_RU_PER_10S', 'SANDBOX_THROTTLE_WRITES_PER_150S', 'SANDBOX_REPLICATION_LAG_MS']
     .filter((name) => env[name] !== undefined && env[name] !== '')
     .map((name) => `${name}=${env[name] ?? ''}`);
   return {
@@ -36,6 +36,7 @@ export function sandboxLaunchPlan(settings: LauncherSettings, env: NodeJS.Proces
       clientSecret: SANDBOX_CREDENTIALS.clientSecret,
       faults,
       ...(throttle ? { throttle } : {}),
+      ...(replicationLagMs !== undefined ? { replicationLagMs } : {}),
     },
     options,
   };

@@ -44,6 +44,8 @@ export interface SandboxOptions {
   faults?: FaultRule[];
   /** POST /invitations switches, such as when the anti-abuse 403 starts (see graph/invitations.ts). */
   invitations?: InvitationSettings;
+  /** How long a guest created by POST /invitations stays invisible to reads and references; 0 (off) unless given. */
+  replicationLagMs?: number;
 }
 
 export interface RunningSandbox {
@@ -56,6 +58,8 @@ export interface RunningSandbox {
   resetStats(): void;
   setFaults(rules: FaultRule[]): void;
   setThrottle(t: ThrottleOptions | undefined): void;
+  /** Changes the replication lag for objects created from now on and for those still replicating. */
+  setReplicationLag(ms: number): void;
   /** The live in-memory directory, for assertions. */
   state: SandboxState;
   /** Replaces the POST /invitations switches and lifts a tripped anti-abuse block. */
@@ -125,6 +129,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
   const deps: PipelineDeps = { ctx: graphCtx, faults, throttle: () => throttle, stats };
   setInvitationSettings(state, options.invitations ?? {});
+  state.replicationLagMs = options.replicationLagMs ?? 0;
 
   const setFaults = (rules: FaultRule[]): void => faults.set(rules);
   const setThrottle = (t: ThrottleOptions | undefined): void => {
@@ -320,6 +325,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     resetStats: () => stats.reset(),
     setFaults,
     setThrottle,
+    setReplicationLag: (ms: number) => {
+      state.replicationLagMs = ms;
+    },
     state,
     setInvitations: (settings) => setInvitationSettings(state, settings),
     redeemInvitation: (userIdOrEmail) => {

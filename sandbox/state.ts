@@ -62,6 +62,30 @@ export class SandboxState {
     this.invitationPolicyReadable = copy.invitationPolicyReadable;
   }
 
+  /**
+   * Replication lag (SANDBOX_REPLICATION_LAG_MS): an object created at run time is invisible to reads, filters and
+   * references for this many milliseconds, as a new guest is on Graph until its creation has replicated. 0 turns it off.
+   */
+  replicationLagMs = 0;
+  private readonly createdAt = new Map<string, number>();
+
+  /** Adds a user created at run time (POST /invitations): with a replication lag, reads miss it for a while. */
+  addUser(user: SandboxUser): void {
+    this.users.set(lower(user.id), user);
+    this.createdAt.set(lower(user.id), Date.now());
+  }
+
+  /** Whether reads see this object yet: fixture objects always, run-time ones once the replication lag has passed. */
+  replicated(id: string): boolean {
+    const created = this.createdAt.get(lower(id));
+    return created === undefined || Date.now() - created >= this.replicationLagMs;
+  }
+
+  /** The users a read or a filter sees: all of them, except those created less than the replication lag ago. */
+  visibleUsers(): SandboxUser[] {
+    return [...this.users.values()].filter((u) => this.replicated(u.id));
+  }
+
   get initialDomain(): string {
     return this.domains.find((d) => d.isInitial)?.id ?? '';
   }
@@ -69,9 +93,8 @@ export class SandboxState {
   /** By object id, or by userPrincipalName (case-insensitive), as /users/{id | userPrincipalName} resolves. */
   findUser(idOrUpn: string): SandboxUser | undefined {
     const key = lower(idOrUpn);
-    if (GUID_PATTERN.test(idOrUpn)) return this.users.get(key);
-    for (const u of this.users.values()) if (lower(u.userPrincipalName) === key) return u;
-    return undefined;
+    const user = GUID_PATTERN.test(idOrUpn) ? this.users.get(key) : [...this.users.values()].find((u) => lower(u.userPrincipalName) === key);
+    return user && this.replicated(user.id) ? user : undefined;
   }
 
   findGroup(id: string): SandboxGroup | undefined {
@@ -80,7 +103,7 @@ export class SandboxState {
 
   findObject(id: string): DirectoryObject | undefined {
     const user = this.users.get(lower(id));
-    if (user) return { kind: 'user', value: user };
+    if (user) return this.replicated(user.id) ? { kind: 'user', value: user } : undefined;
     const group = this.groups.get(lower(id));
     return group ? { kind: 'group', value: group } : undefined;
   }

@@ -1,6 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { describeGraphError, directoryUnavailable, isGraphError } from './errors';
+import { retryWhileReplicating } from './replication';
 import { odataString, pathSegment, queryString } from './odata';
 import { mapBounded } from './boundedMap';
 import { allPages } from './paging';
@@ -218,7 +219,10 @@ export class GraphAppProxy {
    */
   async listUserAssignments(userObjectId: string): Promise<Assignment[]> {
     try {
-      return await allPages(this.graph, `/users/${pathSegment(userObjectId)}/appRoleAssignments?${queryString({ $select: 'id,appRoleId,resourceId,principalId,principalType,principalDisplayName,createdDateTime' })}`, AssignmentSchema);
+      // A guest invited a moment ago may not have replicated yet: Graph's 404 naming them is retried briefly, then kept.
+      return await retryWhileReplicating(userObjectId, () =>
+        allPages(this.graph, `/users/${pathSegment(userObjectId)}/appRoleAssignments?${queryString({ $select: 'id,appRoleId,resourceId,principalId,principalType,principalDisplayName,createdDateTime' })}`, AssignmentSchema),
+      );
     } catch (error) {
       throw directoryUnavailable("Listing the user's app assignments", error);
     }
@@ -230,9 +234,10 @@ export class GraphAppProxy {
    */
   async assign(servicePrincipalId: string, principalId: string, appRoleId: string): Promise<{ assignment: Assignment; alreadyExisted: boolean }> {
     try {
-      const response: unknown = await this.graph
-        .api(`/servicePrincipals/${pathSegment(servicePrincipalId)}/appRoleAssignedTo`)
-        .post({ principalId, resourceId: servicePrincipalId, appRoleId });
+      // As for the read: a guest that has not replicated yet is named in Graph's 404 or 400, retried briefly, then kept.
+      const response: unknown = await retryWhileReplicating(principalId, () =>
+        this.graph.api(`/servicePrincipals/${pathSegment(servicePrincipalId)}/appRoleAssignedTo`).post({ principalId, resourceId: servicePrincipalId, appRoleId }),
+      );
       return { assignment: AssignmentSchema.parse(response), alreadyExisted: false };
     } catch (error) {
       if (isGraphError(error, 400) && /already exists/i.test(error.message)) {

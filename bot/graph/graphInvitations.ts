@@ -4,6 +4,7 @@ import { readTenantInvitationPolicy, type TenantInvitationPolicy } from './b2bPo
 import { directoryUnavailable } from './errors';
 import { odataString, pathSegment } from './odata';
 import { ADVANCED_QUERY_HEADERS, allPages } from './paging';
+import { NotReplicatedError, retryWhileReplicating } from './replication';
 
 /** What the pre-check needs to tell a guest from a member, a pending invitation from an accepted one, and a synced partner. */
 export const EXISTING_USER_SELECT = [
@@ -170,14 +171,22 @@ export class GraphInvitations {
     }
   }
 
-  /** Adds a member; an existing membership counts as done, so a repeated step is harmless. */
+  /**
+   * Adds a member; an existing membership counts as done, so a repeated step is harmless. A guest invited a moment ago may
+   * not have replicated yet, so Graph's "does not exist" naming the guest is retried with a short back-off; after that the
+   * error says the guest exists and only the group add is left to retry.
+   */
   async addToGroup(groupId: string, objectId: string, graphBaseUrl = 'https://graph.microsoft.com'): Promise<'added' | 'already'> {
     try {
-      await this.graph
-        .api(`/groups/${pathSegment(groupId)}/members/$ref`)
-        .post({ '@odata.id': `${graphBaseUrl}/v1.0/directoryObjects/${objectId}` });
+      await retryWhileReplicating(
+        objectId,
+        () => this.graph.api(`/groups/${pathSegment(groupId)}/members/$ref`).post({ '@odata.id': `${graphBaseUrl}/v1.0/directoryObjects/${objectId}` }),
+        (waitedMs) =>
+          `The guest ${objectId} was created, but Microsoft Entra still did not find it for the group add after ${(waitedMs / 1000).toFixed(1)} s (replication delay). The guest exists; add them to group ${groupId} again in a minute, or in Entra.`,
+      );
       return 'added';
     } catch (error) {
+      if (error instanceof NotReplicatedError) throw error;
       if (error instanceof GraphError && error.statusCode === 400 && /already exist/i.test(error.message)) return 'already';
       throw directoryUnavailable('Adding the guest to a group', error);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExistingUser, InvitationRefusal, InvitationRequest, InvitationResponse } from '../graph/graphInvitations';
-import { InvitationRefusedError } from '../graph/graphInvitations';
+import { InvitationRefusedError, InvitationThrottledError } from '../graph/graphInvitations';
 import { judgeDomain, type TenantInvitationPolicy } from '../graph/b2bPolicy';
 import type { Caller } from '../identity/caller';
 import type { Logger } from '../logger';
@@ -119,7 +119,7 @@ export interface InvitationMessages {
 export type InviteStepOutcome =
   | { status: 'done'; payload: InviteJobPayload }
   | { status: 'continue'; payload: InviteJobPayload }
-  | { status: 'retry'; error: string; payload: InviteJobPayload };
+  | { status: 'retry'; error: string; payload: InviteJobPayload; runAt?: Date };
 
 /**
  * How long a repeated invite step looks for the guest an interrupted attempt may have created before inviting: Graph can
@@ -459,7 +459,9 @@ export class InvitationService {
           await this.settle(record, { kind: 'refused', refusal: error.refusal });
           return { status: 'continue', payload };
         }
-        return { status: 'retry', error: messageOf(error), payload };
+        // Throttled: wait as long as Graph asked, not only the runner's back-off.
+        const wait = error instanceof InvitationThrottledError ? error.retryAfterMs : undefined;
+        return { status: 'retry', error: messageOf(error), payload, ...(wait !== undefined ? { runAt: new Date(Date.now() + wait) } : {}) };
       }
     }
     const { invited } = payload;

@@ -69,7 +69,7 @@ const USER_RULES = {
 export function listUsers(ctx: GraphContext, call: GraphCall): GraphResult {
   const opts = readQuery(call, { ...USER_RULES, collection: true });
   requirePremiumFor(ctx, opts, call);
-  const users = filterAndSort([...ctx.state.users.values()], opts, USER);
+  const users = filterAndSort(ctx.state.visibleUsers(), opts, USER);
   return pageOf(ctx.baseUrl, call, opts, users, contextUrl(ctx.baseUrl, call, 'users', opts.select), (u) => renderUser(ctx, u, opts));
 }
 
@@ -78,7 +78,7 @@ export function countUsers(ctx: GraphContext, call: GraphCall): GraphResult {
     throw new GraphHttpError(400, 'Request_BadRequest', '$count is not currently supported.');
   }
   const opts = readQuery({ ...call, query: withCount(call.query) }, { ...USER_RULES, collection: true });
-  const users = filterAndSort([...ctx.state.users.values()], opts, USER);
+  const users = filterAndSort(ctx.state.visibleUsers(), opts, USER);
   return { status: 200, body: String(users.length), headers: { 'content-type': 'text/plain' } };
 }
 

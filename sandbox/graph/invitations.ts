@@ -205,7 +205,7 @@ function createInvitation(ctx: GraphContext, call: GraphCall): GraphResult {
         identities: [{ signInType: 'userPrincipalName', issuer: state.initialDomain, issuerAssignedId: guestUpn(email, state.initialDomain) }],
         sponsors: sponsors ?? [],
       };
-      state.users.set(lower(user.id), user);
+      state.addUser(user);
     } else if (sponsors && sponsors.length > 0 && (user.sponsors ?? []).length === 0) {
       user.sponsors = sponsors;
     }

@@ -20,6 +20,14 @@ describe('npm start in sandbox mode honours every option sandbox/README.md docum
     });
   });
 
+  it('passes SANDBOX_REPLICATION_LAG_MS as the replication lag, and refuses one that is not whole milliseconds', () => {
+    const plan = sandboxLaunchPlan(settings, { SANDBOX_REPLICATION_LAG_MS: '1500' });
+    expect(plan.sandbox.replicationLagMs).toBe(1500);
+    expect(plan.options).toEqual(['SANDBOX_REPLICATION_LAG_MS=1500']);
+    expect(sandboxLaunchPlan(settings, {}).sandbox.replicationLagMs).toBeUndefined();
+    expect(() => sandboxLaunchPlan(settings, { SANDBOX_REPLICATION_LAG_MS: '1.5s' })).toThrow('SANDBOX_REPLICATION_LAG_MS');
+  });
+
   it('starts a plain sandbox when none is set', () => {
     const plan = sandboxLaunchPlan(settings, {});
     expect(plan.sandbox.faults).toEqual([]);

@@ -105,8 +105,12 @@ describe('invite and resend over HTTP against the sandbox', () => {
     expect(sandbox.state.findGroup(ALL_PARTNERS)?.members).toContain(guest?.id);
     expect(sandbox.state.findGroup(FINANCE)?.members).toContain(guest?.id);
     const stats = sandbox.stats();
-    expect(stats.graphRoundTrips).toBeLessThanOrEqual(3 + 2);
-    expect(stats.writes).toBeLessThanOrEqual(2 + 2);
+    // One add per group that lands; the 404s of a guest still replicating (the test sandbox's lag) are retried on top.
+    const adds = stats.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/members/$ref'));
+    const replicating = adds.filter((r) => r.status === 404).length;
+    expect(adds.filter((r) => r.status === 204)).toHaveLength(2);
+    expect(stats.graphRoundTrips - replicating).toBeLessThanOrEqual(3 + 2);
+    expect(stats.writes - replicating).toBeLessThanOrEqual(2 + 2);
   });
 
   it('a double click on Send invitation invites once', async () => {
