@@ -434,8 +434,9 @@ export class Lane {
       ...(this.options.databaseUrl ? { databaseUrl: this.options.databaseUrl } : {}),
       env: {
         JOB_POLL_MS: '50',
-        // A dead instance's lease runs out while the next one starts, so recovery waits for nothing else.
-        JOB_LEASE_SECONDS: '3',
+        // A dead instance's lease runs out soon after the next one starts. Not shorter: the runner does not extend a lease,
+        // so on a loaded machine a step slower than the lease would be claimed a second time by the live process.
+        JOB_LEASE_SECONDS: '5',
         ROLE_CACHE_SECONDS: '600',
         BULK_INVITES_PER_MINUTE: '6000',
         BULK_APPROVAL_THRESHOLD: '50',
