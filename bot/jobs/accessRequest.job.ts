@@ -4,14 +4,15 @@ import { defineJob } from './jobRunner';
 
 /**
  * Grants an approved request, one step at a time: announce on the cards, grant (shadow account, then assignment), mark it
- * granted with its expiry, then tell everyone. The request row is the checkpoint; every step is safe to repeat.
+ * granted with its expiry, then tell everyone; a denied request is only told. The request row is the checkpoint; every step
+ * is safe to repeat, and the job's attempt count tells the requester's notice whether it may be a repeat.
  */
 export function accessGrantJob(service: AccessRequestService) {
   return defineJob({
     kind: ACCESS_GRANT_JOB_KIND,
     payload: GrantJobPayloadSchema,
     step(job) {
-      return service.grantStep(job.payload);
+      return service.grantStep(job.payload, job.attempts);
     },
     async onFailed(job, error) {
       await service.giveUp(job.payload.requestId, error);

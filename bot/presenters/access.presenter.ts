@@ -242,6 +242,9 @@ export function approvalCardFor(record: AccessRequestRecord, viewer: Caller, app
 }
 
 /** The requester's view, refreshed for them when they look at it. */
+/** On an outcome sent again after the bot restarted while sending it: Teams cannot say whether the first one arrived. */
+export const REPEATED_OUTCOME_NOTE = 'the bot restarted while telling you this, so you may have got this message already';
+
 export function statusCard(record: AccessRequestRecord, requesterTeamsId?: string, extra?: { text?: string; note?: string }): Attachment {
   const facts = [
     { title: 'Partner', value: partnerLine(record) },
@@ -566,7 +569,9 @@ export const accessRequestMessages: AccessRequestMessages = {
           : `${record.appDisplayName} for ${record.guestDisplayName}: ${statusWords(record)}`,
     };
   },
-  requesterOutcome(record): OutgoingMessage {
-    return { card: statusCard(record), text: `${record.appDisplayName} for ${record.guestDisplayName}: ${statusWords(record)}` };
+  requesterOutcome(record, options = {}): OutgoingMessage {
+    const text = `${record.appDisplayName} for ${record.guestDisplayName}: ${statusWords(record)}`;
+    if (!options.repeat) return { card: statusCard(record), text };
+    return { card: statusCard(record, undefined, { note: REPEATED_OUTCOME_NOTE }), text: `${text} (sent again: ${REPEATED_OUTCOME_NOTE})` };
   },
 };

@@ -191,9 +191,13 @@ const STATE_WORDS: Record<InvitationRecord['state'], string> = {
 };
 
 /** The requester's view of an invitation, whatever state it is in. */
-export function recordCard(record: InvitationRecord): Attachment {
+/** On an outcome sent again after the bot restarted while sending it: Teams cannot say whether the first one arrived. */
+export const REPEATED_INVITE_OUTCOME_NOTE = 'the bot restarted while telling you this, so you may have got this message already';
+
+export function recordCard(record: InvitationRecord, repeatNote?: string): Attachment {
   const email = shown(record.email);
   const facts = [
+    ...(repeatNote ? [{ title: 'Sent again', value: repeatNote }] : []),
     { title: 'Email', value: email },
     { title: 'Domain', value: domainOf(record.email) },
     { title: 'State', value: STATE_WORDS[record.state] },
@@ -370,8 +374,10 @@ export const invitationMessages: InvitationMessages = {
       text: record.state === 'pending' ? `${record.requesterName} asks to invite ${shown(record.email)}` : `${shown(record.email)}: ${data.status}`,
     };
   },
-  requesterOutcome(record): OutgoingMessage {
-    return { card: recordCard(record), text: `Your invitation of ${shown(record.email)}: ${STATE_WORDS[record.state].toLowerCase()}` };
+  requesterOutcome(record, options = {}): OutgoingMessage {
+    const text = `Your invitation of ${shown(record.email)}: ${STATE_WORDS[record.state].toLowerCase()}`;
+    if (!options.repeat) return { card: recordCard(record), text };
+    return { card: recordCard(record, REPEATED_INVITE_OUTCOME_NOTE), text: `${text} (sent again: ${REPEATED_INVITE_OUTCOME_NOTE})` };
   },
 };
 

@@ -110,8 +110,8 @@ export class AccessRequestService {
     return this.decisions.timeoutStep(id);
   }
 
-  grantStep(payload: GrantJobPayload): Promise<GrantStepOutcome> {
-    return this.grant.grantStep(payload);
+  grantStep(payload: GrantJobPayload, attempt?: number): Promise<GrantStepOutcome> {
+    return this.grant.grantStep(payload, attempt);
   }
 
   fail(record: AccessRequestRecord, reason: string): Promise<void> {

@@ -109,7 +109,8 @@ export type ResendOutcome =
 /** The cards the service sends proactively; built by the caller so the service never imports cards or botbuilder. */
 export interface InvitationMessages {
   approval(record: InvitationRecord, approverTeamsIds: string[]): OutgoingMessage;
-  requesterOutcome(record: InvitationRecord): OutgoingMessage;
+  /** `repeat` when an earlier send of it may have been delivered before the process died: the message says it may repeat. */
+  requesterOutcome(record: InvitationRecord, options?: { repeat?: boolean }): OutgoingMessage;
 }
 
 /**
@@ -316,6 +317,11 @@ export class InvitationService {
     if (!record) return { kind: 'notFound' };
     if (!sameObjectId(record.requesterId, caller.aadObjectId)) return { kind: 'notYours', record };
     const retry = canRetryInvitation(caller, record);
+    // The first confirm moved it to pending and stopped (the process died) before any admin got the card, so the click
+    // failed for the requester, who clicks again: this click asks the admins, or the request would wait for nobody.
+    if (record.state === 'pending' && record.approvalMessages.length === 0 && !retry) {
+      return { kind: 'requested', record, adminsReached: await this.requestApproval(record) };
+    }
     if (record.state !== 'draft' && !retry) return { kind: 'current', record };
     // What the service itself records (the realm at request time, a decision comment) is never taken from the card.
     const { realmAtRequest: _realm, decisionComment: _comment, ...typedOptions } = options;
@@ -431,7 +437,14 @@ export class InvitationService {
     const record = await this.get(payload.invitationId);
     if (!record) return { status: 'done', payload };
     if (record.state === 'invited' || record.state === 'refused' || record.state === 'failed') {
-      if (!payload.notified) await this.announceOutcome(record);
+      if (payload.notified) return { status: 'done', payload };
+      if (!payload.cardsUpdated) {
+        await this.updateApprovalCards(record);
+        return { status: 'continue', payload: { ...payload, cardsUpdated: true } };
+      }
+      // Telling the requester is a step of its own: resumed, the first attempt may have been delivered before the process
+      // died, and Teams offers no way to ask, so the message is sent again and says it may repeat.
+      await this.fanout.tellRequester(subjectOf(record, []), this.deps.messages.requesterOutcome(record, { repeat: resumed }));
       return { status: 'done', payload: { ...payload, notified: true } };
     }
     if (record.state !== 'inviting') return { status: 'done', payload };

@@ -22,6 +22,8 @@ const GroupOutcomeSchema = z.object({ groupId: z.string(), outcome: z.enum(['add
 export const InviteJobPayloadSchema = z.object({
   invitationId: z.string(),
   announced: z.boolean().optional(),
+  /** The approval cards show the outcome; telling the requester is the next step, on its own. */
+  cardsUpdated: z.boolean().optional(),
   invited: z
     .object({
       userId: z.string(),

@@ -51,8 +51,11 @@ export class AccessApprovalCards {
     if (result.moved) await this.ctx.repo.setApprovalMessages(record.id, result.sent);
   }
 
-  /** The outcome stands even if the requester cannot be told right now; the audit log and `requests` have it. */
-  async tellRequester(record: AccessRequestRecord): Promise<void> {
-    await this.ctx.fanout.tellRequester(subjectOf(record), this.ctx.deps.messages.requesterOutcome(record));
+  /**
+   * The outcome stands even if the requester cannot be told right now; the audit log and `requests` have it. `repeat` when
+   * an earlier attempt may have delivered it (see AccessRequestMessages.requesterOutcome).
+   */
+  async tellRequester(record: AccessRequestRecord, options: { repeat?: boolean } = {}): Promise<void> {
+    await this.ctx.fanout.tellRequester(subjectOf(record), this.ctx.deps.messages.requesterOutcome(record, options));
   }
 }

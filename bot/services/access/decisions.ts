@@ -8,7 +8,8 @@ import { sameObjectId } from '../../identity/objectId';
 
 /**
  * Decisions on a pending request: approve or deny by someone Graph lists as an approver now, or time-out at the deadline.
- * Each is one compare-and-set with its audit row; approving also schedules the grant job in the same transaction.
+ * Each is one compare-and-set with its audit row and the grant job, in one transaction: the job grants an approval, and
+ * for either decision updates the cards and tells the requester, so a crash after the decision cannot lose the notice.
  */
 export class AccessRequestDecisions extends AccessRequestPart {
   constructor(
@@ -28,8 +29,8 @@ export class AccessRequestDecisions extends AccessRequestPart {
 
   /**
    * One decision settles a request. Refused: the requester, the partner, and anyone Graph does not list as an approver now.
-   * The pending → approved | denied step is one compare-and-set with its audit row (and, for approve, the grant job), so a
-   * double click or a second approver loses and gets the request as it now stands.
+   * The pending → approved | denied step is one compare-and-set with its audit row and the grant job, so a double click or
+   * a second approver loses and gets the request as it now stands.
    */
   private async decide(caller: Caller, id: string, decision: 'approve' | 'deny', comment?: string): Promise<DecisionOutcome> {
     const record = await this.repo.get(id);
@@ -81,21 +82,14 @@ export class AccessRequestDecisions extends AccessRequestPart {
         outcome: 'success',
         detail: { request: id, app: record.servicePrincipalId, requester: record.requesterObjectId, approverSource: approvers.source, ...(cleanComment ? { comment: cleanComment } : {}) },
       });
-      if (decision === 'approve') {
-        await this.deps.jobs.schedule(accessGrantJob(id), tx.db);
-      }
+      await this.deps.jobs.schedule(accessGrantJob(id), tx.db);
       return true;
     });
     const settled = (await this.repo.get(id)) ?? record;
     if (!won) return { kind: 'current', record: settled };
     await this.cancelTimeout(id);
-    if (decision === 'approve') {
-      // The grant job updates every card from here on, so the cards only ever move forward.
-      this.deps.jobs.wake();
-    } else {
-      await this.cards.update(settled);
-      await this.cards.tellRequester(settled);
-    }
+    // The grant job updates every card from here on, so the cards only ever move forward, and tells the requester.
+    this.deps.jobs.wake();
     return { kind: 'decided', record: settled };
   }
 

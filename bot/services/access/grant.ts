@@ -41,16 +41,21 @@ export class AccessGrant extends AccessRequestPart {
    * One step of the grant job. In order: announce "approved, granting" on every card; make sure of the shadow account
    * (Kerberos) and the assignment, each found rather than made twice when repeated; then approved → granted with its
    * expiry job and audit row in one transaction; then the cards and the requester. After a crash the step runs again and
-   * finds what was already done.
+   * finds what was already done. A denied request gets only the last two. `attempt` is the job's attempt at this step (1
+   * the first time): a later one at telling the requester may follow a delivery cut short, and says it may repeat.
    */
-  async grantStep(payload: GrantJobPayload): Promise<GrantStepOutcome> {
+  async grantStep(payload: GrantJobPayload, attempt = 1): Promise<GrantStepOutcome> {
     const record = await this.repo.get(payload.requestId);
     if (!record) return { status: 'done', payload };
-    if (record.state === 'granted' || record.state === 'failed') {
-      if (!payload.notified) {
+    if (record.state === 'granted' || record.state === 'failed' || record.state === 'denied') {
+      if (payload.notified) return { status: 'done', payload };
+      if (!payload.cardsUpdated) {
         await this.cards.update(record);
-        await this.cards.tellRequester(record);
+        return { status: 'continue', payload: { ...payload, cardsUpdated: true } };
       }
+      // Telling the requester is a step of its own, so a second attempt of it means the first was cut short, possibly
+      // after Teams had delivered it: Teams offers no way to ask, so the message is sent again and says it may repeat.
+      await this.cards.tellRequester(record, { repeat: attempt > 1 });
       return { status: 'done', payload: { ...payload, notified: true } };
     }
     if (record.state !== 'approved') return { status: 'done', payload };

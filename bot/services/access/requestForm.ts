@@ -179,7 +179,17 @@ export class AccessRequestForm extends AccessRequestPart {
    */
   async submit(caller: Caller, input: SubmitInput): Promise<SubmitOutcome> {
     const earlier = await this.repo.get(input.formId);
-    if (earlier) return sameObjectId(earlier.requesterObjectId, caller.aadObjectId) ? { kind: 'current', record: earlier } : { kind: 'notYours' };
+    if (earlier) {
+      if (!sameObjectId(earlier.requesterObjectId, caller.aadObjectId)) return { kind: 'notYours' };
+      // The first Send stored the request and stopped (the process died) before any approval card went out, so the click
+      // failed for the requester, who clicks again: this Send sends the cards, or the request would wait for its time-out.
+      if (earlier.state === 'pending' && earlier.approvalMessages.length === 0) {
+        const approvers = await approversFor(this.ctx, earlier.servicePrincipalId, earlier.requesterObjectId, earlier.guestObjectId);
+        const fanOut = await this.cards.send(earlier, approvers);
+        return { kind: 'requested', record: (await this.repo.get(earlier.id)) ?? earlier, ...fanOut };
+      }
+      return { kind: 'current', record: earlier };
+    }
     const carried = input.partner?.trim() || undefined;
     const typed = input.email?.trim() || undefined;
     const address = carried ?? typed;

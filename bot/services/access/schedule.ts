@@ -27,7 +27,13 @@ export const ACCESS_GRANT_MAX_ATTEMPTS = 12;
 export const ACCESS_EXPIRY_MAX_ATTEMPTS = 30;
 
 /** The grant job's checkpoint in its payload: which card updates it has done. */
-export const GrantJobPayloadSchema = z.object({ requestId: z.string(), announced: z.boolean().optional(), notified: z.boolean().optional() });
+export const GrantJobPayloadSchema = z.object({
+  requestId: z.string(),
+  announced: z.boolean().optional(),
+  /** The approval cards show the outcome; telling the requester is the next step, on its own. */
+  cardsUpdated: z.boolean().optional(),
+  notified: z.boolean().optional(),
+});
 export type GrantJobPayload = z.infer<typeof GrantJobPayloadSchema>;
 
 export const RequestTimeoutPayloadSchema = z.object({ requestId: z.string() });

@@ -29,8 +29,11 @@ export interface AccessRequestSettings {
 export interface AccessRequestMessages {
   /** The approval card as approvers and the approvals channel get it; `refresh` then gives each approver their own view. */
   approval(record: AccessRequestRecord, approverTeamsIds: string[]): OutgoingMessage;
-  /** The requester's view of the request, sent when it is settled. */
-  requesterOutcome(record: AccessRequestRecord): OutgoingMessage;
+  /**
+   * The requester's view of the request, sent when it is settled. `repeat` when an earlier send of it may have been
+   * delivered before the process died: the channel cannot tell, so the message says it may be a repeat.
+   */
+  requesterOutcome(record: AccessRequestRecord, options?: { repeat?: boolean }): OutgoingMessage;
 }
 
 export const MAX_JUSTIFICATION_LENGTH = 1000;

@@ -178,7 +178,13 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(assignments(WIKI, 'e0000000-0000-4000-8000-000000000002')).toHaveLength(0);
     const told = await waitFor('the requester to be told', () => callsTo(MANAGER).find((c) => cardText(cardOf(c)).includes('Denied by Nestor Wilke')));
     expect(cardText(cardOf(told))).toContain('Use the partner portal instead');
-    expect(await bot.bot.jobs.queue.findByUniqueKey(`access.grant:${id}`)).toBeUndefined();
+    // The denial is told through the request's durable job, so a crash after the decision cannot lose it; the job grants nothing.
+    const job = await waitFor('the job to end', async () => {
+      const found = await bot.bot.jobs.queue.findByUniqueKey(`access.grant:${id}`);
+      return found?.state === 'succeeded' ? found : undefined;
+    });
+    expect(job.payload).toMatchObject({ notified: true });
+    expect(assignments(WIKI, 'e0000000-0000-4000-8000-000000000002')).toHaveLength(0);
     expect((await bot.bot.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`))?.state).toBe('cancelled');
   });
 
