@@ -147,7 +147,10 @@ class AccessFlow extends Flow {
         const clicked = await lane.click(MANAGER, 'access.submit', this.form, epoch);
         if (clicked === 'interrupted') return 'interrupted';
         this.submitted = true;
-        if (!(await lane.store.accessRequests.get(this.formId ?? ''))) return { stuck: `Send request made no request: ${clicked.slice(0, 300)}` };
+        // Past its turn budget, the click answers "working…" and the request is stored a moment later.
+        const stored = await poll(async () => (await lane.store.accessRequests.get(this.formId ?? '')) ?? (lane.epoch !== epoch ? null : undefined), clicked.includes('Working on it…') ? 15_000 : 0);
+        if (stored === null) return 'interrupted';
+        if (!stored) return { stuck: `Send request made no request: ${clicked.slice(0, 300)}` };
         continue;
       }
       if (record.state === 'pending') {
@@ -480,7 +483,15 @@ export class Lane {
     if (status === 0 || status >= 300) return undefined;
     const reply = await poll(() => this.connector.standIn.calls.find((c) => c.activity.replyToId === activityId) ?? (this.epoch !== epoch ? null : undefined), 15_000);
     if (this.epoch !== epoch || reply === null) return 'interrupted';
-    return reply;
+    return reply && isWorkingCard(reply) ? this.resultReplacing(reply, epoch) : reply;
+  }
+
+  /** A turn past its budget answers "working…" and then puts its result in that message's place, as a user sees it. */
+  private async resultReplacing(working: ConnectorCall, epoch: number): Promise<ConnectorCall | undefined | 'interrupted'> {
+    const isUpdate = (c: ConnectorCall): boolean => c.method === 'PUT' && c.activityId === working.id && !isWorkingCard(c);
+    const result = await poll(() => this.connector.standIn.calls.find(isUpdate) ?? (this.epoch !== epoch ? null : undefined), 20_000);
+    if (this.epoch !== epoch || result === null) return 'interrupted';
+    return result;
   }
 
   /** Clicks an Action.Execute button; 'interrupted' when the bot died meanwhile (the user would click again). */
@@ -684,4 +695,8 @@ export class Lane {
   async run(keepGoing: () => boolean = () => true): Promise<void> {
     for (let round = 0; round < this.options.rounds && keepGoing(); round += 1) await this.runRound(round);
   }
+}
+
+function isWorkingCard(call: ConnectorCall): boolean {
+  return cardText(cardOf(call)).includes('Working on it…');
 }
