@@ -34,6 +34,7 @@ export const KNOWN_PERMISSIONS = [
   'Organization.Read.All',
   'Organization.ReadWrite.All',
   'Application.ReadWrite.All',
+  'Application.ReadWrite.OwnedBy',
   'Policy.ReadWrite.B2BManagementPolicy',
 ] as const;
 
@@ -51,8 +52,9 @@ const each = (...permissions: string[]): string[][] => permissions.map((p) => [p
 
 const USER_READ = each('User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All');
 const GROUP_READ = each('GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All');
-const APPLICATION_READ = each('Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All');
-const DOMAIN_READ = each('Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All');
+/** serviceprincipal-list/-get/-list-owners/-list-approleassignedto, application-list and application-get (v1.0, beta) agree. */
+const APPLICATION_READ = each('Application.Read.All', 'Application.ReadWrite.OwnedBy', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All');
+const DOMAIN_READ = each('Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All');
 const ASSIGNMENTS_READ = each('Directory.Read.All', 'AppRoleAssignment.ReadWrite.All', 'Directory.ReadWrite.All');
 
 /** The requirement table, one row per endpoint; sandbox/README.md "Permissions" lists the same rows. */
@@ -63,8 +65,21 @@ export const REQUIREMENTS = {
     page: 'api-reference/v1.0/resources/signinactivity.md; user-list.md ("AuditLog.Read.All … to read signInActivity")',
     anyOf: each('AuditLog.Read.All'),
   },
-  sponsors: { what: 'GET /users/{id}/sponsors, $expand=sponsors', page: 'api-reference/v1.0/api/user-list-sponsors.md', anyOf: USER_READ },
-  userMemberOf: { what: 'GET /users/{id}/memberOf, /transitiveMemberOf, $expand=memberOf', page: 'api-reference/v1.0/api/user-list-memberof.md', anyOf: GROUP_READ },
+  sponsors: {
+    what: 'GET /users/{id}/sponsors, $expand=sponsors',
+    page: 'api-reference/v1.0/api/user-list-sponsors.md (includes/permissions/user-list-sponsors-permissions.md)',
+    anyOf: each('User.Read.All', 'User.ReadWrite.All'),
+  },
+  userMemberOf: {
+    what: 'GET /users/{id}/memberOf, $expand=memberOf',
+    page: 'api-reference/v1.0/api/user-list-memberof.md ("Permissions for another user\'s direct memberships")',
+    anyOf: each('Directory.Read.All', 'Directory.ReadWrite.All'),
+  },
+  userTransitiveMemberOf: {
+    what: 'GET /users/{id}/transitiveMemberOf',
+    page: 'api-reference/v1.0/api/user-list-transitivememberof.md ("Permissions for another user\'s memberships")',
+    anyOf: each('User.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Group.Read.All', 'GroupMember.Read.All'),
+  },
   userMemberGroups: {
     what: 'POST /users/{id}/checkMemberGroups, /getMemberGroups',
     page: 'api-reference/v1.0/api/directoryobject-checkmembergroups.md ("Group memberships for a user"), directoryobject-getmembergroups.md',
@@ -75,7 +90,15 @@ export const REQUIREMENTS = {
     page: 'api-reference/v1.0/api/user-list-approleassignments.md',
     anyOf: ASSIGNMENTS_READ,
   },
-  ownedObjects: { what: 'GET /users/{id}/ownedObjects[/microsoft.graph.servicePrincipal]', page: 'api-reference/v1.0/api/user-list-ownedobjects.md', anyOf: USER_READ },
+  /**
+   * The page's include now says "Application: Not supported"; enforcing that would refuse the bot's "apps they own" read on
+   * every tenant, so this keeps the alternatives of the page's former table until a tenant run settles it (README note).
+   */
+  ownedObjects: {
+    what: 'GET /users/{id}/ownedObjects[/microsoft.graph.servicePrincipal]',
+    page: 'api-reference/v1.0/api/user-list-ownedobjects.md (former table; the include now says Application: Not supported)',
+    anyOf: USER_READ,
+  },
   groups: { what: 'GET /groups, /groups/{id}', page: 'api-reference/v1.0/api/group-list.md, group-get.md', anyOf: GROUP_READ },
   groupMembers: {
     what: 'GET /groups/{id}/members, /transitiveMembers[/cast]',
@@ -92,16 +115,17 @@ export const REQUIREMENTS = {
     page: 'api-reference/v1.0/api/group-post-members.md',
     anyOf: each('GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'),
   },
-  domains: { what: 'GET /domains, /domains/{id}', page: 'api-reference/v1.0/api/domain-list.md, domain-get.md', anyOf: DOMAIN_READ },
+  domains: { what: 'GET /domains, /domains/{id}', page: 'api-reference/v1.0/api/domain-get.md, domain-list.md', anyOf: DOMAIN_READ },
   federation: {
     what: 'GET /domains/{id}/federationConfiguration',
     page: 'api-reference/v1.0/api/domain-list-federationconfiguration.md',
-    anyOf: [...each('Domain-InternalFederation.Read.All', 'Domain-InternalFederation.ReadWrite.All'), ...DOMAIN_READ],
+    anyOf: each('Domain.Read.All', 'Domain.ReadWrite.All'),
   },
+  /** organization-list.md has its own table; the unused include organization-list-permissions.md names only Directory.*. */
   organization: {
     what: 'GET /organization, /organization/{id}',
     page: 'api-reference/v1.0/api/organization-list.md, organization-get.md',
-    anyOf: each('Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'),
+    anyOf: each('Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'),
   },
   invite: {
     what: 'POST /invitations',
@@ -173,8 +197,9 @@ export function requirementsFor(call: GraphCall): PermissionRequirement[] {
       case 'sponsors':
         return [REQUIREMENTS.sponsors];
       case 'memberof':
-      case 'transitivememberof':
         return [REQUIREMENTS.userMemberOf];
+      case 'transitivememberof':
+        return [REQUIREMENTS.userTransitiveMemberOf];
       case 'checkmembergroups':
       case 'getmembergroups':
         return [REQUIREMENTS.userMemberGroups];

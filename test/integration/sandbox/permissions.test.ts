@@ -1,5 +1,5 @@
 import { parseFixture } from '../../../sandbox/fixture';
-import { README_PERMISSIONS, REQUIREMENTS, requirementsFor } from '../../../sandbox/graph/permissions';
+import { README_PERMISSIONS, REQUIREMENTS, requirementsFor, satisfies } from '../../../sandbox/graph/permissions';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { contosoFixture, sandboxToken, startTestSandbox } from '../../helpers/sandbox';
 
@@ -96,6 +96,32 @@ describe('sandbox application permissions', () => {
     };
     expect(requirementsFor(call('/users?$filter=x&$expand=appRoleAssignments'))).toEqual([REQUIREMENTS.users, REQUIREMENTS.userAssignments]);
     expect(requirementsFor(call('/frobnicators'))).toEqual([]);
+  });
+
+  it("follows the include files' Application rows: sponsors want User.*, another user's memberOf wants Directory.*", async () => {
+    sandbox.setGrantedPermissions(['Directory.Read.All']);
+    const directory = await sandboxToken(sandbox);
+    expect((await get(directory, `/users/${ADELE}/sponsors`)).status).toBe(403);
+    expect((await get(directory, `/users/${ADELE}/memberOf`)).status).toBe(200);
+    sandbox.setGrantedPermissions(['User.Read.All', 'GroupMember.Read.All']);
+    const readme = await sandboxToken(sandbox);
+    expect((await get(readme, `/users/${ADELE}/sponsors`)).status).toBe(200);
+    expect((await get(readme, `/users/${ADELE}/memberOf`)).status).toBe(403);
+    expect((await get(readme, `/users/${ADELE}/transitiveMemberOf`)).status).toBe(200);
+  });
+
+  it('follows the pages for federationConfiguration, and takes Application.ReadWrite.OwnedBy where they list it', () => {
+    const call = (path: string, version: 'v1.0' | 'beta' = 'v1.0') => {
+      const url = new URL(path, 'https://x.invalid');
+      return { method: 'GET', version, segments: url.pathname.split('/').filter(Boolean), query: url.searchParams, headers: {}, body: undefined };
+    };
+    const allowed = (granted: string[], path: string, version?: 'v1.0' | 'beta') =>
+      requirementsFor(call(path, version)).every((r) => satisfies(new Set(granted), r));
+    expect(allowed(['Directory.Read.All'], '/domains/contoso.com/federationConfiguration')).toBe(false);
+    expect(allowed(['Domain-InternalFederation.Read.All'], '/domains/contoso.com/federationConfiguration')).toBe(false);
+    expect(allowed(['Domain.Read.All'], '/domains/contoso.com/federationConfiguration')).toBe(true);
+    expect(allowed(['Application.ReadWrite.OwnedBy'], "/applications(appId='a1')", 'beta')).toBe(true);
+    expect(allowed(['Application.ReadWrite.OwnedBy'], '/servicePrincipals/s1/appRoleAssignedTo')).toBe(true);
   });
 
   it('refuses a fixture that grants a permission name Graph does not have', () => {
