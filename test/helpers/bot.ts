@@ -90,6 +90,13 @@ export function buildActivity(
   };
 }
 
+/**
+ * Functional tests read a turn's own answer, and on a loaded two-core CI box a turn can pass the 2 s production budget and
+ * answer "working…" instead. The budget itself is proven by test/unit/turnBudget.test.ts and the Graph faults suite,
+ * which set TURN_BUDGET_MS themselves; everywhere else it is set out of the way.
+ */
+const FUNCTIONAL_TEST_TURN_BUDGET_MS = '60000';
+
 /** Starts the real bot server on an ephemeral port, configured through the same loader as production, against the sandbox. */
 export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-bot-'));
@@ -102,6 +109,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
       ADMIN_GROUP_ID: options.adminGroupId,
       MANAGER_GROUP_ID: options.managerGroupId,
       DATA_DIR: dataDir,
+      TURN_BUDGET_MS: FUNCTIONAL_TEST_TURN_BUDGET_MS,
       ...options.env,
     },
     dataDir,

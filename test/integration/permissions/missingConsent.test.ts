@@ -1,6 +1,6 @@
 import { README_PERMISSIONS } from '../../../sandbox/graph/permissions';
 import type { GrantablePermission, RunningSandbox } from '../../../sandbox/server';
-import { cardOf, cardText, executeActions, executeData, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import { cardOf, cardText, executeActions, executeData, startBotOn, waitFor, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import { startTestSandbox } from '../../helpers/sandbox';
 
 const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -193,7 +193,12 @@ describe('the bot with one consent of the README table missing', () => {
           const [reply] = await testBot.say(ADMIN, `invite ${address}`);
           const data = executeData(cardOf(reply), 'invite.submit');
           if (!data) throw new Error(`no Send invitation button in: ${cardText(cardOf(reply))}`);
-          return click(ADMIN, 'invite.submit', { ...data, ...inputs });
+          const before = testBot.connector.calls.length;
+          const clicked = await click(ADMIN, 'invite.submit', { ...data, ...inputs });
+          if (!clicked.includes('Sending the invitation')) return clicked;
+          // The invitation is sent by a durable job, which tells the admin the outcome in a message of its own.
+          const outcome = await waitFor('the invitation outcome', () => testBot.connector.calls.slice(before).find((c) => c.method === 'POST'));
+          return cardText(cardOf(outcome));
         },
       };
     });
