@@ -49,6 +49,11 @@ export const REDACTED = '[redacted]';
 export const TOO_DEEP = '[too deep]';
 export const CIRCULAR = '[Circular]';
 
+/** An Error from another realm (a vm context, a worker's structured clone) fails `instanceof` but keeps its tag. */
+function isError(value: object): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
 function isSecretKey(key: string): boolean {
   return SECRET_KEY_SET.has(key.toLowerCase());
 }
@@ -66,7 +71,8 @@ function redactValue(value: unknown, depth: number, ancestors: object[]): unknow
   if (depth > MAX_REDACTION_DEPTH) return TOO_DEEP;
   if (ancestors.includes(value)) return CIRCULAR;
   let source: object = value;
-  if (value instanceof Error) {
+  const error = isError(value);
+  if (error) {
     source = pino.stdSerializers.err(value);
   } else if ('toJSON' in value && typeof value.toJSON === 'function') {
     const json: unknown = (value.toJSON as () => unknown).call(value);
@@ -75,7 +81,7 @@ function redactValue(value: unknown, depth: number, ancestors: object[]): unknow
   }
   ancestors.push(value);
   try {
-    return Array.isArray(source) ? redactArray(source, depth, ancestors) : redactObject(source, value instanceof Error, depth, ancestors);
+    return Array.isArray(source) ? redactArray(source, depth, ancestors) : redactObject(source, error, depth, ancestors);
   } finally {
     ancestors.pop();
   }

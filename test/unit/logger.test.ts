@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { runInNewContext } from 'node:vm';
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { loadConfig } from '../../bot/config';
 import { CIRCULAR, createLogger, MAX_REDACTION_DEPTH, REDACTED, TOO_DEEP } from '../../bot/logger';
@@ -166,5 +167,14 @@ describe('log redaction beyond fixed paths', () => {
     expect(bare?.err).toMatchObject({ type: 'GraphError', message: 'Forbidden' });
     expect(String((top?.err as { stack?: unknown } | undefined)?.stack)).toContain('Forbidden');
     expect((error as unknown as { config: { headers: { Authorization: string } } }).config.headers.Authorization).toBe('Bearer leak-error-header');
+  });
+
+  it('serializes and censors an error from another realm, which fails instanceof Error', () => {
+    const foreign = runInNewContext('Object.assign(new Error("from a vm"), { headers: { cookie: "leak-vm-cookie" } })') as object;
+    expect(foreign instanceof Error).toBe(false);
+    const { lines, stream } = capture();
+    createLogger('info', stream).error({ err: foreign }, 'foreign error');
+    expect(lines.join('')).not.toContain('leak-vm-cookie');
+    expect(parsedLines(lines)[0]?.err).toMatchObject({ type: 'Error', message: 'from a vm' });
   });
 });
