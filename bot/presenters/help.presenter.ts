@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { Caller } from '../identity/caller';
-import { describeRoles, isAllowed, type Permission } from '../identity/policy';
+import { describeRoles, isAllowed, type Permission, type Role } from '../identity/policy';
 
 /** What the help card needs of a command: plain data, so this presenter never imports the registry or the router. */
 export interface HelpEntry {
@@ -12,11 +12,43 @@ export interface HelpEntry {
   examples: readonly string[];
 }
 
-/** The help card: only the commands this caller may run, in registry order. */
-export function helpCard(caller: Caller, commands: readonly HelpEntry[], notUnderstood?: string): Attachment {
+/** Role sets are combinations of a handful of roles; the bound only guards against a caller inventing many. */
+const MAX_CACHED_ROLE_SETS = 32;
+
+/**
+ * The plain help card (no "didn't understand" line) depends only on the command list and the caller's role set, and
+ * rendering it was the largest single cost of a `help` turn. It is kept as JSON text per command list (the registry's
+ * array, which nothing changes after start-up) and role set, and parsed on each use, so every caller gets its own objects
+ * and nothing can change the card another caller receives.
+ */
+const plainHelpCards = new WeakMap<readonly HelpEntry[], Map<string, string>>();
+
+function roleSetKey(roles: readonly Role[]): string {
+  return [...new Set(roles)].sort().join(',');
+}
+
+function renderHelpCard(caller: Caller, commands: readonly HelpEntry[], notUnderstood: string | undefined): Attachment {
   return cards.help({
     notUnderstood,
     roleSummary: describeRoles(caller.roles),
     commands: commands.filter((c) => isAllowed(caller.roles, c.permission)).map((c) => ({ usage: c.usage, summary: c.summary, aliases: c.aliases, example: c.examples[0] ?? '' })),
   });
+}
+
+/** The help card: only the commands this caller may run, in registry order. */
+export function helpCard(caller: Caller, commands: readonly HelpEntry[], notUnderstood?: string): Attachment {
+  if (notUnderstood) return renderHelpCard(caller, commands, notUnderstood);
+  let byRoles = plainHelpCards.get(commands);
+  if (!byRoles) {
+    byRoles = new Map();
+    plainHelpCards.set(commands, byRoles);
+  }
+  const key = roleSetKey(caller.roles);
+  let json = byRoles.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(renderHelpCard(caller, commands, undefined));
+    if (byRoles.size >= MAX_CACHED_ROLE_SETS) byRoles.clear();
+    byRoles.set(key, json);
+  }
+  return JSON.parse(json) as Attachment;
 }
