@@ -425,8 +425,9 @@ export class InvitationService {
   /**
    * One step of the invite job, for a record moved to `inviting` or `denied`. In order: announce on the approval cards; find
    * the guest or invite them, the answer saved as the checkpoint; add the groups and settle the record with its audit row;
-   * then the cards and the requester. A denied invitation gets only the last two. Each step is safe to repeat. `resumed` says an earlier run of this step was interrupted or
-   * failed, so its POST /invitations may have gone through: the guest is then looked for long enough to outlast replication.
+   * then the cards and the requester. A denied invitation gets only the last two. Each step is safe to repeat. `resumed`
+   * says an earlier run of this step was interrupted or failed, so its POST /invitations may have gone through: the guest
+   * is then looked for long enough to outlast replication.
    */
   async inviteStep(payload: InviteJobPayload, resumed: boolean): Promise<InviteStepOutcome> {
     const record = await this.get(payload.invitationId);
