@@ -4,7 +4,8 @@ import { defineJob } from './jobRunner';
 
 /**
  * Sends an invitation an admin approved (or made themself), one step at a time: announce on the cards, find or invite the
- * guest, add the groups and settle, then tell everyone. The payload is the checkpoint; every step is safe to repeat.
+ * guest, add the groups and settle, then tell everyone; a denied one is only told. The payload is the checkpoint; every
+ * step is safe to repeat.
  */
 export function inviteApprovalJob(invitations: InvitationService) {
   return defineJob({

@@ -50,7 +50,7 @@ export class AccessRequestService {
     this.ctx = { deps, fanout, now: () => deps.now?.() ?? new Date(), repo: deps.store.accessRequests };
     this.cards = new AccessApprovalCards(this.ctx);
     this.form = new AccessRequestForm(this.ctx, this.cards);
-    this.decisions = new AccessRequestDecisions(this.ctx, this.cards);
+    this.decisions = new AccessRequestDecisions(this.ctx);
     this.grant = new AccessGrant(this.ctx, this.cards);
     this.queries = new AccessRequestQueries(this.ctx);
     this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);

@@ -411,32 +411,28 @@ export class InvitationService {
           outcome: 'success',
           detail: { invitation: id, requester: record.requesterId, ...(comment ? { comment } : {}) },
         });
-        // The write is durable work, committed with the decision: a crash after the click still invites, once.
-        if (decision === 'approve') await this.deps.jobs.schedule(inviteJob(record.id, record.version), tx.db);
+        // The work is durable, committed with the decision: a crash after the click still invites, once, and for either
+        // decision still updates the cards and tells the requester.
+        await this.deps.jobs.schedule(inviteJob(record.id, record.version), tx.db);
       },
     );
     if (!won) return { kind: 'alreadyDecided', record: (await this.get(id)) ?? record };
-    if (decision === 'approve') {
-      // The invite job updates the other cards and tells the requester from here on, so the cards only move forward.
-      this.deps.jobs.wake();
-      return { kind: 'decided', record: won };
-    }
-    await this.updateApprovalCards(won);
-    // The decision stands even if the requester cannot be told right now; the audit log has it.
-    await this.fanout.tellRequester(subjectOf(won, []), this.deps.messages.requesterOutcome(won));
+    // The invite job updates the other cards and tells the requester from here on, so the cards only move forward.
+    this.deps.jobs.wake();
     return { kind: 'decided', record: won };
   }
 
   /**
-   * One step of the invite job, for a record moved to `inviting`. In order: announce on the approval cards; find the guest
-   * or invite them, the answer saved as the checkpoint; add the groups and settle the record with its audit row; then the
-   * cards and the requester. Each step is safe to repeat. `resumed` says an earlier run of this step was interrupted or
-   * failed, so its POST /invitations may have gone through: the guest is then looked for long enough to outlast replication.
+   * One step of the invite job, for a record moved to `inviting` or `denied`. In order: announce on the approval cards; find
+   * the guest or invite them, the answer saved as the checkpoint; add the groups and settle the record with its audit row;
+   * then the cards and the requester. A denied invitation gets only the last two. Each step is safe to repeat. `resumed`
+   * says an earlier run of this step was interrupted or failed, so its POST /invitations may have gone through: the guest
+   * is then looked for long enough to outlast replication.
    */
   async inviteStep(payload: InviteJobPayload, resumed: boolean): Promise<InviteStepOutcome> {
     const record = await this.get(payload.invitationId);
     if (!record) return { status: 'done', payload };
-    if (record.state === 'invited' || record.state === 'refused' || record.state === 'failed') {
+    if (record.state === 'invited' || record.state === 'refused' || record.state === 'failed' || record.state === 'denied') {
       if (payload.notified) return { status: 'done', payload };
       if (!payload.cardsUpdated) {
         await this.updateApprovalCards(record);

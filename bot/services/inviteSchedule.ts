@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { ScheduledJob } from './ports';
 
 /**
- * The durable work an approved (or an admin's own) invitation asks for: its kind, key and payload. They live on the services
- * side because the services schedule the work; `jobs/` imports them to carry it out, never the other way round.
+ * The durable work an approved (or an admin's own) or a denied invitation asks for: its kind, key and payload. They live
+ * on the services side because the services schedule the work; `jobs/` imports them to carry it out, never the other way
+ * round.
  */
 export const INVITE_JOB_KIND = 'invite.send';
 
@@ -38,8 +39,8 @@ export const InviteJobPayloadSchema = z.object({
 export type InviteJobPayload = z.infer<typeof InviteJobPayloadSchema>;
 
 /**
- * One job per move to `inviting`: the record's version before the move is in the key, so an admin's retry of their own
- * failed invitation gets a new job while a redelivered click never schedules a second one.
+ * One job per move to `inviting` or `denied`: the record's version before the move is in the key, so an admin's retry of
+ * their own failed invitation gets a new job while a redelivered click never schedules a second one.
  */
 export function inviteJob(invitationId: string, versionBefore: number): ScheduledJob {
   return {

@@ -7,9 +7,10 @@ import { Lane, type Check, type KillPoint, type NoticeTally, type Shadow } from 
  * Suite 1 of issue 17, "crash campaign". The bot runs as a child process (`node --import tsx bot/index.ts`) against a
  * sandbox and a Bot Connector stand-in in this process, so Graph and Teams keep their state when the bot is killed with
  * SIGKILL; the store is a SQLite file or a PostgreSQL database, which survive it too. Each lane is one bot process through a
- * series of rounds: a few flows side by side (request → approve or deny → grant → notices, and bulk invitation runs), one
- * kill -9 at a random delay after a step starts or when a targeted Graph request or Teams delivery is seen, a restart on the
- * same store, and the flows driven to their end as their users would (a click lost with the process is clicked again).
+ * series of rounds: a few flows side by side (request → approve, deny or time-out → grant → notices, invitations approved or
+ * denied, and bulk invitation runs), one kill -9 at a random delay after a step starts or when a targeted Graph request or
+ * Teams delivery is seen, a restart on the same store, and the flows driven to their end as their users would (a click lost
+ * with the process is clicked again).
  * Every flow the kill caught before its end is a kill point, and its invariants are checked once it ends.
  *
  * The lanes run rounds side by side until together they have CRASH_POINTS kill points (default 210), each with CRASH_FLOWS
@@ -85,7 +86,7 @@ describe('crash campaign: kill -9 anywhere, restart on the same store, every inv
     );
   });
 
-  it('on SQLite and on PostgreSQL: request → approve or deny → grant → notices, invite approvals, and bulk runs', async () => {
+  it('on SQLite and on PostgreSQL: request → approve, deny or time-out → grant → notices, invitations approved or denied, and bulk runs', async () => {
     const since = checks.length;
     const lanes = [new Lane({ name: 'SQLite A', dialect: 'sqlite', rounds: MAX_ROUNDS, flowsPerRound: FLOWS, seed: SEED + 1, inviteApproval: true })];
     if (process.env.CRASH_ONLY_SQLITE !== '1') lanes.push(new Lane({ name: 'SQLite B', dialect: 'sqlite', rounds: MAX_ROUNDS, flowsPerRound: FLOWS, seed: SEED + 2, inviteApproval: true }));

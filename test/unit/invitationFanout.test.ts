@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { JobRunner } from '../../bot/jobs';
+import { inviteApprovalJob } from '../../bot/jobs/inviteApproval.job';
 import { invitationMessages } from '../../bot/presenters/invite.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import { InvitationService } from '../../bot/services/invitations';
@@ -45,6 +47,8 @@ describe('invitation approvals when Teams cannot be reached', () => {
 
     const decided = await invitations.deny(ADMIN, draft.record.id);
     expect(decided).toMatchObject({ kind: 'decided', record: { state: 'denied' } });
+    // The denial's cards and notice are the invite job's, committed with the decision.
+    await new JobRunner(services.jobs.queue, [inviteApprovalJob(invitations)], log, { backoffMs: () => 0 }).runDue();
     expect(lines.find((l) => l.msg === 'could not update an approval card')).toMatchObject({ invitation: draft.record.id });
     expect(lines.find((l) => l.msg === 'could not tell the requester')).toMatchObject({ invitation: draft.record.id });
   });

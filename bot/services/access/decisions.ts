@@ -1,24 +1,17 @@
 import type { Caller } from '../../identity/caller';
 import type { AccessRequestRecord, AccessRequestState } from '../../store';
-import { approversFor, type AccessApprovalCards } from './approvers';
+import { approversFor } from './approvers';
 import { accessGrantJob, accessTimeoutKey } from './schedule';
-import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type AccessRequestContext, type DecisionOutcome } from './types';
+import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type DecisionOutcome } from './types';
 import { canDecideAccess } from '../../identity/capabilities';
 import { sameObjectId } from '../../identity/objectId';
 
 /**
  * Decisions on a pending request: approve or deny by someone Graph lists as an approver now, or time-out at the deadline.
  * Each is one compare-and-set with its audit row and the grant job, in one transaction: the job grants an approval, and
- * for either decision updates the cards and tells the requester, so a crash after the decision cannot lose the notice.
+ * for any of the three updates the cards and tells the requester, so a crash after the move cannot lose the notice.
  */
 export class AccessRequestDecisions extends AccessRequestPart {
-  constructor(
-    ctx: AccessRequestContext,
-    private readonly cards: AccessApprovalCards,
-  ) {
-    super(ctx);
-  }
-
   approve(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
     return this.decide(caller, id, 'approve', comment);
   }
@@ -109,17 +102,19 @@ export class AccessRequestDecisions extends AccessRequestPart {
           outcome: 'success',
           detail: { request: record.id, app: record.servicePrincipalId, requester: record.requesterObjectId, deadline: record.approvalDeadline.toISOString() },
         });
+        // As for a decision: the request's job updates the cards and tells the requester, so a crash cannot lose the notice.
+        await this.deps.jobs.schedule(accessGrantJob(record.id), tx.db);
       }
       return ok;
     });
-    if (!won) return false;
-    const settled = (await this.repo.get(record.id)) ?? record;
-    await this.cards.update(settled);
-    await this.cards.tellRequester(settled);
-    return true;
+    if (won) this.deps.jobs.wake();
+    return won;
   }
 
-  /** The time-out job's step: a request nobody decided by its deadline ends as timed out, and everyone's card says so. */
+  /**
+   * The time-out job's step: a request nobody decided by its deadline ends as timed out; the request's job scheduled with
+   * that move then puts it on everyone's card and tells the requester.
+   */
   async timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {
     const record = await this.repo.get(id);
     if (!record || record.state !== 'pending') return { status: 'done' };

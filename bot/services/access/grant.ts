@@ -41,13 +41,14 @@ export class AccessGrant extends AccessRequestPart {
    * One step of the grant job. In order: announce "approved, granting" on every card; make sure of the shadow account
    * (Kerberos) and the assignment, each found rather than made twice when repeated; then approved → granted with its
    * expiry job and audit row in one transaction; then the cards and the requester. After a crash the step runs again and
-   * finds what was already done. A denied request gets only the last two. `attempt` is the job's attempt at this step (1
-   * the first time): a later one at telling the requester may follow a delivery cut short, and says it may repeat.
+   * finds what was already done. A denied or timed-out request gets only the last two. `attempt` is the job's attempt at
+   * this step (1 the first time): a later one at telling the requester may follow a delivery cut short, and says it may
+   * repeat.
    */
   async grantStep(payload: GrantJobPayload, attempt = 1): Promise<GrantStepOutcome> {
     const record = await this.repo.get(payload.requestId);
     if (!record) return { status: 'done', payload };
-    if (record.state === 'granted' || record.state === 'failed' || record.state === 'denied') {
+    if (record.state === 'granted' || record.state === 'failed' || record.state === 'denied' || record.state === 'timedOut') {
       if (payload.notified) return { status: 'done', payload };
       if (!payload.cardsUpdated) {
         await this.cards.update(record);

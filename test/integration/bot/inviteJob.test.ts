@@ -1,11 +1,14 @@
 import { GraphInvitations } from '../../../bot/graph/graphInvitations';
+import type { Caller } from '../../../bot/identity/caller';
 import { JobQueue, JobRunner } from '../../../bot/jobs';
 import { inviteApprovalJob } from '../../../bot/jobs/inviteApproval.job';
 import { createLogger } from '../../../bot/logger';
+import type { Notifier } from '../../../bot/notify/notifier';
 import { invitationMessages } from '../../../bot/presenters/invite.presenter';
 import { InvitationService, type InvitationDirectory } from '../../../bot/services/invitations';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { cardOf, cardText, executeData, startBotOn, waitFor, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
+import type { ConnectorCall } from '../../helpers/connector';
 import { sandboxGraphClient, startTestSandbox, TEST_REPLICATION_LAG_MS } from '../../helpers/sandbox';
 
 const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', name: 'Adele Vance' };
@@ -161,6 +164,69 @@ describe('invite approval runs as a durable job, outside the card action', () =>
       expect(told.filter((t) => t.includes(`${email}`))).toHaveLength(1);
       const lastPuts = after.filter((c) => c.method === 'PUT').slice(-2).map((c) => cardText(cardOf(c)));
       for (const text of lastPuts) expect(text).toContain('Approved by Adele Vance: invited');
+    });
+  });
+
+  describe('a crash after a denial, before anyone is told', () => {
+    // The tests drive the job runners themselves: one instance that dies at its first message, and a fresh one after it.
+    beforeAll(() => bot.bot.runner.stop());
+
+    it('is completed by a fresh instance: every approval card says denied and the requester is told exactly once', async () => {
+      const email = 'lena@fabrikam.com';
+      const approve = await managerRequest(email);
+      const id = String(approve.id);
+      const services = bot.bot.services;
+      const approverChats = [
+        ...new Set(bot.connector.calls.filter((c) => c.method === 'POST' && executeData(cardOf(c), 'invite.deny')?.id === id).map((c) => c.conversationId)),
+      ].sort();
+      const callsBefore = bot.connector.calls.length;
+
+      // The doomed instance: the same service over the same store, whose Teams notifier stops for ever before its first message.
+      let signal: () => void = () => undefined;
+      const reached = new Promise<void>((resolve) => (signal = resolve));
+      const hang = <T>(): Promise<T> => {
+        signal();
+        return new Promise<T>(() => undefined);
+      };
+      const notifier: Notifier = { sendToUser: () => hang(), sendToConversation: () => hang(), update: () => hang() };
+      const graph = new GraphInvitations(sandboxGraphClient(sandbox).client);
+      const doomedService = new InvitationService({
+        store: services.store,
+        directory: graph,
+        notifier,
+        jobs: bot.bot.jobs,
+        settings: services.invitations.settings,
+        messages: invitationMessages,
+      });
+      const admin: Caller = { aadObjectId: ADMIN.aadObjectId, tenantId: 'tenant', teamsUserId: `29:${ADMIN.aadObjectId}`, name: ADMIN.name, roles: ['admin'] };
+      const doomed = new JobRunner(new JobQueue(store().db), [inviteApprovalJob(doomedService)], log, { owner: 'doomed-deny', leaseMs: 1000 });
+      // The click's work on the doomed instance, then its job runner: it dies at the first message either of them sends.
+      void doomedService.deny(admin, id, 'Use the shared account').then(() => doomed.runDue());
+      await reached;
+      expect((await store().invitations.get(id))?.state).toBe('denied');
+      expect(bot.connector.calls.length).toBe(callsBefore);
+
+      // A fresh instance, once the lease has run out, claims what is left and finishes it.
+      const later = new JobQueue(store().db, () => new Date(Date.now() + 60_000));
+      await new JobRunner(later, [inviteApprovalJob(services.invitations)], log, { owner: 'fresh-deny', leaseMs: 60_000 }).runDue();
+
+      expect(guestsWithMail(email)).toHaveLength(0);
+      const jobs = (await bot.bot.jobs.queue.list({ kind: 'invite.send' })).filter((j) => (j.payload as { invitationId?: string }).invitationId === id);
+      expect(jobs.map((j) => j.state)).toEqual(['succeeded']);
+      expect((await store().audit.list({ target: email, action: 'invite.deny' })).filter((a) => a.outcome === 'success')).toHaveLength(1);
+      const after = bot.connector.calls.slice(callsBefore);
+      const lastPerCard = new Map<string, ConnectorCall>();
+      for (const call of after.filter((c) => c.method === 'PUT')) lastPerCard.set(`${call.conversationId}/${call.activityId ?? ''}`, call);
+      const cards = [...lastPerCard.values()];
+      expect(cards.map((c) => c.conversationId).sort()).toEqual(approverChats);
+      for (const card of cards) {
+        expect(cardText(cardOf(card))).toContain('Denied by Adele Vance');
+        expect(executeData(cardOf(card), 'invite.deny')).toBeUndefined();
+      }
+      const told = after.filter((c) => c.method === 'POST' && c.conversationId === `a:personal-${MANAGER.aadObjectId}`).map((c) => cardText(cardOf(c)));
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain(`${email}: Denied`);
+      expect(told[0]).toContain('Use the shared account');
     });
   });
 });

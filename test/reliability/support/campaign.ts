@@ -83,6 +83,9 @@ function describeNotices(notices: ConnectorCall[]): string {
 
 type FlowResult = 'done' | 'interrupted' | { stuck: string };
 
+/** How an access request ends: an approver's click, or its deadline with nobody deciding. */
+type AccessDecision = 'approve' | 'deny' | 'timeout';
+
 abstract class Flow {
   step = 'not started';
   done = false;
@@ -113,10 +116,16 @@ class AccessFlow extends Flow {
   constructor(
     lane: Lane,
     readonly guest: number,
-    readonly decision: 'approve' | 'deny',
+    /** `timeout`: nobody decides, and the flow moves the deadline into the past as if the days had gone by. */
+    readonly decision: AccessDecision,
     readonly app: CampaignApp,
   ) {
     super(lane, `${app.word} ${decision} ${guestMail(guest)}`);
+  }
+
+  /** The steps this flow goes through, for a random kill to choose from. */
+  get steps(): string[] {
+    return this.decision === 'timeout' ? ['request', 'submit', 'timeout', 'notify'] : ['request', 'submit', 'decide', 'grant', 'notify'];
   }
 
   async drive(epoch: number, deadline: number): Promise<FlowResult> {
@@ -151,6 +160,16 @@ class AccessFlow extends Flow {
         const stored = await poll(async () => (await lane.store.accessRequests.get(this.formId ?? '')) ?? (lane.epoch !== epoch ? null : undefined), clicked.includes('Working on it…') ? 15_000 : 0);
         if (stored === null) return 'interrupted';
         if (!stored) return { stuck: `Send request made no request: ${clicked.slice(0, 300)}` };
+        continue;
+      }
+      if (record.state === 'pending' && this.decision === 'timeout') {
+        await this.enter('timeout');
+        // The deadline passes; the bot's time-out job, due now, ends the request. Again after a restart: it is idempotent.
+        const past = new Date(Date.now() - 1000).toISOString();
+        await lane.store.db.updateTable('access_request').set({ approval_deadline: past }).where('id', '=', this.formId ?? '').execute();
+        await lane.store.db.updateTable('job').set({ run_at: past }).where('unique_key', '=', `access.requestTimeout:${this.formId ?? ''}`).where('state', '=', 'pending').execute();
+        if (Date.now() - waitingSince > 12_000) return { stuck: 'past its deadline for 12 s, still pending' };
+        await sleep(200);
         continue;
       }
       if (record.state === 'pending') {
@@ -198,7 +217,7 @@ class AccessFlow extends Flow {
     const { lane } = this;
     const checks: Check[] = [];
     const rows = await lane.store.accessRequests.findFor(guestId(this.guest), this.app.id, ACCESS_REQUEST_STATES);
-    const expected = this.decision === 'approve' ? 'granted' : 'denied';
+    const expected = ({ approve: 'granted', deny: 'denied', timeout: 'timedOut' } as const)[this.decision];
     checks.push({ name: `${this.label}: one request (saw ${rows.length})`, ok: rows.length === 1 });
     const states = rows.map((r) => r.state);
     checks.push({ name: `${this.label}: ends ${expected} (saw ${states.join(', ') || 'none'})`, ok: states.length === 1 && states[0] === expected && TERMINAL.includes(expected) });
@@ -283,16 +302,28 @@ class BulkFlow extends Flow {
   }
 }
 
-/** A manager's invitation of one partner, approved by an admin: the approval runs as a durable job (invite.send). */
+/**
+ * A manager's invitation of one partner, approved or denied by an admin: either decision runs as a durable job (invite.send),
+ * which invites on approval and, for both, updates the cards and tells the requester.
+ */
 class InviteFlow extends Flow {
   id?: string;
   private submit?: Record<string, unknown>;
   private submitted = false;
   readonly email: string;
 
-  constructor(lane: Lane, serial: number) {
-    super(lane, `invite approval ${serial}`);
+  constructor(
+    lane: Lane,
+    serial: number,
+    readonly decision: 'approve' | 'deny' = 'approve',
+  ) {
+    super(lane, `invite ${decision === 'approve' ? 'approval' : 'denial'} ${serial}`);
     this.email = `invitee${serial}@fabrikam.com`;
+  }
+
+  /** The steps this flow goes through, for a random kill to choose from. */
+  get steps(): string[] {
+    return this.decision === 'approve' ? ['invite', 'submit', 'approve', 'inviting', 'notify'] : ['invite', 'submit', 'deny', 'notify'];
   }
 
   async drive(epoch: number, deadline: number): Promise<FlowResult> {
@@ -324,15 +355,16 @@ class InviteFlow extends Flow {
         continue;
       }
       if (record.state === 'pending') {
-        await this.enter('approve');
-        const card = lane.callsTo(ADMIN).find((c) => executeData(cardOf(c), 'invite.approve')?.id === this.id);
-        const approve = card ? executeData(cardOf(card), 'invite.approve') : undefined;
-        if (!approve) {
+        await this.enter(this.decision);
+        const verb = `invite.${this.decision}`;
+        const card = lane.callsTo(ADMIN).find((c) => executeData(cardOf(c), verb)?.id === this.id);
+        const decide = card ? executeData(cardOf(card), verb) : undefined;
+        if (!decide) {
           if (Date.now() - waitingSince > 12_000) return { stuck: 'pending, and no admin got a card' };
           await sleep(50);
           continue;
         }
-        if ((await lane.click(ADMIN, 'invite.approve', approve, epoch)) === 'interrupted') return 'interrupted';
+        if ((await lane.click(ADMIN, verb, decide, epoch)) === 'interrupted') return 'interrupted';
         continue;
       }
       if (record.state === 'inviting') {
@@ -361,9 +393,11 @@ class InviteFlow extends Flow {
   async verify(): Promise<Check[]> {
     const { lane } = this;
     const record = await lane.store.invitations.get(this.id ?? '');
-    const checks: Check[] = [{ name: `${this.label}: ends invited, never stuck in "inviting" (saw ${record?.state ?? 'none'})`, ok: record?.state === 'invited' }];
+    const expected = this.decision === 'approve' ? 'invited' : 'denied';
+    const checks: Check[] = [{ name: `${this.label}: ends ${expected}, never stuck in "inviting" (saw ${record?.state ?? 'none'})`, ok: record?.state === expected }];
     const guests = [...lane.sandbox.state.users.values()].filter((u) => u.mail?.toLowerCase() === this.email);
-    checks.push({ name: `${this.label}: one guest for ${this.email} (saw ${guests.length})`, ok: guests.length === 1 });
+    const want = expected === 'invited' ? 1 : 0;
+    checks.push({ name: `${this.label}: ${want} guest(s) for ${this.email} (saw ${guests.length})`, ok: guests.length === want });
     const notices = this.notices();
     const marked = notices.slice(1).every((c) => /repeat|again|already/i.test(`${String(c.activity.text ?? '')} ${cardText(cardOf(c))}`));
     lane.countNotice(notices.length, marked);
@@ -547,7 +581,7 @@ export class Lane {
   private plan(round: number): { flows: Flow[]; trigger: Trigger } {
     const kerberos = this.shadow !== undefined;
     const app = kerberos ? TIMESHEETS : EXPENSES;
-    const access = (decision: 'approve' | 'deny') => new AccessFlow(this, this.nextGuest++, decision, app);
+    const access = (decision: AccessDecision) => new AccessFlow(this, this.nextGuest++, decision, app);
     const holdMs = 200 + Math.floor(this.random() * 5000);
     const targets: Trigger[] = [
       {
@@ -578,7 +612,8 @@ export class Lane {
         kind: 'targeted',
         describe: 'an approval card updated',
         arm: (lane) => lane.killOnDelivery((d) => d.conversationId === personal(ADMIN) && d.method === 'PUT'),
-        aims: (flow) => (flow instanceof AccessFlow && ['decide', 'grant', 'notify'].includes(flow.step)) || (flow instanceof InviteFlow && flow.step === 'inviting'),
+        aims: (flow) =>
+          (flow instanceof AccessFlow && ['decide', 'timeout', 'grant', 'notify'].includes(flow.step)) || (flow instanceof InviteFlow && ['deny', 'inviting', 'notify'].includes(flow.step)),
       },
     ];
     if (!kerberos) {
@@ -600,17 +635,20 @@ export class Lane {
     const withBulk = !kerberos && round % 3 === 1;
     const withInvite = !kerberos && this.options.inviteApproval === true && round % 3 !== 1;
     const flows: Flow[] = [];
-    // One flow of a kind other than access (a bulk run or an invite approval) when the lane has them; the rest are access
-    // requests, about one in four denied.
+    // One flow of a kind other than access (a bulk run, or an invitation, one in three denied) when the lane has them; the
+    // rest are access requests, about one in five denied and one in ten left to time out.
     if (withBulk) flows.push(new BulkFlow(this, this.nextBulk++, 3 + Math.floor(this.random() * 4)));
-    else if (withInvite) flows.push(new InviteFlow(this, this.nextInvite++));
-    while (flows.length < this.options.flowsPerRound) flows.push(access(flows.length > 0 && this.random() < 0.25 ? 'deny' : 'approve'));
+    else if (withInvite) flows.push(new InviteFlow(this, this.nextInvite++, this.random() < 1 / 3 ? 'deny' : 'approve'));
+    const decision = (): AccessDecision => {
+      const r = this.random();
+      return r < 0.2 ? 'deny' : r < 0.3 ? 'timeout' : 'approve';
+    };
+    while (flows.length < this.options.flowsPerRound) flows.push(access(flows.length > 0 ? decision() : 'approve'));
     // One round in three is killed at random, two in three at a targeted request or delivery.
     if (round % 3 === 0) {
       const flow = Math.floor(this.random() * flows.length);
       const chosen = flows[flow];
-      const steps =
-        chosen instanceof BulkFlow ? ['list', 'start', 'rows'] : chosen instanceof InviteFlow ? ['invite', 'submit', 'approve', 'inviting', 'notify'] : ['request', 'submit', 'decide', 'grant', 'notify'];
+      const steps = chosen instanceof BulkFlow ? ['list', 'start', 'rows'] : chosen instanceof InviteFlow || chosen instanceof AccessFlow ? chosen.steps : [];
       const step = this.pick(steps);
       const delayMs = Math.floor(this.random() * 400);
       return { flows, trigger: { kind: 'random', describe: `${delayMs} ms into ${step}`, random: { flow, step, delayMs } } };
