@@ -38,6 +38,11 @@ export interface InvitationSettings {
   allowDomains: readonly string[];
   blockDomains: readonly string[];
   adminGroupId: string;
+  /**
+   * Seconds after a manager's confirm when a job looks whether the admins' approval cards went out, and sends them if not:
+   * the confirm's own fan-out runs after the turn's "working…" answer and dies with the process. Default 60.
+   */
+  fanoutCheckSeconds?: number;
 }
 
 export { InviteOptionsSchema, type GroupOutcome, type InvitationRecord, type InvitationResult, type InvitationState, type InviteOptions } from '../store';

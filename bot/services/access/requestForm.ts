@@ -5,7 +5,7 @@ import type { AccessRequestRecord, HeldAssignment, ShadowPlan } from '../../stor
 import { matchApp } from '../appMatch';
 import { checkPartnerAddress } from '../emailAddress';
 import { approversFor, type AccessApprovalCards } from './approvers';
-import { requestTimeoutJob } from './schedule';
+import { DEFAULT_FANOUT_CHECK_SECONDS, requestTimeoutJob } from './schedule';
 import {
   AccessRequestPart,
   MAX_JUSTIFICATION_LENGTH,
@@ -228,6 +228,7 @@ export class AccessRequestForm extends AccessRequestPart {
 
     const now = this.now();
     const deadline = new Date(now.getTime() + this.deps.settings.requestTimeoutDays * 86_400_000);
+    const fanoutCheckAt = new Date(now.getTime() + (this.deps.settings.fanoutCheckSeconds ?? DEFAULT_FANOUT_CHECK_SECONDS) * 1000);
     let record: AccessRequestRecord;
     try {
       record = await this.deps.store.transaction(async (tx) => {
@@ -273,7 +274,8 @@ export class AccessRequestForm extends AccessRequestPart {
             approvers: approvers.ids,
           },
         });
-        await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline), tx.db);
+        // Committed with the request: if this turn dies before the cards go out, the job sends them.
+        await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline, fanoutCheckAt), tx.db);
         return created;
       });
     } catch (error) {
