@@ -37,6 +37,19 @@ export const InviteJobPayloadSchema = z.object({
 });
 export type InviteJobPayload = z.infer<typeof InviteJobPayloadSchema>;
 
+/**
+ * One job per move to `inviting`: the record's version before the move is in the key, so an admin's retry of their own
+ * failed invitation gets a new job while a redelivered click never schedules a second one.
+ */
+export function inviteJob(invitationId: string, versionBefore: number): ScheduledJob {
+  return {
+    kind: INVITE_JOB_KIND,
+    payload: { invitationId } satisfies InviteJobPayload,
+    uniqueKey: `${INVITE_JOB_KIND}:${invitationId}:${versionBefore}`,
+    maxAttempts: INVITE_JOB_MAX_ATTEMPTS,
+  };
+}
+
 /** The job that sends a pending invitation's approval cards when the confirm died before they went out. */
 export const INVITE_FANOUT_CHECK_JOB_KIND = 'invite.approvalFanoutCheck';
 
@@ -56,18 +69,5 @@ export function inviteFanoutCheckJob(invitationId: string, versionBefore: number
     payload: { invitationId } satisfies InviteFanoutCheckPayload,
     runAt,
     uniqueKey: `${INVITE_FANOUT_CHECK_JOB_KIND}:${invitationId}:${versionBefore}`,
-  };
-}
-
-/**
- * One job per move to `inviting`: the record's version before the move is in the key, so an admin's retry of their own
- * failed invitation gets a new job while a redelivered click never schedules a second one.
- */
-export function inviteJob(invitationId: string, versionBefore: number): ScheduledJob {
-  return {
-    kind: INVITE_JOB_KIND,
-    payload: { invitationId } satisfies InviteJobPayload,
-    uniqueKey: `${INVITE_JOB_KIND}:${invitationId}:${versionBefore}`,
-    maxAttempts: INVITE_JOB_MAX_ATTEMPTS,
   };
 }

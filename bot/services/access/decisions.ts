@@ -119,25 +119,11 @@ export class AccessRequestDecisions extends AccessRequestPart {
     return true;
   }
 
-  /**
-   * The backstop for a Send whose turn died after storing the request and before any approval card went out (its fan-out
-   * runs after the "working…" answer, in memory): the time-out job's first run sends the cards, so nobody must click again.
-   */
-  private async sendCardsNobodyGot(record: AccessRequestRecord): Promise<void> {
-    if (record.approvalMessages.length > 0) return;
-    const approvers = await approversFor(this.ctx, record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
-    this.deps.log?.warn({ request: record.id }, 'a pending request had no approval cards; sending them now');
-    await this.cards.send(record, approvers);
-  }
-
   /** The time-out job's step: a request nobody decided by its deadline ends as timed out, and everyone's card says so. */
   async timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {
     const record = await this.repo.get(id);
     if (!record || record.state !== 'pending') return { status: 'done' };
-    if (this.now() < record.approvalDeadline) {
-      await this.sendCardsNobodyGot(record);
-      return { status: 'continue', runAt: record.approvalDeadline };
-    }
+    if (this.now() < record.approvalDeadline) return { status: 'continue', runAt: record.approvalDeadline };
     await this.timeOut(record);
     return { status: 'done' };
   }

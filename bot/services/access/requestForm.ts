@@ -291,6 +291,18 @@ export class AccessRequestForm extends AccessRequestPart {
     return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, ...fanOut };
   }
 
+  /**
+   * The backstop for a Send whose turn died after storing the request and before any approval card went out (past the turn
+   * budget its fan-out runs in memory): the time-out job's first run sends the cards, so nobody must click again.
+   */
+  async sendCardsNobodyGot(id: string): Promise<void> {
+    const record = await this.repo.get(id);
+    if (!record || record.state !== 'pending' || record.approvalMessages.length > 0 || this.now() >= record.approvalDeadline) return;
+    const approvers = await approversFor(this.ctx, record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
+    this.deps.log?.warn({ request: record.id }, 'a pending request had no approval cards; sending them now');
+    await this.cards.send(record, approvers);
+  }
+
   /** The form as it was sent, so the requester fixes what is marked instead of typing it all again. */
   private refusedForm(app: ProxyApp, partner: PartnerView | undefined, input: SubmitInput, problems: FieldProblem[]): RequestForm {
     const days = typedDays(input.days);
