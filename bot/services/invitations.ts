@@ -450,7 +450,12 @@ export class InvitationService {
       }
       // Telling the requester is a step of its own: resumed, the first attempt may have been delivered before the process
       // died, and Teams offers no way to ask, so the message is sent again and says it may repeat.
-      await this.fanout.tellRequester(subjectOf(record, []), this.deps.messages.requesterOutcome(record, { repeat: resumed }));
+      try {
+        // Not told when Teams did not take it (throttled past the notifier's retries, a 5xx): the step runs again.
+        await this.deps.notifier.sendToUser(record.requesterId, this.deps.messages.requesterOutcome(record, { repeat: resumed }));
+      } catch (error) {
+        return { status: 'retry', error: `could not tell the requester: ${messageOf(error)}`, payload };
+      }
       return { status: 'done', payload: { ...payload, notified: true } };
     }
     if (record.state !== 'inviting') return { status: 'done', payload };
