@@ -171,6 +171,7 @@ const RawEnv = z.object({
   ACCESS_DEFAULT_DAYS: positiveInt(30),
   ACCESS_MAX_DAYS: positiveInt(90),
   ACCESS_REQUEST_TIMEOUT_DAYS: positiveInt(7),
+  APPROVAL_FANOUT_CHECK_SECONDS: positiveInt(60),
   APPROVALS_CONVERSATION_ID: optionalString,
 });
 
@@ -359,6 +360,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
       allowDomains: e.PARTNER_DOMAINS_ALLOW,
       /** Never invited; checked before any Graph call. Lower-case ASCII. */
       blockDomains: e.PARTNER_DOMAINS_BLOCK,
+      /** A pending invitation whose approval cards had not gone out this long after the confirm gets them from a job. */
+      fanoutCheckSeconds: e.APPROVAL_FANOUT_CHECK_SECONDS,
       bulk: {
         perMinute: e.BULK_INVITES_PER_MINUTE,
         approvalThreshold: e.BULK_APPROVAL_THRESHOLD,
@@ -401,6 +404,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
       maxDays: e.ACCESS_MAX_DAYS,
       /** An undecided request times out after this many days. */
       requestTimeoutDays: e.ACCESS_REQUEST_TIMEOUT_DAYS,
+      /** A pending request whose approval cards had not gone out this long after it was stored gets them from a job. */
+      fanoutCheckSeconds: e.APPROVAL_FANOUT_CHECK_SECONDS,
       /** A Teams channel or group chat (19:…) that also gets every approval card; the bot must be installed there. */
       approvalsConversationId: e.APPROVALS_CONVERSATION_ID,
     },

@@ -1,5 +1,5 @@
 import type { InvitationService } from '../services/invitations';
-import { INVITE_JOB_KIND, InviteJobPayloadSchema } from '../services/inviteSchedule';
+import { INVITE_FANOUT_CHECK_JOB_KIND, INVITE_JOB_KIND, InviteFanoutCheckPayloadSchema, InviteJobPayloadSchema } from '../services/inviteSchedule';
 import { defineJob } from './jobRunner';
 
 /**
@@ -17,6 +17,18 @@ export function inviteApprovalJob(invitations: InvitationService) {
     },
     async onFailed(job, error) {
       await invitations.giveUp(job.payload.invitationId, `Microsoft Entra could not be reached for too long (${error})`);
+    },
+  });
+}
+
+/** Sends a pending invitation's approval cards when the confirm that asked for them died before they went out. */
+export function inviteFanoutCheckJob(invitations: InvitationService) {
+  return defineJob({
+    kind: INVITE_FANOUT_CHECK_JOB_KIND,
+    payload: InviteFanoutCheckPayloadSchema,
+    async step(job) {
+      await invitations.fanoutCheckStep(job.payload);
+      return { status: 'done' };
     },
   });
 }

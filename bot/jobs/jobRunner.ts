@@ -49,6 +49,8 @@ export interface JobRunnerOptions {
 const MIN_IDLE_MS = 5;
 /** Run times remembered at most; past that the latest are dropped and the poll finds their jobs. */
 const MAX_DUE_TIMES = 64;
+/** Lease renewals per lease period while a step runs: two can fail or be late before the lease runs out. */
+const LEASE_RENEWALS = 3;
 
 const defaultBackoff = (attempt: number) => Math.min(5 * 60_000, 1000 * 2 ** (attempt - 1));
 
@@ -208,7 +210,28 @@ export class JobRunner {
     if (this.dueTimes.length > MAX_DUE_TIMES) this.dueTimes.sort((a, b) => a - b).splice(MAX_DUE_TIMES);
   }
 
+  /**
+   * Runs one claimed step while renewing its lease, so a step slower than the lease (a loaded machine, a slow LDAP server)
+   * is never taken for a dead instance's and claimed a second time while it is still running.
+   */
   private async runStep(job: Job): Promise<void> {
+    const renewal = setInterval(() => {
+      this.queue.extendLease(job, this.owner, this.leaseMs).then(
+        (held) => {
+          if (!held) this.log.warn({ job: job.id, kind: job.kind }, 'lost the lease of a running job step');
+        },
+        (error: unknown) => this.log.warn({ err: error, job: job.id }, 'could not renew the lease of a running job step'),
+      );
+    }, Math.max(MIN_IDLE_MS, Math.floor(this.leaseMs / LEASE_RENEWALS)));
+    renewal.unref();
+    try {
+      await this.runClaimedStep(job);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async runClaimedStep(job: Job): Promise<void> {
     const handler = this.handlers.get(job.kind);
     const log = this.log.child({ job: job.id, kind: job.kind, attempt: job.attempts });
     if (!handler) return;

@@ -106,7 +106,9 @@ export class AccessRequestService {
     return this.withdrawal.withdraw(caller, id);
   }
 
-  timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {
+  /** The time-out job's step; its first run, soon after the Send, also sends the approval cards if none went out. */
+  async timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {
+    await this.form.sendCardsNobodyGot(id);
     return this.decisions.timeoutStep(id);
   }
 

@@ -16,7 +16,7 @@ import {
   type StoreTransaction,
 } from '../store';
 import { ApprovalFanout } from './approvalFanout';
-import { inviteJob, type InviteJobPayload } from './inviteSchedule';
+import { DEFAULT_INVITE_FANOUT_CHECK_SECONDS, inviteFanoutCheckJob, inviteJob, type InviteFanoutCheckPayload, type InviteJobPayload } from './inviteSchedule';
 import type { JobScheduler, Notifier, OutgoingMessage } from './ports';
 import { canInviteWithoutApproval, canResetRedemption, canRetryInvitation } from '../identity/capabilities';
 import { checkPartnerAddress, domainMatches, type PartnerAddress } from './emailAddress';
@@ -38,6 +38,11 @@ export interface InvitationSettings {
   allowDomains: readonly string[];
   blockDomains: readonly string[];
   adminGroupId: string;
+  /**
+   * Seconds after a manager's confirm when a job looks whether the admins' approval cards went out, and sends them if not:
+   * the confirm's own fan-out runs after the turn's "working…" answer and dies with the process. Default 60.
+   */
+  fanoutCheckSeconds?: number;
 }
 
 export { InviteOptionsSchema, type GroupOutcome, type InvitationRecord, type InvitationResult, type InvitationState, type InviteOptions } from '../store';
@@ -353,6 +358,7 @@ export class InvitationService {
         },
       });
       if (asAdmin) await this.deps.jobs.schedule(inviteJob(record.id, record.version), tx.db);
+      else await this.deps.jobs.schedule(inviteFanoutCheckJob(record.id, record.version, this.fanoutCheckAt()), tx.db);
     });
     if (!won) return { kind: 'current', record: (await this.get(id)) ?? record };
     if (asAdmin) {
@@ -440,7 +446,12 @@ export class InvitationService {
       }
       // Telling the requester is a step of its own: resumed, the first attempt may have been delivered before the process
       // died, and Teams offers no way to ask, so the message is sent again and says it may repeat.
-      await this.fanout.tellRequester(subjectOf(record, []), this.deps.messages.requesterOutcome(record, { repeat: resumed }));
+      try {
+        // Not told when Teams did not take it (throttled past the notifier's retries, a 5xx): the step runs again.
+        await this.deps.notifier.sendToUser(record.requesterId, this.deps.messages.requesterOutcome(record, { repeat: resumed }));
+      } catch (error) {
+        return { status: 'retry', error: `could not tell the requester: ${messageOf(error)}`, payload };
+      }
       return { status: 'done', payload: { ...payload, notified: true } };
     }
     if (record.state !== 'inviting') return { status: 'done', payload };
@@ -563,6 +574,21 @@ export class InvitationService {
     const report = await this.fanout.send(subjectOf(record, adminIds), (teamsIds) => this.deps.messages.approval(record, teamsIds));
     await this.deps.store.invitations.setApprovalMessages(record.id, report.sent);
     return report.reached;
+  }
+
+  private fanoutCheckAt(): Date {
+    return new Date(Date.now() + (this.deps.settings.fanoutCheckSeconds ?? DEFAULT_INVITE_FANOUT_CHECK_SECONDS) * 1000);
+  }
+
+  /**
+   * The fan-out check job's step: a pending invitation whose confirm died before any admin got the card (its fan-out runs
+   * after the "working…" answer, in memory) gets its cards now, so nobody must click again.
+   */
+  async fanoutCheckStep(payload: InviteFanoutCheckPayload): Promise<void> {
+    const record = await this.get(payload.invitationId);
+    if (!record || record.state !== 'pending' || record.approvalMessages.length > 0) return;
+    this.deps.log?.warn({ invitation: record.id }, 'a pending invitation had no approval cards; sending them now');
+    await this.requestApproval(record);
   }
 
   /** Everyone who may see the approval card live: the admins' Teams ids from their stored conversations, at most 60. */

@@ -50,3 +50,25 @@ export function inviteJob(invitationId: string, versionBefore: number): Schedule
     maxAttempts: INVITE_JOB_MAX_ATTEMPTS,
   };
 }
+
+/** The job that sends a pending invitation's approval cards when the confirm died before they went out. */
+export const INVITE_FANOUT_CHECK_JOB_KIND = 'invite.approvalFanoutCheck';
+
+/** When a manager's invitation is checked for approval cards after the confirm, unless a setting says. */
+export const DEFAULT_INVITE_FANOUT_CHECK_SECONDS = 60;
+
+export const InviteFanoutCheckPayloadSchema = z.object({ invitationId: z.string() });
+export type InviteFanoutCheckPayload = z.infer<typeof InviteFanoutCheckPayloadSchema>;
+
+/**
+ * Committed with the move to `pending`: past the turn budget the confirm's fan-out runs in memory, and a process that dies
+ * then would leave the admins without a card and the requester's card saying "working…". One per move (the version).
+ */
+export function inviteFanoutCheckJob(invitationId: string, versionBefore: number, runAt: Date): ScheduledJob {
+  return {
+    kind: INVITE_FANOUT_CHECK_JOB_KIND,
+    payload: { invitationId } satisfies InviteFanoutCheckPayload,
+    runAt,
+    uniqueKey: `${INVITE_FANOUT_CHECK_JOB_KIND}:${invitationId}:${versionBefore}`,
+  };
+}

@@ -104,8 +104,9 @@ export const testSettings: ServiceSettings = {
     publicBaseUrl: undefined,
     linkSecret: 'test-secret-test-secret-test-secret',
     linkLifetimeMs: 3600_000,
+    fanoutCheckSeconds: 60,
   },
-  access: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, approvalsConversationId: undefined },
+  access: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, fanoutCheckSeconds: 60, approvalsConversationId: undefined },
   allowLoopbackFiles: false,
 };
 

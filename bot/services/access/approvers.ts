@@ -58,4 +58,12 @@ export class AccessApprovalCards {
   async tellRequester(record: AccessRequestRecord, options: { repeat?: boolean } = {}): Promise<void> {
     await this.ctx.fanout.tellRequester(subjectOf(record), this.ctx.deps.messages.requesterOutcome(record, options));
   }
+
+  /**
+   * For a job's step: rejects when Teams did not take the notice (throttled past the notifier's retries, a 5xx), so the
+   * step runs again instead of counting it as told. Resolves false only when the requester cannot be reached at all.
+   */
+  async deliverToRequester(record: AccessRequestRecord, options: { repeat?: boolean } = {}): Promise<boolean> {
+    return (await this.ctx.deps.notifier.sendToUser(record.requesterObjectId, this.ctx.deps.messages.requesterOutcome(record, options))) !== undefined;
+  }
 }

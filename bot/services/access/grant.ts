@@ -56,7 +56,11 @@ export class AccessGrant extends AccessRequestPart {
       }
       // Telling the requester is a step of its own, so a second attempt of it means the first was cut short, possibly
       // after Teams had delivered it: Teams offers no way to ask, so the message is sent again and says it may repeat.
-      await this.cards.tellRequester(record, { repeat: attempt > 1 });
+      try {
+        await this.cards.deliverToRequester(record, { repeat: attempt > 1 });
+      } catch (error) {
+        return { status: 'retry', error: `could not tell the requester: ${message(error)}`, payload };
+      }
       return { status: 'done', payload: { ...payload, notified: true } };
     }
     if (record.state !== 'approved') return { status: 'done', payload };

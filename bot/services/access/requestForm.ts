@@ -5,7 +5,7 @@ import type { AccessRequestRecord, HeldAssignment, ShadowPlan } from '../../stor
 import { matchApp } from '../appMatch';
 import { checkPartnerAddress } from '../emailAddress';
 import { approversFor, type AccessApprovalCards } from './approvers';
-import { requestTimeoutJob } from './schedule';
+import { DEFAULT_FANOUT_CHECK_SECONDS, requestTimeoutJob } from './schedule';
 import {
   AccessRequestPart,
   MAX_JUSTIFICATION_LENGTH,
@@ -228,6 +228,7 @@ export class AccessRequestForm extends AccessRequestPart {
 
     const now = this.now();
     const deadline = new Date(now.getTime() + this.deps.settings.requestTimeoutDays * 86_400_000);
+    const fanoutCheckAt = new Date(now.getTime() + (this.deps.settings.fanoutCheckSeconds ?? DEFAULT_FANOUT_CHECK_SECONDS) * 1000);
     let record: AccessRequestRecord;
     try {
       record = await this.deps.store.transaction(async (tx) => {
@@ -273,7 +274,8 @@ export class AccessRequestForm extends AccessRequestPart {
             approvers: approvers.ids,
           },
         });
-        await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline), tx.db);
+        // Committed with the request: if this turn dies before the cards go out, the job sends them.
+        await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline, fanoutCheckAt), tx.db);
         return created;
       });
     } catch (error) {
@@ -287,6 +289,18 @@ export class AccessRequestForm extends AccessRequestPart {
     }
     const fanOut = await this.cards.send(record, approvers);
     return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, ...fanOut };
+  }
+
+  /**
+   * The backstop for a Send whose turn died after storing the request and before any approval card went out (past the turn
+   * budget its fan-out runs in memory): the time-out job's first run sends the cards, so nobody must click again.
+   */
+  async sendCardsNobodyGot(id: string): Promise<void> {
+    const record = await this.repo.get(id);
+    if (!record || record.state !== 'pending' || record.approvalMessages.length > 0 || this.now() >= record.approvalDeadline) return;
+    const approvers = await approversFor(this.ctx, record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
+    this.deps.log?.warn({ request: record.id }, 'a pending request had no approval cards; sending them now');
+    await this.cards.send(record, approvers);
   }
 
   /** The form as it was sent, so the requester fixes what is marked instead of typing it all again. */

@@ -48,8 +48,16 @@ export function accessGrantJob(requestId: string): ScheduledJob {
   return { kind: ACCESS_GRANT_JOB_KIND, payload: { requestId }, uniqueKey: accessGrantKey(requestId), maxAttempts: ACCESS_GRANT_MAX_ATTEMPTS };
 }
 
-export function requestTimeoutJob(requestId: string, deadline: Date): ScheduledJob {
-  return { kind: ACCESS_TIMEOUT_JOB_KIND, payload: { requestId }, runAt: deadline, uniqueKey: accessTimeoutKey(requestId) };
+/** When a new request's time-out job first runs to check that its approval cards went out, unless a setting says. */
+export const DEFAULT_FANOUT_CHECK_SECONDS = 60;
+
+/**
+ * The request's time-out job. It runs first at `fanoutCheckAt` (soon after the request is stored) to send the approval
+ * cards if the Send died before they went out, then at the deadline.
+ */
+export function requestTimeoutJob(requestId: string, deadline: Date, fanoutCheckAt?: Date): ScheduledJob {
+  const runAt = fanoutCheckAt && fanoutCheckAt < deadline ? fanoutCheckAt : deadline;
+  return { kind: ACCESS_TIMEOUT_JOB_KIND, payload: { requestId }, runAt, uniqueKey: accessTimeoutKey(requestId) };
 }
 
 export function accessExpiryJob(requestId: string, expiresAt: Date): ScheduledJob {

@@ -21,6 +21,11 @@ export interface AccessRequestSettings {
   defaultDays: number;
   maxDays: number;
   requestTimeoutDays: number;
+  /**
+   * Seconds after a request is stored when its time-out job first looks whether the approval cards went out, and sends
+   * them if not: the Send's own fan-out runs after the turn's "working…" answer and dies with the process. Default 60.
+   */
+  fanoutCheckSeconds?: number;
   adminGroupId: string;
   approvalsConversationId?: string;
 }

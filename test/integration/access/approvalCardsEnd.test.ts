@@ -7,6 +7,7 @@ const ADMIN: TestUser = { aadObjectId: 'a0000000-0000-4000-8000-000000000001', n
 const MANAGER: TestUser = { aadObjectId: 'b0000000-0000-4000-8000-000000000001', name: 'Megan Bowen' };
 const EXPENSES_MSIAM_ROLE = 'b9632174-c057-4f7e-951b-be3adc52bfe6';
 const ADMIN_CHAT = `a:personal-${ADMIN.aadObjectId}`;
+const MANAGER_CHAT = `a:personal-${MANAGER.aadObjectId}`;
 
 /**
  * The approver's card must reach "granted" even where it cannot be updated in place: a channel that gives no activity id
@@ -54,6 +55,23 @@ describe("an access approver's card reaches its end", () => {
       bot.connector.returnIds = true;
     }
   });
+
+  it('tells the requester on a later run of the job when Teams refused the notice, saying it may repeat', async () => {
+    const { id } = await requestAndApprove('carla.diaz@wingtiptoys.com');
+    // Teams refuses the outcome notice with an answer the notifier does not retry; a step that counted the notice as told
+    // would never send it.
+    bot.connector.failNext({ status: 400, method: 'POST', conversationId: MANAGER_CHAT });
+    await waitFor('the notice step to be retried', async () => {
+      const job = await bot.bot.jobs.queue.findByUniqueKey(`access.grant:${id}`);
+      return job?.lastError?.includes('could not tell the requester') ? job : undefined;
+    });
+    bot.connector.clear();
+    const told = await waitFor('the requester to be told', () =>
+      bot.connector.calls.find((c) => c.method === 'POST' && c.conversationId === MANAGER_CHAT && String(c.activity.text ?? '').includes('granted until')),
+    );
+    expect(String(told.activity.text ?? '')).toMatch(/sent again/);
+    expect((await bot.bot.services.store.accessRequests.get(id))?.state).toBe('granted');
+  }, 60_000);
 
   it('sends it as a new message when the update is refused, and records where it went', async () => {
     bot.connector.failNext({ status: 404, method: 'PUT', conversationId: ADMIN_CHAT, times: 10 });

@@ -256,7 +256,8 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     const { record } = await requestVia(MANAGER, 'request wiki for carla.diaz@wingtiptoys.com because Documentation');
     const id = record?.id ?? '';
     const timeoutJob = await bot.bot.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`);
-    expect(timeoutJob?.runAt.toISOString()).toBe(record?.approvalDeadline.toISOString());
+    // It first runs a minute after the Send, to send approval cards the Send died before sending; then at the deadline.
+    expect((timeoutJob?.runAt.getTime() ?? 0) - (record?.createdAt.getTime() ?? 0)).toBe(60_000);
     const waits = (record?.approvalDeadline.getTime() ?? 0) - (record?.createdAt.getTime() ?? 0);
     expect(Math.abs(waits - 7 * 86_400_000)).toBeLessThan(1000);
     await waitFor('Nestor to get the card', () => approvalCardIn(NESTED_ADMIN, id));
@@ -279,6 +280,28 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(assignments(WIKI, 'e0000000-0000-4000-8000-000000000006')).toHaveLength(0);
     const audit = (await store().audit.list({ action: 'access.timeout' })).filter((a) => a.detail?.request === id);
     expect(audit).toHaveLength(1);
+  });
+
+  it('sends the approval cards from the time-out job when the Send died before they went out, then waits for the deadline', async () => {
+    bot.connector.clear();
+    const { record } = await requestVia(MANAGER, 'request wiki for fiona.grant@gmail.com because Docs review');
+    const id = record?.id ?? '';
+    await waitFor('Nestor to get the card', () => approvalCardIn(NESTED_ADMIN, id));
+    // As if the process died right after storing the request: no card went out.
+    await store().accessRequests.setApprovalMessages(id, []);
+    bot.connector.clear();
+    await store().db.updateTable('job').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('unique_key', '=', `access.requestTimeout:${id}`).execute();
+    bot.bot.jobs.wake();
+    await waitFor('Nestor to get the card from the job', () => approvalCardIn(NESTED_ADMIN, id));
+    const stored = await waitFor('the cards to be recorded', async () => {
+      const now = await store().accessRequests.get(id);
+      return now && now.approvalMessages.length > 0 ? now : undefined;
+    });
+    const timeoutJob = await waitFor('the time-out job to wait for the deadline', async () => {
+      const job = await bot.bot.jobs.queue.findByUniqueKey(`access.requestTimeout:${id}`);
+      return job?.state === 'pending' && job.runAt.getTime() === stored.approvalDeadline.getTime() ? job : undefined;
+    });
+    expect({ state: stored.state, runAt: timeoutJob.runAt.toISOString() }).toEqual({ state: 'pending', runAt: stored.approvalDeadline.toISOString() });
   });
 
   it('refuses a Kerberos app for an invited guest when no on-prem directory is configured, but a synced partner needs none', async () => {

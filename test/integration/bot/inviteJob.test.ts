@@ -60,6 +60,28 @@ describe('invite approval runs as a durable job, outside the card action', () =>
     return id;
   }
 
+  it("sends the admins' approval cards from a job when the manager's confirm died before they went out", async () => {
+    const approve = await managerRequest('quentin@fabrikam.com');
+    const id = String(approve.id);
+    const check = await bot.bot.jobs.queue.list({ kind: 'invite.approvalFanoutCheck' });
+    const job = check.find((j) => (j.payload as { invitationId?: string }).invitationId === id);
+    const record = await store().invitations.get(id);
+    expect((job?.runAt.getTime() ?? 0) - (record?.updatedAt.getTime() ?? 0)).toBeGreaterThanOrEqual(59_000);
+    // As if the process died right after storing the request: no card went out.
+    await store().invitations.setApprovalMessages(id, []);
+    bot.connector.clear();
+    await store().db.updateTable('job').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', job?.id ?? '').execute();
+    bot.bot.jobs.wake();
+    await waitFor('the approval card from the job', () =>
+      bot.connector.calls.find((c) => c.conversationId === `a:personal-${ADMIN.aadObjectId}` && cardText(cardOf(c)).includes('Invitation request: quentin@fabrikam.com')),
+    );
+    const stored = await waitFor('the cards to be recorded', async () => {
+      const now = await store().invitations.get(id);
+      return now && now.approvalMessages.length > 0 ? now : undefined;
+    });
+    expect(stored.state).toBe('pending');
+  });
+
   it("answers an admin's Approve before Graph has answered POST /invitations, then invites and tells everyone", async () => {
     const approve = await managerRequest('ines@fabrikam.com');
     sandbox.setFaults([{ method: 'POST', pathPattern: '/invitations$', latencyMs: SLOW_INVITATIONS_MS }]);

@@ -166,6 +166,39 @@ function jobsContract(backend: () => Backend): void {
     expect({ state: (await queue.get(job.id))?.state, ran }).toEqual({ state: 'succeeded', ran: Array.from({ length: STEPS }, (_, i) => i + 1) });
   }, 90_000);
 
+  it('renews the lease of a step slower than the lease, so a second runner never claims it while it runs', async () => {
+    const options = await backend().freshOptions();
+    const opened = backend().multiInstance ? [await openStore(options), await openStore(options)] : [await openStore(options)];
+    stores.push(...opened);
+    const LEASE_MS = 1000;
+    let runs = 0;
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const slow = defineJob({
+      kind: 'slow',
+      payload: z.null(),
+      async step(): Promise<JobOutcome<null>> {
+        runs += 1;
+        await finished;
+        return { status: 'done' };
+      },
+    });
+    const queueOf = (i: number) => new JobQueue((opened[i] ?? opened[0]!).db);
+    const first = new JobRunner(queueOf(0), [slow], log, { owner: 'first', leaseMs: LEASE_MS });
+    const job = await queueOf(0).enqueue({ kind: 'slow', payload: null });
+    const running = first.runDue(1);
+    // Three lease periods, looking every quarter of one: without renewal the second runner claims it after the first.
+    const claimedBySecond: string[] = [];
+    for (let look = 0; look < 12; look += 1) {
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 4));
+      const claimed = await queueOf(1).claimNext('second', LEASE_MS, ['slow']);
+      if (claimed) claimedBySecond.push(`${claimed.id} at look ${look}`);
+    }
+    finish();
+    await running;
+    expect({ runs, claimedBySecond, state: (await queueOf(0).get(job.id))?.state }).toEqual({ runs: 1, claimedBySecond: [], state: 'succeeded' });
+  }, 30_000);
+
   it('cancels a pending job so it never runs', async () => {
     const queue = new JobQueue((await open()).db, now);
     const job = await queue.enqueue({ kind: 'k', payload: null });

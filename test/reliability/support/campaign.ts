@@ -139,6 +139,11 @@ class AccessFlow extends Flow {
         const reply = await lane.ask(MANAGER, `request ${this.app.word} for ${guestMail(this.guest)} for 14 days because Crash campaign ${this.guest}`, epoch);
         if (reply === 'interrupted') return reply;
         const data = reply ? formData(cardOf(reply), 'access.submit') : undefined;
+        if (!data && reply && saysTryAgain(reply)) {
+          // Graph did not answer in time and nothing was changed: the user asks again a moment later, as the card says.
+          await sleep(1000);
+          continue;
+        }
         if (!data) return { stuck: `no request form: ${reply ? cardText(cardOf(reply)).slice(0, 200) : 'no reply'}` };
         this.form = { ...data, ...this.app.inputs };
         this.formId = String(data.formId);
@@ -159,6 +164,12 @@ class AccessFlow extends Flow {
         // Past its turn budget, the click answers "working…" and the request is stored a moment later.
         const stored = await poll(async () => (await lane.store.accessRequests.get(this.formId ?? '')) ?? (lane.epoch !== epoch ? null : undefined), clicked.includes('Working on it…') ? 15_000 : 0);
         if (stored === null) return 'interrupted';
+        if (!stored && clicked.includes('Working on it…')) {
+          // The deferred Send failed (its result asks to try again) or is still on its way: the requester clicks Send again;
+          // the form id makes a second Send of the same form store one request.
+          this.submitted = false;
+          continue;
+        }
         if (!stored) return { stuck: `Send request made no request: ${clicked.slice(0, 300)}` };
         continue;
       }
@@ -259,6 +270,11 @@ class BulkFlow extends Flow {
         const reply = await lane.ask(ADMIN, `invite ${this.addresses.join(', ')}`, epoch);
         if (reply === 'interrupted') return reply;
         const data = reply ? executeData(cardOf(reply), 'bulk.start') : undefined;
+        if (!data && reply && saysTryAgain(reply)) {
+          // Graph did not answer in time and nothing was changed: the user asks again a moment later, as the card says.
+          await sleep(1000);
+          continue;
+        }
         if (!data) return { stuck: `no Start button: ${reply ? cardText(cardOf(reply)).slice(0, 200) : 'no reply'}` };
         this.start = data;
         this.runId = String(data.id);
@@ -337,6 +353,11 @@ class InviteFlow extends Flow {
         const reply = await lane.ask(MANAGER, `invite ${this.email}`, epoch);
         if (reply === 'interrupted') return reply;
         const data = reply ? executeData(cardOf(reply), 'invite.submit') : undefined;
+        if (!data && reply && saysTryAgain(reply)) {
+          // Graph did not answer in time and nothing was changed: the user asks again a moment later, as the card says.
+          await sleep(1000);
+          continue;
+        }
         if (!data) return { stuck: `no invite card: ${reply ? cardText(cardOf(reply)).slice(0, 200) : 'no reply'}` };
         this.submit = { ...data, justification: 'Crash campaign' };
         this.id = String(data.id);
@@ -471,9 +492,10 @@ export class Lane {
       ...(this.options.databaseUrl ? { databaseUrl: this.options.databaseUrl } : {}),
       env: {
         JOB_POLL_MS: '50',
-        // A dead instance's lease runs out soon after the next one starts. Not shorter: the runner does not extend a lease,
-        // so on a loaded machine a step slower than the lease would be claimed a second time by the live process.
+        // A dead instance's lease runs out soon after the next one starts; the runner renews the lease of a running step.
         JOB_LEASE_SECONDS: '5',
+        // A Send or confirm that died before its approval cards went out: the job sends them well before the flow gives up.
+        APPROVAL_FANOUT_CHECK_SECONDS: '3',
         ROLE_CACHE_SECONDS: '600',
         BULK_INVITES_PER_MINUTE: '6000',
         BULK_APPROVAL_THRESHOLD: '50',
@@ -733,6 +755,11 @@ export class Lane {
   async run(keepGoing: () => boolean = () => true): Promise<void> {
     for (let round = 0; round < this.options.rounds && keepGoing(); round += 1) await this.runRound(round);
   }
+}
+
+/** A problem card that says nothing was changed, or that the answer may still come: a user asks again. */
+function saysTryAgain(call: ConnectorCall): boolean {
+  return /(try|check) again in a minute/i.test(`${String(call.activity.text ?? '')} ${cardText(cardOf(call))}`);
 }
 
 function isWorkingCard(call: ConnectorCall): boolean {
