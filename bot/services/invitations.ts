@@ -450,6 +450,7 @@ export class InvitationService {
         // Not told when Teams did not take it (throttled past the notifier's retries, a 5xx): the step runs again.
         await this.deps.notifier.sendToUser(record.requesterId, this.deps.messages.requesterOutcome(record, { repeat: resumed }));
       } catch (error) {
+        this.deps.log?.warn({ err: error, invitation: record.id, requester: record.requesterId }, 'could not tell the requester');
         return { status: 'retry', error: `could not tell the requester: ${messageOf(error)}`, payload };
       }
       return { status: 'done', payload: { ...payload, notified: true } };
