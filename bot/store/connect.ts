@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import type { StoreDialect } from './dialect';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
+import { withStatementCache } from './statementCache';
 import type { StoreWarningHandler } from './warnings';
 
 export const SQLITE_FILE_NAME = 'partner-access.sqlite';
@@ -93,7 +94,7 @@ export async function connectSqlite(dataDir: string): Promise<Connected> {
     database.close();
     throw fail('open', error);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   try {
     await migrateSqlite(db);
   } catch (error) {
