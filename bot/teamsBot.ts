@@ -141,7 +141,7 @@ export class TeamsBot extends TeamsActivityHandler {
   /** Personal chats are where approvals and outcomes are delivered proactively later. */
   private async rememberConversation(activity: Activity, identity: CallerIdentity): Promise<void> {
     if (activity.conversation?.conversationType !== 'personal') return;
-    await this.deps.services.store.conversations.save(identity.aadObjectId, TurnContext.getConversationReference(activity));
+    await this.deps.services.store.conversations.refresh(identity.aadObjectId, TurnContext.getConversationReference(activity));
   }
 
   private turnLog(context: TurnContext): Logger {

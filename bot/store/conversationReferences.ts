@@ -8,6 +8,11 @@ import type { StoreWarningHandler } from './warnings';
 export interface ConversationReferenceRepository {
   /** Insert or replace. The key is usually the user's Entra object id, or `conversation:<id>` for a chat or channel. */
   save(key: string, reference: Partial<ConversationReference>): Promise<void>;
+  /**
+   * `save`, skipped when this repository saved the same reference (apart from its activity id) for `key` within the
+   * last minute: each message refreshes its sender's reference, and in a burst only the activity id changes.
+   */
+  refresh(key: string, reference: Partial<ConversationReference>): Promise<void>;
   /** Undefined when absent, and also when the stored row cannot be read back (reported through `onWarning`). */
   get(key: string): Promise<Partial<ConversationReference> | undefined>;
   /** Readable references in key order, optionally only keys starting with `keyPrefix`. Corrupt rows are skipped. */
@@ -45,7 +50,15 @@ const referenceSchema = z.looseObject({
   serviceUrl: z.string().optional(),
 });
 
+/** How long `refresh` trusts its own last write. Short, because another instance may delete the row meanwhile. */
+export const REFRESH_SKIP_MS = 60_000;
+/** Bounds the memory of recent writes; past it the memory starts over, which only costs writes. */
+const MAX_REMEMBERED_SAVES = 10_000;
+
 export class SqlConversationReferenceRepository implements ConversationReferenceRepository {
+  /** Per key: the reference last saved here without its activity id, and when. */
+  private readonly recentSaves = new Map<string, { withoutActivity: string; at: number }>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onWarning: StoreWarningHandler,
@@ -53,11 +66,24 @@ export class SqlConversationReferenceRepository implements ConversationReference
 
   async save(key: string, reference: Partial<ConversationReference>): Promise<void> {
     const row = { key, reference: JSON.stringify(reference), updated_at: new Date().toISOString() };
+    this.recentSaves.delete(key);
     await this.db
       .insertInto('conversation_reference')
       .values(row)
       .onConflict((oc) => oc.column('key').doUpdateSet({ reference: row.reference, updated_at: row.updated_at }))
       .execute();
+    this.rememberSave(key, reference);
+  }
+
+  async refresh(key: string, reference: Partial<ConversationReference>): Promise<void> {
+    const recent = this.recentSaves.get(key);
+    if (recent && Date.now() - recent.at < REFRESH_SKIP_MS && recent.withoutActivity === withoutActivityId(reference)) return;
+    await this.save(key, reference);
+  }
+
+  private rememberSave(key: string, reference: Partial<ConversationReference>): void {
+    if (this.recentSaves.size >= MAX_REMEMBERED_SAVES) this.recentSaves.clear();
+    this.recentSaves.set(key, { withoutActivity: withoutActivityId(reference), at: Date.now() });
   }
 
   async get(key: string): Promise<Partial<ConversationReference> | undefined> {
@@ -86,6 +112,7 @@ export class SqlConversationReferenceRepository implements ConversationReference
   }
 
   async delete(key: string): Promise<boolean> {
+    this.recentSaves.delete(key);
     const result = await this.db.deleteFrom('conversation_reference').where('key', '=', key).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
@@ -106,4 +133,9 @@ export class SqlConversationReferenceRepository implements ConversationReference
     // The schema checked every field continueConversation reads; see referenceSchema for why the types are looser.
     return parsed.data as Partial<ConversationReference>;
   }
+}
+
+function withoutActivityId(reference: Partial<ConversationReference>): string {
+  const { activityId: _activityId, ...rest } = reference;
+  return JSON.stringify(rest);
 }

@@ -22,6 +22,7 @@ import {
   type StoreOptions,
   type StoreWarning,
 } from '../../../bot/store';
+import { REFRESH_SKIP_MS } from '../../../bot/store/conversationReferences';
 import { migrationProvider } from '../../../bot/store/migrations';
 import { postgresMissingReason, startPostgres, type TestPostgres } from '../../helpers/postgres';
 import { postgresBackend, sqliteBackend, type Backend } from '../../helpers/storeBackends';
@@ -121,6 +122,30 @@ function storeContract(backend: Backend): void {
       expect(found?.activityId).toBe('act-2');
       const listed = await store.conversations.list({ keyPrefix: 'user:upsert' });
       expect(listed.map((entry) => entry.key)).toEqual(['user:upsert']);
+    });
+
+    it('refresh skips a write when only the activity id changed within a minute, and writes anything else', async () => {
+      const key = 'user:refresh';
+      await store.conversations.refresh(key, reference('a:refresh'));
+      await store.conversations.refresh(key, { ...reference('a:refresh'), activityId: 'act-2' });
+      // The second refresh wrote nothing: the stored activity id is still the first one.
+      await expect(store.conversations.get(key)).resolves.toMatchObject({ activityId: 'act-1' });
+
+      await store.conversations.refresh(key, { ...reference('a:refresh-new'), activityId: 'act-3' });
+      await expect(store.conversations.get(key)).resolves.toMatchObject({ activityId: 'act-3', conversation: { id: 'a:refresh-new' } });
+
+      await store.conversations.delete(key);
+      await store.conversations.refresh(key, { ...reference('a:refresh-new'), activityId: 'act-4' });
+      await expect(store.conversations.get(key)).resolves.toMatchObject({ activityId: 'act-4' });
+
+      const now = Date.now();
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(now + REFRESH_SKIP_MS);
+      try {
+        await store.conversations.refresh(key, { ...reference('a:refresh-new'), activityId: 'act-5' });
+      } finally {
+        clock.mockRestore();
+      }
+      await expect(store.conversations.get(key)).resolves.toMatchObject({ activityId: 'act-5' });
     });
 
     it('lists by literal key prefix and deletes', async () => {
