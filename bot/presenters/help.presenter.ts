@@ -17,11 +17,12 @@ const MAX_CACHED_ROLE_SETS = 32;
 
 /**
  * The plain help card (no "didn't understand" line) depends only on the command list and the caller's role set, and
- * rendering it was the largest single cost of a `help` turn. It is kept as JSON text per command list (the registry's
- * array, which nothing changes after start-up) and role set, and parsed on each use, so every caller gets its own objects
- * and nothing can change the card another caller receives.
+ * rendering it was the largest single cost of a `help` turn; parsing a cached copy of its JSON for every caller was still
+ * a visible share of the turn and of its garbage. It is kept per command list (the registry's array, which nothing
+ * changes after start-up) and role set, deeply frozen, and the same object answers every caller with that role set:
+ * nothing can change the card another caller receives, because any attempt to change it throws.
  */
-const plainHelpCards = new WeakMap<readonly HelpEntry[], Map<string, string>>();
+const plainHelpCards = new WeakMap<readonly HelpEntry[], Map<string, Attachment>>();
 
 function roleSetKey(roles: readonly Role[]): string {
   return [...new Set(roles)].sort().join(',');
@@ -44,11 +45,19 @@ export function helpCard(caller: Caller, commands: readonly HelpEntry[], notUnde
     plainHelpCards.set(commands, byRoles);
   }
   const key = roleSetKey(caller.roles);
-  let json = byRoles.get(key);
-  if (json === undefined) {
-    json = JSON.stringify(renderHelpCard(caller, commands, undefined));
+  let card = byRoles.get(key);
+  if (card === undefined) {
+    card = deepFreeze(renderHelpCard(caller, commands, undefined));
     if (byRoles.size >= MAX_CACHED_ROLE_SETS) byRoles.clear();
-    byRoles.set(key, json);
+    byRoles.set(key, card);
   }
-  return JSON.parse(json) as Attachment;
+  return card;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -35,11 +35,18 @@ describe('help card', () => {
     expect(textOf(helpCard(caller(['admin']), commands))).not.toEqual(textOf(helpCard(caller([]), commands)));
   });
 
-  it('gives every caller its own objects, so changing one answer changes no later one', () => {
+  it('answers with a frozen card, so no answer can change a later one', () => {
     const first = helpCard(caller(['manager']), commands);
     const content = first.content as { body: unknown[] };
-    content.body.length = 0;
-    (first as { contentType: string }).contentType = 'changed';
+    expect(() => {
+      content.body.length = 0;
+    }).toThrow(TypeError);
+    expect(() => {
+      (first as { contentType: string }).contentType = 'changed';
+    }).toThrow(TypeError);
+    expect(() => {
+      (content.body[0] as Record<string, unknown>).type = 'changed';
+    }).toThrow(TypeError);
     expect(helpCard(caller(['manager']), commands)).toEqual(rendered(['manager'], commands));
   });
 
