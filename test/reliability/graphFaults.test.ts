@@ -159,11 +159,12 @@ async function runCase(fault: FaultCase, index: number): Promise<Measured[]> {
 
     // Before the fault: an invitation confirmation card and an access request waiting for Adele's approval.
     const invitee = `fault${index}@fabrikam.com`;
-    const [confirm] = await bot.say(ADMIN, `invite ${invitee}`);
-    const submit = formData(cardOf(confirm), 'invite.submit');
-    const [form] = await bot.say(MANAGER, 'request expenses for alice@fabrikam.com for 14 days because Quarterly close');
-    const request = formData(cardOf(form), 'access.submit');
-    if (!submit || !request) throw new Error(`setup failed: ${cardText(cardOf(confirm))} / ${cardText(cardOf(form))}`);
+    // Through run.say, so that a set-up answer deferred by a loaded machine is awaited to its final card.
+    const confirm = await run.say(ADMIN, `invite ${invitee}`);
+    const submit = formData(confirm.finalCard, 'invite.submit');
+    const form = await run.say(MANAGER, 'request expenses for alice@fabrikam.com for 14 days because Quarterly close');
+    const request = formData(form.finalCard, 'access.submit');
+    if (!submit || !request) throw new Error(`setup failed: ${confirm.finalText} / ${form.finalText}`);
     const submitted = await bot.click(MANAGER, 'access.submit', { ...request, appRoleId: EXPENSES_MSIAM_ROLE, days: '14' });
     const requestId = String(request.formId);
     const approval = await waitFor(`the approval card (after: ${typeof submitted.value === 'string' ? submitted.value : cardText(submitted.value)})`, () =>
