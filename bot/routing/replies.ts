@@ -6,6 +6,14 @@ import { missingPermissionCard } from '../presenters/permission.presenter';
 /** The card a person sees when something failed on our side: what happened, what to do, and an id to quote to an admin. */
 export function failureCard(error: unknown, incidentId: string): Attachment {
   if (error instanceof MissingPermissionError) return missingPermissionCard(error, incidentId);
+  if (error instanceof DirectoryUnavailableError && error.mayHaveChanged) {
+    return cards.notice({
+      tone: 'attention',
+      title: 'Microsoft Entra ID did not confirm the change',
+      text: `${error.message}. Graph may have made the change before its answer was lost, so check before trying again: whois shows a person's account, groups and app access.`,
+      reference: incidentId,
+    });
+  }
   if (error instanceof DirectoryUnavailableError) {
     return cards.notice({
       tone: 'attention',
