@@ -253,6 +253,22 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(audit.filter((a) => a.outcome === 'success')).toHaveLength(1);
   });
 
+  it('Cancel on the revoke card ends its confirmation: a later Revoke click on the same card changes nothing', async () => {
+    const erik = 'e0000000-0000-4000-8000-000000000004';
+    const granted = await grant(erik);
+    const revokesBefore = (await bot.bot.services.store.audit.list({ target: granted.record.guestUpn, action: 'access.revoke' })).length;
+    const [reply] = await bot.say(ADMIN, 'revoke expenses for erik@lakeshore-consulting.net');
+    const [cancelData] = buttonData(cardOf(reply), 'confirm.cancel');
+    expect(cancelData).toBeDefined();
+    const cancelled = await bot.click(ADMIN, 'confirm.cancel', cancelData ?? {});
+    expect(invokeText(cancelled)).toContain('Cancelled');
+    const late = await bot.click(ADMIN, 'revoke.confirm', revokeConfirmClick(cardOf(reply)));
+    expect(invokeText(late)).toContain('This was cancelled');
+    expect(assignments(EXPENSES, erik)).toHaveLength(1);
+    const audit = await bot.bot.services.store.audit.list({ target: granted.record.guestUpn, action: 'access.revoke' });
+    expect(audit).toHaveLength(revokesBefore);
+  });
+
   it('offers a pick list for an ambiguous or unknown app name, and the pick leads to the confirmation', async () => {
     const fiona = 'e0000000-0000-4000-8000-000000000005';
     await grant(fiona);
