@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { commandWordsOf, MAX_UNDERSTAND_LENGTH, mayUnderstand, understand, type Understanding, type UnderstandContext } from '../../dialogs/understand';
 import { commands } from '../../bot/commands';
 
@@ -194,5 +196,25 @@ describe('which free text the grammar may read', () => {
 
   it('knows every command in the registry', () => {
     for (const command of commands) expect(mayUnderstand(`${command.name} something`, words)).toBe(false);
+  });
+});
+
+describe('the examples in dialogs/README.md', () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, '../../dialogs/README.md'), 'utf8');
+  const rows = readme
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| You write') && !line.startsWith('| ---'))
+    .map((line) => line.split(' | ').map((cell) => cell.replace(/^\|\s*|\s*\|$/g, '').trim()));
+  const examples = rows.flatMap(([sentences = '', reading = '']) => {
+    const intent = reading.split(/[ ,(]/)[0] === 'look-up' ? 'lookup' : reading.split(/[ ,(]/)[0];
+    return sentences.split(' · ').map((sentence) => [sentence, intent] as const);
+  });
+
+  it('lists examples', () => {
+    expect(examples.length).toBeGreaterThan(15);
+  });
+
+  it.each(examples)('"%s" is read as %s', (sentence, intent) => {
+    expect(understand(sentence, context).intent).toBe(intent);
   });
 });
