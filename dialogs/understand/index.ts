@@ -31,7 +31,7 @@ export function commandWordsOf(commands: readonly { name: string; aliases: reado
  * Whether free text may go to the grammar: it is not empty, has no broken character (the router answers those with its
  * own card), and its first word, read exactly as the command router reads it, is no command word or alias. "invite
  * mia@…" stays the invite command; "can you invite mia@…" is the grammar's. Whether the caller is a partner manager or
- * an admin is the caller's check, not this one.
+ * an admin is the caller's check, not this one. A Set (as `commandWordsOf` gives) is taken as lower-case words.
  */
 export function mayUnderstand(text: string, commandWords: Iterable<string>): boolean {
   if (hasLoneSurrogate(text)) return false;
