@@ -13,6 +13,7 @@ import { AccessRequestService, type AccessRequestDirectory } from './services/ac
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { BulkInvitationService } from './services/bulk/bulkRuns';
+import { HybridService } from './services/hybrid';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
 import type { Notifier } from './services/ports';
@@ -50,7 +51,7 @@ export interface ServicePorts {
 
 /** The settings services read, in the very shape the app's Config has them. */
 export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' | 'access'> &
-  Partial<Pick<Config, 'realm'>> & {
+  Partial<Pick<Config, 'realm' | 'tenantId'>> & {
   /** Sandbox mode only: attached files may come from a loopback http server. */
   allowLoopbackFiles: boolean;
 };
@@ -75,12 +76,13 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     messages: accessRequestMessages,
     log: log.child({ component: 'access-requests' }),
   });
+  const lookup = new LookupService(ports.users, realm, settings.partners, settings.realm ? { answerMs: settings.realm.answerMs } : {});
   return {
     store,
     roles: new RoleResolver(ports.groups, settings.roles, settings.roles.cacheSeconds * 1000),
     notifier,
     realm,
-    lookup: new LookupService(ports.users, realm, settings.partners, settings.realm ? { answerMs: settings.realm.answerMs } : {}),
+    lookup,
     invitations: new InvitationService({
       store,
       directory: guests,
@@ -118,6 +120,15 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       cardsChanged: (record) => accessRequests.updateApprovalCards(record),
     }),
     accessRequests,
+    hybrid: new HybridService({
+      lookup,
+      realm,
+      apps,
+      invitations: guests,
+      store,
+      redirectUrl: settings.invitations.redirectUrl,
+      ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+    }),
   };
 }
 

@@ -73,6 +73,37 @@ export function cardSamples(): CardSample[] {
     { card: 'notice', variant: 'typical', attachment: cards.notice({ tone: 'good', title: 'Invitation sent', text: 'Alice will get an email.' }) },
     { card: 'notice', variant: 'maximal', attachment: cards.notice({ tone: 'attention', title: HOSTILE.long, text: HOSTILE.long.repeat(3), code: HOSTILE.long, reference: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }) },
     { card: 'notice', variant: 'hostile', attachment: cards.notice({ tone: 'warning', title: HOSTILE.link, text: HOSTILE_TEXT, code: HOSTILE.template }) },
+    {
+      card: 'checklist',
+      variant: 'typical',
+      attachment: cards.checklist({
+        title: 'Email as sign-in for Wendy Moran (wmoran@fabrikam.com)',
+        intro: 'The four steps of "Let your partners use email as sign-in to access cloud apps", for this account.',
+        items: [
+          { heading: 'Synced from on-prem AD as a Guest', ok: true, fact: 'Synced from AD as wmoran@partners.contoso.com (wmoran), UserType Guest.' },
+          { heading: 'Cloud UPN suffix is our verified domain, federated with our on-prem IdP', ok: true, fact: 'partners.contoso.com is a verified domain of ours, federated with sts.contoso.com (federationConfiguration).' },
+          { heading: 'The apps they use trust Entra', ok: false, fact: 'They are assigned to no app in Entra.' },
+          { heading: 'They sign in through a tenanted endpoint', ok: true, fact: 'Send them https://myapps.microsoft.com/?tenantid=72f988bf-86f1-41af-91ab-2d7cd011db47.' },
+        ],
+        link: { label: 'Sign-in address to send them', value: 'https://myapps.microsoft.com/?tenantid=72f988bf-86f1-41af-91ab-2d7cd011db47' },
+      }),
+    },
+    {
+      card: 'checklist',
+      variant: 'maximal',
+      attachment: cards.checklist({
+        title: HOSTILE.long,
+        intro: HOSTILE.long,
+        items: [1, 2, 3, 4].map((n) => ({ heading: HOSTILE.long, ok: n % 2 === 0, fact: HOSTILE.long.repeat(2) })),
+        link: { label: HOSTILE.long, value: HOSTILE.long },
+        footnote: HOSTILE.long,
+      }),
+    },
+    {
+      card: 'checklist',
+      variant: 'hostile',
+      attachment: cards.checklist({ title: HOSTILE.link, intro: HOSTILE_TEXT, items: [{ heading: HOSTILE.template, ok: false, fact: HOSTILE_TEXT }], link: { label: HOSTILE.link, value: HOSTILE.template }, footnote: HOSTILE.link }),
+    },
     ...inviteCardSamples(),
     ...bulkCardSamples(),
     { card: 'whoami', variant: 'typical', attachment: cards.whoami({ name: 'Megan Bowen', objectId: 'c0ffee00-0000-4000-8000-000000000001', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', roleSummary: 'Admin', cacheSeconds: 60 }) },
