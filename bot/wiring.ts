@@ -8,6 +8,8 @@ import { RoleResolver, type GroupMembershipReader } from './identity/roles';
 import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { ShadowAccounts } from './onprem/shadowAccounts';
+import { parsePartnerAccountRef, type PartnerAccounts } from './onprem/partnerAccounts';
+import type { PartnerMarkerWriter } from './onprem/partnerMarker';
 import type { Services } from './services';
 import { AccessRequestService, type AccessRequestDirectory } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
@@ -42,6 +44,10 @@ export interface ServicePorts {
   apps: AppDirectory;
   /** On-prem AD for Kerberos apps' shadow accounts; undefined when ONPREM_* is not configured. */
   shadowAccounts?: ShadowAccounts;
+  /** On-prem AD partner accounts (read), for partners and mark; undefined when ONPREM_* is not configured. */
+  partnerAccounts?: PartnerAccounts;
+  /** Writes the partner marker attribute for mark; undefined without ONPREM_* or without a marker attribute. */
+  partnerMarker?: PartnerMarkerWriter;
   /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
   realm: RealmLookup;
   /** Downloads a CSV attached in Teams. */
@@ -128,6 +134,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       store,
       redirectUrl: settings.invitations.redirectUrl,
       ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+      ...(ports.partnerAccounts && ports.partnerMarker ? { marking: markingPorts(ports.partnerAccounts, ports.partnerMarker, settings.partners) } : {}),
     }),
   };
 }
@@ -141,4 +148,9 @@ export function realmService(domains: OwnDomainReader, login: LoginEndpoints, se
     onProblem: (part, detail) => realmLog.warn({ part, detail }, 'home realm discovery incomplete'),
     ...(clock ? { clock } : {}),
   });
+}
+
+/** mark's on-prem side: the lookup by what was typed (its parse error is the answer) and the one-attribute writer. */
+function markingPorts(accounts: PartnerAccounts, writer: PartnerMarkerWriter, rules: ServiceSettings['partners']) {
+  return { accounts: { findByText: (text: string) => accounts.find(parsePartnerAccountRef(text)) }, writer, rules };
 }

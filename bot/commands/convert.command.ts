@@ -1,4 +1,5 @@
-import { convertQuestion, convertReply, CONVERT_USAGE } from '../presenters/hybrid.presenter';
+import { convertQuestion } from '../handlers/hybridConfirmation';
+import { convertReply, CONVERT_USAGE } from '../presenters/hybrid.presenter';
 import { defineCommand } from './defineCommand';
 import { oneEmail } from './signin.command';
 

@@ -12,6 +12,7 @@ import { requests } from './requests.command';
 import { pending } from './pending.command';
 import { signin } from './signin.command';
 import { convert } from './convert.command';
+import { mark } from './mark.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, help];

@@ -1,7 +1,6 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
-import type { ConfirmDecision } from '../handlers/confirmation';
-import type { ConvertOutcome, ConvertPlan, SigninReport } from '../services/hybrid';
+import type { ConvertOutcome, MarkOutcome, SigninReport } from '../services/hybrid';
 
 export const SIGNIN_USAGE = 'signin <email>';
 export const CONVERT_USAGE = 'convert <email>';
@@ -23,27 +22,6 @@ export function signinReply(report: SigninReport): Attachment {
   });
 }
 
-/** What `convert` will change, for the confirmation gate; a refusal says the documented reason. */
-export function convertQuestion(plan: ConvertPlan): ConfirmDecision {
-  if (plan.kind === 'refused') return { refuse: plan.reason };
-  const { user, address, homeRealm } = plan;
-  const realm = homeRealm ? homeRealm.sentence : `Where ${address.display} signs in could not be checked.`;
-  return {
-    title: `Convert ${user.displayName} to sign in with ${address.display}?`,
-    consequence:
-      `${user.displayName} will be invited to B2B collaboration on this same account. Once they accept, their cloud sign-in moves to their home realm: ${realm} ` +
-      `The local password stops working in the cloud${user.synced ? '; it still works on-prem until you set the AD password to a random value, and AD stays the source of authority (disabling or deleting it there syncs)' : ''}. ` +
-      'They keep their object id, UPN, groups and app assignments; UserType is not changed. Microsoft documents this as one-way: the B2B credentials cannot be removed later.',
-    confirmLabel: 'Convert',
-    facts: [
-      { title: 'Account', value: user.userPrincipalName ?? user.id },
-      { title: 'Object id', value: user.id },
-      { title: 'External address', value: address.display },
-      { title: 'Signs in with', value: homeRealm?.organizationName ?? homeRealm?.domain ?? address.domain },
-    ],
-  };
-}
-
 export function convertReply(outcome: ConvertOutcome): Attachment {
   switch (outcome.kind) {
     case 'refused':
@@ -56,6 +34,29 @@ export function convertReply(outcome: ConvertOutcome): Attachment {
         title: `${outcome.user.displayName} is invited to sign in with ${outcome.address.display}.`,
         text: 'No email was sent: pass them this link. Until they accept, nothing changes for them; after that, they sign in with their own organization\'s account.',
         code: outcome.redeemUrl ?? '',
+      });
+  }
+}
+
+export const MARK_USAGE = 'mark <account> as partner|employee';
+
+export function markReply(outcome: MarkOutcome): Attachment {
+  switch (outcome.kind) {
+    case 'refused':
+      return cards.notice({ tone: 'warning', title: outcome.reason, text: 'Nothing was changed.' });
+    case 'unchanged':
+      return cards.notice({ tone: 'info', title: outcome.reason });
+    case 'changedMeanwhile':
+      return cards.notice({
+        tone: 'warning',
+        title: `${outcome.attribute} of ${outcome.account.sAMAccountName} changed since it was shown (${outcome.shown ?? 'empty'}).`,
+        text: 'Nothing was changed. Send the command again to see its value now.',
+      });
+    case 'written':
+      return cards.notice({
+        tone: 'good',
+        title: `${outcome.account.sAMAccountName}: ${outcome.attribute} is now ${outcome.after === undefined ? 'empty' : `"${outcome.after}"`} (was ${outcome.before === undefined ? 'empty' : `"${outcome.before}"`}).`,
+        text: outcome.nextSync,
       });
   }
 }

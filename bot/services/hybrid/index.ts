@@ -1,14 +1,20 @@
 import type { Caller } from '../../identity/caller';
 import { checkSignin, tenantedSignInUrl, type SigninPorts, type SigninReport } from './signin';
 import { convert, planConvert, type ConvertOutcome, type ConvertPlan, type ConvertPorts } from './convert';
+import { mark, planMark, type MarkAs, type MarkOutcome, type MarkPlan, type MarkPorts } from './mark';
 
 export type { SigninReport, SigninStep } from './signin';
 export type { ConvertOutcome, ConvertPlan } from './convert';
+export type { MarkAs, MarkOutcome, MarkPlan } from './mark';
 
 export interface HybridPorts extends Omit<SigninPorts, 'signInUrl'>, ConvertPorts {
   /** Our tenant id, for the tenanted sign-in URL; without it the invitation redirect URL (My Apps with our tenant) is sent. */
   tenantId?: string;
+  /** On-prem AD for `mark`; undefined when ONPREM_* is not configured. */
+  marking?: Omit<MarkPorts, 'store'>;
 }
+
+const NO_ONPREM = 'On-prem AD is not configured (ONPREM_URL and the other ONPREM_* settings), so there is no AD account to mark.';
 
 /**
  * The other half of hybrid B2B, from AD to the cloud, where the bot fixes what disagrees: `signin` (the email-as-sign-in
@@ -31,5 +37,17 @@ export class HybridService {
 
   convert(caller: Caller, email: string): Promise<ConvertOutcome> {
     return convert(this.ports, caller, email);
+  }
+
+  async planMark(account: string, as: MarkAs): Promise<MarkPlan> {
+    const marking = this.ports.marking;
+    if (!marking) return { kind: 'refused', reason: NO_ONPREM };
+    return planMark({ ...marking, store: this.ports.store }, account, as);
+  }
+
+  async mark(caller: Caller, account: string, as: MarkAs): Promise<MarkOutcome> {
+    const marking = this.ports.marking;
+    if (!marking) return { kind: 'refused', reason: NO_ONPREM };
+    return mark({ ...marking, store: this.ports.store }, caller, account, as);
   }
 }

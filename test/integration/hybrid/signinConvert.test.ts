@@ -118,4 +118,14 @@ describe('signin and convert over HTTP against the sandbox', () => {
     const audit = await bot.bot.services.store.audit.list({ action: 'partner.convert' });
     expect(audit.filter((a) => a.outcome === 'success').map((a) => a.detail?.userId)).toEqual([KIM]);
   });
+
+  it('treats a synced partner like a guest where Microsoft says they are the same, and says where they differ: no invitation to resend', async () => {
+    const { text } = await ask(bot, ADMIN, 'resend wmoran@fabrikam.com');
+    expect(text).toContain('wmoran@fabrikam.com is a locally managed partner account');
+    expect(text).toContain('no invitation: there is nothing to resend');
+    expect(text).toContain('an admin can run convert');
+    const member = await ask(bot, ADMIN, 'resend adele.vance@contoso.com');
+    expect(member.text).toContain('not invited, so there is no invitation to resend');
+    expect(sandbox.stats().requests.filter((r) => r.method === 'POST' && /\/invitations$/.test(r.path))).toHaveLength(0);
+  });
 });
