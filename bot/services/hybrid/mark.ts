@@ -131,7 +131,15 @@ export async function mark(ports: MarkPorts, caller: Caller, text: string, as: M
     return plan;
   }
   const { account, attribute, before, after } = plan;
-  const result = await ports.writer.write(account.dn, before, after);
+  let result: 'written' | 'changed';
+  try {
+    result = await ports.writer.write(account.dn, before, after);
+  } catch (error) {
+    // The writer's errors say what AD refused (rights, a vanished account) in words for the card; a modify is all or nothing.
+    const reason = error instanceof Error ? error.message : String(error);
+    await audit(account.dn, 'refused', { reason, attribute });
+    return { kind: 'refused', reason };
+  }
   if (result === 'changed') {
     await audit(account.dn, 'refused', { reason: 'changed-meanwhile', attribute, shown: before ?? null });
     return { kind: 'changedMeanwhile', account, attribute, ...(before !== undefined ? { shown: before } : {}) };
