@@ -1,4 +1,4 @@
-import { Attribute, type Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { escapeDnValue, escapeFilterValue } from '../../../bot/onprem/ldapEscape';
 import { PartnerMarkerWriter } from '../../../bot/onprem/partnerMarker';
 import type { RunningSandbox } from '../../../sandbox/server';
@@ -114,7 +114,6 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'mark against a real Sa
     // Someone else changes it between the card and the click: the bot plans again from what AD holds now.
     const { searchEntries } = await ldap.search(ou(), { filter: '(sAMAccountName=blindqvist)', attributes: ['distinguishedName'] });
     const dn = searchEntries[0]?.dn ?? '';
-    const { Change } = await import('ldapts');
     await ldap.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'extensionAttribute1', values: ['Partner'] }) }));
     const done = invokeText(await bot.click(ADMIN, 'confirm.accept', { ...executeData(asked.card, 'confirm.accept') }));
     expect(done).toContain('already marked as a partner');
@@ -136,8 +135,8 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'mark against a real Sa
     expect((await ask(ADMIN, 'mark nobody@corp.contoso.test as partner')).text).toContain('No on-prem account matches "nobody@corp.contoso.test"');
     expect((await ask(ADMIN, 'mark wmoran partner')).text).toContain('Name one account, then "as partner" or "as employee".');
     expect((await ask(MANAGER, 'mark wmoran as partner')).text).toContain('mark is for admins');
-    const audit = await bot.bot.services.store.audit.list({ action: 'partner.mark', outcome: 'success' });
-    expect(audit.every((a) => !String(a.target).includes('wmoran'))).toBe(true);
+    const audit = await bot.bot.services.store.audit.list({ action: 'partner.mark' });
+    expect(audit.filter((a) => a.outcome === 'success').every((a) => !String(a.target).includes('Wendy'))).toBe(true);
   });
 
   it('says what the service account lacks when AD refuses the write, and leaves the value as it was', async () => {
