@@ -46,6 +46,8 @@ export interface ServicePorts {
   shadowAccounts?: ShadowAccounts;
   /** On-prem AD partner accounts (read), for partners and mark; undefined when ONPREM_* is not configured. */
   partnerAccounts?: PartnerAccounts;
+  /** Disables a cloud account (keeping one of two identities); undefined where the bot may not. */
+  accounts?: { disable(objectId: string): Promise<'disabled' | 'missing'> };
   /** Writes the partner marker attribute for mark; undefined without ONPREM_* or without a marker attribute. */
   partnerMarker?: PartnerMarkerWriter;
   /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
@@ -134,6 +136,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       store,
       redirectUrl: settings.invitations.redirectUrl,
       ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+      ...(ports.accounts ? { accounts: ports.accounts } : {}),
       ...(ports.partnerAccounts && ports.partnerMarker ? { marking: markingPorts(ports.partnerAccounts, ports.partnerMarker, settings.partners) } : {}),
     }),
   };

@@ -1,4 +1,4 @@
-import type { ConvertPlan, MarkPlan } from '../services/hybrid';
+import { describeIdentity, type ConvertPlan, type KeepPlan, type MarkPlan } from '../services/hybrid';
 import type { ConfirmDecision } from './confirmation';
 
 /** What `convert` will change, for the confirmation gate; a refusal says the documented reason. */
@@ -41,3 +41,27 @@ export function markQuestion(plan: MarkPlan): ConfirmDecision {
   };
 }
 
+
+/** The next step of keeping one identity, for the confirmation gate: exactly what it moves or disables, and what it leaves. */
+export function keepQuestion(plan: KeepPlan): ConfirmDecision {
+  if (plan.kind === 'refused') return { refuse: plan.reason };
+  if (plan.kind === 'done') return { notDestructive: plan.reason };
+  const left = plan.leftAlone.length > 0 ? ` Left as it is: ${plan.leftAlone.join('; ')}.` : '';
+  if (plan.kind === 'disable') {
+    return {
+      title: `Disable ${describeIdentity(plan.other)}?`,
+      consequence: `Step 2 of 2. ${plan.other.displayName} will no longer be able to sign in with ${describeIdentity(plan.other)}; they keep signing in with ${describeIdentity(plan.keep)}. The account is kept, with its groups, so it can be enabled again.${left}`,
+      confirmLabel: 'Disable the other',
+      facts: [
+        { title: 'Keep', value: plan.keep.userPrincipalName ?? plan.keep.id },
+        { title: 'Disable', value: plan.other.userPrincipalName ?? plan.other.id },
+      ],
+    };
+  }
+  return {
+    title: `Move ${plan.moves.length} app assignment${plan.moves.length === 1 ? '' : 's'} to ${describeIdentity(plan.keep)}?`,
+    consequence: `Step 1 of 2. Each is first given to the identity that stays, then removed from ${describeIdentity(plan.other)}, so ${plan.keep.displayName} never holds less than now. Step 2, disabling the other, is asked separately.${left}`,
+    confirmLabel: 'Move app access',
+    facts: plan.moves.map((m) => ({ title: m.appName, value: `${m.roleName}${m.keptHolds ? ' (already held by the kept identity: only removed from the other)' : ''}` })),
+  };
+}

@@ -1,6 +1,6 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
-import type { ConvertOutcome, MarkOutcome, SigninReport } from '../services/hybrid';
+import { describeIdentity, type ConvertOutcome, type KeepOutcome, type MarkOutcome, type SigninReport } from '../services/hybrid';
 
 export const SIGNIN_USAGE = 'signin <email>';
 export const CONVERT_USAGE = 'convert <email>';
@@ -58,5 +58,42 @@ export function markReply(outcome: MarkOutcome): Attachment {
         title: `${outcome.account.sAMAccountName}: ${outcome.attribute} is now ${outcome.after === undefined ? 'empty' : `"${outcome.after}"`} (was ${outcome.before === undefined ? 'empty' : `"${outcome.before}"`}).`,
         text: outcome.nextSync,
       });
+  }
+}
+
+/** The result of one step of keeping one identity, with the next step's button when there is one. */
+export function keepReply(outcome: KeepOutcome): Attachment {
+  switch (outcome.kind) {
+    case 'refused':
+      return cards.notice({ tone: 'warning', title: outcome.reason, text: 'Nothing was changed.' });
+    case 'done':
+      return cards.notice({ tone: 'info', title: outcome.reason });
+    case 'disabled':
+      return cards.identityStep({
+        tone: 'good',
+        title: `Disabled ${describeIdentity(outcome.other)}`,
+        text: `${outcome.keep.displayName} now has one identity: ${describeIdentity(outcome.keep)}.`,
+        facts: [{ title: 'Kept', value: outcome.keep.userPrincipalName ?? outcome.keep.id }, { title: 'Disabled', value: outcome.other.userPrincipalName ?? outcome.other.id }],
+      });
+    case 'moved': {
+      const next = { title: 'Next: disable the other', keepObjectId: outcome.keep.id, otherObjectId: outcome.other.id };
+      const facts = outcome.moved.map((m) => ({ title: m.appName, value: `${m.roleName}: moved` }));
+      if (outcome.failed) {
+        return cards.identityStep({
+          tone: 'attention',
+          title: `Moved ${outcome.moved.length}, then ${outcome.failed.access.appName} failed`,
+          text: `${outcome.failed.reason} ${outcome.failed.access.appName} stays with ${describeIdentity(outcome.other)} (nothing is half-moved). Run the step again to finish.`,
+          facts,
+          next: { ...next, title: 'Try the move again' },
+        });
+      }
+      return cards.identityStep({
+        tone: 'good',
+        title: `Moved ${outcome.moved.length} app assignment${outcome.moved.length === 1 ? '' : 's'} to ${outcome.keep.displayName}`,
+        text: `They now belong to ${describeIdentity(outcome.keep)} and were removed from ${describeIdentity(outcome.other)}. Next, disable the other identity (asked first).`,
+        facts,
+        next,
+      });
+    }
   }
 }

@@ -1,15 +1,22 @@
 import type { Caller } from '../../identity/caller';
 import { checkSignin, tenantedSignInUrl, type SigninPorts, type SigninReport } from './signin';
 import { convert, planConvert, type ConvertOutcome, type ConvertPlan, type ConvertPorts } from './convert';
+import { keepIdentity, planKeep, type KeepOutcome, type KeepPlan, type KeepPorts } from './keepIdentity';
 import { mark, planMark, type MarkAs, type MarkOutcome, type MarkPlan, type MarkPorts } from './mark';
 
 export type { SigninReport, SigninStep } from './signin';
 export type { ConvertOutcome, ConvertPlan } from './convert';
 export type { MarkAs, MarkOutcome, MarkPlan } from './mark';
+export type { Identity, KeepOutcome, KeepPlan, MovableAccess } from './keepIdentity';
+export { describeIdentity } from './keepIdentity';
 
 export interface HybridPorts extends Omit<SigninPorts, 'signInUrl'>, ConvertPorts {
   /** Our tenant id, for the tenanted sign-in URL; without it the invitation redirect URL (My Apps with our tenant) is sent. */
   tenantId?: string;
+  /** The App Proxy apps and their assignments, for moving one identity's access to the other. */
+  apps: SigninPorts['apps'] & KeepPorts['apps'];
+  /** Disables a cloud account (the identity not kept). */
+  accounts?: KeepPorts['accounts'];
   /** On-prem AD for `mark`; undefined when ONPREM_* is not configured. */
   marking?: Omit<MarkPorts, 'store'>;
 }
@@ -37,6 +44,14 @@ export class HybridService {
 
   convert(caller: Caller, email: string): Promise<ConvertOutcome> {
     return convert(this.ports, caller, email);
+  }
+
+  planKeep(caller: Caller, keepId: string, otherId: string): Promise<KeepPlan> {
+    return planKeep(this.ports, caller, keepId, otherId);
+  }
+
+  keepIdentity(caller: Caller, keepId: string, otherId: string): Promise<KeepOutcome> {
+    return keepIdentity(this.ports, caller, keepId, otherId);
   }
 
   async planMark(account: string, as: MarkAs): Promise<MarkPlan> {
