@@ -131,7 +131,11 @@ export async function keepIdentity(ports: KeepPorts, caller: Caller, keepId: str
   }
   if (plan.kind === 'disable') {
     const result = await ports.accounts?.disable(plan.other.id);
-    await audit('success', { step: 'disable', result });
+    if (result !== 'disabled') {
+      await audit('refused', { step: 'disable', reason: 'gone' });
+      return { kind: 'done', reason: `${describeIdentity(plan.other)} no longer exists in Entra: nothing is left to do.` };
+    }
+    await audit('success', { step: 'disable' });
     return { kind: 'disabled', keep: plan.keep, other: plan.other };
   }
   const moved: MovableAccess[] = [];
