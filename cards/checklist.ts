@@ -31,7 +31,8 @@ export function checklist(data: ChecklistData) {
     intro: plain(data.intro ?? '', 600),
     items: data.items.map((i, n) => ({
       verdict: i.ok ? `${n + 1}. Done` : `${n + 1}. Missing`,
-      color: i.ok ? 'good' : 'attention',
+      // The tint carries the meaning, with the verdict in words; text stays default so it reads in every Teams theme.
+      style: i.ok ? 'good' : 'attention',
       heading: plainLine(i.heading, 200),
       fact: plain(i.fact, 1000),
     })),
