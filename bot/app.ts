@@ -16,6 +16,9 @@ import { GraphUsers } from './graph/users';
 import { GraphAppProxy } from './graph/appProxy';
 import { AppProxyCache } from './graph/appProxyCache';
 import { ShadowAccounts } from './onprem/shadowAccounts';
+import { PartnerAccounts } from './onprem/partnerAccounts';
+import { GraphAccountState } from './graph/accountState';
+import { PartnerMarkerWriter } from './onprem/partnerMarker';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
 import { scheduleHousekeeping } from './jobs/housekeeping.job';
@@ -98,6 +101,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       guests: new GraphInvitations(graph),
       apps: new GraphAppProxy(graph, appCache),
       shadowAccounts: config.onprem ? new ShadowAccounts(config.onprem) : undefined,
+      accounts: new GraphAccountState(graph),
+      partnerAccounts: config.onprem ? new PartnerAccounts(config.onprem, config.partners) : undefined,
+      partnerMarker: config.onprem && config.partners.markerAttribute ? new PartnerMarkerWriter(config.onprem, config.partners.markerAttribute) : undefined,
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),
       log,

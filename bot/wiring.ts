@@ -8,11 +8,14 @@ import { RoleResolver, type GroupMembershipReader } from './identity/roles';
 import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { ShadowAccounts } from './onprem/shadowAccounts';
+import { parsePartnerAccountRef, type PartnerAccounts } from './onprem/partnerAccounts';
+import type { PartnerMarkerWriter } from './onprem/partnerMarker';
 import type { Services } from './services';
 import { AccessRequestService, type AccessRequestDirectory } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { BulkInvitationService } from './services/bulk/bulkRuns';
+import { HybridService } from './services/hybrid';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
 import type { Notifier } from './services/ports';
@@ -41,6 +44,12 @@ export interface ServicePorts {
   apps: AppDirectory;
   /** On-prem AD for Kerberos apps' shadow accounts; undefined when ONPREM_* is not configured. */
   shadowAccounts?: ShadowAccounts;
+  /** On-prem AD partner accounts (read), for partners and mark; undefined when ONPREM_* is not configured. */
+  partnerAccounts?: PartnerAccounts;
+  /** Disables a cloud account (keeping one of two identities); undefined where the bot may not. */
+  accounts?: { disable(objectId: string): Promise<'disabled' | 'missing'> };
+  /** Writes the partner marker attribute for mark; undefined without ONPREM_* or without a marker attribute. */
+  partnerMarker?: PartnerMarkerWriter;
   /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
   realm: RealmLookup;
   /** Downloads a CSV attached in Teams. */
@@ -50,7 +59,7 @@ export interface ServicePorts {
 
 /** The settings services read, in the very shape the app's Config has them. */
 export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' | 'access'> &
-  Partial<Pick<Config, 'realm'>> & {
+  Partial<Pick<Config, 'realm' | 'tenantId'>> & {
   /** Sandbox mode only: attached files may come from a loopback http server. */
   allowLoopbackFiles: boolean;
 };
@@ -75,12 +84,13 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     messages: accessRequestMessages,
     log: log.child({ component: 'access-requests' }),
   });
+  const lookup = new LookupService(ports.users, realm, settings.partners, settings.realm ? { answerMs: settings.realm.answerMs } : {});
   return {
     store,
     roles: new RoleResolver(ports.groups, settings.roles, settings.roles.cacheSeconds * 1000),
     notifier,
     realm,
-    lookup: new LookupService(ports.users, realm, settings.partners, settings.realm ? { answerMs: settings.realm.answerMs } : {}),
+    lookup,
     invitations: new InvitationService({
       store,
       directory: guests,
@@ -118,6 +128,17 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       cardsChanged: (record) => accessRequests.updateApprovalCards(record),
     }),
     accessRequests,
+    hybrid: new HybridService({
+      lookup,
+      realm,
+      apps,
+      invitations: guests,
+      store,
+      redirectUrl: settings.invitations.redirectUrl,
+      ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+      ...(ports.accounts ? { accounts: ports.accounts } : {}),
+      ...(ports.partnerAccounts && ports.partnerMarker ? { marking: markingPorts(ports.partnerAccounts, ports.partnerMarker, settings.partners) } : {}),
+    }),
   };
 }
 
@@ -130,4 +151,9 @@ export function realmService(domains: OwnDomainReader, login: LoginEndpoints, se
     onProblem: (part, detail) => realmLog.warn({ part, detail }, 'home realm discovery incomplete'),
     ...(clock ? { clock } : {}),
   });
+}
+
+/** mark's on-prem side: the lookup by what was typed (its parse error is the answer) and the one-attribute writer. */
+function markingPorts(accounts: PartnerAccounts, writer: PartnerMarkerWriter, rules: ServiceSettings['partners']) {
+  return { accounts: { findByText: (text: string) => accounts.find(parsePartnerAccountRef(text)) }, writer, rules };
 }

@@ -38,13 +38,19 @@ import { accessPick } from './accessPick';
 import { accessRequestForm } from './accessRequestForm';
 import { accessRequestList } from './accessRequestList';
 import { accessRequestStatus } from './accessRequestStatus';
+import checklistTemplate from './checklist.card.json';
+import { checklist } from './checklist';
+import identityStepTemplate from './identityStep.card.json';
+import { identityStep } from './identityStep';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
+  checklist: checklistTemplate,
+  identityStep: identityStepTemplate,
   accessEnded: accessEndedTemplate,
   revokeConfirm: revokeConfirmTemplate,
   revokePicker: revokePickerTemplate,

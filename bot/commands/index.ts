@@ -10,6 +10,9 @@ import { revoke } from './revoke.command';
 import { request } from './request.command';
 import { requests } from './requests.command';
 import { pending } from './pending.command';
+import { signin } from './signin.command';
+import { convert } from './convert.command';
+import { mark } from './mark.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, help];

@@ -45,6 +45,7 @@ export const GRAPH_STEPS = {
   "Listing the user's app assignments": { feature: 'Revoking app access (revoke, expiry)', permissions: ['AppRoleAssignment.ReadWrite.All'] },
   'Assigning the app role': { feature: 'Granting app access after an approved request', permissions: ['AppRoleAssignment.ReadWrite.All', 'Application.Read.All'], changes: true },
   'Removing the app role assignment': { feature: 'Revoking app access (revoke, expiry)', permissions: ['AppRoleAssignment.ReadWrite.All'], changes: true },
+  'Disabling the account': { feature: 'Keeping one of two identities (the partners card)', permissions: ['User.ReadWrite.All'], changes: true },
 } as const satisfies Record<string, { feature: string; permissions: readonly string[]; changes?: true }>;
 
 export type GraphStep = keyof typeof GRAPH_STEPS;

@@ -59,6 +59,11 @@ export interface InvitationRequest {
   sponsorIds: string[];
   /** For resend of an accepted guest: resetRedemption with invitedUser.id (needs User.ReadWrite.All). */
   resetRedemptionOf?: string;
+  /**
+   * `convert`: invite this existing internal user to B2B collaboration (invitedUser.id without resetRedemption), as
+   * "Invite internal users to B2B collaboration" documents; the object keeps its id, UPN, groups and app assignments.
+   */
+  convertUserId?: string;
 }
 
 /** Why Graph refused an invitation, in terms the service acts on. */
@@ -200,6 +205,7 @@ export class GraphInvitations {
       ...messageInfo,
       ...(request.sponsorIds.length > 0 ? { invitedUserSponsors: request.sponsorIds.map((id) => ({ id })) } : {}),
       ...(request.resetRedemptionOf ? { resetRedemption: true, invitedUser: { id: request.resetRedemptionOf } } : {}),
+      ...(request.convertUserId && !request.resetRedemptionOf ? { invitedUser: { id: request.convertUserId } } : {}),
     };
     try {
       const response: unknown = await this.graph.api('/invitations').post(body);

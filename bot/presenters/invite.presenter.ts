@@ -66,15 +66,25 @@ export function existingGuestCard(address: PartnerAddress, user: ExistingUser, c
   });
 }
 
-export function existingMemberCard(address: PartnerAddress, user: ExistingUser, caller?: Caller): Attachment {
+/**
+ * An address held by an account that is not an invited guest. A synced partner (UserType Guest, synced from AD) is a guest
+ * for authorization, but has no invitation: invite would make a second identity, and resend has nothing to renew.
+ */
+export function existingMemberCard(address: PartnerAddress, user: ExistingUser, caller?: Caller, asked: 'invite' | 'resend' = 'invite'): Attachment {
   const synced = user.onPremisesSyncEnabled === true;
   const syncedGuest = synced && user.userType === 'Guest';
+  const syncedText =
+    asked === 'resend'
+      ? 'This partner has an account synced from on-premises Active Directory (shown as Guest) and no invitation: there is nothing to resend. They sign in with their AD account. To have them sign in with their own organization\'s account instead, an admin can run convert.'
+      : 'This partner has an account synced from on-premises Active Directory (shown as Guest). They sign in with it; inviting them would create a second, conflicting identity, so no invitation was sent.';
   return cards.inviteOutcome({
     tone: 'warning',
     title: syncedGuest ? `${address.display} is a locally managed partner account` : `${address.display} already belongs to an account here`,
     text: syncedGuest
-      ? 'This partner has an account synced from on-premises Active Directory (shown as Guest). They sign in with it; inviting them would create a second, conflicting identity, so no invitation was sent.'
-      : 'This address is already used by an account in our directory (as its mail or a proxy address). Entra would refuse an invitation for it, so none was sent.',
+      ? syncedText
+      : asked === 'resend'
+        ? 'This address belongs to an account in our directory that was not invited, so there is no invitation to resend.'
+        : 'This address is already used by an account in our directory (as its mail or a proxy address). Entra would refuse an invitation for it, so none was sent.',
     facts: [
       { title: 'Name', value: user.displayName ?? '' },
       { title: 'Sign-in name', value: user.userPrincipalName },
@@ -388,7 +398,7 @@ export function resendReply(outcome: ResendOutcome, caller?: Caller): Attachment
     case 'blocked':
       return blockedCard(outcome.address, outcome.reason, outcome.source, caller);
     case 'existingMember':
-      return existingMemberCard(outcome.address, outcome.user, caller);
+      return existingMemberCard(outcome.address, outcome.user, caller, 'resend');
     case 'notFound':
       return cards.notice({
         tone: 'warning',

@@ -5,6 +5,7 @@ import type { AccessRequestService } from './accessRequests';
 import type { AccessRevocationService } from './accessRevocation';
 import type { AppAccessService } from './appAccess';
 import type { BulkInvitationService } from './bulk/bulkRuns';
+import type { HybridService } from './hybrid';
 import type { InvitationService } from './invitations';
 import type { LookupService } from './lookup';
 import type { RealmLookup } from './realmVerdict';
@@ -28,4 +29,6 @@ export interface Services {
   accessRevocation: AccessRevocationService;
   /** request, requests, pending: access requests, their approval by the app's owners (or the admins) and the grant job. */
   accessRequests: AccessRequestService;
+  /** signin, convert and mark: the AD-to-cloud half of hybrid B2B, where the bot fixes what disagrees. */
+  hybrid: HybridService;
 }

@@ -28,6 +28,25 @@ function lookupUser(ctx: GraphContext, id: string): SandboxUser {
   return user;
 }
 
+/**
+ * PATCH /users/{id} (user-update), for the one property the bot writes: accountEnabled. 204 No Content as the page says.
+ * A user synced from on-prem AD is mastered there: the directory refuses the write with 400 and its message for
+ * on-premises mastered objects (not quoted on the page, which only says such properties are read-only for synced users).
+ * Any other property is refused with 400, so nothing comes to rely on writes the sandbox does not model.
+ */
+export function patchUser(ctx: GraphContext, call: GraphCall, id: string): GraphResult {
+  const user = lookupUser(ctx, id);
+  const body = call.body;
+  const keys = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : [];
+  const enabled = keys.length === 1 && keys[0] === 'accountEnabled' ? (body as Record<string, unknown>).accountEnabled : undefined;
+  if (typeof enabled !== 'boolean') throw new GraphHttpError(400, 'Request_BadRequest', 'The sandbox models PATCH /users/{id} for accountEnabled (a boolean) only.');
+  if (user.onPremisesSyncEnabled === true) {
+    throw new GraphHttpError(400, 'Request_BadRequest', 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.');
+  }
+  user.accountEnabled = enabled;
+  return { status: 204 };
+}
+
 function lookupGroup(ctx: GraphContext, id: string): SandboxGroup {
   requireObjectKey(id, false);
   const group = ctx.state.findGroup(id);

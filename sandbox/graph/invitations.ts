@@ -161,6 +161,28 @@ function redeemUrlFor(tenantId: string, userId: string): string {
   return `https://login.microsoftonline.com/redeem?rd=https%3a%2f%2finvitations.microsoft.com%2fredeem%2f%3ftenant%3d${tenantId}%26user%3d${userId}%26ticket%3d${randomUUID().replace(/-/g, '')}`;
 }
 
+/**
+ * "Invite internal users to B2B collaboration" (https://learn.microsoft.com/entra/external-id/invite-internal-users): an
+ * invitation with `invitedUser.id` and no `resetRedemption` turns an existing internal user into a B2B user on redemption,
+ * keeping its object id, UPN, groups and app assignments, and not changing its UserType. The page says Microsoft blocks
+ * the conversion of a user with onPremisesUserPrincipalName, and that User.Mail must be the external address; it gives no
+ * status, code or wording for either refusal, so the sandbox answers Graph's generic 400 (as for the tenant's own list).
+ * A user who already has B2B credentials (an external user state) is refused the same way: the page says conversion is
+ * one-way and that the portal then offers only resend or reset.
+ */
+function convertInternalUser(state: SandboxState, id: string, email: string, now: string): SandboxUser {
+  if (!GUID_PATTERN.test(id)) throw new GraphHttpError(400, 'Request_BadRequest', `Invalid object identifier '${id}'.`);
+  const user = state.users.get(lower(id));
+  if (!user) throw notFound(id);
+  const undocumented = (): GraphHttpError => badRequest(UNDOCUMENTED_REFUSAL_MESSAGE[400]);
+  if (user.onPremisesUserPrincipalName) throw undocumented();
+  if (lower(user.mail ?? '') !== lower(email)) throw undocumented();
+  if (user.externalUserState || lower(user.creationType ?? '') === 'invitation') throw undocumented();
+  user.externalUserState = 'PendingAcceptance';
+  user.externalUserStateChangeDateTime = now;
+  return user;
+}
+
 function createInvitation(ctx: GraphContext, call: GraphCall): GraphResult {
   const { state } = ctx;
   const parsed = InvitationBody.safeParse(call.body);
@@ -213,6 +235,8 @@ function createInvitation(ctx: GraphContext, call: GraphCall): GraphResult {
       user.mail = email;
       user.otherMails = [email];
     }
+  } else if (body.invitedUser?.id) {
+    user = convertInternalUser(state, body.invitedUser.id, email, now);
   } else {
     user = findGuestByEmail(state, email);
     if (!user) {

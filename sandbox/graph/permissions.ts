@@ -132,6 +132,12 @@ export const REQUIREMENTS = {
     page: 'api-reference/v1.0/api/invitation-post.md',
     anyOf: each('User.Invite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'),
   },
+  /** user-update.md, "Permissions for specific scenarios": accountEnabled alone needs User.EnableDisableAccount.All with User.Read.All. */
+  disableUser: {
+    what: 'PATCH /users/{id} (accountEnabled)',
+    page: 'api-reference/v1.0/api/user-update.md ("To update the accountEnabled property": User.EnableDisableAccount.All + User.Read.All)',
+    anyOf: [['User.EnableDisableAccount.All', 'User.Read.All'], ['User.ReadWrite.All'], ['Directory.ReadWrite.All']],
+  },
   resetRedemption: {
     what: 'POST /invitations with resetRedemption: true',
     page: 'api-reference/v1.0/api/invitation-post.md ("To reset the redemption status … User.ReadWrite.All is the minimum"); entra reset-redemption-status.md',
@@ -192,7 +198,7 @@ export function requirementsFor(call: GraphCall): PermissionRequirement[] {
   const applicationByAppId = resource !== undefined && /^applications\(\s*appid\s*=/.test(resource);
   if (resource === 'users') {
     const extras = [...(mentionsSignInActivity(call) ? [REQUIREMENTS.signInActivity] : []), ...[expandRequirement(call)].filter((r) => r !== undefined)];
-    if (nav === undefined) return [REQUIREMENTS.users, ...extras];
+    if (nav === undefined) return call.method === 'PATCH' ? [REQUIREMENTS.disableUser] : [REQUIREMENTS.users, ...extras];
     switch (nav) {
       case 'sponsors':
         return [REQUIREMENTS.sponsors];

@@ -14,6 +14,7 @@ import {
   listGroups,
   listOrganization,
   listUsers,
+  patchUser,
   userMemberOf,
   userSponsors,
   type GraphContext,
@@ -70,6 +71,7 @@ export function routeGraph(ctx: GraphContext, call: GraphCall): GraphResult {
       return countUsers(ctx, call);
     }
     if (nav === undefined) {
+      if (call.method === 'PATCH') return patchUser(ctx, call, id);
       only(call, 'GET');
       return getUser(ctx, call, id);
     }
