@@ -76,8 +76,8 @@ export interface AuditLog {
   list(query?: AuditQuery): Promise<AuditEntry[]>;
   /** Newest first by chain position, rows before `beforeSeq` only: one page of `audit` or `history`. */
   page(filter: AuditFilter, options: { limit: number; beforeSeq?: number }): Promise<AuditEntry[]>;
-  /** Oldest first by chain position, rows after `afterSeq`: the export reads the log in these pages. */
-  scan(filter: AuditFilter, options: { limit: number; afterSeq?: number }): Promise<AuditEntry[]>;
+  /** Oldest first by chain position, rows after `afterSeq`, every column exactly as stored: the export reads these pages. */
+  scan(filter: AuditFilter, options: { limit: number; afterSeq?: number }): Promise<StoredAuditRow[]>;
   /** Reads the whole log in chain order and checks every hash and link against the head. */
   verify(): Promise<ChainReport>;
 }
@@ -88,6 +88,9 @@ export const MAX_AUDIT_LIST_LIMIT = 1000;
 const detailSchema = z.record(z.string(), z.unknown());
 
 type AuditLogRow = { [K in keyof AuditLogTable]: K extends 'id' ? number : AuditLogTable[K] };
+
+/** A row with every column as stored: `detail` is the JSON text the hash covers, not a re-serialized object. */
+export type StoredAuditRow = AuditLogRow;
 
 function clampLimit(limit: number): number {
   return Math.max(1, Math.min(Math.trunc(limit), MAX_AUDIT_LIST_LIMIT));
@@ -171,11 +174,11 @@ export class SqlAuditLog implements AuditLog {
     return rows.map((row) => this.toEntry(row));
   }
 
-  async scan(filter: AuditFilter, options: { limit: number; afterSeq?: number }): Promise<AuditEntry[]> {
+  async scan(filter: AuditFilter, options: { limit: number; afterSeq?: number }): Promise<StoredAuditRow[]> {
     let select = this.filtered(filter);
     if (options.afterSeq !== undefined) select = select.where('seq', '>', options.afterSeq);
     const rows = await select.orderBy('seq', 'asc').limit(clampLimit(options.limit)).execute();
-    return rows.map((row) => this.toEntry(row));
+    return rows.map((row) => ({ ...row, id: Number(row.id), seq: Number(row.seq) }));
   }
 
   async verify(): Promise<ChainReport> {
