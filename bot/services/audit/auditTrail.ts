@@ -7,7 +7,7 @@ import type { UserDirectory } from '../lookup';
 import { ResultsLinks, type LinkKind, type LinkVerdict } from '../bulk/resultsLink';
 import { exportHeader, exportLines } from './auditExport';
 import type { ExportFormat, TypedAuditFilter } from './auditFilter';
-import { describeEntry, type TimelineContext, type TimelineLine } from './timeline';
+import { describeEntry, learnFromRows, type TimelineContext, type TimelineLine } from './timeline';
 
 /** Lines per card: a timeline line is short, and 15 keep a card well under Teams' 28 KB with maximal names. */
 export const AUDIT_PAGE_SIZE = 15;
@@ -232,10 +232,12 @@ export class AuditTrailService {
       Promise.all([...requestIds].map((id) => this.deps.store.accessRequests.get(id))),
       Promise.all([...invitationIds].map((id) => this.deps.store.invitations.get(id))),
     ]);
-    return {
-      requests: new Map(requests.filter((r) => r !== undefined).map((r) => [r.id, { appDisplayName: r.appDisplayName, ...(r.appRoleName ? { appRoleName: r.appRoleName } : {}), durationDays: r.durationDays }])),
+    const found = requests.filter((r) => r !== undefined);
+    return learnFromRows(entries, {
+      requests: new Map(found.map((r) => [r.id, { appDisplayName: r.appDisplayName, ...(r.appRoleName ? { appRoleName: r.appRoleName } : {}), durationDays: r.durationDays }])),
       invitations: new Map(invitations.filter((i) => i !== undefined).map((i) => [i.id, { delivery: i.options.delivery }])),
-    };
+      appNames: new Map(found.map((r) => [r.servicePrincipalId.toLowerCase(), r.appDisplayName])),
+    });
   }
 
   /**

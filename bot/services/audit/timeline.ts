@@ -15,9 +15,31 @@ export interface TimelineLine {
 export interface TimelineContext {
   requests: ReadonlyMap<string, { appDisplayName: string; appRoleName?: string; durationDays: number }>;
   invitations: ReadonlyMap<string, { delivery: 'link' | 'email' }>;
+  /** App names by service principal id, from the store's requests and the page's own rows that name the app. */
+  appNames: ReadonlyMap<string, string>;
 }
 
-export const EMPTY_CONTEXT: TimelineContext = { requests: new Map(), invitations: new Map() };
+export const EMPTY_CONTEXT: TimelineContext = { requests: new Map(), invitations: new Map(), appNames: new Map() };
+
+/**
+ * What the rows themselves say about names: `access.request` names its app beside the id, revoke and expiry rows carry
+ * the name and the id, `invite.request` and a started `invite.create` the delivery. Added to what the store knows.
+ */
+export function learnFromRows(entries: readonly AuditEntry[], known: Omit<TimelineContext, 'appNames'> & { appNames?: ReadonlyMap<string, string> }): TimelineContext {
+  const appNames = new Map(known.appNames ?? []);
+  const invitations = new Map(known.invitations);
+  for (const entry of entries) {
+    const detail = entry.detail;
+    const app = text(detail, 'app');
+    const name = text(detail, 'appName') ?? (app && !GUID.test(app) ? app : undefined);
+    const id = app && GUID.test(app) ? app : text(detail, 'servicePrincipalId');
+    if (name && id && !appNames.has(id.toLowerCase())) appNames.set(id.toLowerCase(), name);
+    const invitation = text(detail, 'invitation');
+    const delivery = text(detail, 'delivery');
+    if (invitation && (delivery === 'email' || delivery === 'link') && !invitations.has(invitation)) invitations.set(invitation, { delivery });
+  }
+  return { requests: known.requests, invitations, appNames };
+}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,7 +74,8 @@ function appOf(entry: AuditEntry, context: TimelineContext): string {
   const request = text(detail, 'request');
   const known = request ? context.requests.get(request) : undefined;
   const named = text(detail, 'appName') ?? (text(detail, 'app') && !GUID.test(text(detail, 'app') ?? '') ? text(detail, 'app') : undefined);
-  return named ?? known?.appDisplayName ?? text(detail, 'servicePrincipalId') ?? text(detail, 'app') ?? 'an app';
+  const id = text(detail, 'servicePrincipalId') ?? text(detail, 'app');
+  return named ?? known?.appDisplayName ?? (id ? context.appNames.get(id.toLowerCase()) : undefined) ?? id ?? 'an app';
 }
 
 const DELIVERY: Record<'link' | 'email', string> = {

@@ -39,9 +39,10 @@ function chainContract(backend: Backend): void {
     const store = await seeded(3);
     const rows = await store.audit.scan({}, { limit: 10 });
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
-    expect(rows[0]?.prevHash).toBe(GENESIS_HASH);
-    expect(rows[1]?.prevHash).toBe(rows[0]?.hash);
-    expect(rows[2]?.prevHash).toBe(rows[1]?.hash);
+    expect(rows[0]?.prev_hash).toBe(GENESIS_HASH);
+    expect(rows[1]?.prev_hash).toBe(rows[0]?.hash);
+    expect(rows[2]?.prev_hash).toBe(rows[1]?.hash);
+    expect(rows[0]?.detail).toBe('{"n":1}');
     await expect(store.audit.verify()).resolves.toEqual({ rows: 3, headSeq: 3, headHash: rows[2]?.hash, breaks: [] });
   });
 
@@ -154,6 +155,7 @@ function chainContract(backend: Backend): void {
     expect(rows[0]?.hash).toBe(rowHash({ seq: 1, prev_hash: GENESIS_HASH, at: '2030-01-03T00:00:00.000Z', actor: 'oid', actor_name: null, action: 'invite.create', target: 'first', outcome: 'success', detail: '{"k":1}' }));
     const next = await store.audit.append({ actor: 'oid', action: 'invite.create', target: 'fourth', outcome: 'success' });
     expect(next).toMatchObject({ seq: 4, prevHash: rows[2]?.hash });
+    expect(rows[0]?.detail).toBe('{"k":1}');
     await expect(store.audit.verify()).resolves.toMatchObject({ rows: 4, breaks: [] });
     // The triggers are back: the log is append-only again after the migration.
     await expect(sql`update audit_log set outcome = 'x' where seq = 1`.execute(store.db)).rejects.toHaveProperty('message', expect.stringMatching(/append-only/));
