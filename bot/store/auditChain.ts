@@ -100,10 +100,13 @@ export class ChainWalker {
   }
 
   /**
-   * Ends the walk with the head row kept beside the log (undefined when it is missing) and returns every break, by position.
+   * Ends the walk and returns every break, by position. `head` is the head row kept beside the log, read before the walk
+   * and again after it (undefined when it is missing): appends committed during the walk move the head on, and since rows
+   * commit in `seq` order they can only add rows at the end. So rows are missing at the end only when the head before the
+   * walk is past the last row read, and rows were added outside the bot only when the last row is past the head after it.
    * A damaged row whose hash verifies at the position its link implies was moved there; any other damaged row was edited.
    */
-  finish(head: { seq: number; hash: string } | undefined): ChainBreak[] {
+  finish(head: { before: { seq: number; hash: string } | undefined; after: { seq: number; hash: string } | undefined }): ChainBreak[] {
     for (const row of this.damaged) {
       const writtenAs = this.positionWritten(row.prev_hash);
       if (writtenAs !== undefined && writtenAs !== row.seq && rowHash({ ...row, seq: writtenAs }) === row.hash) {
@@ -113,10 +116,11 @@ export class ChainWalker {
       }
     }
     const lastSeq = this.lastSeq;
-    const headSeq = head?.seq ?? 0;
-    if (headSeq > lastSeq) this.found.push({ kind: 'truncated', lastSeq, headSeq });
-    else if (headSeq < lastSeq) this.found.push({ kind: 'beyondHead', lastSeq, headSeq });
-    else if (head && this.previous && this.previous.intact && head.hash !== this.previous.hash) {
+    const before = head.before?.seq ?? 0;
+    const after = head.after?.seq ?? 0;
+    if (before > lastSeq) this.found.push({ kind: 'truncated', lastSeq, headSeq: before });
+    else if (lastSeq > after) this.found.push({ kind: 'beyondHead', lastSeq, headSeq: after });
+    else if (lastSeq === after && head.after && this.previous?.intact && head.after.hash !== this.previous.hash) {
       this.found.push({ kind: 'edited', seq: this.previous.seq, id: this.previous.id });
     }
     return [...this.found].sort((a, b) => breakPosition(a) - breakPosition(b));

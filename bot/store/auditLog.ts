@@ -182,6 +182,11 @@ export class SqlAuditLog implements AuditLog {
   }
 
   async verify(): Promise<ChainReport> {
+    const readHead = async () => {
+      const head = await this.db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+      return head ? { seq: Number(head.seq), hash: head.hash } : undefined;
+    };
+    const before = await readHead();
     const walker = new ChainWalker();
     let after = 0;
     for (;;) {
@@ -191,9 +196,10 @@ export class SqlAuditLog implements AuditLog {
       if (!last) break;
       after = Number(last.seq);
     }
-    const head = await this.db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
-    const breaks = walker.finish(head ? { seq: Number(head.seq), hash: head.hash } : undefined);
-    return { rows: walker.rows, headSeq: head ? Number(head.seq) : 0, headHash: head?.hash ?? '', breaks };
+    const head = await readHead();
+    const breaks = walker.finish({ before, after: head });
+    // The head reported is the last row read, so the hash shown is one this walk checked.
+    return { rows: walker.rows, headSeq: walker.lastSeq, headHash: walker.lastHash, breaks };
   }
 
   private filtered(filter: AuditFilter): SelectQueryBuilder<Database, 'audit_log', AuditLogRow> {

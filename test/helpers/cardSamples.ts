@@ -549,7 +549,7 @@ function auditCardSamples(): CardSample[] {
   const long = HOSTILE.long;
   const maximalLines = Array.from({ length: 15 }, (_, i) => line(1000 - i, long, long, `x.${'y'.repeat(60)}`, long));
   const person = { id: 'e0000000-0000-4000-8000-000000000001', displayName: 'Alice Smith', userPrincipalName: 'alice_fabrikam.com#EXT#@contoso.onmicrosoft.com', mail: 'alice@fabrikam.com' };
-  const facts = { created: '2026-11-01T08:00:00Z', invitationState: 'Accepted' as const, invitationStateSince: '2026-11-21T07:30:00Z', lastSignIn: { available: true as const, lastSignIn: '2026-12-01T16:05:00Z' } };
+  const facts = { created: '2026-11-01T08:00:00Z', invitationState: 'Accepted' as const, invitationStateSince: '2026-11-21T15:00:00Z', lastSignIn: { available: true as const, lastSignIn: '2026-12-01T16:05:00Z' } };
   const filter = { targets: ['alice@fabrikam.com', person.id], since: '2026-11-01T00:00:00.000Z' };
   return [
     { card: 'auditTimeline', variant: 'typical', attachment: historyCard({ kind: 'timeline', query: 'alice@fabrikam.com', person, facts, lines: typicalLines, olderThan: 11, firstPage: true }) },

@@ -68,7 +68,8 @@ function walk(rows: StoredChainRow[], head?: { seq: number; hash: string }) {
   const walker = new ChainWalker();
   for (const row of rows) walker.add(row);
   const last = rows.at(-1);
-  return walker.finish(head ?? (last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH }));
+  const stored = head ?? (last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH });
+  return walker.finish({ before: stored, after: stored });
 }
 
 describe('walking the chain', () => {
@@ -117,6 +118,17 @@ describe('walking the chain', () => {
     const head = { seq: 4, hash: rows[3]!.hash };
     const extra: ChainedColumns = { seq: 5, prev_hash: rows[3]!.hash, at: '2030-01-01T00:00:09.000Z', actor: 'x', actor_name: null, action: 'a', target: 't', outcome: 'success', detail: null };
     expect(walk([...rows, { ...extra, id: 99, hash: rowHash(extra) }], head)).toEqual([{ kind: 'beyondHead', lastSeq: 5, headSeq: 4 }]);
+  });
+
+  it('takes rows appended during the walk for what they are, and still sees rows cut off before it', () => {
+    const rows = chain(6);
+    const walker = new ChainWalker();
+    for (const row of rows) walker.add(row);
+    // The head was at #4 when the walk began; #5 and #6 were appended while it read.
+    expect(walker.finish({ before: { seq: 4, hash: rows[3]!.hash }, after: { seq: 6, hash: rows[5]!.hash } })).toEqual([]);
+    const cut = new ChainWalker();
+    for (const row of rows.slice(0, 3)) cut.add(row);
+    expect(cut.finish({ before: { seq: 4, hash: rows[3]!.hash }, after: { seq: 6, hash: rows[5]!.hash } })).toEqual([{ kind: 'truncated', lastSeq: 3, headSeq: 4 }]);
   });
 
   it('says each break in a sentence that names the row', () => {

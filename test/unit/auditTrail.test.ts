@@ -284,7 +284,7 @@ describe('history and audit over the store', () => {
       await aliceLife();
       const resolved = await trail.resolve({ partner: { kind: 'email', value: 'alice@fabrikam.com' } });
       if (resolved.kind !== 'ok') throw new Error(resolved.problem);
-      const link = trail.exportLink(resolved, 'csv');
+      const link = await trail.exportLink({ aadObjectId: ADELE.id, name: ADELE.name }, resolved, 'csv');
       if (link.kind !== 'link') throw new Error('no link');
       const url = new URL(link.url);
       const f = url.searchParams.get('f') ?? '';
@@ -303,6 +303,9 @@ describe('history and audit over the store', () => {
       now = new Date(now.getTime() + 2 * 3_600_000);
       expect(trail.verifyExportLink(f, expires, sig)).toBe('expired');
       await expect(trail.exportFile('csv.!!!')).resolves.toBeUndefined();
+      // Handing out the log is on the log.
+      const [handedOut] = await store.audit.list({ action: 'audit.export' });
+      expect(handedOut).toMatchObject({ actor: ADELE.id, target: 'audit', detail: { format: 'csv', filter: resolved.filter } });
     });
   });
 

@@ -301,11 +301,22 @@ export class AuditTrailService {
     return this.deps.store.audit.verify();
   }
 
-  /** A signed link to the export of this filter; the filter travels in the link, signed, so nobody can widen it. */
-  exportLink(resolved: { filter: StoredFilter; described: string[] }, format: ExportFormat): ExportLinkOutcome {
+  /**
+   * A signed link to the export of this filter; the filter travels in the link, signed, so nobody can widen it. Handing
+   * out the log is itself audited (`audit.export`, with the filter), so the log shows who took a copy of what.
+   */
+  async exportLink(caller: { aadObjectId: string; name?: string }, resolved: { filter: StoredFilter; described: string[] }, format: ExportFormat): Promise<ExportLinkOutcome> {
     const subject = `${format}.${Buffer.from(JSON.stringify(resolved.filter), 'utf8').toString('base64url')}`;
     const url = this.links.url(subject);
     if (!url) return { kind: 'noBaseUrl' };
+    await this.deps.store.audit.append({
+      actor: caller.aadObjectId,
+      ...(caller.name ? { actorName: caller.name } : {}),
+      action: 'audit.export',
+      target: 'audit',
+      outcome: 'success',
+      detail: { format, filter: resolved.filter, expiresInHours: Math.round(this.deps.links.linkLifetimeMs / 3_600_000) },
+    });
     return { kind: 'link', url, format, described: resolved.described, expiresInHours: Math.round(this.deps.links.linkLifetimeMs / 3_600_000) };
   }
 
