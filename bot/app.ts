@@ -11,6 +11,7 @@ import { GraphDomains } from './graph/domains';
 import { HttpLoginEndpoints } from './adapters/loginEndpoints';
 import { GraphInvitations } from './graph/graphInvitations';
 import { HttpFileDownloads } from './adapters/teamsFileDownloads';
+import { registerAuditExportRoute } from './auditExportRoute';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
 import { GraphUsers } from './graph/users';
 import { GraphAppProxy } from './graph/appProxy';
@@ -133,7 +134,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
 
   const server: Server = createServer({
-    routes: [(s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' }))],
+    routes: [
+      (s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' })),
+      (s) => registerAuditExportRoute(s, services.auditTrail, log.child({ component: 'audit-export' })),
+    ],
     adapter,
     bot,
     log,

@@ -42,10 +42,14 @@ import checklistTemplate from './checklist.card.json';
 import { checklist } from './checklist';
 import identityStepTemplate from './identityStep.card.json';
 import { identityStep } from './identityStep';
+import auditExportTemplate from './auditExport.card.json';
+import auditTimelineTemplate from './auditTimeline.card.json';
+import { auditExport } from './auditExport';
+import { auditTimeline } from './auditTimeline';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -71,4 +75,6 @@ export const templates: Record<string, CardTemplate> = {
   accessRequestForm: accessRequestFormTemplate,
   accessRequestList: accessRequestListTemplate,
   accessRequestStatus: accessRequestStatusTemplate,
+  auditTimeline: auditTimelineTemplate,
+  auditExport: auditExportTemplate,
 };

@@ -4,6 +4,7 @@ import type { Store } from '../store';
 import type { AccessRequestService } from './accessRequests';
 import type { AccessRevocationService } from './accessRevocation';
 import type { AppAccessService } from './appAccess';
+import type { AuditTrailService } from './audit/auditTrail';
 import type { BulkInvitationService } from './bulk/bulkRuns';
 import type { HybridService } from './hybrid';
 import type { InvitationService } from './invitations';
@@ -31,4 +32,6 @@ export interface Services {
   accessRequests: AccessRequestService;
   /** signin, convert and mark: the AD-to-cloud half of hybrid B2B, where the bot fixes what disagrees. */
   hybrid: HybridService;
+  /** history and audit: the audit log read back, filtered and paged, its hash chain checked, exported through a signed link. */
+  auditTrail: AuditTrailService;
 }
