@@ -167,6 +167,12 @@ const RawEnv = z.object({
       .optional(),
   ),
   ONPREM_TIMEOUT_MS: positiveInt(10000),
+  ONPREM_PARTNER_SEARCH_BASE: optionalString.pipe(
+    z
+      .string()
+      .regex(/^([^=,]+=[^,]*,)*DC=[^,]+(,DC=[^,]+)*$/i, { message: 'must be a DN in the domain, e.g. OU=Partners,DC=corp,DC=contoso,DC=com (default: the domain root)' })
+      .optional(),
+  ),
 
   ACCESS_DEFAULT_DAYS: positiveInt(30),
   ACCESS_MAX_DAYS: positiveInt(90),
@@ -188,6 +194,31 @@ export type Config = z.output<ReturnType<typeof configSchema>>;
 export type BotIdentityConfig = NonNullable<Config['bot']>;
 export type AccessConfig = Config['access'];
 export type PartnerMarkerConfig = Config['partners'];
+
+/** Which part of the partner rule marked an account: the marker attribute's value, or a UPN suffix. */
+export type PartnerRuleMatch = { attribute: string; value: string } | { upnSuffix: string };
+
+/**
+ * The partner rule (PARTNER_MARKER_ATTRIBUTE / VALUE, PARTNER_UPN_SUFFIXES), applied to either side of a synced account: Entra's
+ * onPremisesExtensionAttributes or the AD attribute of the same name, and its UPNs. It lives beside its settings so that whois
+ * (services) and the AD partner scan (onprem) apply one rule and can never disagree about who is a partner.
+ */
+export function matchPartnerRule(
+  account: { markerValueOf(attribute: string): string | undefined; userPrincipalNames: readonly (string | undefined)[] },
+  rules: PartnerMarkerConfig,
+): PartnerRuleMatch | undefined {
+  if (rules.markerAttribute) {
+    const value = account.markerValueOf(rules.markerAttribute);
+    if (value !== undefined && value.trim().toLowerCase() === rules.markerValue.trim().toLowerCase()) return { attribute: rules.markerAttribute, value };
+  }
+  for (const upn of account.userPrincipalNames) {
+    const at = upn?.lastIndexOf('@') ?? -1;
+    const domain = upn && at >= 0 ? upn.slice(at + 1).toLowerCase() : undefined;
+    const suffix = domain ? rules.upnSuffixes.find((s) => domain === s || domain.endsWith(`.${s}`)) : undefined;
+    if (suffix) return { upnSuffix: suffix };
+  }
+  return undefined;
+}
 /** On-prem AD for KCD shadow accounts (bot/onprem/shadowAccounts.ts reads it from here). */
 export type OnPremSettings = NonNullable<Config['onprem']>;
 
@@ -458,6 +489,8 @@ function onPremSettings(e: Env, cwd: string, problems: string[], sandbox: boolea
     /** The attribute that links a shadow account to its guest's Entra object id. */
     linkAttribute: e.ONPREM_LINK_ATTRIBUTE ?? 'msDS-cloudExtensionAttribute1',
     timeoutMs: e.ONPREM_TIMEOUT_MS,
+    /** Where `partners` looks for locally managed partner accounts; the domain root when unset. */
+    ...(e.ONPREM_PARTNER_SEARCH_BASE ? { partnerSearchBase: e.ONPREM_PARTNER_SEARCH_BASE } : {}),
   };
 }
 

@@ -29,7 +29,7 @@ function onPath(binary: string): boolean {
 
 /** Why a DC cannot run here, or undefined when it can. */
 export function sambaMissingReason(): string | undefined {
-  const missing = ['samba', 'samba-tool', 'ldbadd'].filter((b) => !onPath(b));
+  const missing = ['samba', 'samba-tool', 'ldbadd', 'ldbmodify'].filter((b) => !onPath(b));
   if (missing.length > 0) return `${missing.join(', ')} not installed (${SAMBA_APT})`;
   if (process.getuid?.() !== 0) return 'Samba AD DC needs root to listen on the LDAP ports';
   return undefined;
@@ -68,8 +68,35 @@ function releaseLock(): void {
   fs.rmSync(LOCK_DIR, { recursive: true, force: true });
 }
 
+/**
+ * Marks a template made with the extensionAttribute1..15 schema; an older template (without the marker) is provisioned again,
+ * so a machine that kept one from before gets the schema the partner rule's default marker needs.
+ */
+const TEMPLATE_MARKER = 'pab-template-v2';
+
+/**
+ * Exchange's extensionAttribute1..15 (OIDs 1.2.840.113556.1.2.423..432 and .599..603), which Samba's base schema lacks: the
+ * partner rule's default marker is extensionAttribute1, as on an AD where Exchange extended the schema.
+ */
+function extensionAttributeLdif(): { attributes: string; userClass: string } {
+  const schema = `CN=Schema,CN=Configuration,${SAMBA_BASE_DN}`;
+  const oid = (i: number): string => (i <= 10 ? `1.2.840.113556.1.2.${422 + i}` : `1.2.840.113556.1.2.${588 + i}`);
+  const numbers = Array.from({ length: 15 }, (_, i) => i + 1);
+  const attributes = numbers
+    .map((i) =>
+      [
+        `dn: CN=ms-Exch-Extension-Attribute-${i},${schema}`, 'objectClass: attributeSchema', `attributeID: ${oid(i)}`,
+        `lDAPDisplayName: extensionAttribute${i}`, 'attributeSyntax: 2.5.5.12', 'oMSyntax: 64', 'isSingleValued: TRUE',
+        'rangeLower: 1', `rangeUpper: ${i > 10 ? 2048 : 1024}`, 'searchFlags: 1', 'isMemberOfPartialAttributeSet: TRUE', '',
+      ].join('\n'),
+    )
+    .join('\n');
+  const userClass = [`dn: CN=User,${schema}`, 'changetype: modify', 'add: mayContain', ...numbers.map((i) => `mayContain: extensionAttribute${i}`), ''].join('\n');
+  return { attributes, userClass };
+}
+
 async function provisionTemplate(): Promise<void> {
-  if (fs.existsSync(path.join(TEMPLATE_DIR, 'private', 'tls', 'ca.pem'))) return;
+  if (fs.existsSync(path.join(TEMPLATE_DIR, 'private', 'tls', 'ca.pem')) && fs.existsSync(path.join(TEMPLATE_DIR, TEMPLATE_MARKER))) return;
   fs.rmSync(DC_DIR, { recursive: true, force: true });
   fs.mkdirSync(DC_DIR, { recursive: true });
   const run = (cmd: string, args: string[]): void => {
@@ -86,6 +113,13 @@ async function provisionTemplate(): Promise<void> {
   const ldif = path.join(DC_DIR, 'ou.ldif');
   fs.writeFileSync(ldif, `dn: ${SAMBA_GUEST_OU}\nobjectClass: top\nobjectClass: organizationalUnit\nou: B2BGuests\n`);
   run('ldbadd', ['-H', path.join(DC_DIR, 'private', 'sam.ldb'), ldif]);
+  const { attributes, userClass } = extensionAttributeLdif();
+  fs.writeFileSync(path.join(DC_DIR, 'ext-attrs.ldif'), attributes);
+  fs.writeFileSync(path.join(DC_DIR, 'ext-user.ldif'), userClass);
+  const sam = path.join(DC_DIR, 'private', 'sam.ldb');
+  run('ldbadd', ['-H', sam, '--option=dsdb:schema update allowed=true', path.join(DC_DIR, 'ext-attrs.ldif')]);
+  run('ldbmodify', ['-H', sam, '--option=dsdb:schema update allowed=true', path.join(DC_DIR, 'ext-user.ldif')]);
+  fs.writeFileSync(path.join(DC_DIR, TEMPLATE_MARKER), 'extensionAttribute1..15\n');
   // Start once so Samba generates its 4096-bit TLS key and certificate now, into the template, instead of on every start.
   const warmUp = spawnDc();
   try {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import {
   AlreadyExistsError,
   Attribute,
@@ -7,12 +6,12 @@ import {
   Client,
   ConstraintViolationError,
   InsufficientAccessError,
-  InvalidCredentialsError,
   NoSuchObjectError,
   ResultCodeError,
   type Entry,
 } from 'ldapts';
 import { domainRootOf, escapeDnValue, escapeFilterValue } from './ldapEscape';
+import { OnPremDirectoryError, withBoundClient } from './ldapConnection';
 import type { OnPremSettings } from '../config';
 
 /** How the bot reaches on-prem AD. LDAPS only: AD refuses password writes without encryption, and so do we. */
@@ -35,13 +34,7 @@ export interface ShadowAccount {
 
 export type EnsureOutcome = ShadowAccount & { action: 'created' | 'reenabled' | 'unchanged' };
 
-/** Something on-prem refused or could not be reached; the message is for the person reading the card. */
-export class OnPremDirectoryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OnPremDirectoryError';
-  }
-}
+export { OnPremDirectoryError };
 
 /** userAccountControl bits (MS-ADTS 2.2.16). */
 export const UAC = { ACCOUNTDISABLE: 0x2, NORMAL_ACCOUNT: 0x200, SMARTCARD_REQUIRED: 0x40000 } as const;
@@ -151,32 +144,10 @@ export class ShadowAccounts {
   }
 
   private async withClient<T>(what: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const s = this.settings;
-    const client = new Client({
-      url: s.url,
-      timeout: s.timeoutMs,
-      connectTimeout: s.timeoutMs,
-      tlsOptions: {
-        ...(s.caFile ? { ca: fs.readFileSync(s.caFile) } : {}),
-        ...(s.tlsServername ? { servername: s.tlsServername } : {}),
-        rejectUnauthorized: !s.tlsInsecure,
-        minVersion: 'TLSv1.2',
-      },
-    });
     try {
-      try {
-        await client.bind(s.bindDn, s.bindPassword);
-      } catch (error) {
-        if (error instanceof InvalidCredentialsError) {
-          throw new OnPremDirectoryError('The on-prem directory refused the service account (ONPREM_BIND_DN / ONPREM_BIND_PASSWORD). An admin must fix the bot configuration.');
-        }
-        throw error;
-      }
-      return await work(client);
+      return await withBoundClient(this.settings, work);
     } catch (error) {
       throw this.explain(what, error);
-    } finally {
-      await client.unbind().catch(() => undefined);
     }
   }
 

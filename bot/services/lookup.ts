@@ -1,4 +1,4 @@
-import type { PartnerMarkerConfig } from '../config';
+import { matchPartnerRule, type PartnerMarkerConfig, type PartnerRuleMatch } from '../config';
 import { whoisDetailFor, type CapabilityCaller } from '../identity/capabilities';
 import { MAX_CANDIDATES, type AddressOwner, type DirectoryUser, type SignInActivity, type UserLookup, type UserQuery, type WhoisReads } from '../graph/users';
 import type { UserAppAccessFacts } from '../graph/userAppAccess';
@@ -122,19 +122,18 @@ function domainOf(address: string | undefined): string | undefined {
   return at >= 0 ? address.slice(at + 1).toLowerCase() : undefined;
 }
 
-/** Which partner marker, if any, this synced account carries. */
-export function partnerMarker(user: DirectoryUser, rules: PartnerMarkerConfig): { attribute: string; value: string } | { upnSuffix: string } | undefined {
-  if (rules.markerAttribute) {
-    const key = Object.keys(user.onPremisesExtensionAttributes).find((k) => k.toLowerCase() === rules.markerAttribute?.toLowerCase());
-    const value = key ? user.onPremisesExtensionAttributes[key] : undefined;
-    if (value !== undefined && value.trim().toLowerCase() === rules.markerValue.trim().toLowerCase()) return { attribute: rules.markerAttribute, value };
-  }
-  for (const upn of [user.onPremisesUserPrincipalName, user.userPrincipalName]) {
-    const domain = domainOf(upn);
-    const suffix = domain ? rules.upnSuffixes.find((s) => domain === s || domain.endsWith(`.${s}`)) : undefined;
-    if (suffix) return { upnSuffix: suffix };
-  }
-  return undefined;
+/** Which partner marker, if any, this synced account carries (the one rule: config.ts `matchPartnerRule`). */
+export function partnerMarker(user: DirectoryUser, rules: PartnerMarkerConfig): PartnerRuleMatch | undefined {
+  return matchPartnerRule(
+    {
+      markerValueOf: (attribute) => {
+        const key = Object.keys(user.onPremisesExtensionAttributes).find((k) => k.toLowerCase() === attribute.toLowerCase());
+        return key ? user.onPremisesExtensionAttributes[key] : undefined;
+      },
+      userPrincipalNames: [user.onPremisesUserPrincipalName, user.userPrincipalName],
+    },
+    rules,
+  );
 }
 
 export function accountSource(user: DirectoryUser, rules: PartnerMarkerConfig): AccountSource {
