@@ -16,6 +16,9 @@ import { GraphUsers } from './graph/users';
 import { GraphAppProxy } from './graph/appProxy';
 import { AppProxyCache } from './graph/appProxyCache';
 import { ShadowAccounts } from './onprem/shadowAccounts';
+import { PartnerAccounts } from './onprem/partnerAccounts';
+import { GraphPartnerUsers } from './graph/partnerUsers';
+import { registerPartnersExportRoute } from './partnersExportRoute';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
 import { scheduleHousekeeping } from './jobs/housekeeping.job';
@@ -98,6 +101,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       guests: new GraphInvitations(graph),
       apps: new GraphAppProxy(graph, appCache),
       shadowAccounts: config.onprem ? new ShadowAccounts(config.onprem) : undefined,
+      ...(config.onprem ? { partnerAccounts: new PartnerAccounts(config.onprem, config.partners), partnerUsers: new GraphPartnerUsers(graph) } : {}),
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),
       log,
@@ -127,7 +131,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
 
   const server: Server = createServer({
-    routes: [(s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' }))],
+    routes: [
+      (s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' })),
+      ...(services.partners ? [(s: Server) => registerPartnersExportRoute(s, services.partners, log.child({ component: 'partners-export' }))] : []),
+    ],
     adapter,
     bot,
     log,

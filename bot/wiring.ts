@@ -15,6 +15,8 @@ import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
+import { PartnerSyncService, type PartnerAccountReader, type PartnerUserReader } from './services/partners/partnerSync';
+import { PartnersService } from './services/partners/partnersService';
 import type { Notifier } from './services/ports';
 import { RealmService, type OwnDomainReader } from './services/realm';
 import type { Clock, LoginEndpoints } from './services/realmPorts';
@@ -41,6 +43,9 @@ export interface ServicePorts {
   apps: AppDirectory;
   /** On-prem AD for Kerberos apps' shadow accounts; undefined when ONPREM_* is not configured. */
   shadowAccounts?: ShadowAccounts;
+  /** partners: the AD side (PartnerAccounts) and the Entra side (GraphPartnerUsers); both or neither, with ONPREM_*. */
+  partnerAccounts?: PartnerAccountReader;
+  partnerUsers?: PartnerUserReader;
   /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
   realm: RealmLookup;
   /** Downloads a CSV attached in Teams. */
@@ -62,6 +67,8 @@ export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' 
 export function buildServices(ports: ServicePorts, settings: ServiceSettings): Services {
   const { store, notifier, jobs, realm, guests, apps, log } = ports;
   const adminGroupId = settings.roles.adminGroupId;
+  /** One secret for every signed download link (bulk results, partners export), so links from either verify alike. */
+  const linkSecret = settings.invitations.linkSecret ?? randomBytes(32).toString('hex');
   const appAccess = new AppAccessService(apps, ports.shadowAccounts);
   const accessRequests = new AccessRequestService({
     store,
@@ -101,7 +108,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
         ...settings.invitations,
         ...settings.invitations.bulk,
         adminGroupId,
-        linkSecret: settings.invitations.linkSecret ?? randomBytes(32).toString('hex'),
+        linkSecret,
         allowLoopbackFiles: settings.allowLoopbackFiles,
       },
       messages: bulkMessages,
@@ -118,6 +125,9 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       cardsChanged: (record) => accessRequests.updateApprovalCards(record),
     }),
     accessRequests,
+    ...(ports.partnerAccounts && ports.partnerUsers
+      ? { partners: new PartnersService(new PartnerSyncService(ports.partnerAccounts, ports.partnerUsers, settings.partners), { ...settings.invitations, linkSecret }) }
+      : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { BulkInvitationService } from './bulk/bulkRuns';
 import type { InvitationService } from './invitations';
 import type { LookupService } from './lookup';
 import type { RealmLookup } from './realmVerdict';
+import type { PartnersService } from './partners/partnersService';
 
 /** Everything commands, actions and jobs may call. Built once in the composition root; replaced by in-memory doubles in tests. */
 export interface Services {
@@ -28,4 +29,6 @@ export interface Services {
   accessRevocation: AccessRevocationService;
   /** request, requests, pending: access requests, their approval by the app's owners (or the admins) and the grant job. */
   accessRequests: AccessRequestService;
+  /** partners: on-prem AD partner accounts and Entra seen together; undefined when ONPREM_* is not configured. */
+  partners?: PartnersService;
 }
