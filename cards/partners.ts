@@ -24,7 +24,7 @@ export function partners(view: PartnersCardView) {
     allClear: 'No account needs action: every partner in AD is a Guest in Entra, and every synced Guest is a partner in AD.',
     groups: view.groups.map((g) => ({
       title: plainLine(g.title, 120),
-      color: g.attention ? 'attention' : 'warning',
+      color: g.attention ? 'attention' : 'accent',
       records: g.records.map((r) => ({ name: plainLine(r.name, 200), sentence: plain(r.sentence, 1200), matched: plainLine(r.matched, 200) })),
     })),
     pageLine: view.pages > 1 ? `Page ${view.page} of ${view.pages}` : 'All accounts that need action are shown.',
