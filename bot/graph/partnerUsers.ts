@@ -186,18 +186,6 @@ export class GraphPartnerUsers {
     return [...byId.values()];
   }
 
-  /** One user by object id (the detail card's other identity), or undefined when Graph does not know it. */
-  async byId(objectId: string): Promise<EntraPartnerUser | undefined> {
-    const responses = await this.batch('Looking up the user', [
-      { id: 'user', method: 'GET', url: `/users/${pathSegment(objectId)}?${queryString({ $select: PARTNER_USER_SELECT.join(',') })}` },
-    ]);
-    const answer = responses.get('user');
-    if (answer?.status === 404) return undefined;
-    const user = EntraUserSchema.safeParse(answer?.body);
-    if (!answer || answer.status >= 300 || !user.success) throw directoryUnavailable('Looking up the user', batchItemError(answer?.status ?? 502, GraphErrorBody.safeParse(answer?.body).data?.error.code));
-    return user.data;
-  }
-
   /** The on-prem (App Proxy) app access of each user: their assignments expanded, plus the app listing once per batch. */
   async appAccessOf(userIds: readonly string[]): Promise<Map<string, UserAppAccessFacts>> {
     const out = new Map<string, UserAppAccessFacts>();
