@@ -20,6 +20,8 @@ import { ShadowAccounts } from './onprem/shadowAccounts';
 import { PartnerAccounts } from './onprem/partnerAccounts';
 import { GraphAccountState } from './graph/accountState';
 import { PartnerMarkerWriter } from './onprem/partnerMarker';
+import { GraphPartnerUsers } from './graph/partnerUsers';
+import { registerPartnersExportRoute } from './partnersExportRoute';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
 import { scheduleHousekeeping } from './jobs/housekeeping.job';
@@ -105,6 +107,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       accounts: new GraphAccountState(graph),
       partnerAccounts: config.onprem ? new PartnerAccounts(config.onprem, config.partners) : undefined,
       partnerMarker: config.onprem && config.partners.markerAttribute ? new PartnerMarkerWriter(config.onprem, config.partners.markerAttribute) : undefined,
+      partnerUsers: config.onprem ? new GraphPartnerUsers(graph) : undefined,
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),
       log,
@@ -137,6 +140,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     routes: [
       (s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' })),
       (s) => registerAuditExportRoute(s, services.auditTrail, log.child({ component: 'audit-export' })),
+      ...(services.partners ? [(s: Server) => registerPartnersExportRoute(s, services.partners, log.child({ component: 'partners-export' }))] : []),
     ],
     adapter,
     bot,

@@ -39,7 +39,14 @@ export function registerSignedDownload(server: Server, download: SignedDownload,
       res.send(verdict === 'expired' ? 410 : 403, { error: verdict === 'expired' ? `This link has expired. ${download.freshLink}` : 'This link is not valid.' });
       return;
     }
-    const file = await download.file(subject);
+    let file: Awaited<ReturnType<SignedDownload['file']>>;
+    try {
+      file = await download.file(subject);
+    } catch (error) {
+      log.error({ err: error, path: download.path }, 'download could not be built');
+      res.send(503, { error: 'The file could not be built just now. Try the link again in a minute.' });
+      return;
+    }
     if (file === undefined) {
       res.send(404, { error: download.notFound });
       return;

@@ -456,6 +456,10 @@ function onPremSettings(e: Env, cwd: string, problems: string[], sandbox: boolea
   const missing = Object.entries(required).filter(([, v]) => !v).map(([k]) => k);
   const optionalSet = [e.ONPREM_CA_FILE, e.ONPREM_TLS_SERVERNAME, e.ONPREM_TLS_INSECURE].some((v) => v !== undefined);
   if (missing.length === 4) {
+    if (e.ONPREM_PARTNER_SEARCH_BASE) {
+      problems.push('ONPREM_PARTNER_SEARCH_BASE: set only with ONPREM_LDAP_URL, ONPREM_BIND_DN, ONPREM_BIND_PASSWORD and ONPREM_GUEST_OU (partners reads over that connection).');
+      return INVALID;
+    }
     if (optionalSet) {
       problems.push('ONPREM_CA_FILE / ONPREM_TLS_*: set only with ONPREM_LDAP_URL, ONPREM_BIND_DN, ONPREM_BIND_PASSWORD and ONPREM_GUEST_OU.');
       return INVALID;

@@ -19,6 +19,8 @@ import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { HybridService } from './services/hybrid';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
+import { PartnerSyncService, type PartnerUserReader } from './services/partners/partnerSync';
+import { PartnersService } from './services/partners/partnersService';
 import type { Notifier } from './services/ports';
 import { RealmService, type OwnDomainReader } from './services/realm';
 import type { Clock, LoginEndpoints } from './services/realmPorts';
@@ -45,12 +47,13 @@ export interface ServicePorts {
   apps: AppDirectory;
   /** On-prem AD for Kerberos apps' shadow accounts; undefined when ONPREM_* is not configured. */
   shadowAccounts?: ShadowAccounts;
-  /** On-prem AD partner accounts (read), for partners and mark; undefined when ONPREM_* is not configured. */
-  partnerAccounts?: PartnerAccounts;
   /** Disables a cloud account (keeping one of two identities); undefined where the bot may not. */
   accounts?: { disable(objectId: string): Promise<'disabled' | 'missing'> };
   /** Writes the partner marker attribute for mark; undefined without ONPREM_* or without a marker attribute. */
   partnerMarker?: PartnerMarkerWriter;
+  /** partners: the AD side (PartnerAccounts) and the Entra side (GraphPartnerUsers); both or neither, with ONPREM_*. */
+  partnerAccounts?: PartnerAccounts;
+  partnerUsers?: PartnerUserReader;
   /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
   realm: RealmLookup;
   /** Downloads a CSV attached in Teams. */
@@ -73,7 +76,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
   const { store, notifier, jobs, realm, guests, apps, log } = ports;
   const adminGroupId = settings.roles.adminGroupId;
   const appAccess = new AppAccessService(apps, ports.shadowAccounts);
-  // One secret for every signed download link (bulk results, audit exports), random per process when none is configured.
+  // One secret for every signed download link (bulk results, partners and audit exports), random per process when none is configured.
   const linkSecret = settings.invitations.linkSecret ?? randomBytes(32).toString('hex');
   const accessRequests = new AccessRequestService({
     store,
@@ -153,6 +156,9 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
         ...(settings.invitations.resultsOnOwnAddress ? { resultsOnOwnAddress: true } : {}),
       },
     }),
+    ...(ports.partnerAccounts && ports.partnerUsers
+      ? { partners: new PartnersService(new PartnerSyncService(ports.partnerAccounts, ports.partnerUsers, settings.partners), { ...settings.invitations, linkSecret }) }
+      : {}),
   };
 }
 

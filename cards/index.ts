@@ -46,10 +46,14 @@ import auditExportTemplate from './auditExport.card.json';
 import auditTimelineTemplate from './auditTimeline.card.json';
 import { auditExport } from './auditExport';
 import { auditTimeline } from './auditTimeline';
+import partnersTemplate from './partners.card.json';
+import partnerDetailTemplate from './partnerDetail.card.json';
+import { partners } from './partners';
+import { partnerDetail } from './partnerDetail';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -77,4 +81,6 @@ export const templates: Record<string, CardTemplate> = {
   accessRequestStatus: accessRequestStatusTemplate,
   auditTimeline: auditTimelineTemplate,
   auditExport: auditExportTemplate,
+  partners: partnersTemplate,
+  partnerDetail: partnerDetailTemplate,
 };

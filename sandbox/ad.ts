@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_FIXTURE_PATH, loadFixture } from './fixture';
+import { PARTNER_SEED, partnerOu, seedPartnerAccounts, withSyncedPartners } from './partnerSeed';
 import { SAMBA_APT, sambaMissingReason, startSambaDc } from './samba';
 
 /**
  * `npm run sandbox:ad`: a local Samba AD DC plus `npm start` wired to it, so Kerberos (KCD) app grants create real shadow
- * accounts. Stops the DC when the bot exits or on Ctrl+C.
+ * accounts, and `partners` shows every state on first try: the DC is seeded with the partner accounts of sandbox/partnerSeed.ts
+ * and the fixture the sandbox serves syncs them with the objectSid and objectGUID the DC assigned. Stops the DC when the bot
+ * exits or on Ctrl+C.
  */
 async function main(): Promise<void> {
   const missing = sambaMissingReason();
@@ -14,6 +21,13 @@ async function main(): Promise<void> {
   console.log('Starting a local Samba AD DC (CORP.CONTOSO.TEST on ldaps://127.0.0.1:636)…');
   const dc = await startSambaDc({ lockTimeoutMs: 2000 });
   console.log(`Samba DC ready. Shadow accounts go to ${dc.guestOu}.`);
+  const ldap = await dc.connect();
+  const ids = await seedPartnerAccounts(ldap, dc.baseDn).finally(() => ldap.unbind().catch(() => undefined));
+  const domain = dc.baseDn.split(',').map((rdn) => rdn.replace(/^DC=/i, '')).join('.').toLowerCase();
+  const base = loadFixture(process.env.SANDBOX_FIXTURE ? path.resolve(process.env.SANDBOX_FIXTURE) : DEFAULT_FIXTURE_PATH);
+  const fixtureFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pab-sandbox-ad-')), 'fixture.json');
+  fs.writeFileSync(fixtureFile, JSON.stringify(withSyncedPartners(base, ids, domain), null, 2));
+  console.log(`Seeded ${PARTNER_SEED.length} partner accounts in ${partnerOu(dc.baseDn)} (${PARTNER_SEED.map((a) => `${a.sam}: ${a.expected}`).join(', ')}); try "partners".`);
   const bot = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start'], {
     stdio: 'inherit',
     env: {
@@ -24,6 +38,9 @@ async function main(): Promise<void> {
       ONPREM_GUEST_OU: dc.guestOu,
       ONPREM_CA_FILE: dc.caFile,
       ONPREM_TLS_SERVERNAME: dc.tlsServername,
+      ONPREM_PARTNER_SEARCH_BASE: process.env.ONPREM_PARTNER_SEARCH_BASE ?? partnerOu(dc.baseDn),
+      PARTNER_UPN_SUFFIXES: process.env.PARTNER_UPN_SUFFIXES ?? 'partners.contoso.com',
+      SANDBOX_FIXTURE: fixtureFile,
     },
   });
   let stopping = false;

@@ -23,9 +23,9 @@ import { bulkCancel } from './bulk.cancel.action';
 import { bulkResults } from './bulk.results.action';
 import { bulkStart } from './bulk.start.action';
 import { partnerKeepIdentity } from './partner.keepIdentity.action';
-
 import { historyOlder } from './history.older.action';
 import { auditOlder } from './audit.older.action';
+import { partnersPage } from './partners.page.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder, partnersPage];

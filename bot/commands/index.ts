@@ -13,9 +13,9 @@ import { pending } from './pending.command';
 import { signin } from './signin.command';
 import { convert } from './convert.command';
 import { mark } from './mark.command';
-
 import { history } from './history.command';
 import { audit } from './audit.command';
+import { partners } from './partners.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, partners, help];

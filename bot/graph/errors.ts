@@ -46,6 +46,9 @@ export const GRAPH_STEPS = {
   'Assigning the app role': { feature: 'Granting app access after an approved request', permissions: ['AppRoleAssignment.ReadWrite.All', 'Application.Read.All'], changes: true },
   'Removing the app role assignment': { feature: 'Revoking app access (revoke, expiry)', permissions: ['AppRoleAssignment.ReadWrite.All'], changes: true },
   'Disabling the account': { feature: 'Keeping one of two identities (the partners card)', permissions: ['User.ReadWrite.All'], changes: true },
+  'Listing the guests': { feature: 'Locally managed partner accounts (partners)', permissions: ['User.Read.All'] },
+  'Looking up synced users': { feature: 'Locally managed partner accounts (partners)', permissions: ['User.Read.All'] },
+  'Reading app access': { feature: 'Which identity holds which app access (partners)', permissions: ['User.Read.All', 'Application.Read.All'] },
 } as const satisfies Record<string, { feature: string; permissions: readonly string[]; changes?: true }>;
 
 export type GraphStep = keyof typeof GRAPH_STEPS;

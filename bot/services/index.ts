@@ -10,6 +10,7 @@ import type { HybridService } from './hybrid';
 import type { InvitationService } from './invitations';
 import type { LookupService } from './lookup';
 import type { RealmLookup } from './realmVerdict';
+import type { PartnersService } from './partners/partnersService';
 
 /** Everything commands, actions and jobs may call. Built once in the composition root; replaced by in-memory doubles in tests. */
 export interface Services {
@@ -34,4 +35,6 @@ export interface Services {
   hybrid: HybridService;
   /** history and audit: the audit log read back, filtered and paged, its hash chain checked, exported through a signed link. */
   auditTrail: AuditTrailService;
+  /** partners: on-prem AD partner accounts and Entra seen together; undefined when ONPREM_* is not configured. */
+  partners?: PartnersService;
 }

@@ -333,6 +333,11 @@ function validate(ctx: Context, expr: FilterExpr): void {
     case 'in': {
       const prop = resolve(ctx, expr.path);
       if (!allowed(ctx, prop.in)) throw unsupported(ctx, prop.name);
+      // GD concepts/filter-query-parameter: "the request is limited to 15 expressions in the filter clause by default" (an
+      // advanced query is limited by URL length instead). The wording is Graph's answer for an `or` chain over the limit.
+      if (!ctx.advanced && expr.values.length > MAX_IN_VALUES) {
+        throw new GraphHttpError(400, 'Request_BadRequest', `Too many child clauses specified in search filter expression containing 'OR' operators: ${expr.values.length}. Max allowed: ${MAX_IN_VALUES}.`);
+      }
       return;
     }
     case 'fn': {
@@ -398,6 +403,9 @@ function validateIdentitiesLambda(ctx: Context, prop: FilterProperty, variable: 
 }
 
 /** Parses and checks a filter against the entity's supported forms; throws Graph's error for anything it would refuse. */
+/** Values one `in` may list outside advanced queries. */
+const MAX_IN_VALUES = 15;
+
 export function compileFilter(filter: string, spec: EntityFilterSpec, advanced: boolean): FilterExpr {
   const expr = parseFilter(filter);
   validate({ spec, advanced }, expr);

@@ -253,6 +253,7 @@ export function cardSamples(): CardSample[] {
     ...revokeCardSamples(),
     ...accessRequestCardSamples(),
     ...auditCardSamples(),
+    ...partnersCardSamples(),
   ];
 }
 
@@ -636,5 +637,73 @@ function auditCardSamples(): CardSample[] {
     { card: 'auditExport', variant: 'typical', attachment: exportCard({ kind: 'link', url: `https://bot.contoso.com/audit/export?f=csv.${Buffer.from(JSON.stringify(filter)).toString('base64url')}&expires=1800000000&sig=abc`, format: 'csv', described: ['partner Alice Smith', 'the last 30 days'], expiresInHours: 24 }) },
     { card: 'auditExport', variant: 'maximal', attachment: exportCard({ kind: 'link', url: `https://bot.contoso.com/audit/export?f=jsonl.${'A'.repeat(4000)}&expires=1800000000&sig=${'s'.repeat(43)}`, format: 'jsonl', described: [long, long, long, long], expiresInHours: 168 }) },
     { card: 'auditExport', variant: 'hostile', attachment: exportCard({ kind: 'link', url: 'javascript:alert(1)', format: 'csv', described: [HOSTILE_TEXT], expiresInHours: 24 }) },
+  ];
+}
+
+function partnersCardSamples(): CardSample[] {
+  const counts = ['Security gap: a partner synced as Member', 'Disabled or expired in AD, enabled in Entra', 'Two identities for one person', 'A Guest in Entra the partner rule does not mark', 'A partner in AD, not in Entra yet', 'Consistent: a partner in AD, a Guest in Entra'].map((title, i) => ({ title, value: String(i * 1700) }));
+  const record = (name: string, sentence: string) => ({ name, sentence, matched: 'Joined by objectSid = onPremisesSecurityIdentifier' });
+  const view = {
+    scanId: '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+    title: '2 of 9 partner accounts need action',
+    scope: 'AD: OU=Partners,DC=corp,DC=contoso,DC=com. Read at 2026-12-02 11:00 UTC.',
+    counts,
+    groups: [
+      { title: 'Security gap: a partner synced as Member', attention: true, records: [record('Dmitri Volkov (dvolkov@partners.contoso.com)', 'The partner rule marks dvolkov@partners.contoso.com (extensionAttribute1 = "Partner"), but Entra Connect synced it as Member. The sync rule should set UserType = IIF([extensionAttribute1] = "Partner", "Guest", "Member"). Until it changes, this partner has a member\'s access.')] },
+      { title: 'A partner in AD, not in Entra yet', attention: false, records: [record('Jana Nováková (jnovak@partners.contoso.com)', 'No Entra user matches its objectSid, immutable id, UPN or sAMAccountName: not synced yet, outside the sync scope, or filtered.')] },
+    ],
+    page: 1,
+    pages: 1,
+    exportUrl: 'https://bot.contoso.com/partners/3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d/results.csv?expires=1796000000&sig=abc',
+  };
+  const long = HOSTILE.long;
+  const rows = [
+    { attribute: 'objectSid / onPremisesSecurityIdentifier', ad: 'S-1-5-21-3623811015-3361044348-30300820-1013', entra: 'S-1-5-21-3623811015-3361044348-30300820-1013', differs: false },
+    { attribute: 'userPrincipalName / onPremisesUserPrincipalName', ad: 'kchen@partners.contoso.com', entra: 'kchen@partners.contoso.com', differs: false },
+    { attribute: 'Enabled', ad: 'false', entra: 'true', differs: true },
+  ];
+  const detail = {
+    stateTitle: 'Two identities for one person',
+    attention: false,
+    name: 'Kim Chen (kchen@partners.contoso.com)',
+    dn: 'CN=Kim Chen,OU=Partners,DC=corp,DC=contoso,DC=com',
+    sentence: 'Signing in as kim.chen@wingtiptoys.com uses the invited guest; the synced account signs in only as kchen@partners.contoso.com.',
+    matched: 'Joined by objectSid = onPremisesSecurityIdentifier.',
+    rows,
+    keep: { text: 'Move the app access to the identity that stays, then remove or disable the other.', syncedId: 'd0000000-0000-4000-8000-000000000005', syncedName: 'kchen@partners.contoso.com', twinId: 'e0000000-0000-4000-8000-000000000007', twinName: 'kim.chen_wingtiptoys.com#EXT#@contoso.onmicrosoft.com' },
+  };
+  return [
+    { card: 'partners', variant: 'typical', attachment: cards.partners(view) },
+    {
+      card: 'partners',
+      variant: 'maximal',
+      attachment: cards.partners({
+        ...view,
+        title: long,
+        scope: long,
+        groups: ['a', 'b', 'c', 'd', 'e'].map((g) => ({ title: long, attention: g === 'a', records: [0, 1].map(() => record(long, long.repeat(2))) })).slice(0, 4),
+        page: 2,
+        pages: 1250,
+      }),
+    },
+    {
+      card: 'partners',
+      variant: 'hostile',
+      attachment: cards.partners({ ...view, title: HOSTILE.link, scope: HOSTILE_TEXT, groups: [{ title: HOSTILE.template, attention: true, records: [record(HOSTILE_TEXT, HOSTILE_TEXT)] }], exportUrl: undefined }),
+    },
+    { card: 'partnerDetail', variant: 'typical', attachment: cards.partnerDetail(detail) },
+    {
+      card: 'partnerDetail',
+      variant: 'maximal',
+      attachment: cards.partnerDetail({
+        ...detail,
+        name: long,
+        dn: long,
+        sentence: long.repeat(2),
+        rows: Array.from({ length: 16 }, () => ({ attribute: long, ad: long, entra: long, differs: true })),
+        keep: { ...detail.keep, text: long, syncedName: long, twinName: long },
+      }),
+    },
+    { card: 'partnerDetail', variant: 'hostile', attachment: cards.partnerDetail({ ...detail, name: HOSTILE_TEXT, dn: HOSTILE.link, sentence: HOSTILE_TEXT, rows: [{ attribute: HOSTILE.template, ad: HOSTILE_TEXT, entra: HOSTILE.link, differs: true }], keep: undefined }) },
   ];
 }
