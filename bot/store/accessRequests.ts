@@ -182,10 +182,11 @@ export class AccessRequestRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onWarning: StoreWarningHandler = () => undefined,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async create(input: NewAccessRequest): Promise<AccessRequestRecord> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const row: Selectable<AccessRequestTable> = {
       id: input.id,
       state: 'pending',
@@ -259,7 +260,7 @@ export class AccessRequestRepository {
   async adoptFromEndingGrant(id: string, progress: GrantProgress): Promise<boolean> {
     const result = await this.db
       .updateTable('access_request')
-      .set({ grant_progress: JSON.stringify(progress), updated_at: new Date().toISOString() })
+      .set({ grant_progress: JSON.stringify(progress), updated_at: this.now().toISOString() })
       .where('id', '=', id)
       .where('state', '=', 'granted')
       .executeTakeFirst();
@@ -314,7 +315,7 @@ export class AccessRequestRepository {
     return compareAndSet<Database, 'access_request'>(this.db, 'access_request', record.id, record.version, {
       ...changes,
       state: to,
-      updated_at: new Date().toISOString(),
+      updated_at: this.now().toISOString(),
     });
   }
 
@@ -324,7 +325,7 @@ export class AccessRequestRepository {
    * same transaction.
    */
   async endGrant(id: string, to: 'revoked' | 'expired', actorObjectId: string | undefined): Promise<boolean> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const result = await this.db
       .updateTable('access_request')
       .set((eb) => ({ state: to, ended_by: actorObjectId?.toLowerCase() ?? null, ended_at: now, updated_at: now, version: eb('version', '+', 1) }))
@@ -346,7 +347,7 @@ export class AccessRequestRepository {
   async saveGrantProgress(id: string, progress: GrantProgress, error: string | null): Promise<void> {
     await this.db
       .updateTable('access_request')
-      .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: new Date().toISOString() })
+      .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: this.now().toISOString() })
       .where('id', '=', id)
       .where('state', '=', 'approved')
       .execute();
