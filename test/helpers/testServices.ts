@@ -115,7 +115,10 @@ export const testSettings: ServiceSettings = {
  * Services over a fresh SQLite store in a temp dir, for command and action tests that need no Graph: the app's own
  * buildServices over in-memory ports, so the tests run the wiring production runs.
  */
-export async function testServices(memberships: Record<string, string[]> = {}, options: { clock?: JobClock } = {}): Promise<TestServices> {
+export async function testServices(
+  memberships: Record<string, string[]> = {},
+  options: { clock?: JobClock; access?: Partial<ServiceSettings['access']> } = {},
+): Promise<TestServices> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-services-'));
   const clock = options.clock ?? systemClock;
   const store: Store = await openStore({ dataDir: dir, clock });
@@ -138,7 +141,7 @@ export async function testServices(memberships: Record<string, string[]> = {}, o
       log: createLogger('silent'),
       clock,
     },
-    testSettings,
+    options.access ? { ...testSettings, access: { ...testSettings.access, ...options.access } } : testSettings,
   );
   return {
     ...services,
