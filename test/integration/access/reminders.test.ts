@@ -5,7 +5,8 @@ import { jobHandlers } from '../../../bot/jobs/handlers';
 import { createLogger } from '../../../bot/logger';
 import type { OutgoingMessage, SentMessage } from '../../../bot/notify/notifier';
 import { accessReminderKey } from '../../../bot/services/access/schedule';
-import type { AccessRequestRecord } from '../../../bot/store';
+import type { AccessRequestRecord, StoreOptions } from '../../../bot/store';
+import { describeOnEachBackend } from '../../helpers/storeBackends';
 import { cardText } from '../../helpers/bot';
 import { testServices, type TestServices } from '../../helpers/testServices';
 
@@ -26,9 +27,9 @@ interface Stack {
   runner: JobRunner;
 }
 
-async function stack(reminderHours = 24): Promise<Stack> {
-  const clock = new TestClock({ frozen: true, start: START });
-  const services = await testServices({}, { clock, access: { reminderHours, requestTimeoutDays: 7 } });
+async function stack(reminderHours = 24, shared?: { clock: TestClock; store: StoreOptions }): Promise<Stack> {
+  const clock = shared?.clock ?? new TestClock({ frozen: true, start: START });
+  const services = await testServices({}, { clock, access: { reminderHours, requestTimeoutDays: 7 }, ...(shared ? { store: shared.store } : {}) });
   services.appDirectory.apps.push({ servicePrincipalId: WIKI, appId: WIKI.replace('f3', 'f2'), displayName: 'Contoso Wiki', ssoKind: 'headerBased', externalUrl: 'https://wiki-contoso.msappproxy.net/', roles: [] });
   services.appDirectory.owners[WIKI] = [
     { id: OLGA, displayName: 'Olga Owner' },
@@ -184,5 +185,39 @@ describe('reminders for an undecided request, driven by the job clock', () => {
     s.services.jobs.attach(restarted);
     await advance(s, 10 * 60_000);
     expect(reminders(s.services).map((r) => r.to)).toEqual([OLGA, OTTO]);
+  });
+});
+
+describeOnEachBackend('reminders with several instances', (backend) => {
+  let instances: Stack[] = [];
+  afterEach(async () => {
+    await Promise.all(instances.map((i) => i.runner.stop()));
+    await Promise.all(instances.map((i) => i.services.dispose()));
+    instances = [];
+  });
+
+  it('remind each approver once per round however many instances run the jobs, and survive their restart', async () => {
+    const clock = new TestClock({ frozen: true, start: START });
+    const store = await backend.freshOptions();
+    const count = backend.multiInstance ? 3 : 1;
+    for (let i = 0; i < count; i += 1) instances.push(await stack(24, { clock, store }));
+    await request(instances[0]!);
+    for (const i of instances) i.runner.start();
+    const all = () => instances.flatMap((i) => reminders(i.services));
+
+    clock.advance(24 * HOUR);
+    await Promise.all(instances.map((i) => i.runner.settleDue()));
+    expect(all().map((r) => r.to).sort()).toEqual([OLGA, OTTO]);
+
+    // Every instance restarts between the rounds: the next round is in the store, not in any instance's memory.
+    for (const i of instances) {
+      await i.runner.stop();
+      i.runner = new JobRunner(i.services.jobs.queue, jobHandlers(i.services), log, { clock, pollMs: 10 * 60_000 });
+      i.services.jobs.attach(i.runner);
+      i.runner.start();
+    }
+    clock.advance(24 * HOUR);
+    await Promise.all(instances.map((i) => i.runner.settleDue()));
+    expect(all().map((r) => r.to).sort()).toEqual([OLGA, OLGA, OTTO, OTTO]);
   });
 });
