@@ -5,9 +5,10 @@ import { AccessRequestDecisions } from './access/decisions';
 import { AccessGrant } from './access/grant';
 import { AccessRequestQueries } from './access/queries';
 import { AccessRequestForm } from './access/requestForm';
+import { AccessRequestEscalation, type EscalationStepOutcome } from './access/escalation';
 import { AccessRequestReminders, type ReminderStepOutcome } from './access/reminders';
 import { AccessRequestWithdrawal } from './access/withdraw';
-import type { GrantJobPayload, ReminderPayload } from './access/schedule';
+import type { EscalationPayload, GrantJobPayload, ReminderPayload } from './access/schedule';
 import type {
   AccessRequestContext,
   AccessRequestDeps,
@@ -26,7 +27,7 @@ import type {
 } from './access/types';
 import { ApprovalFanout } from './approvalFanout';
 
-export { ACCESS_GRANT_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
+export { ACCESS_GRANT_JOB_KIND, ACCESS_ESCALATE_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
 export * from './access/types';
 
 /**
@@ -43,6 +44,7 @@ export class AccessRequestService {
   private readonly queries: AccessRequestQueries;
   private readonly withdrawal: AccessRequestWithdrawal;
   private readonly reminders: AccessRequestReminders;
+  private readonly escalation: AccessRequestEscalation;
   private readonly ctx: AccessRequestContext;
 
   constructor(deps: AccessRequestDeps) {
@@ -57,6 +59,7 @@ export class AccessRequestService {
     this.queries = new AccessRequestQueries(this.ctx);
     this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);
     this.reminders = new AccessRequestReminders(this.ctx);
+    this.escalation = new AccessRequestEscalation(this.ctx, this.cards);
   }
 
   get settings(): AccessRequestSettings {
@@ -118,6 +121,11 @@ export class AccessRequestService {
   /** The reminder job's step: reminds the approvers who have not answered, then waits for the next reminder or ends. */
   reminderStep(payload: ReminderPayload): Promise<ReminderStepOutcome> {
     return this.reminders.reminderStep(payload);
+  }
+
+  /** The escalation job's step: the admins become approvers too, get the card, and the requester is told. */
+  escalateStep(payload: EscalationPayload): Promise<EscalationStepOutcome> {
+    return this.escalation.escalateStep(payload);
   }
 
   grantStep(payload: GrantJobPayload, attempt?: number): Promise<GrantStepOutcome> {
