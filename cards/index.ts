@@ -50,10 +50,12 @@ import partnersTemplate from './partners.card.json';
 import partnerDetailTemplate from './partnerDetail.card.json';
 import { partners } from './partners';
 import { partnerDetail } from './partnerDetail';
+import accessReminderTemplate from './accessReminder.card.json';
+import { accessReminder } from './accessReminder';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -83,4 +85,5 @@ export const templates: Record<string, CardTemplate> = {
   auditExport: auditExportTemplate,
   partners: partnersTemplate,
   partnerDetail: partnerDetailTemplate,
+  accessReminder: accessReminderTemplate,
 };

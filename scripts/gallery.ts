@@ -26,6 +26,7 @@ const PURPOSE: Record<string, string> = {
   checklist: 'The `signin` answer: the four steps of letting a synced partner sign in with their email, each done or missing with the fact behind it, and the tenanted sign-in address to send them.',
   identityStep: 'One step of keeping one of a person\'s two identities (move the app access, then disable the other): what was done, what was left alone, and the next step\'s button, which is confirmed before it runs.',
   inviteOutcome: 'The result of an invitation or a resend: what happened first, then the facts, then the redemption link to pass on.',
+  accessReminder: 'A new message to each approver who has not answered a request after ACCESS_REMINDER_HOURS, and again each as many hours: it points at the one request (Show replaces it with the approval card as it stands), and decides nothing itself.',
 };
 
 function tsdocPurpose(card: string): string | undefined {

@@ -76,7 +76,9 @@ function roleWords(record: AccessRequestRecord): string {
 }
 
 function approverWords(record: AccessRequestRecord): string {
-  return record.approverSource === 'owners' ? 'Owners of the app' : 'Bot admins (the app has no other owners)';
+  const base = record.approverSource === 'owners' ? 'Owners of the app' : 'Bot admins (the app has no other owners)';
+  if (!record.escalatedAt || record.approverSource === 'admins') return base;
+  return `${base}, and the bot admins since ${when(record.escalatedAt)} (nobody had decided in time)`;
 }
 
 const TITLES: Record<AccessRequestState, string> = {
@@ -567,6 +569,33 @@ export const accessRequestMessages: AccessRequestMessages = {
         record.state === 'pending'
           ? `${record.requesterName} asks for ${record.guestDisplayName}'s access to ${record.appDisplayName}`
           : `${record.appDisplayName} for ${record.guestDisplayName}: ${statusWords(record)}`,
+    };
+  },
+  reminder(record, { waitingHours }): OutgoingMessage {
+    const waiting = waitingHours === 1 ? '1 hour' : `${waitingHours} hours`;
+    const title = `${record.appDisplayName} for ${record.guestDisplayName} still waits for a decision`;
+    return {
+      card: cards.accessReminder({
+        id: record.id,
+        title,
+        text: `${record.requesterName} asked ${waiting} ago, and nobody has decided yet. Approve or deny it before it times out.`,
+        facts: [
+          { title: 'Partner', value: `${record.guestDisplayName} (${record.guestMail ?? record.guestUpn})` },
+          { title: 'App', value: record.appRoleName ? `${record.appDisplayName}, role ${record.appRoleName}` : record.appDisplayName },
+          { title: 'Requested by', value: record.requesterName },
+          { title: 'Times out', value: when(record.approvalDeadline) },
+        ],
+      }),
+      text: `Reminder: ${title}`,
+    };
+  },
+  escalated(record): OutgoingMessage {
+    const text = `${record.appDisplayName} for ${record.guestDisplayName}: nobody had decided, so the bot admins can decide it now too`;
+    return {
+      card: statusCard(record, undefined, {
+        text: `Nobody had decided your request yet, so it now goes to the bot admins as well. They decide by ${when(record.approvalDeadline)}; after that it times out.`,
+      }),
+      text,
     };
   },
   requesterOutcome(record, options = {}): OutgoingMessage {

@@ -5,8 +5,10 @@ import { AccessRequestDecisions } from './access/decisions';
 import { AccessGrant } from './access/grant';
 import { AccessRequestQueries } from './access/queries';
 import { AccessRequestForm } from './access/requestForm';
+import { AccessRequestEscalation, type EscalationStepOutcome } from './access/escalation';
+import { AccessRequestReminders, type ReminderStepOutcome } from './access/reminders';
 import { AccessRequestWithdrawal } from './access/withdraw';
-import type { GrantJobPayload } from './access/schedule';
+import type { EscalationPayload, GrantJobPayload, ReminderPayload } from './access/schedule';
 import type {
   AccessRequestContext,
   AccessRequestDeps,
@@ -25,7 +27,7 @@ import type {
 } from './access/types';
 import { ApprovalFanout } from './approvalFanout';
 
-export { ACCESS_GRANT_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
+export { ACCESS_GRANT_JOB_KIND, ACCESS_ESCALATE_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
 export * from './access/types';
 
 /**
@@ -41,6 +43,8 @@ export class AccessRequestService {
   private readonly grant: AccessGrant;
   private readonly queries: AccessRequestQueries;
   private readonly withdrawal: AccessRequestWithdrawal;
+  private readonly reminders: AccessRequestReminders;
+  private readonly escalation: AccessRequestEscalation;
   private readonly ctx: AccessRequestContext;
 
   constructor(deps: AccessRequestDeps) {
@@ -54,6 +58,8 @@ export class AccessRequestService {
     this.grant = new AccessGrant(this.ctx, this.cards);
     this.queries = new AccessRequestQueries(this.ctx);
     this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);
+    this.reminders = new AccessRequestReminders(this.ctx);
+    this.escalation = new AccessRequestEscalation(this.ctx, this.cards);
   }
 
   get settings(): AccessRequestSettings {
@@ -110,6 +116,16 @@ export class AccessRequestService {
   async timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {
     await this.form.sendCardsNobodyGot(id);
     return this.decisions.timeoutStep(id);
+  }
+
+  /** The reminder job's step: reminds the approvers who have not answered, then waits for the next reminder or ends. */
+  reminderStep(payload: ReminderPayload): Promise<ReminderStepOutcome> {
+    return this.reminders.reminderStep(payload);
+  }
+
+  /** The escalation job's step: the admins become approvers too, get the card, and the requester is told. */
+  escalateStep(payload: EscalationPayload): Promise<EscalationStepOutcome> {
+    return this.escalation.escalateStep(payload);
   }
 
   grantStep(payload: GrantJobPayload, attempt?: number): Promise<GrantStepOutcome> {

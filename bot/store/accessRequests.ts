@@ -128,6 +128,8 @@ export interface AccessRequestRecord {
   decidedByName?: string;
   decidedAt?: Date;
   decisionComment?: string;
+  /** Handed to the admins as well (ACCESS_ESCALATE_HOURS); they are then among `approverObjectIds`. */
+  escalatedAt?: Date;
   grantProgress: GrantProgress;
   grantError?: string;
   grantedAt?: Date;
@@ -182,10 +184,11 @@ export class AccessRequestRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onWarning: StoreWarningHandler = () => undefined,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async create(input: NewAccessRequest): Promise<AccessRequestRecord> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const row: Selectable<AccessRequestTable> = {
       id: input.id,
       state: 'pending',
@@ -216,6 +219,7 @@ export class AccessRequestRepository {
       decided_by_name: null,
       decided_at: null,
       decision_comment: null,
+      escalated_at: null,
       grant_progress: input.grantProgress ? JSON.stringify(input.grantProgress) : null,
       grant_error: null,
       granted_at: null,
@@ -259,7 +263,7 @@ export class AccessRequestRepository {
   async adoptFromEndingGrant(id: string, progress: GrantProgress): Promise<boolean> {
     const result = await this.db
       .updateTable('access_request')
-      .set({ grant_progress: JSON.stringify(progress), updated_at: new Date().toISOString() })
+      .set({ grant_progress: JSON.stringify(progress), updated_at: this.now().toISOString() })
       .where('id', '=', id)
       .where('state', '=', 'granted')
       .executeTakeFirst();
@@ -314,7 +318,7 @@ export class AccessRequestRepository {
     return compareAndSet<Database, 'access_request'>(this.db, 'access_request', record.id, record.version, {
       ...changes,
       state: to,
-      updated_at: new Date().toISOString(),
+      updated_at: this.now().toISOString(),
     });
   }
 
@@ -324,7 +328,7 @@ export class AccessRequestRepository {
    * same transaction.
    */
   async endGrant(id: string, to: 'revoked' | 'expired', actorObjectId: string | undefined): Promise<boolean> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const result = await this.db
       .updateTable('access_request')
       .set((eb) => ({ state: to, ended_by: actorObjectId?.toLowerCase() ?? null, ended_at: now, updated_at: now, version: eb('version', '+', 1) }))
@@ -346,7 +350,7 @@ export class AccessRequestRepository {
   async saveGrantProgress(id: string, progress: GrantProgress, error: string | null): Promise<void> {
     await this.db
       .updateTable('access_request')
-      .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: new Date().toISOString() })
+      .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: this.now().toISOString() })
       .where('id', '=', id)
       .where('state', '=', 'approved')
       .execute();
@@ -385,6 +389,7 @@ export class AccessRequestRepository {
       decidedByName: optional(row.decided_by_name),
       decidedAt: optionalDate(row.decided_at),
       decisionComment: optional(row.decision_comment),
+      escalatedAt: optionalDate(row.escalated_at),
       grantProgress: this.parse(row.id, 'grant_progress', row.grant_progress, GrantProgressSchema) ?? {},
       grantError: optional(row.grant_error),
       grantedAt: optionalDate(row.granted_at),

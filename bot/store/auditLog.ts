@@ -100,6 +100,7 @@ export class SqlAuditLog implements AuditLog {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onWarning: StoreWarningHandler,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /**
@@ -113,7 +114,7 @@ export class SqlAuditLog implements AuditLog {
   }
 
   private async appendIn(db: Kysely<Database>, entry: AuditEntryInput): Promise<AuditEntry> {
-    const at = entry.at ?? new Date();
+    const at = entry.at ?? this.now();
     const detail = entry.detail === undefined ? null : JSON.stringify(entry.detail);
     const head = await db
       .updateTable('audit_chain_head')

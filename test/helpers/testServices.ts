@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConversationReference } from 'botbuilder';
 import type { GroupMembershipReader } from '../../bot/identity/roles';
+import { systemClock, type JobClock } from '../../bot/clock';
 import { JobQueue, Jobs } from '../../bot/jobs';
 import type { Notifier, OutgoingMessage, SentMessage } from '../../bot/notify/notifier';
 import type { Services } from '../../bot/services';
-import { openStore, type Store } from '../../bot/store';
+import { openStore, type Store, type StoreOptions } from '../../bot/store';
 import type { UserAppAccessFacts } from '../../bot/graph/userAppAccess';
 import type { AddressOwner, DirectoryUser, UserLookup, UserQuery } from '../../bot/graph/users';
 import type { UserDirectory } from '../../bot/services/lookup';
@@ -114,14 +115,19 @@ export const testSettings: ServiceSettings = {
  * Services over a fresh SQLite store in a temp dir, for command and action tests that need no Graph: the app's own
  * buildServices over in-memory ports, so the tests run the wiring production runs.
  */
-export async function testServices(memberships: Record<string, string[]> = {}): Promise<TestServices> {
+export async function testServices(
+  memberships: Record<string, string[]> = {},
+  options: { clock?: JobClock; access?: Partial<ServiceSettings['access']>; store?: StoreOptions } = {},
+): Promise<TestServices> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-services-'));
-  const store: Store = await openStore({ dataDir: dir });
+  const clock = options.clock ?? systemClock;
+  // Another backend (a PostgreSQL database that several instances share), or SQLite in the temp dir.
+  const store: Store = await openStore({ dataDir: dir, ...options.store, clock });
   const realm = new InMemoryRealmLookup();
   const notifier = new InMemoryNotifier();
   const invitationDirectory = new InMemoryInvitationDirectory();
   const appDirectory = new InMemoryAppDirectory();
-  const jobs = new Jobs(new JobQueue(store.db));
+  const jobs = new Jobs(new JobQueue(store.db, clock.now));
   const services = buildServices(
     {
       store,
@@ -134,8 +140,9 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
       realm,
       files: new HttpFileDownloads(),
       log: createLogger('silent'),
+      clock,
     },
-    testSettings,
+    options.access ? { ...testSettings, access: { ...testSettings.access, ...options.access } } : testSettings,
   );
   return {
     ...services,

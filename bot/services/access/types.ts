@@ -28,6 +28,13 @@ export interface AccessRequestSettings {
   fanoutCheckSeconds?: number;
   adminGroupId: string;
   approvalsConversationId?: string;
+  /**
+   * Hours after a request is made, and again each as many hours until its deadline, when the approvers who have not
+   * answered are reminded (ACCESS_REMINDER_HOURS). Undefined: no reminders.
+   */
+  reminderHours?: number;
+  /** Hours after a request is made when the admins become its approvers as well (ACCESS_ESCALATE_HOURS). Undefined: never. */
+  escalateHours?: number;
 }
 
 /** The cards the service sends proactively; built by the caller so the service never imports cards or botbuilder. */
@@ -39,6 +46,13 @@ export interface AccessRequestMessages {
    * delivered before the process died: the channel cannot tell, so the message says it may be a repeat.
    */
   requesterOutcome(record: AccessRequestRecord, options?: { repeat?: boolean }): OutgoingMessage;
+  /**
+   * A reminder to an approver who has not answered: a new message that points at the request (its button shows the
+   * approval card as it stands), never a second approval card. `waitingHours` since the request was made.
+   */
+  reminder(record: AccessRequestRecord, info: { waitingHours: number }): OutgoingMessage;
+  /** Tells the requester that their request now goes to the admins as well. */
+  escalated(record: AccessRequestRecord): OutgoingMessage;
 }
 
 export const MAX_JUSTIFICATION_LENGTH = 1000;
