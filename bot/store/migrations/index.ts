@@ -8,6 +8,7 @@ import { accessRequests } from './0005_access_requests';
 import { invitePacing } from './0006_invite_pacing';
 import { singularTableNames } from './0007_singular_table_names';
 import { confirmations } from './0008_confirmations';
+import { grantLife } from './0010_grant_life';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -23,6 +24,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0006_invite_pacing': invitePacing(),
     '0007_singular_table_names': singularTableNames(),
     '0008_confirmations': confirmations(),
+    '0010_grant_life': grantLife(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
