@@ -4,12 +4,13 @@ import { accessRequestMessages } from './presenters/access.presenter';
 import { bulkMessages } from './presenters/bulk.presenter';
 import { invitationMessages } from './presenters/invite.presenter';
 import { accessEndMessages } from './presenters/revoke.presenter';
+import { grantLifeMessages } from './presenters/grantLife.presenter';
 import { RoleResolver, type GroupMembershipReader } from './identity/roles';
 import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { ShadowAccounts } from './onprem/shadowAccounts';
 import type { Services } from './services';
-import { AccessRequestService, type AccessRequestDirectory } from './services/accessRequests';
+import { AccessRequestService, type AccessRequestDirectory, type SponsorDirectory } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { BulkInvitationService } from './services/bulk/bulkRuns';
@@ -73,6 +74,8 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     realm,
     settings: { ...settings.access, adminGroupId },
     messages: accessRequestMessages,
+    lifeMessages: grantLifeMessages,
+    sponsors: sponsorsFrom(ports.users),
     log: log.child({ component: 'access-requests' }),
   });
   return {
@@ -116,8 +119,19 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       notifier,
       messages: accessEndMessages,
       cardsChanged: (record) => accessRequests.updateApprovalCards(record),
+      jobs,
     }),
     accessRequests,
+  };
+}
+
+/** The partner's sponsors from the same one-round-trip user read whois makes, asking for the sponsors only. */
+function sponsorsFrom(users: UserDirectory): SponsorDirectory {
+  return {
+    async sponsorsOf(guestObjectId) {
+      const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
+      return (found.users[0]?.sponsors ?? []).filter((s) => !s.isGroup).map((s) => s.id);
+    },
   };
 }
 

@@ -3,7 +3,8 @@ import { DEFAULT_ACCESS_ROLE_ID, type Assignment, type Owner, type ProxyApp, typ
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canRevoke } from '../identity/capabilities';
-import type { Notifier, OutgoingMessage } from './ports';
+import type { JobScheduler, Notifier, OutgoingMessage } from './ports';
+import { accessNoticeKey } from './access/schedule';
 import { createdAssignmentOf, ownsShadowAccount, type AccessRequestRecord, type Store } from '../store';
 import { REMOVE_SHADOW_RESULTS, type AppAccessService, type AppDirectory, type RemovalPlan, type RemoveResult } from './appAccess';
 import { matchApp } from './appMatch';
@@ -179,6 +180,8 @@ export class AccessRevocationService {
       messages: AccessEndMessages;
       /** Refreshes the cards already sent for a request (the approvers' cards), so they show that the grant ended. */
       cardsChanged?: (record: AccessRequestRecord) => Promise<void>;
+      /** To cancel an ended grant's expiry notices; without it they stop by themselves when they next run. */
+      jobs?: JobScheduler;
       now?: () => Date;
     },
   ) {}
@@ -257,6 +260,7 @@ export class AccessRevocationService {
       return won;
     });
     const revokedRequests = preview.activeGrants.filter((g) => revokedIds.includes(g.id));
+    for (const id of revokedIds) await this.cancelNotices(id);
 
     let removal: RemoveResult;
     try {
@@ -337,6 +341,11 @@ export class AccessRevocationService {
 
   private async adopt(heir: AccessRequestRecord, what: Pick<AccessRequestRecord['grantProgress'], 'createdAssignmentId' | 'shadowAccount'>): Promise<boolean> {
     return this.deps.store.accessRequests.adoptFromEndingGrant(heir.id, { ...heir.grantProgress, ...what });
+  }
+
+  /** An ended grant's notices are pointless; the notice job would also stop by itself when it next ran. */
+  private async cancelNotices(requestId: string): Promise<void> {
+    await this.deps.jobs?.cancel(accessNoticeKey(requestId));
   }
 
   /** Cards are a courtesy: a card that cannot be updated never undoes or fails the change it shows. */
@@ -486,7 +495,8 @@ export class AccessRevocationService {
             return { status: 'continue', payload, runAt: record.expiresAt, note: 'not due yet' };
           }
           const won = await this.deps.store.transaction(async (tx) => {
-            const ok = await tx.accessRequests.endGrant(record.id, 'expired', undefined);
+            // Only if it is still due: an extension that moved the end date since this step read it wins.
+            const ok = await tx.accessRequests.endGrant(record.id, 'expired', undefined, this.now());
             if (ok) {
               await tx.audit.append({
                 actor: EXPIRY_ACTOR,
@@ -500,8 +510,10 @@ export class AccessRevocationService {
           });
           if (!won) {
             const now = await this.deps.store.accessRequests.get(record.id);
+            if (now?.state === 'granted' && now.expiresAt) return { status: 'continue', payload, runAt: now.expiresAt, note: 'the end date moved' };
             if (now?.state !== 'expired') return { status: 'done', note: `the grant was ended otherwise (${now?.state ?? 'gone'})` };
           }
+          await this.cancelNotices(record.id);
         } else if (record.state !== 'expired') {
           return { status: 'done', note: `nothing to expire: the request is ${record.state}` };
         }
