@@ -38,10 +38,16 @@ import { accessPick } from './accessPick';
 import { accessRequestForm } from './accessRequestForm';
 import { accessRequestList } from './accessRequestList';
 import { accessRequestStatus } from './accessRequestStatus';
+import grantExtendTemplate from './grantExtend.card.json';
+import grantListTemplate from './grantList.card.json';
+import grantNoticeTemplate from './grantNotice.card.json';
+import { grantExtend } from './grantExtend';
+import { grantList } from './grantList';
+import { grantNotice } from './grantNotice';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, grantExtend, grantList, grantNotice };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -65,4 +71,7 @@ export const templates: Record<string, CardTemplate> = {
   accessRequestForm: accessRequestFormTemplate,
   accessRequestList: accessRequestListTemplate,
   accessRequestStatus: accessRequestStatusTemplate,
+  grantExtend: grantExtendTemplate,
+  grantList: grantListTemplate,
+  grantNotice: grantNoticeTemplate,
 };

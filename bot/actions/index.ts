@@ -1,4 +1,10 @@
 import type { AnyCardAction } from './defineAction';
+import { accessExtend } from './access.extend.action';
+import { accessExtendSubmit } from './access.extendSubmit.action';
+import { accessGrantShow } from './access.grantShow.action';
+import { accessLetEnd } from './access.letEnd.action';
+import { accessShorten } from './access.shorten.action';
+import { accessShortenConfirm } from './access.shortenConfirm.action';
 import { accessApprove } from './access.approve.action';
 import { accessCancel } from './access.cancel.action';
 import { accessDeny } from './access.deny.action';
@@ -24,4 +30,4 @@ import { bulkResults } from './bulk.results.action';
 import { bulkStart } from './bulk.start.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm];

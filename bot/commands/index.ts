@@ -10,6 +10,8 @@ import { revoke } from './revoke.command';
 import { request } from './request.command';
 import { requests } from './requests.command';
 import { pending } from './pending.command';
+import { expiring } from './expiring.command';
+import { shorten } from './shorten.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, expiring, shorten, help];

@@ -27,7 +27,7 @@ describe('the registries', () => {
     const destructive = [...commands.map((c) => [c.name, c.sideEffect]), ...actions.map((a) => [a.verb, a.sideEffect])]
       .filter(([, effect]) => effect === 'destructive')
       .map(([name]) => name);
-    expect(destructive.sort()).toEqual(['invite.resend', 'resend', 'revoke.confirm']);
+    expect(destructive.sort()).toEqual(['access.shortenConfirm', 'invite.resend', 'resend', 'revoke.confirm']);
   });
 });
 
