@@ -203,7 +203,7 @@ export class AccessGrantLife extends AccessRequestPart {
    */
   async submitExtension(caller: Caller, input: ExtensionInput): Promise<ExtensionSubmitOutcome> {
     const earlier = await this.repo.get(input.formId);
-    if (earlier) return sameObjectId(earlier.requesterObjectId, caller.aadObjectId) ? { kind: 'current', record: earlier } : { kind: 'notYours' };
+    if (earlier) return this.twinOf(caller, earlier);
     const found = await this.liveGrantFor(caller, input.grantId);
     if (found.kind !== 'ok') return found;
     const { grant } = found;
@@ -212,22 +212,27 @@ export class AccessGrantLife extends AccessRequestPart {
     const problems: ExtensionForm['problems'] = [];
     const { maxDays } = this.deps.settings;
     let extraDays = 0;
+    let until: Date | undefined;
     const typed = input.until?.trim() ?? '';
     if (typed === '') problems.push({ field: 'until', message: 'New end: say until when, like "until 2027-01-31" or "for 2 weeks".' });
     else {
       const read = readEnd(typed, { now, maxDays, zone: input.zone });
       if (!read.ok) problems.push({ field: 'until', message: read.problem });
       else if (read.endsAt.getTime() <= from.getTime()) problems.push({ field: 'until', message: `New end: ${read.label} is not later than the current end (${from.toISOString().slice(0, 10)}). To end it earlier, use End earlier.` });
-      else extraDays = Math.ceil((read.endsAt.getTime() - from.getTime()) / DAY_MS);
+      else {
+        until = read.endsAt;
+        extraDays = Math.ceil((read.endsAt.getTime() - from.getTime()) / DAY_MS);
+      }
     }
     const justification = (input.justification ?? '').trim();
     if (justification === '') problems.push({ field: 'justification', message: 'Justification: say why the partner needs the access longer; approvers decide on it.' });
     else if (justification.length > MAX_JUSTIFICATION_LENGTH) problems.push({ field: 'justification', message: `Justification: at most ${MAX_JUSTIFICATION_LENGTH} characters.` });
-    if (problems.length > 0) {
+    if (problems.length > 0 || !until) {
       return { kind: 'invalid', form: { formId: input.formId, grant, maxDays, problems, until: typed.slice(0, 200), justification: justification.slice(0, MAX_JUSTIFICATION_LENGTH) } };
     }
     const open = (await this.repo.findExtensionsOf(grant.id, ['pending', 'approved']))[0];
-    if (open) return { kind: 'duplicate', existing: open };
+    // This very form, sent by a twin click that committed a moment ago, is not a duplicate of itself.
+    if (open) return open.id === input.formId ? this.twinOf(caller, open) : { kind: 'duplicate', existing: open };
     const approvers = await approversFor(this.ctx, grant.servicePrincipalId, caller.aadObjectId, grant.guestObjectId);
     if (approvers.ids.length === 0) return { kind: 'noApprovers', grant };
     const deadline = new Date(now.getTime() + this.deps.settings.requestTimeoutDays * DAY_MS);
@@ -262,6 +267,7 @@ export class AccessGrantLife extends AccessRequestPart {
           approvalDeadline: deadline,
           extendsRequestId: grant.id,
           extendsFrom: from,
+          expiresAt: until,
         });
         await tx.audit.append({
           actor: caller.aadObjectId,
@@ -269,7 +275,7 @@ export class AccessGrantLife extends AccessRequestPart {
           action: 'access.extend',
           target: grant.guestUpn,
           outcome: 'requested',
-          detail: { request: created.id, extends: grant.id, app: grant.servicePrincipalId, appName: grant.appDisplayName, role: grant.appRoleId, from: from.toISOString(), until: new Date(from.getTime() + extraDays * DAY_MS).toISOString(), days: extraDays, approverSource: approvers.source, approvers: approvers.ids },
+          detail: { request: created.id, extends: grant.id, app: grant.servicePrincipalId, appName: grant.appDisplayName, role: grant.appRoleId, from: from.toISOString(), until: until.toISOString(), days: extraDays, approverSource: approvers.source, approvers: approvers.ids },
         });
         await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline, fanoutCheckAt), tx.db);
         return created;
@@ -277,7 +283,7 @@ export class AccessGrantLife extends AccessRequestPart {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const twin = await this.repo.get(input.formId);
-      if (twin) return sameObjectId(twin.requesterObjectId, caller.aadObjectId) ? { kind: 'current', record: twin } : { kind: 'notYours' };
+      if (twin) return this.twinOf(caller, twin);
       const other = (await this.repo.findExtensionsOf(grant.id, ['pending', 'approved']))[0];
       if (other) return { kind: 'duplicate', existing: other };
       throw error;
@@ -286,9 +292,14 @@ export class AccessGrantLife extends AccessRequestPart {
     return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, grant, reached: fanOut.reached, unreachable: fanOut.unreachable };
   }
 
+  /** The extension this form already made: the caller's own as it stands, or someone else's form. */
+  private twinOf(caller: Caller, record: AccessRequestRecord): ExtensionSubmitOutcome {
+    return sameObjectId(record.requesterObjectId, caller.aadObjectId) ? { kind: 'current', record } : { kind: 'notYours' };
+  }
+
   /**
-   * The grant step of an approved extension: moves the grant's end from the date the extension was asked against to that
-   * plus its days, with the moved expiry and notice jobs and the audit row, in one transaction; no Graph or AD call. When
+   * The grant step of an approved extension: moves the grant's end from the date the extension was asked against to the
+   * end it asked for, with the moved expiry and notice jobs and the audit row, in one transaction; no Graph or AD call. When
    * the grant ended or its end date changed first (expired, revoked, shortened), the extension fails with the reason and
    * nothing moves. Safe to repeat: a second run finds the extension no longer approved.
    */
@@ -296,7 +307,7 @@ export class AccessGrantLife extends AccessRequestPart {
     const grantId = extension.extendsRequestId;
     const from = extension.extendsFrom;
     if (!grantId || !from) return;
-    const until = new Date(from.getTime() + extension.durationDays * DAY_MS);
+    const until = extension.expiresAt ?? new Date(from.getTime() + extension.durationDays * DAY_MS);
     const now = this.now();
     await this.deps.store.transaction(async (tx) => {
       const moved = await tx.accessRequests.moveGrantEnd(grantId, from, until);
@@ -386,7 +397,8 @@ export class AccessGrantLife extends AccessRequestPart {
     const owners = canRevoke(caller) ? [] : (await this.deps.apps.listOwners(grant.servicePrincipalId)).map((o) => o.id);
     if (!canRevoke(caller, owners)) return { kind: 'notAllowed', grant };
     const now = this.now();
-    const maxDays = Math.max(1, Math.ceil((grant.expiresAt.getTime() - now.getTime()) / DAY_MS));
+    // Read within the longest grant (or the current end, if later), so a date past the end is named as such, not as too far.
+    const maxDays = Math.max(this.deps.settings.maxDays, Math.ceil((grant.expiresAt.getTime() - now.getTime()) / DAY_MS) + 1);
     const read = readEnd(when, { now, maxDays, zone });
     if (!read.ok) return { kind: 'badDate', grant, problem: read.problem, choices: read.choices };
     if (read.endsAt.getTime() >= grant.expiresAt.getTime()) return { kind: 'notEarlier', grant, endsAt: read.endsAt, label: read.label };
