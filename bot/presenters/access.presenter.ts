@@ -92,9 +92,9 @@ const TITLES: Record<AccessRequestState, string> = {
   extended: 'Extended',
 };
 
-/** An extension's new end: the grant's end it was asked against, plus its days. */
+/** An extension's new end, as it was asked. */
 function extendedUntil(record: AccessRequestRecord): Date | undefined {
-  return record.extendsFrom ? new Date(record.extendsFrom.getTime() + record.durationDays * 86_400_000) : undefined;
+  return record.expiresAt ?? (record.extendsFrom ? new Date(record.extendsFrom.getTime() + record.durationDays * 86_400_000) : undefined);
 }
 
 /** The state in words, with who and when. */

@@ -172,7 +172,7 @@ export type NewAccessRequest = Pick<
   | 'approverObjectIds'
   | 'approvalDeadline'
 > &
-  Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan' | 'grantProgress' | 'extendsRequestId' | 'extendsFrom'>>;
+  Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan' | 'grantProgress' | 'extendsRequestId' | 'extendsFrom' | 'expiresAt'>>;
 
 /** Columns a transition may change besides `state`, `updated_at` and `version`. */
 export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_request'>, 'state' | 'updated_at'>;
@@ -227,7 +227,8 @@ export class AccessRequestRepository {
       grant_progress: input.grantProgress ? JSON.stringify(input.grantProgress) : null,
       grant_error: null,
       granted_at: null,
-      expires_at: null,
+      // An extension knows its new end when asked; a grant gets its end when granted.
+      expires_at: input.expiresAt?.toISOString() ?? null,
       ended_by: null,
       ended_at: null,
       extends_request_id: input.extendsRequestId ?? null,
