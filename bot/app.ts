@@ -12,6 +12,8 @@ import { HttpLoginEndpoints } from './adapters/loginEndpoints';
 import { GraphInvitations } from './graph/graphInvitations';
 import { HttpFileDownloads } from './adapters/teamsFileDownloads';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
+import { systemClock, TestClock } from './clock';
+import { registerTestClockRoute } from './testClockRoute';
 import { GraphUsers } from './graph/users';
 import { GraphAppProxy } from './graph/appProxy';
 import { AppProxyCache } from './graph/appProxyCache';
@@ -74,7 +76,9 @@ function botAuthentication(config: Config): ConfigurationBotFrameworkAuthenticat
 
 /** The composition root: config → store → Graph → services → bot → server, listening on config.host:config.port. */
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const testClock = config.testClock ? new TestClock() : undefined;
+  const clock = testClock ?? systemClock;
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, clock });
   const credential = createGraphCredential(config.graph);
   const graph = createGraphClient(config.graph, credential);
   const directory = new GraphDirectory(graph);
@@ -87,7 +91,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       'ONPREM_TLS_INSECURE=true: the on-prem DC certificate is NOT verified, so anyone on the path can read the service account password. Use only in tests; set ONPREM_CA_FILE instead.',
     );
   }
-  const jobs = new Jobs(new JobQueue(store.db));
+  const jobs = new Jobs(new JobQueue(store.db, clock.now));
   const services = buildServices(
     {
       store,
@@ -101,10 +105,11 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),
       log,
+      clock,
     },
     { ...config, allowLoopbackFiles: config.mode === 'sandbox' },
   );
-  const runner = new JobRunner(jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), config.jobs);
+  const runner = new JobRunner(jobs.queue, jobHandlers(services), log.child({ component: 'jobs' }), { ...config.jobs, clock });
   jobs.attach(runner);
 
   adapter.onTurnError = async (context, error) => {
@@ -127,7 +132,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
 
   const server: Server = createServer({
-    routes: [(s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' }))],
+    routes: [
+      (s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' })),
+      ...(testClock ? [(s: Server) => registerTestClockRoute(s, testClock, runner, log.child({ component: 'test-clock' }))] : []),
+    ],
     adapter,
     bot,
     log,

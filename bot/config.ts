@@ -113,6 +113,7 @@ const RawEnv = z.object({
   APP_CACHE_MAX_APPS: positiveInt(5000),
   JOB_LEASE_SECONDS: positiveInt(120),
   TURN_BUDGET_MS: positiveInt(2000),
+  TEST_JOB_CLOCK: optionalString.pipe(z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
 
   GRAPH_BASE_URL: optionalString.pipe(httpsUrl.optional()),
   LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
@@ -329,6 +330,15 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
   if (!e.MANAGER_GROUP_ID) problems.push('MANAGER_GROUP_ID: the object id of the Entra group of partner managers is required.');
 
   const bot = botIdentity(e, problems);
+  const testClock = e.TEST_JOB_CLOCK === 'on';
+  const credentialNames = (['MicrosoftAppId', 'MicrosoftAppPassword', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH'] as const).filter(
+    (name) => e[name] !== undefined,
+  );
+  if (testClock && (!sandbox || credentialNames.length > 0)) {
+    problems.push(
+      `TEST_JOB_CLOCK: only for tests in sandbox mode; it lets any local caller move the bot's clock, so it is refused with credentials configured (${credentialNames.join(', ') || 'production mode'}). Remove it.`,
+    );
+  }
   const credential = graphCredential(e, cwd, sandbox, tenantId, problems);
   const onprem = onPremSettings(e, cwd, problems, sandbox);
   if (!sandbox && e.PUBLIC_BASE_URL && !e.DOWNLOAD_LINK_SECRET) {
@@ -365,6 +375,11 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
     jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     /** A turn answers within this time, with its result or a "working…" card that the result replaces. */
     turnBudgetMs: e.TURN_BUDGET_MS,
+    /**
+     * Sandbox tests only: the jobs read a clock that POST /test/clock moves forward (bot/testClockRoute.ts). Config refuses it
+     * with any Bot Framework or Azure credential set, so a production bot can never have it.
+     */
+    testClock: sandbox && credentialNames.length === 0 && testClock,
     /** App Proxy settings and the on-prem app listing are reused this long; request, approve and revoke read afresh. */
     appCache: { ttlMs: e.APP_CACHE_SECONDS * 1000, maxApps: e.APP_CACHE_MAX_APPS },
     invitations: {

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   if (config.mode === 'sandbox') {
     log.warn('SANDBOX MODE: activities are not authenticated and Graph is the local emulator. Listening on loopback only.');
   }
+  if (config.testClock) log.warn('TEST JOB CLOCK: POST /test/clock moves the time every job reads. For tests only.');
   const stop = (): void => {
     bot.close().then(
       () => process.exit(0),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { systemClock, type JobClock } from './clock';
 import type { Config } from './config';
 import { accessRequestMessages } from './presenters/access.presenter';
 import { bulkMessages } from './presenters/bulk.presenter';
@@ -47,6 +48,11 @@ export interface ServicePorts {
   /** Downloads a CSV attached in Teams. */
   files: FileDownloads;
   log: Logger;
+  /**
+   * The one clock of durable work (bot/clock.ts): the services' deadlines and job run times, which the job queue and
+   * runner compare with the same clock. The store must be opened with the same one. The system clock by default.
+   */
+  clock?: JobClock;
 }
 
 /** The settings services read, in the very shape the app's Config has them. */
@@ -62,6 +68,8 @@ export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' 
  */
 export function buildServices(ports: ServicePorts, settings: ServiceSettings): Services {
   const { store, notifier, jobs, realm, guests, apps, log } = ports;
+  const clock = ports.clock ?? systemClock;
+  const { now } = clock;
   const adminGroupId = settings.roles.adminGroupId;
   const appAccess = new AppAccessService(apps, ports.shadowAccounts);
   const accessRequests = new AccessRequestService({
@@ -77,8 +85,10 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     lifeMessages: grantLifeMessages,
     sponsors: sponsorsFrom(ports.users),
     log: log.child({ component: 'access-requests' }),
+    now,
   });
   return {
+    clock,
     store,
     roles: new RoleResolver(ports.groups, settings.roles, settings.roles.cacheSeconds * 1000),
     notifier,
@@ -93,6 +103,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       messages: invitationMessages,
       realm,
       log: log.child({ component: 'invitations' }),
+      now,
     }),
     bulkInvitations: new BulkInvitationService({
       store,
@@ -109,6 +120,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       },
       messages: bulkMessages,
       log: log.child({ component: 'bulk-invitations' }),
+      now,
     }),
     appAccess,
     accessRevocation: new AccessRevocationService({
@@ -120,6 +132,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       messages: accessEndMessages,
       cardsChanged: (record) => accessRequests.updateApprovalCards(record),
       jobs,
+      now,
     }),
     accessRequests,
   };

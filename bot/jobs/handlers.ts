@@ -3,11 +3,11 @@ import { accessExpiryJob } from './accessExpiry.job';
 import { accessExpiryNoticeJob } from './accessExpiryNotice.job';
 import { accessGrantJob, accessRequestTimeoutJob } from './accessRequest.job';
 import { bulkInviteJob } from './bulkInvite.job';
-import { housekeepingJob } from './housekeeping.job';
+import { DEFAULT_HOUSEKEEPING, housekeepingJob } from './housekeeping.job';
 import { inviteApprovalJob, inviteFanoutCheckJob } from './inviteApproval.job';
 import type { JobHandler } from './jobRunner';
 
 /** Every durable job kind the bot runs. Features add their handlers here; they get the same services as commands. */
 export function jobHandlers(services: Services): JobHandler[] {
-  return [bulkInviteJob(services.bulkInvitations), accessExpiryJob(services.accessRevocation), accessGrantJob(services.accessRequests), accessRequestTimeoutJob(services.accessRequests), housekeepingJob(services.store), inviteApprovalJob(services.invitations), inviteFanoutCheckJob(services.invitations), accessExpiryNoticeJob(services.accessRequests)];
+  return [bulkInviteJob(services.bulkInvitations), accessExpiryJob(services.accessRevocation), accessGrantJob(services.accessRequests), accessRequestTimeoutJob(services.accessRequests), housekeepingJob(services.store, { ...DEFAULT_HOUSEKEEPING, now: services.clock.now }), inviteApprovalJob(services.invitations), inviteFanoutCheckJob(services.invitations), accessExpiryNoticeJob(services.accessRequests)];
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import type { JobClock } from '../clock';
 import type { Logger } from '../logger';
 import type { Job, JobQueue } from './jobQueue';
 
@@ -42,8 +43,17 @@ export interface JobRunnerOptions {
   pollMs?: number;
   /** Back-off before retry n (1-based) when a step throws or asks to retry without a time. */
   backoffMs?: (attempt: number) => number;
+  /**
+   * The job clock (bot/clock.ts) that the queue and the services read too. A test clock's jump wakes the runner at once,
+   * so the jobs it made due run without real waiting.
+   */
+  clock?: JobClock;
+  /** A bare time source, for tests that need no jumps; ignored when `clock` is given. */
   now?: () => Date;
 }
+
+/** Steps `settleDue` runs at most, so a job that keeps asking to run again "now" cannot hold a test for ever. */
+const SETTLE_STEP_LIMIT = 1000;
 
 /** The shortest idle sleep, so a due job that another instance holds for a moment is not polled in a tight loop. */
 const MIN_IDLE_MS = 5;
@@ -66,6 +76,8 @@ export class JobRunner {
   private readonly concurrency: number;
   private readonly backoffMs: (attempt: number) => number;
   private readonly now: () => Date;
+  private readonly clock?: JobClock;
+  private stopListening?: () => void;
   private timer?: NodeJS.Timeout;
   /** When the armed timer fires (Date.now() clock). */
   private timerAt = 0;
@@ -91,18 +103,22 @@ export class JobRunner {
     this.pollMs = options.pollMs ?? 2000;
     this.concurrency = options.concurrency ?? 4;
     this.backoffMs = options.backoffMs ?? defaultBackoff;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock;
+    this.now = options.clock?.now ?? options.now ?? (() => new Date());
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopListening = this.clock?.onAdvance(() => this.wakeIn(0));
     this.wakeIn(0);
   }
 
   /** Stops polling and waits for the steps in flight. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopListening?.();
+    this.stopListening = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.draining;
@@ -128,6 +144,32 @@ export class JobRunner {
       ran += 1;
     }
     return ran;
+  }
+
+  /** Resolves when no drain and no step of this runner is in flight (steps started while waiting included). */
+  async idle(): Promise<void> {
+    while (this.draining || this.inFlight.size > 0) {
+      await this.draining;
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  /**
+   * Runs everything due by the clock now, on this instance, until nothing is due and nothing is in flight: what a test (or
+   * the sandbox's test-clock route) awaits after moving the clock, instead of waiting for timers. A step that another
+   * instance holds is not waited for. Returns how many steps this call ran itself.
+   */
+  async settleDue(): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      await this.idle();
+      const more = await this.runDue(SETTLE_STEP_LIMIT - ran);
+      ran += more;
+      if (more === 0 || ran >= SETTLE_STEP_LIMIT) {
+        await this.idle();
+        return ran;
+      }
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { JobClock } from '../clock';
 import type { RoleResolver } from '../identity/roles';
 import type { Notifier } from './ports';
 import type { Store } from '../store';
@@ -11,6 +12,8 @@ import type { RealmLookup } from './realmVerdict';
 
 /** Everything commands, actions and jobs may call. Built once in the composition root; replaced by in-memory doubles in tests. */
 export interface Services {
+  /** The clock every job and deadline reads (bot/clock.ts): a test clock in tests and TEST_JOB_CLOCK sandboxes. */
+  clock: JobClock;
   roles: RoleResolver;
   store: Store;
   notifier: Notifier;

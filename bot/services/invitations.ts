@@ -156,6 +156,8 @@ export class InvitationService {
       log?: Logger;
       /** Waits between the look-ups of a repeated invite step; the default rides out a few seconds of replication lag. */
       resumeLookupDelaysMs?: readonly number[];
+      /** The job clock (bot/clock.ts); the system time by default. */
+      now?: () => Date;
     },
   ) {
     this.fanout = deps.fanout ?? new ApprovalFanout({ notifier: deps.notifier, conversations: deps.store.conversations, log: deps.log });
@@ -470,7 +472,7 @@ export class InvitationService {
         }
         // Throttled: wait as long as Graph asked, not only the runner's back-off.
         const wait = error instanceof InvitationThrottledError ? error.retryAfterMs : undefined;
-        return { status: 'retry', error: messageOf(error), payload, ...(wait !== undefined ? { runAt: new Date(Date.now() + wait) } : {}) };
+        return { status: 'retry', error: messageOf(error), payload, ...(wait !== undefined ? { runAt: new Date(this.now().getTime() + wait) } : {}) };
       }
     }
     const { invited } = payload;
@@ -577,8 +579,12 @@ export class InvitationService {
     return report.reached;
   }
 
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
   private fanoutCheckAt(): Date {
-    return new Date(Date.now() + (this.deps.settings.fanoutCheckSeconds ?? DEFAULT_INVITE_FANOUT_CHECK_SECONDS) * 1000);
+    return new Date(this.now().getTime() + (this.deps.settings.fanoutCheckSeconds ?? DEFAULT_INVITE_FANOUT_CHECK_SECONDS) * 1000);
   }
 
   /**

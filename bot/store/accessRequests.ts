@@ -190,10 +190,11 @@ export class AccessRequestRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onWarning: StoreWarningHandler = () => undefined,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async create(input: NewAccessRequest): Promise<AccessRequestRecord> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const row: Selectable<AccessRequestTable> = {
       id: input.id,
       state: 'pending',
@@ -272,7 +273,7 @@ export class AccessRequestRepository {
   async adoptFromEndingGrant(id: string, progress: GrantProgress): Promise<boolean> {
     const result = await this.db
       .updateTable('access_request')
-      .set({ grant_progress: JSON.stringify(progress), updated_at: new Date().toISOString() })
+      .set({ grant_progress: JSON.stringify(progress), updated_at: this.now().toISOString() })
       .where('id', '=', id)
       .where('state', '=', 'granted')
       .executeTakeFirst();
@@ -327,7 +328,7 @@ export class AccessRequestRepository {
     return compareAndSet<Database, 'access_request'>(this.db, 'access_request', record.id, record.version, {
       ...changes,
       state: to,
-      updated_at: new Date().toISOString(),
+      updated_at: this.now().toISOString(),
     });
   }
 
@@ -338,7 +339,7 @@ export class AccessRequestRepository {
    * old one. Writes no audit row; the caller does, in the same transaction.
    */
   async endGrant(id: string, to: 'revoked' | 'expired', actorObjectId: string | undefined, dueBy?: Date): Promise<boolean> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     let query = this.db
       .updateTable('access_request')
       .set((eb) => ({ state: to, ended_by: actorObjectId?.toLowerCase() ?? null, ended_at: now, updated_at: now, version: eb('version', '+', 1) }))
@@ -357,7 +358,7 @@ export class AccessRequestRepository {
   async moveGrantEnd(id: string, from: Date, to: Date): Promise<boolean> {
     const result = await this.db
       .updateTable('access_request')
-      .set((eb) => ({ expires_at: to.toISOString(), updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
+      .set((eb) => ({ expires_at: to.toISOString(), updated_at: this.now().toISOString(), version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .where('state', '=', 'granted')
       .where('expires_at', '=', from.toISOString())
@@ -369,7 +370,7 @@ export class AccessRequestRepository {
   async letGrantEnd(id: string, byObjectId: string, at: Date): Promise<boolean> {
     const result = await this.db
       .updateTable('access_request')
-      .set((eb) => ({ let_end_by: byObjectId.toLowerCase(), let_end_at: at.toISOString(), updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
+      .set((eb) => ({ let_end_by: byObjectId.toLowerCase(), let_end_at: at.toISOString(), updated_at: this.now().toISOString(), version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .where('state', '=', 'granted')
       .where('let_end_at', 'is', null)
@@ -417,7 +418,7 @@ export class AccessRequestRepository {
   async saveGrantProgress(id: string, progress: GrantProgress, error: string | null): Promise<void> {
     await this.db
       .updateTable('access_request')
-      .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: new Date().toISOString() })
+      .set({ grant_progress: JSON.stringify(progress), grant_error: error, updated_at: this.now().toISOString() })
       .where('id', '=', id)
       .where('state', '=', 'approved')
       .execute();

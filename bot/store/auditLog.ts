@@ -59,10 +59,11 @@ export class SqlAuditLog implements AuditLog {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onWarning: StoreWarningHandler,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async append(entry: AuditEntryInput): Promise<AuditEntry> {
-    const at = entry.at ?? new Date();
+    const at = entry.at ?? this.now();
     const detail = entry.detail === undefined ? null : JSON.stringify(entry.detail);
     const inserted = await this.db
       .insertInto('audit_log')

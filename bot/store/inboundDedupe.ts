@@ -16,11 +16,14 @@ export interface InboundDedupe {
 export const DEFAULT_DEDUPE_TTL_SECONDS = 24 * 60 * 60;
 
 export class SqlInboundDedupe implements InboundDedupe {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async claim(key: string, ttlSeconds: number = DEFAULT_DEDUPE_TTL_SECONDS): Promise<boolean> {
     if (!(ttlSeconds > 0)) throw new RangeError(`ttlSeconds must be positive, got ${ttlSeconds}`);
-    const now = new Date();
+    const now = this.now();
     const claimedAt = now.toISOString();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
     // One statement: a new key inserts; an expired claim is taken over; a live claim is left alone and reports 0 rows.
@@ -38,7 +41,7 @@ export class SqlInboundDedupe implements InboundDedupe {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
-  async purgeExpired(now: Date = new Date()): Promise<number> {
+  async purgeExpired(now: Date = this.now()): Promise<number> {
     const result = await this.db.deleteFrom('inbound_dedupe').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
     return Number(result.numDeletedRows);
   }

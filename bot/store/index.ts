@@ -1,5 +1,6 @@
 import type { Storage } from 'botbuilder';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { systemClock, type JobClock } from '../clock';
 import { AccessRequestRepository } from './accessRequests';
 import { SqlAuditLog, type AuditLog } from './auditLog';
 import { BulkRunRepository } from './bulkRuns';
@@ -87,6 +88,8 @@ export interface StoreOptions {
   dataDir: string;
   /** Corrupt rows that were skipped and background pool errors; forward to the logger. */
   onWarning?: StoreWarningHandler;
+  /** The bot's clock, for the timestamps that jobs later compare (a request's creation, its update); the system clock by default. */
+  clock?: JobClock;
 }
 
 /** The repositories, bound to one database transaction. Use only these inside `transaction`, never the store's own. */
@@ -140,7 +143,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const connected = options.databaseUrl
     ? await connectPostgres(options.databaseUrl, onWarning)
     : await connectSqlite(options.dataDir);
-  return new KyselyStore(connected, onWarning);
+  return new KyselyStore(connected, onWarning, (options.clock ?? systemClock).now);
 }
 
 class KyselyStore implements Store {
@@ -161,16 +164,17 @@ class KyselyStore implements Store {
   constructor(
     connected: Connected,
     private readonly onWarning: StoreWarningHandler,
+    private readonly now: () => Date,
   ) {
     this.dialect = connected.dialect;
     this.location = connected.location;
     this.db = connected.db;
     this.conversations = new SqlConversationReferenceRepository(this.db, onWarning);
-    this.audit = new SqlAuditLog(this.db, onWarning);
-    this.dedupe = new SqlInboundDedupe(this.db);
+    this.audit = new SqlAuditLog(this.db, onWarning, now);
+    this.dedupe = new SqlInboundDedupe(this.db, now);
     this.storage = new DurableStorage(this.db, onWarning);
-    this.accessRequests = new AccessRequestRepository(this.db, onWarning);
-    this.invitations = new InvitationRepository(this.db, onWarning);
+    this.accessRequests = new AccessRequestRepository(this.db, onWarning, now);
+    this.invitations = new InvitationRepository(this.db, onWarning, now);
     this.bulkRuns = new BulkRunRepository(this.db, onWarning);
     this.confirmations = new ConfirmationRepository(this.db, onWarning);
     this.pacing = new InvitePacing(this.db);
@@ -185,11 +189,11 @@ class KyselyStore implements Store {
       work({
         db,
         conversations: new SqlConversationReferenceRepository(db, this.onWarning),
-        audit: new SqlAuditLog(db, this.onWarning),
-        dedupe: new SqlInboundDedupe(db),
+        audit: new SqlAuditLog(db, this.onWarning, this.now),
+        dedupe: new SqlInboundDedupe(db, this.now),
         storage: new DurableStorage(db, this.onWarning),
-        accessRequests: new AccessRequestRepository(db, this.onWarning),
-        invitations: new InvitationRepository(db, this.onWarning),
+        accessRequests: new AccessRequestRepository(db, this.onWarning, this.now),
+        invitations: new InvitationRepository(db, this.onWarning, this.now),
         bulkRuns: new BulkRunRepository(db, this.onWarning),
         confirmations: new ConfirmationRepository(db, this.onWarning),
       }),

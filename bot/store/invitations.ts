@@ -93,10 +93,11 @@ export class InvitationRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onWarning: StoreWarningHandler,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async createDraft(input: NewInvitation): Promise<InvitationRecord> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const row: Selectable<InvitationTable> = {
       id: input.id,
       state: 'draft',
@@ -128,7 +129,7 @@ export class InvitationRepository {
   async transition(record: Pick<InvitationRecord, 'id' | 'version'>, to: InvitationState, changes: InvitationChanges = {}): Promise<boolean> {
     return compareAndSet<Database, 'invitation'>(this.db, 'invitation', record.id, record.version, {
       state: to,
-      updated_at: new Date().toISOString(),
+      updated_at: this.now().toISOString(),
       ...(changes.options ? { options: JSON.stringify(changes.options) } : {}),
       ...(changes.decidedBy !== undefined ? { decided_by: changes.decidedBy } : {}),
       ...(changes.decidedByName !== undefined ? { decided_by_name: changes.decidedByName } : {}),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConversationReference } from 'botbuilder';
 import type { GroupMembershipReader } from '../../bot/identity/roles';
+import { systemClock, type JobClock } from '../../bot/clock';
 import { JobQueue, Jobs } from '../../bot/jobs';
 import type { Notifier, OutgoingMessage, SentMessage } from '../../bot/notify/notifier';
 import type { Services } from '../../bot/services';
@@ -114,14 +115,15 @@ export const testSettings: ServiceSettings = {
  * Services over a fresh SQLite store in a temp dir, for command and action tests that need no Graph: the app's own
  * buildServices over in-memory ports, so the tests run the wiring production runs.
  */
-export async function testServices(memberships: Record<string, string[]> = {}): Promise<TestServices> {
+export async function testServices(memberships: Record<string, string[]> = {}, options: { clock?: JobClock } = {}): Promise<TestServices> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-services-'));
-  const store: Store = await openStore({ dataDir: dir });
+  const clock = options.clock ?? systemClock;
+  const store: Store = await openStore({ dataDir: dir, clock });
   const realm = new InMemoryRealmLookup();
   const notifier = new InMemoryNotifier();
   const invitationDirectory = new InMemoryInvitationDirectory();
   const appDirectory = new InMemoryAppDirectory();
-  const jobs = new Jobs(new JobQueue(store.db));
+  const jobs = new Jobs(new JobQueue(store.db, clock.now));
   const services = buildServices(
     {
       store,
@@ -134,6 +136,7 @@ export async function testServices(memberships: Record<string, string[]> = {}): 
       realm,
       files: new HttpFileDownloads(),
       log: createLogger('silent'),
+      clock,
     },
     testSettings,
   );

@@ -6,7 +6,7 @@ const BOT = path.resolve(__dirname, '../../bot');
 
 /**
  * The floors of bot/ and what each may import. A floor is a folder of bot/, or one of the top-level files: the composition
- * root (app, index, teamsBot, server, bulkResultsRoute) may import anything; config and logger are the ground floor.
+ * root (app, index, teamsBot, server, bulkResultsRoute) may import anything; config, logger and clock are the ground floor.
  * Everything not listed for a floor is an upward or sideways arrow.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
@@ -37,7 +37,7 @@ function floorOf(file: string): string {
   const [first = '', ...more] = rel.split(path.sep);
   // An import names a folder's index ('../store') or a file without its extension ('../config').
   if (more.length > 0 || (fs.existsSync(file) && fs.statSync(file).isDirectory())) return first;
-  return ['config', 'logger'].includes(first.replace(/\.ts$/, '')) ? 'base' : 'root';
+  return ['config', 'logger', 'clock'].includes(first.replace(/\.ts$/, '')) ? 'base' : 'root';
 }
 
 interface Arrow {
