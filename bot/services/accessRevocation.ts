@@ -4,7 +4,7 @@ import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canRevoke } from '../identity/capabilities';
 import type { JobScheduler, Notifier, OutgoingMessage } from './ports';
-import { accessNoticeKey } from './access/schedule';
+import { accessNoticeKey, accessTimeoutKey } from './access/schedule';
 import { createdAssignmentOf, ownsShadowAccount, type AccessRequestRecord, type Store } from '../store';
 import { REMOVE_SHADOW_RESULTS, type AppAccessService, type AppDirectory, type RemovalPlan, type RemoveResult } from './appAccess';
 import { matchApp } from './appMatch';
@@ -260,7 +260,7 @@ export class AccessRevocationService {
       return won;
     });
     const revokedRequests = preview.activeGrants.filter((g) => revokedIds.includes(g.id));
-    for (const id of revokedIds) await this.cancelNotices(id);
+    for (const id of revokedIds) await this.afterGrantEnded(id, 'revoked');
 
     let removal: RemoveResult;
     try {
@@ -343,9 +343,29 @@ export class AccessRevocationService {
     return this.deps.store.accessRequests.adoptFromEndingGrant(heir.id, { ...heir.grantProgress, ...what });
   }
 
-  /** An ended grant's notices are pointless; the notice job would also stop by itself when it next ran. */
-  private async cancelNotices(requestId: string): Promise<void> {
+  /**
+   * What an ended grant makes pointless: its notices (the job would also stop by itself when it next ran), and an extension
+   * still waiting for approval, which is withdrawn with the reason so its approvers' cards say so (approving it would only
+   * fail). Both are courtesies after the end is committed and audited.
+   */
+  private async afterGrantEnded(requestId: string, how: 'revoked' | 'expired'): Promise<void> {
     await this.deps.jobs?.cancel(accessNoticeKey(requestId));
+    for (const extension of await this.deps.store.accessRequests.findExtensionsOf(requestId, ['pending'])) {
+      const withdrawn = await this.deps.store.transaction(async (tx) => {
+        const ok = await tx.accessRequests.transition(extension, 'withdrawn', {
+          ended_at: this.now().toISOString(),
+          decision_comment: `The grant was ${how} before anyone decided on this extension.`,
+        });
+        if (ok) {
+          await tx.audit.append({ actor: EXPIRY_ACTOR, action: 'access.extend', target: extension.guestUpn, outcome: 'withdrawn', detail: { request: extension.id, extends: requestId, reason: `grant ${how}` } });
+        }
+        return ok;
+      });
+      if (!withdrawn) continue;
+      await this.deps.jobs?.cancel(accessTimeoutKey(extension.id));
+      const settled = await this.deps.store.accessRequests.get(extension.id);
+      if (settled) await this.refreshCards(settled);
+    }
   }
 
   /** Cards are a courtesy: a card that cannot be updated never undoes or fails the change it shows. */
@@ -513,7 +533,7 @@ export class AccessRevocationService {
             if (now?.state === 'granted' && now.expiresAt) return { status: 'continue', payload, runAt: now.expiresAt, note: 'the end date moved' };
             if (now?.state !== 'expired') return { status: 'done', note: `the grant was ended otherwise (${now?.state ?? 'gone'})` };
           }
-          await this.cancelNotices(record.id);
+          await this.afterGrantEnded(record.id, 'expired');
         } else if (record.state !== 'expired') {
           return { status: 'done', note: `nothing to expire: the request is ${record.state}` };
         }

@@ -299,10 +299,10 @@ describeOnEachBackend("a grant's life", (backend) => {
     const asked = await w.askExtension(MANAGER, grant.id, 'until 2027-01-20');
     if (asked.kind !== 'requested') throw new Error(asked.kind);
     w.advanceTo(grant.expiresAt as Date);
-    // The owner approves while the grant's expiry is due: the expiry runs first here.
-    await w.run();
-    expect((await w.reload(grant.id)).state).toBe('expired');
+    // The owner approves as the grant's expiry falls due, and the expiry's step ends the grant before the extension's runs.
     expect((await w.requests.approve(OWNER, asked.record.id)).kind).toBe('decided');
+    expect(await w.revocation.expireStep({ requestId: grant.id, phase: 'end' })).toMatchObject({ status: 'continue' });
+    expect((await w.reload(grant.id)).state).toBe('expired');
     await w.run();
     const extension = await w.reload(asked.record.id);
     expect(extension.state).toBe('failed');
@@ -378,6 +378,21 @@ describeOnEachBackend("a grant's life", (backend) => {
     expect((await w.reload(second.record.id)).grantError).toMatch(/end date changed/);
     expect((await w.reload(grant.id)).expiresAt?.toISOString()).toBe('2026-12-16T00:00:00.000Z');
     expect((await store.audit.list({ action: 'access.shorten', limit: 10 })).length).toBe(2);
+  });
+
+  it('the expiry withdraws an extension nobody decided, so its approvers cannot approve what would only fail', async () => {
+    const w = world();
+    const grant = await w.grant();
+    w.advanceTo(new Date((grant.expiresAt as Date).getTime() - DAY));
+    const asked = await w.askExtension(MANAGER, grant.id, 'until 2027-01-20');
+    if (asked.kind !== 'requested') throw new Error(asked.kind);
+    w.advanceTo(grant.expiresAt as Date);
+    await w.run();
+    expect((await w.reload(grant.id)).state).toBe('expired');
+    const extension = await w.reload(asked.record.id);
+    expect(extension.state).toBe('withdrawn');
+    expect(extension.decisionComment).toMatch(/expired before anyone decided/);
+    expect((await w.requests.approve(OWNER, asked.record.id)).kind).toBe('current');
   });
 
   it('a later or unreadable end date is refused when shortening', async () => {
