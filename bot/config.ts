@@ -188,6 +188,7 @@ const RawEnv = z.object({
   APPROVAL_FANOUT_CHECK_SECONDS: positiveInt(60),
   ACCESS_EXPIRY_NOTICE_DAYS: noticeDays([7, 1]),
   APPROVALS_CONVERSATION_ID: optionalString,
+  ACCESS_REMINDER_HOURS: wholeNumber(24),
 });
 
 export type GraphCredentialConfig =
@@ -439,6 +440,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
       fanoutCheckSeconds: e.APPROVAL_FANOUT_CHECK_SECONDS,
       /** A Teams channel or group chat (19:…) that also gets every approval card; the bot must be installed there. */
       approvalsConversationId: e.APPROVALS_CONVERSATION_ID,
+      /** Approvers who have not answered are reminded this many hours after a request, and again each as many; 0 turns it off. */
+      ...(e.ACCESS_REMINDER_HOURS > 0 ? { reminderHours: e.ACCESS_REMINDER_HOURS } : {}),
     },
   };
 }

@@ -44,10 +44,12 @@ import grantNoticeTemplate from './grantNotice.card.json';
 import { grantExtend } from './grantExtend';
 import { grantList } from './grantList';
 import { grantNotice } from './grantNotice';
+import accessReminderTemplate from './accessReminder.card.json';
+import { accessReminder } from './accessReminder';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, grantExtend, grantList, grantNotice };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, accessReminder, grantExtend, grantList, grantNotice };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -71,6 +73,7 @@ export const templates: Record<string, CardTemplate> = {
   accessRequestForm: accessRequestFormTemplate,
   accessRequestList: accessRequestListTemplate,
   accessRequestStatus: accessRequestStatusTemplate,
+  accessReminder: accessReminderTemplate,
   grantExtend: grantExtendTemplate,
   grantList: grantListTemplate,
   grantNotice: grantNoticeTemplate,

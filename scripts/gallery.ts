@@ -24,6 +24,7 @@ const PURPOSE: Record<string, string> = {
   inviteConfirm: 'The invitation form: who is invited, where their sign-in will go, the message and redirect choices, and the buttons to send or cancel.',
   inviteApproval: "Sent to admins when a partner manager's invitation needs approval; each admin sees their own view and the buttons vanish once someone decided.",
   inviteOutcome: 'The result of an invitation or a resend: what happened first, then the facts, then the redemption link to pass on.',
+  accessReminder: 'A new message to each approver who has not answered a request after ACCESS_REMINDER_HOURS, and again each as many hours: it points at the one request (Show replaces it with the approval card as it stands), and decides nothing itself.',
 };
 
 function tsdocPurpose(card: string): string | undefined {

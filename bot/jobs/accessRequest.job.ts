@@ -1,4 +1,4 @@
-import { ACCESS_GRANT_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, GrantJobPayloadSchema, RequestTimeoutPayloadSchema } from '../services/access/schedule';
+import { ACCESS_GRANT_JOB_KIND, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, GrantJobPayloadSchema, ReminderPayloadSchema, RequestTimeoutPayloadSchema } from '../services/access/schedule';
 import type { AccessRequestService } from '../services/accessRequests';
 import { defineJob } from './jobRunner';
 
@@ -28,6 +28,17 @@ export function accessRequestTimeoutJob(service: AccessRequestService) {
     async step(job) {
       const outcome = await service.timeoutStep(job.payload.requestId);
       return outcome.status === 'continue' ? { status: 'continue', payload: job.payload, runAt: outcome.runAt } : { status: 'done' };
+    },
+  });
+}
+
+/** Reminds the approvers of an undecided request, each ACCESS_REMINDER_HOURS until its deadline. */
+export function accessRequestReminderJob(service: AccessRequestService) {
+  return defineJob({
+    kind: ACCESS_REMINDER_JOB_KIND,
+    payload: ReminderPayloadSchema,
+    step(job) {
+      return service.reminderStep(job.payload);
     },
   });
 }

@@ -592,6 +592,24 @@ export const accessRequestMessages: AccessRequestMessages = {
           : `${record.appDisplayName} for ${record.guestDisplayName}: ${statusWords(record)}`,
     };
   },
+  reminder(record, { waitingHours }): OutgoingMessage {
+    const waiting = waitingHours === 1 ? '1 hour' : `${waitingHours} hours`;
+    const title = `${record.appDisplayName} for ${record.guestDisplayName} still waits for a decision`;
+    return {
+      card: cards.accessReminder({
+        id: record.id,
+        title,
+        text: `${record.requesterName} asked ${waiting} ago, and nobody has decided yet. Approve or deny it before it times out.`,
+        facts: [
+          { title: 'Partner', value: `${record.guestDisplayName} (${record.guestMail ?? record.guestUpn})` },
+          { title: 'App', value: record.appRoleName ? `${record.appDisplayName}, role ${record.appRoleName}` : record.appDisplayName },
+          { title: 'Requested by', value: record.requesterName },
+          { title: 'Times out', value: when(record.approvalDeadline) },
+        ],
+      }),
+      text: `Reminder: ${title}`,
+    };
+  },
   requesterOutcome(record, options = {}): OutgoingMessage {
     const text = `${record.appDisplayName} for ${record.guestDisplayName}: ${statusWords(record)}`;
     if (!options.repeat) return { card: statusCard(record), text };

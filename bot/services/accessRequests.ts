@@ -17,8 +17,9 @@ import {
 import type { UserZoneLike } from './access/endDates';
 import { AccessRequestQueries } from './access/queries';
 import { AccessRequestForm } from './access/requestForm';
+import { AccessRequestReminders, type ReminderStepOutcome } from './access/reminders';
 import { AccessRequestWithdrawal } from './access/withdraw';
-import type { ExpiryNoticePayload, GrantJobPayload } from './access/schedule';
+import type { ExpiryNoticePayload, GrantJobPayload, ReminderPayload } from './access/schedule';
 import type {
   AccessRequestContext,
   AccessRequestDeps,
@@ -38,7 +39,7 @@ import type {
 import { ApprovalFanout } from './approvalFanout';
 import type { WhoisResult } from './lookup';
 
-export { ACCESS_GRANT_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
+export { ACCESS_GRANT_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
 export * from './access/types';
 export type { ExpiringOutcome, ExtensionForm, ExtensionFormOutcome, ExtensionInput, ExtensionSubmitOutcome, LetEndOutcome, NoticeStepOutcome, ShortenCheck, ShortenOutcome } from './access/grantLife';
 export { ACCESS_NOTICE_JOB_KIND, ExpiryNoticePayloadSchema, type ExpiryNoticePayload } from './access/schedule';
@@ -57,6 +58,7 @@ export class AccessRequestService {
   private readonly queries: AccessRequestQueries;
   private readonly withdrawal: AccessRequestWithdrawal;
   private readonly life: AccessGrantLife;
+  private readonly reminders: AccessRequestReminders;
   private readonly ctx: AccessRequestContext;
 
   constructor(deps: AccessRequestDeps) {
@@ -71,6 +73,7 @@ export class AccessRequestService {
     this.grant = new AccessGrant(this.ctx, this.cards, this.life);
     this.queries = new AccessRequestQueries(this.ctx);
     this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);
+    this.reminders = new AccessRequestReminders(this.ctx);
   }
 
   get settings(): AccessRequestSettings {
@@ -127,6 +130,11 @@ export class AccessRequestService {
   async timeoutStep(id: string): Promise<{ status: 'done' } | { status: 'continue'; runAt: Date }> {
     await this.form.sendCardsNobodyGot(id);
     return this.decisions.timeoutStep(id);
+  }
+
+  /** The reminder job's step: reminds the approvers who have not answered, then waits for the next reminder or ends. */
+  reminderStep(payload: ReminderPayload): Promise<ReminderStepOutcome> {
+    return this.reminders.reminderStep(payload);
   }
 
   grantStep(payload: GrantJobPayload, attempt?: number): Promise<GrantStepOutcome> {

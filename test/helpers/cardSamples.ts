@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { UserSummary } from '../../bot/services/lookup';
-import { approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
+import { accessRequestMessages, approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { AccessRequestRecord } from '../../bot/store';
 import { expiringCard, extensionFormCard, grantCard, grantLifeMessages } from '../../bot/presenters/grantLife.presenter';
@@ -530,6 +530,16 @@ function accessRequestCardSamples(): CardSample[] {
     // The requester's own list is the bigger one: each pending row also has Withdraw, and the click's outcome sits on top.
     { card: 'accessRequestList', variant: 'maximal', attachment: myRequestsCard(records({ ...maximalRecord, state: 'pending' }, 25), REQUESTER, { tone: 'warning', text: long.repeat(3) }) },
     { card: 'accessRequestList', variant: 'hostile', attachment: pendingCard([hostileRecord]) },
+    ...(
+      [
+        ['typical', sampleRequest({}), 24],
+        ['maximal', { ...maximalRecord, state: 'pending' }, 144],
+        ['hostile', hostileRecord, 48],
+      ] as const
+    ).flatMap(([variant, record, waitingHours]) => {
+      const card = accessRequestMessages.reminder(record, { waitingHours }).card;
+      return card ? [{ card: 'accessReminder', variant, attachment: card }] : [];
+    }),
   ];
 }
 

@@ -7,7 +7,7 @@ import { systemClock, type JobClock } from '../../bot/clock';
 import { JobQueue, Jobs } from '../../bot/jobs';
 import type { Notifier, OutgoingMessage, SentMessage } from '../../bot/notify/notifier';
 import type { Services } from '../../bot/services';
-import { openStore, type Store } from '../../bot/store';
+import { openStore, type Store, type StoreOptions } from '../../bot/store';
 import type { UserAppAccessFacts } from '../../bot/graph/userAppAccess';
 import type { AddressOwner, DirectoryUser, UserLookup, UserQuery } from '../../bot/graph/users';
 import type { UserDirectory } from '../../bot/services/lookup';
@@ -115,10 +115,14 @@ export const testSettings: ServiceSettings = {
  * Services over a fresh SQLite store in a temp dir, for command and action tests that need no Graph: the app's own
  * buildServices over in-memory ports, so the tests run the wiring production runs.
  */
-export async function testServices(memberships: Record<string, string[]> = {}, options: { clock?: JobClock } = {}): Promise<TestServices> {
+export async function testServices(
+  memberships: Record<string, string[]> = {},
+  options: { clock?: JobClock; access?: Partial<ServiceSettings['access']>; store?: StoreOptions } = {},
+): Promise<TestServices> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pab-services-'));
   const clock = options.clock ?? systemClock;
-  const store: Store = await openStore({ dataDir: dir, clock });
+  // Another backend (a PostgreSQL database that several instances share), or SQLite in the temp dir.
+  const store: Store = await openStore({ dataDir: dir, ...options.store, clock });
   const realm = new InMemoryRealmLookup();
   const notifier = new InMemoryNotifier();
   const invitationDirectory = new InMemoryInvitationDirectory();
@@ -138,7 +142,7 @@ export async function testServices(memberships: Record<string, string[]> = {}, o
       log: createLogger('silent'),
       clock,
     },
-    testSettings,
+    options.access ? { ...testSettings, access: { ...testSettings.access, ...options.access } } : testSettings,
   );
   return {
     ...services,

@@ -1,7 +1,7 @@
 import type { Caller } from '../../identity/caller';
 import type { AccessRequestRecord, AccessRequestState } from '../../store';
 import { approversFor } from './approvers';
-import { accessGrantJob, accessTimeoutKey } from './schedule';
+import { accessGrantJob, accessReminderKey, accessTimeoutKey } from './schedule';
 import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type DecisionOutcome } from './types';
 import { canDecideAccess } from '../../identity/capabilities';
 import { sameObjectId } from '../../identity/objectId';
@@ -86,8 +86,10 @@ export class AccessRequestDecisions extends AccessRequestPart {
     return { kind: 'decided', record: settled };
   }
 
+  /** The decision makes the time-out and the reminders pointless; their steps would also find the request settled. */
   private async cancelTimeout(id: string): Promise<void> {
     await this.deps.jobs.cancel(accessTimeoutKey(id));
+    await this.deps.jobs.cancel(accessReminderKey(id));
   }
 
   /** pending → timedOut, by the time-out job or by a click that came too late. Returns whether this caller moved it. */
@@ -107,7 +109,10 @@ export class AccessRequestDecisions extends AccessRequestPart {
       }
       return ok;
     });
-    if (won) this.deps.jobs.wake();
+    if (won) {
+      await this.deps.jobs.cancel(accessReminderKey(record.id));
+      this.deps.jobs.wake();
+    }
     return won;
   }
 

@@ -5,7 +5,7 @@ import type { AccessRequestRecord, HeldAssignment, ShadowPlan } from '../../stor
 import { matchApp } from '../appMatch';
 import { checkPartnerAddress } from '../emailAddress';
 import { approversFor, type AccessApprovalCards } from './approvers';
-import { DEFAULT_FANOUT_CHECK_SECONDS, requestTimeoutJob } from './schedule';
+import { DEFAULT_FANOUT_CHECK_SECONDS, requestReminderJob, requestTimeoutJob } from './schedule';
 import {
   AccessRequestPart,
   MAX_JUSTIFICATION_LENGTH,
@@ -276,6 +276,8 @@ export class AccessRequestForm extends AccessRequestPart {
         });
         // Committed with the request: if this turn dies before the cards go out, the job sends them.
         await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline, fanoutCheckAt), tx.db);
+        const reminder = requestReminderJob(created.id, created.createdAt, deadline, this.deps.settings.reminderHours);
+        if (reminder) await this.deps.jobs.schedule(reminder, tx.db);
         return created;
       });
     } catch (error) {

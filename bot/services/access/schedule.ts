@@ -11,6 +11,8 @@ import type { ExpiryPayload } from '../accessRevocation';
 
 export const ACCESS_GRANT_JOB_KIND = 'access.grant';
 export const ACCESS_TIMEOUT_JOB_KIND = 'access.requestTimeout';
+/** Reminds the approvers of a request nobody has decided, each ACCESS_REMINDER_HOURS until its deadline. */
+export const ACCESS_REMINDER_JOB_KIND = 'access.reminder';
 /** The job kind that ends a grant when its time is up. */
 export const ACCESS_EXPIRY_JOB_KIND = 'access.expire';
 
@@ -38,9 +40,21 @@ export type GrantJobPayload = z.infer<typeof GrantJobPayloadSchema>;
 
 export const RequestTimeoutPayloadSchema = z.object({ requestId: z.string() });
 
+/**
+ * The reminder job's checkpoint: which reminder is next (1 = the first, ACCESS_REMINDER_HOURS after the request), and who
+ * has had this one already, so a step retried after Teams refused one delivery does not remind the others twice.
+ */
+export const ReminderPayloadSchema = z.object({
+  requestId: z.string(),
+  round: z.number().int().positive(),
+  reminded: z.array(z.string()).optional(),
+});
+export type ReminderPayload = z.infer<typeof ReminderPayloadSchema>;
+
 /** One job of each kind per request, whoever schedules it and however often. */
 export const accessGrantKey = (requestId: string): string => `${ACCESS_GRANT_JOB_KIND}:${requestId}`;
 export const accessTimeoutKey = (requestId: string): string => `${ACCESS_TIMEOUT_JOB_KIND}:${requestId}`;
+export const accessReminderKey = (requestId: string): string => `${ACCESS_REMINDER_JOB_KIND}:${requestId}`;
 /** A retried grant step never schedules a second expiry. */
 export const accessExpiryKey = (requestId: string): string => `${ACCESS_EXPIRY_JOB_KIND}:${requestId}`;
 
@@ -58,6 +72,19 @@ export const DEFAULT_FANOUT_CHECK_SECONDS = 60;
 export function requestTimeoutJob(requestId: string, deadline: Date, fanoutCheckAt?: Date): ScheduledJob {
   const runAt = fanoutCheckAt && fanoutCheckAt < deadline ? fanoutCheckAt : deadline;
   return { kind: ACCESS_TIMEOUT_JOB_KIND, payload: { requestId }, runAt, uniqueKey: accessTimeoutKey(requestId) };
+}
+
+/** When reminder `round` is due: `round` × `hours` after the request was made. */
+export function reminderDueAt(createdAt: Date, hours: number, round: number): Date {
+  return new Date(createdAt.getTime() + round * hours * 3_600_000);
+}
+
+/** The request's reminder job, or none when reminders are off or the first would come at or after the deadline. */
+export function requestReminderJob(requestId: string, createdAt: Date, deadline: Date, hours: number | undefined): ScheduledJob | undefined {
+  if (!hours) return undefined;
+  const runAt = reminderDueAt(createdAt, hours, 1);
+  if (runAt >= deadline) return undefined;
+  return { kind: ACCESS_REMINDER_JOB_KIND, payload: { requestId, round: 1 } satisfies ReminderPayload, runAt, uniqueKey: accessReminderKey(requestId) };
 }
 
 export function accessExpiryJob(requestId: string, expiresAt: Date): ScheduledJob {

@@ -30,6 +30,11 @@ export interface AccessRequestSettings {
   approvalsConversationId?: string;
   /** Days before a grant ends when its expiry notices go out (ACCESS_EXPIRY_NOTICE_DAYS); default 7 and 1. */
   expiryNoticeDays?: readonly number[];
+  /**
+   * Hours after a request is made, and again each as many hours until its deadline, when the approvers who have not
+   * answered are reminded (ACCESS_REMINDER_HOURS). Undefined: no reminders.
+   */
+  reminderHours?: number;
 }
 
 /** The cards the service sends proactively; built by the caller so the service never imports cards or botbuilder. */
@@ -41,6 +46,11 @@ export interface AccessRequestMessages {
    * delivered before the process died: the channel cannot tell, so the message says it may be a repeat.
    */
   requesterOutcome(record: AccessRequestRecord, options?: { repeat?: boolean }): OutgoingMessage;
+  /**
+   * A reminder to an approver who has not answered: a new message that points at the request (its button shows the
+   * approval card as it stands), never a second approval card. `waitingHours` since the request was made.
+   */
+  reminder(record: AccessRequestRecord, info: { waitingHours: number }): OutgoingMessage;
 }
 
 export const MAX_JUSTIFICATION_LENGTH = 1000;

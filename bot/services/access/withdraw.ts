@@ -1,7 +1,7 @@
 import type { Caller } from '../../identity/caller';
 import { canWithdrawAccessRequest } from '../../identity/capabilities';
 import type { AccessApprovalCards } from './approvers';
-import { accessTimeoutKey } from './schedule';
+import { accessReminderKey, accessTimeoutKey } from './schedule';
 import { AccessRequestPart, type AccessRequestContext, type WithdrawOutcome } from './types';
 import { sameObjectId } from '../../identity/objectId';
 
@@ -50,6 +50,7 @@ export class AccessRequestWithdrawal extends AccessRequestPart {
     const settled = (await this.repo.get(id)) ?? record;
     if (!won) return { kind: 'current', record: settled };
     await this.deps.jobs.cancel(accessTimeoutKey(id));
+    await this.deps.jobs.cancel(accessReminderKey(id));
     await this.cards.update(settled);
     return { kind: 'withdrawn', record: settled };
   }
