@@ -4,7 +4,7 @@ import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canRevoke } from '../identity/capabilities';
 import type { JobScheduler, Notifier, OutgoingMessage } from './ports';
-import { accessNoticeKey, accessTimeoutKey } from './access/schedule';
+import { accessNoticeKey, accessReminderKey, accessTimeoutKey } from './access/schedule';
 import { createdAssignmentOf, ownsShadowAccount, type AccessRequestRecord, type Store } from '../store';
 import { REMOVE_SHADOW_RESULTS, type AppAccessService, type AppDirectory, type RemovalPlan, type RemoveResult } from './appAccess';
 import { matchApp } from './appMatch';
@@ -363,6 +363,7 @@ export class AccessRevocationService {
       });
       if (!withdrawn) continue;
       await this.deps.jobs?.cancel(accessTimeoutKey(extension.id));
+      await this.deps.jobs?.cancel(accessReminderKey(extension.id));
       const settled = await this.deps.store.accessRequests.get(extension.id);
       if (settled) await this.refreshCards(settled);
     }

@@ -9,6 +9,7 @@ import { unwrapTeamsLinks } from '../userRef';
 import { approversFor, type AccessApprovalCards } from './approvers';
 import { readEnd, type UserZoneLike } from './endDates';
 import {
+  accessReminderKey,
   accessTimeoutKey,
   DEFAULT_EXPIRY_NOTICE_DAYS,
   DEFAULT_FANOUT_CHECK_SECONDS,
@@ -16,6 +17,7 @@ import {
   followEndDate,
   noticesAhead,
   accessNoticeKey,
+  requestReminderJob,
   requestTimeoutJob,
   type ExpiryNoticePayload,
 } from './schedule';
@@ -278,6 +280,9 @@ export class AccessGrantLife extends AccessRequestPart {
           detail: { request: created.id, extends: grant.id, app: grant.servicePrincipalId, appName: grant.appDisplayName, role: grant.appRoleId, from: from.toISOString(), until: until.toISOString(), days: extraDays, approverSource: approvers.source, approvers: approvers.ids },
         });
         await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline, fanoutCheckAt), tx.db);
+        // Approved like any other request: its approvers are reminded (and escalated past) the same way.
+        const reminder = requestReminderJob(created.id, created.createdAt, deadline, this.deps.settings.reminderHours);
+        if (reminder) await this.deps.jobs.schedule(reminder, tx.db);
         return created;
       });
     } catch (error) {
@@ -449,6 +454,7 @@ export class AccessGrantLife extends AccessRequestPart {
       const settled = await this.repo.get(extension.id);
       if (settled) await this.cards.update(settled).catch((error: unknown) => this.deps.log?.warn({ err: error, request: settled.id }, 'could not update a withdrawn extension card'));
       await this.deps.jobs.cancel(accessTimeoutKey(extension.id));
+      await this.deps.jobs.cancel(accessReminderKey(extension.id));
     }
     const withdrawnRecords = (await Promise.all(result.map((r) => this.repo.get(r.id)))).filter((r): r is AccessRequestRecord => r !== undefined);
     return { kind: 'shortened', grant: current, from, withdrawnExtensions: withdrawnRecords };
