@@ -11,6 +11,7 @@ import { GraphDomains } from './graph/domains';
 import { HttpLoginEndpoints } from './adapters/loginEndpoints';
 import { GraphInvitations } from './graph/graphInvitations';
 import { HttpFileDownloads } from './adapters/teamsFileDownloads';
+import { registerAuditExportRoute } from './auditExportRoute';
 import { registerBulkResultsRoute } from './bulkResultsRoute';
 import { systemClock, TestClock } from './clock';
 import { registerTestClockRoute } from './testClockRoute';
@@ -135,6 +136,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     routes: [
       (s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' })),
       ...(testClock ? [(s: Server) => registerTestClockRoute(s, testClock, runner, log.child({ component: 'test-clock' }))] : []),
+      (s) => registerAuditExportRoute(s, services.auditTrail, log.child({ component: 'audit-export' })),
     ],
     adapter,
     bot,

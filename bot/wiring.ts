@@ -14,6 +14,7 @@ import type { Services } from './services';
 import { AccessRequestService, type AccessRequestDirectory, type SponsorDirectory } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
+import { AuditTrailService } from './services/audit/auditTrail';
 import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
@@ -72,6 +73,8 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
   const { now } = clock;
   const adminGroupId = settings.roles.adminGroupId;
   const appAccess = new AppAccessService(apps, ports.shadowAccounts);
+  // One secret for every signed download link (bulk results, audit exports), random per process when none is configured.
+  const linkSecret = settings.invitations.linkSecret ?? randomBytes(32).toString('hex');
   const accessRequests = new AccessRequestService({
     store,
     apps,
@@ -115,7 +118,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
         ...settings.invitations,
         ...settings.invitations.bulk,
         adminGroupId,
-        linkSecret: settings.invitations.linkSecret ?? randomBytes(32).toString('hex'),
+        linkSecret,
         allowLoopbackFiles: settings.allowLoopbackFiles,
       },
       messages: bulkMessages,
@@ -135,6 +138,17 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       now,
     }),
     accessRequests,
+    auditTrail: new AuditTrailService({
+      store,
+      users: ports.users,
+      apps,
+      links: {
+        linkSecret,
+        linkLifetimeMs: settings.invitations.linkLifetimeMs,
+        ...(settings.invitations.publicBaseUrl ? { publicBaseUrl: settings.invitations.publicBaseUrl } : {}),
+        ...(settings.invitations.resultsOnOwnAddress ? { resultsOnOwnAddress: true } : {}),
+      },
+    }),
   };
 }
 

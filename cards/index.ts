@@ -46,10 +46,14 @@ import { grantList } from './grantList';
 import { grantNotice } from './grantNotice';
 import accessReminderTemplate from './accessReminder.card.json';
 import { accessReminder } from './accessReminder';
+import auditExportTemplate from './auditExport.card.json';
+import auditTimelineTemplate from './auditTimeline.card.json';
+import { auditExport } from './auditExport';
+import { auditTimeline } from './auditTimeline';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, accessReminder, grantExtend, grantList, grantNotice };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, accessReminder, grantExtend, grantList, grantNotice, auditTimeline, auditExport };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -77,4 +81,6 @@ export const templates: Record<string, CardTemplate> = {
   grantExtend: grantExtendTemplate,
   grantList: grantListTemplate,
   grantNotice: grantNoticeTemplate,
+  auditTimeline: auditTimelineTemplate,
+  auditExport: auditExportTemplate,
 };

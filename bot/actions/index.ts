@@ -28,6 +28,8 @@ import { bulkApprove } from './bulk.approve.action';
 import { bulkCancel } from './bulk.cancel.action';
 import { bulkResults } from './bulk.results.action';
 import { bulkStart } from './bulk.start.action';
+import { historyOlder } from './history.older.action';
+import { auditOlder } from './audit.older.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm, historyOlder, auditOlder];

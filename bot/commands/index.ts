@@ -13,5 +13,8 @@ import { pending } from './pending.command';
 import { expiring } from './expiring.command';
 import { shorten } from './shorten.command';
 
+import { history } from './history.command';
+import { audit } from './audit.command';
+
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, expiring, shorten, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, expiring, shorten, history, audit, help];

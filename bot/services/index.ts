@@ -5,6 +5,7 @@ import type { Store } from '../store';
 import type { AccessRequestService } from './accessRequests';
 import type { AccessRevocationService } from './accessRevocation';
 import type { AppAccessService } from './appAccess';
+import type { AuditTrailService } from './audit/auditTrail';
 import type { BulkInvitationService } from './bulk/bulkRuns';
 import type { InvitationService } from './invitations';
 import type { LookupService } from './lookup';
@@ -31,4 +32,6 @@ export interface Services {
   accessRevocation: AccessRevocationService;
   /** request, requests, pending: access requests, their approval by the app's owners (or the admins) and the grant job. */
   accessRequests: AccessRequestService;
+  /** history and audit: the audit log read back, filtered and paged, its hash chain checked, exported through a signed link. */
+  auditTrail: AuditTrailService;
 }

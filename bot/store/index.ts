@@ -55,7 +55,8 @@ export {
   type NewConfirmation,
   type OfferedChoices,
 } from './confirmations';
-export type { AuditEntry, AuditEntryInput, AuditLog, AuditOutcome, AuditQuery } from './auditLog';
+export type { AuditEntry, AuditEntryInput, AuditFilter, AuditLog, AuditOutcome, AuditQuery, ChainReport, StoredAuditRow } from './auditLog';
+export { describeBreak, type ChainBreak } from './auditChain';
 export { DEFAULT_AUDIT_LIST_LIMIT, MAX_AUDIT_LIST_LIMIT } from './auditLog';
 export {
   BULK_ROW_STATES,

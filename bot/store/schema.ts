@@ -8,6 +8,7 @@ import type { Generated } from 'kysely';
 export interface Database {
   conversation_reference: ConversationReferenceTable;
   audit_log: AuditLogTable;
+  audit_chain_head: AuditChainHeadTable;
   inbound_dedupe: InboundDedupeTable;
   bot_state: BotStateTable;
   job: JobTable;
@@ -36,6 +37,17 @@ export interface AuditLogTable {
   target: string;
   outcome: string;
   detail: string | null;
+  /** The row's place in the hash chain (bot/store/auditChain.ts), from 1 with no gaps. */
+  seq: number;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id 1): the newest chain position and hash. Every append updates it first, so appenders take turns. */
+export interface AuditChainHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
 }
 
 /** A claimed inbound key; Bot Framework redelivers activities, and a redelivery must not act twice. */

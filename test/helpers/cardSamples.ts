@@ -5,6 +5,8 @@ import { accessRequestMessages, approvalCardFor, formCard, myRequestsCard, pendi
 import type { Caller } from '../../bot/identity/caller';
 import type { AccessRequestRecord } from '../../bot/store';
 import { expiringCard, extensionFormCard, grantCard, grantLifeMessages } from '../../bot/presenters/grantLife.presenter';
+import { auditPageCard, exportCard, historyCard } from '../../bot/presenters/audit.presenter';
+import type { TimelineLine } from '../../bot/services/audit/timeline';
 
 /** Text a hostile or careless directory could hold: Markdown links, template syntax, very long, right-to-left, spoofing. */
 export const HOSTILE = {
@@ -192,6 +194,7 @@ export function cardSamples(): CardSample[] {
     ...revokeCardSamples(),
     ...accessRequestCardSamples(),
     ...grantLifeCardSamples(),
+    ...auditCardSamples(),
   ];
 }
 
@@ -576,4 +579,48 @@ function grantLifeCardSamples(): CardSample[] {
 function cardOf(reply: { card: Attachment } | { message: string }): Attachment {
   if (!('card' in reply)) throw new Error(`expected a card, got the message: ${reply.message}`);
   return reply.card;
+}
+function auditCardSamples(): CardSample[] {
+  const at = (minutes: number) => new Date(Date.parse('2026-11-20T09:00:00Z') + minutes * 60_000);
+  const line = (seq: number, what: string, who = 'Adele Vance', action = 'access.grant', outcome = 'success'): TimelineLine => ({ seq, at: at(seq * 90), who, what, action, outcome });
+  const typicalLines = [
+    line(41, 'Access to Contoso Timesheets (IWA) removed at its end; shadow account disabled', 'the bot', 'access.expire'),
+    line(30, 'Granted Contoso Timesheets (IWA) until 2026-12-20; shadow account created', 'Adele Vance'),
+    line(29, 'Request for Contoso Timesheets (IWA) approved', 'Adele Vance', 'access.approve'),
+    line(28, 'Access to Contoso Timesheets (IWA) (Reader) requested for 30 days', 'Megan Bowen', 'access.request', 'requested'),
+    { seq: 0, at: at(20 * 90), who: 'the partner', what: 'Invitation redeemed', action: 'graph.redeemed', outcome: 'fact' },
+    line(12, 'Invited; Microsoft emails the invitation', 'Adele Vance', 'invite.create'),
+    line(11, 'access.remind (success): approvers 2', 'the bot', 'access.remind'),
+  ];
+  const long = HOSTILE.long;
+  const maximalLines = Array.from({ length: 15 }, (_, i) => line(1000 - i, long, long, `x.${'y'.repeat(60)}`, long));
+  const person = { id: 'e0000000-0000-4000-8000-000000000001', displayName: 'Alice Smith', userPrincipalName: 'alice_fabrikam.com#EXT#@contoso.onmicrosoft.com', mail: 'alice@fabrikam.com' };
+  const facts = { created: '2026-11-01T08:00:00Z', invitationState: 'Accepted' as const, invitationStateSince: '2026-11-21T15:00:00Z', lastSignIn: { available: true as const, lastSignIn: '2026-12-01T16:05:00Z' } };
+  const filter = { targets: ['alice@fabrikam.com', person.id], since: '2026-11-01T00:00:00.000Z' };
+  return [
+    { card: 'auditTimeline', variant: 'typical', attachment: historyCard({ kind: 'timeline', query: 'alice@fabrikam.com', person, facts, lines: typicalLines, olderThan: 11, firstPage: true }) },
+    {
+      card: 'auditTimeline',
+      variant: 'maximal',
+      attachment: auditPageCard(
+        { kind: 'page', described: [`partner ${long}`, `app ${long}`, `by ${long}`, 'the last 3650 days'], notes: [long.repeat(2)], lines: maximalLines.map((l) => ({ ...l, target: `${'t'.repeat(64)}@${'d'.repeat(60)}.example` })), filter: { targets: Array.from({ length: 4 }, () => 'a'.repeat(300)), actor: 'b'.repeat(300), mentions: 'c'.repeat(300), since: '2026-11-01T00:00:00.000Z' }, olderThan: 985 },
+        true,
+      ),
+    },
+    {
+      card: 'auditTimeline',
+      variant: 'hostile',
+      attachment: historyCard({
+        kind: 'timeline',
+        query: HOSTILE.template,
+        person: { id: person.id, displayName: HOSTILE.link, userPrincipalName: HOSTILE.spoof },
+        facts: { ...facts, lastSignIn: { available: false, reason: 'noPermission' } },
+        lines: [line(3, HOSTILE_TEXT, HOSTILE.link, HOSTILE.template, HOSTILE.spoof)],
+        firstPage: true,
+      }),
+    },
+    { card: 'auditExport', variant: 'typical', attachment: exportCard({ kind: 'link', url: `https://bot.contoso.com/audit/export?f=csv.${Buffer.from(JSON.stringify(filter)).toString('base64url')}&expires=1800000000&sig=abc`, format: 'csv', described: ['partner Alice Smith', 'the last 30 days'], expiresInHours: 24 }) },
+    { card: 'auditExport', variant: 'maximal', attachment: exportCard({ kind: 'link', url: `https://bot.contoso.com/audit/export?f=jsonl.${'A'.repeat(4000)}&expires=1800000000&sig=${'s'.repeat(43)}`, format: 'jsonl', described: [long, long, long, long], expiresInHours: 168 }) },
+    { card: 'auditExport', variant: 'hostile', attachment: exportCard({ kind: 'link', url: 'javascript:alert(1)', format: 'csv', described: [HOSTILE_TEXT], expiresInHours: 24 }) },
+  ];
 }

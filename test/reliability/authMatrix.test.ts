@@ -36,6 +36,7 @@ const OTHER_TENANT = 'd0000000-0000-4000-8000-00000000dead';
 const TABLES = [
   'conversation_reference',
   'audit_log',
+  'audit_chain_head',
   'inbound_dedupe',
   'bot_state',
   'job',
