@@ -189,6 +189,7 @@ const RawEnv = z.object({
   ACCESS_EXPIRY_NOTICE_DAYS: noticeDays([7, 1]),
   APPROVALS_CONVERSATION_ID: optionalString,
   ACCESS_REMINDER_HOURS: wholeNumber(24),
+  ACCESS_ESCALATE_HOURS: wholeNumber(72),
 });
 
 export type GraphCredentialConfig =
@@ -442,6 +443,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
       approvalsConversationId: e.APPROVALS_CONVERSATION_ID,
       /** Approvers who have not answered are reminded this many hours after a request, and again each as many; 0 turns it off. */
       ...(e.ACCESS_REMINDER_HOURS > 0 ? { reminderHours: e.ACCESS_REMINDER_HOURS } : {}),
+      /** A request nobody decided this many hours after it was made gets the admins as approvers too; 0 turns it off. */
+      ...(e.ACCESS_ESCALATE_HOURS > 0 ? { escalateHours: e.ACCESS_ESCALATE_HOURS } : {}),
     },
   };
 }

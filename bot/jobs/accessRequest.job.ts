@@ -1,4 +1,13 @@
-import { ACCESS_GRANT_JOB_KIND, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, GrantJobPayloadSchema, ReminderPayloadSchema, RequestTimeoutPayloadSchema } from '../services/access/schedule';
+import {
+  ACCESS_ESCALATE_JOB_KIND,
+  ACCESS_GRANT_JOB_KIND,
+  ACCESS_REMINDER_JOB_KIND,
+  ACCESS_TIMEOUT_JOB_KIND,
+  EscalationPayloadSchema,
+  GrantJobPayloadSchema,
+  ReminderPayloadSchema,
+  RequestTimeoutPayloadSchema,
+} from '../services/access/schedule';
 import type { AccessRequestService } from '../services/accessRequests';
 import { defineJob } from './jobRunner';
 
@@ -39,6 +48,17 @@ export function accessRequestReminderJob(service: AccessRequestService) {
     payload: ReminderPayloadSchema,
     step(job) {
       return service.reminderStep(job.payload);
+    },
+  });
+}
+
+/** Hands an undecided request to the bot admins as well, ACCESS_ESCALATE_HOURS after it was made. */
+export function accessRequestEscalationJob(service: AccessRequestService) {
+  return defineJob({
+    kind: ACCESS_ESCALATE_JOB_KIND,
+    payload: EscalationPayloadSchema,
+    step(job) {
+      return service.escalateStep(job.payload);
     },
   });
 }

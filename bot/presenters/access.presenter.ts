@@ -76,7 +76,9 @@ function roleWords(record: AccessRequestRecord): string {
 }
 
 function approverWords(record: AccessRequestRecord): string {
-  return record.approverSource === 'owners' ? 'Owners of the app' : 'Bot admins (the app has no other owners)';
+  const base = record.approverSource === 'owners' ? 'Owners of the app' : 'Bot admins (the app has no other owners)';
+  if (!record.escalatedAt || record.approverSource === 'admins') return base;
+  return `${base}, and the bot admins since ${when(record.escalatedAt)} (nobody had decided in time)`;
 }
 
 const TITLES: Record<AccessRequestState, string> = {
@@ -608,6 +610,15 @@ export const accessRequestMessages: AccessRequestMessages = {
         ],
       }),
       text: `Reminder: ${title}`,
+    };
+  },
+  escalated(record): OutgoingMessage {
+    const text = `${record.appDisplayName} for ${record.guestDisplayName}: nobody had decided, so the bot admins can decide it now too`;
+    return {
+      card: statusCard(record, undefined, {
+        text: `Nobody had decided your request yet, so it now goes to the bot admins as well. They decide by ${when(record.approvalDeadline)}; after that it times out.`,
+      }),
+      text,
     };
   },
   requesterOutcome(record, options = {}): OutgoingMessage {

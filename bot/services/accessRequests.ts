@@ -17,9 +17,10 @@ import {
 import type { UserZoneLike } from './access/endDates';
 import { AccessRequestQueries } from './access/queries';
 import { AccessRequestForm } from './access/requestForm';
+import { AccessRequestEscalation, type EscalationStepOutcome } from './access/escalation';
 import { AccessRequestReminders, type ReminderStepOutcome } from './access/reminders';
 import { AccessRequestWithdrawal } from './access/withdraw';
-import type { ExpiryNoticePayload, GrantJobPayload, ReminderPayload } from './access/schedule';
+import type { EscalationPayload, ExpiryNoticePayload, GrantJobPayload, ReminderPayload } from './access/schedule';
 import type {
   AccessRequestContext,
   AccessRequestDeps,
@@ -39,7 +40,7 @@ import type {
 import { ApprovalFanout } from './approvalFanout';
 import type { WhoisResult } from './lookup';
 
-export { ACCESS_GRANT_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
+export { ACCESS_GRANT_JOB_KIND, ACCESS_ESCALATE_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
 export * from './access/types';
 export type { ExpiringOutcome, ExtensionForm, ExtensionFormOutcome, ExtensionInput, ExtensionSubmitOutcome, LetEndOutcome, NoticeStepOutcome, ShortenCheck, ShortenOutcome } from './access/grantLife';
 export { ACCESS_NOTICE_JOB_KIND, ExpiryNoticePayloadSchema, type ExpiryNoticePayload } from './access/schedule';
@@ -59,6 +60,7 @@ export class AccessRequestService {
   private readonly withdrawal: AccessRequestWithdrawal;
   private readonly life: AccessGrantLife;
   private readonly reminders: AccessRequestReminders;
+  private readonly escalation: AccessRequestEscalation;
   private readonly ctx: AccessRequestContext;
 
   constructor(deps: AccessRequestDeps) {
@@ -74,6 +76,7 @@ export class AccessRequestService {
     this.queries = new AccessRequestQueries(this.ctx);
     this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);
     this.reminders = new AccessRequestReminders(this.ctx);
+    this.escalation = new AccessRequestEscalation(this.ctx, this.cards);
   }
 
   get settings(): AccessRequestSettings {
@@ -135,6 +138,11 @@ export class AccessRequestService {
   /** The reminder job's step: reminds the approvers who have not answered, then waits for the next reminder or ends. */
   reminderStep(payload: ReminderPayload): Promise<ReminderStepOutcome> {
     return this.reminders.reminderStep(payload);
+  }
+
+  /** The escalation job's step: the admins become approvers too, get the card, and the requester is told. */
+  escalateStep(payload: EscalationPayload): Promise<EscalationStepOutcome> {
+    return this.escalation.escalateStep(payload);
   }
 
   grantStep(payload: GrantJobPayload, attempt?: number): Promise<GrantStepOutcome> {

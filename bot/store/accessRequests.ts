@@ -129,6 +129,8 @@ export interface AccessRequestRecord {
   decidedByName?: string;
   decidedAt?: Date;
   decisionComment?: string;
+  /** Handed to the admins as well (ACCESS_ESCALATE_HOURS); they are then among `approverObjectIds`. */
+  escalatedAt?: Date;
   grantProgress: GrantProgress;
   grantError?: string;
   grantedAt?: Date;
@@ -225,6 +227,7 @@ export class AccessRequestRepository {
       decided_by_name: null,
       decided_at: null,
       decision_comment: null,
+      escalated_at: null,
       grant_progress: input.grantProgress ? JSON.stringify(input.grantProgress) : null,
       grant_error: null,
       granted_at: null,
@@ -457,6 +460,7 @@ export class AccessRequestRepository {
       decidedByName: optional(row.decided_by_name),
       decidedAt: optionalDate(row.decided_at),
       decisionComment: optional(row.decision_comment),
+      escalatedAt: optionalDate(row.escalated_at),
       grantProgress: this.parse(row.id, 'grant_progress', row.grant_progress, GrantProgressSchema) ?? {},
       grantError: optional(row.grant_error),
       grantedAt: optionalDate(row.granted_at),

@@ -193,6 +193,8 @@ export interface AccessRequestTable {
   decided_by_name: string | null;
   decided_at: string | null;
   decision_comment: string | null;
+  /** When the request was handed to the admins as well, ACCESS_ESCALATE_HOURS after it was made; null before. */
+  escalated_at: string | null;
   grant_progress: string | null;
   /** The last grant attempt's failure, shown while the job retries and kept when it gives up. */
   grant_error: string | null;

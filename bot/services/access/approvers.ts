@@ -22,6 +22,19 @@ export async function approversFor(ctx: AccessRequestContext, servicePrincipalId
   return { source: 'admins', ids: [...new Set(admins)], names: new Map() };
 }
 
+/**
+ * Who may decide this request now: its approvers as Graph says (approversFor), and for an escalated request the admins as
+ * well, also as Graph says now, so an admin removed from the group since the escalation cannot decide.
+ */
+export async function decidersFor(ctx: AccessRequestContext, record: AccessRequestRecord): Promise<Approvers> {
+  const live = await approversFor(ctx, record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
+  if (!record.escalatedAt || live.source === 'admins') return live;
+  const admins = (await ctx.deps.directory.transitiveUserMemberIds(ctx.deps.settings.adminGroupId))
+    .map((id) => id.toLowerCase())
+    .filter((id) => !sameObjectId(id, record.requesterObjectId) && !sameObjectId(id, record.guestObjectId));
+  return { ...live, ids: [...new Set([...live.ids, ...admins])] };
+}
+
 /** The request's approval cards through the shared fan-out: sent once, updated as the request moves, the requester told. */
 export class AccessApprovalCards {
   constructor(private readonly ctx: AccessRequestContext) {}
@@ -37,6 +50,18 @@ export class AccessApprovalCards {
     // Decided while the cards were going out (someone used `pending`): bring the cards just sent up to date.
     if (now && now.state !== 'pending') await this.update(now);
     return report;
+  }
+
+  /**
+   * Sends the approval card to approvers added later (the admins of an escalated request, a forwarded-to approver) and
+   * keeps its location with the others, so every later update reaches their copy too.
+   */
+  async sendTo(record: AccessRequestRecord, approverObjectIds: readonly string[]): Promise<void> {
+    if (approverObjectIds.length === 0) return;
+    const everyone = await this.ctx.fanout.teamsIdsOf(record.approverObjectIds);
+    const { sent } = await this.ctx.fanout.send({ ...subjectOf(record), approverObjectIds: [...approverObjectIds] }, () => this.ctx.deps.messages.approval(record, everyone));
+    const stored = (await this.ctx.repo.get(record.id))?.approvalMessages ?? record.approvalMessages;
+    await this.ctx.repo.setApprovalMessages(record.id, [...stored, ...sent]);
   }
 
   /**

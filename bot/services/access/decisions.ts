@@ -1,7 +1,7 @@
 import type { Caller } from '../../identity/caller';
 import type { AccessRequestRecord, AccessRequestState } from '../../store';
-import { approversFor } from './approvers';
-import { accessGrantJob, accessReminderKey, accessTimeoutKey } from './schedule';
+import { decidersFor } from './approvers';
+import { accessEscalationKey, accessGrantJob, accessReminderKey, waitingJobKeys } from './schedule';
 import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type DecisionOutcome } from './types';
 import { canDecideAccess } from '../../identity/capabilities';
 import { sameObjectId } from '../../identity/objectId';
@@ -25,7 +25,7 @@ export class AccessRequestDecisions extends AccessRequestPart {
    * The pending → approved | denied step is one compare-and-set with its audit row and the grant job, so a double click or
    * a second approver loses and gets the request as it now stands.
    */
-  private async decide(caller: Caller, id: string, decision: 'approve' | 'deny', comment?: string): Promise<DecisionOutcome> {
+  private async decide(caller: Caller, id: string, decision: 'approve' | 'deny', comment?: string, attempt = 0): Promise<DecisionOutcome> {
     const record = await this.repo.get(id);
     if (!record) return { kind: 'notFound' };
     if (record.state !== 'pending') return { kind: 'current', record };
@@ -52,7 +52,7 @@ export class AccessRequestDecisions extends AccessRequestPart {
       await this.timeOut(record);
       return { kind: 'current', record: (await this.repo.get(id)) ?? record };
     }
-    const approvers = await approversFor(this.ctx, record.servicePrincipalId, record.requesterObjectId, record.guestObjectId);
+    const approvers = await decidersFor(this.ctx, record);
     if (!canDecideAccess(caller, record, approvers).allowed) {
       await refuse(approvers.source === 'owners' ? 'not-an-owner' : 'not-an-admin');
       return { kind: 'notApprover', record, approverSource: approvers.source };
@@ -79,6 +79,9 @@ export class AccessRequestDecisions extends AccessRequestPart {
       return true;
     });
     const settled = (await this.repo.get(id)) ?? record;
+    // Still pending: the click lost to a change that decided nothing (the escalation adding the admins). Decide again on
+    // the new version, re-checked as before, rather than telling the approver it was decided.
+    if (!won && settled.state === 'pending' && attempt < 2) return this.decide(caller, id, decision, comment, attempt + 1);
     if (!won) return { kind: 'current', record: settled };
     await this.cancelTimeout(id);
     // The grant job updates every card from here on, so the cards only ever move forward, and tells the requester.
@@ -86,10 +89,9 @@ export class AccessRequestDecisions extends AccessRequestPart {
     return { kind: 'decided', record: settled };
   }
 
-  /** The decision makes the time-out and the reminders pointless; their steps would also find the request settled. */
+  /** The decision makes the time-out, the reminders and the escalation pointless; their steps would also find it settled. */
   private async cancelTimeout(id: string): Promise<void> {
-    await this.deps.jobs.cancel(accessTimeoutKey(id));
-    await this.deps.jobs.cancel(accessReminderKey(id));
+    for (const key of waitingJobKeys(id)) await this.deps.jobs.cancel(key);
   }
 
   /** pending → timedOut, by the time-out job or by a click that came too late. Returns whether this caller moved it. */
@@ -111,6 +113,7 @@ export class AccessRequestDecisions extends AccessRequestPart {
     });
     if (won) {
       await this.deps.jobs.cancel(accessReminderKey(record.id));
+      await this.deps.jobs.cancel(accessEscalationKey(record.id));
       this.deps.jobs.wake();
     }
     return won;

@@ -5,7 +5,7 @@ import type { AccessRequestRecord, HeldAssignment, ShadowPlan } from '../../stor
 import { matchApp } from '../appMatch';
 import { checkPartnerAddress } from '../emailAddress';
 import { approversFor, type AccessApprovalCards } from './approvers';
-import { DEFAULT_FANOUT_CHECK_SECONDS, requestReminderJob, requestTimeoutJob } from './schedule';
+import { DEFAULT_FANOUT_CHECK_SECONDS, requestEscalationJob, requestReminderJob, requestTimeoutJob } from './schedule';
 import {
   AccessRequestPart,
   MAX_JUSTIFICATION_LENGTH,
@@ -278,6 +278,8 @@ export class AccessRequestForm extends AccessRequestPart {
         await this.deps.jobs.schedule(requestTimeoutJob(created.id, deadline, fanoutCheckAt), tx.db);
         const reminder = requestReminderJob(created.id, created.createdAt, deadline, this.deps.settings.reminderHours);
         if (reminder) await this.deps.jobs.schedule(reminder, tx.db);
+        const escalation = requestEscalationJob(created.id, created.createdAt, deadline, this.deps.settings.escalateHours);
+        if (escalation) await this.deps.jobs.schedule(escalation, tx.db);
         return created;
       });
     } catch (error) {

@@ -13,6 +13,8 @@ export const ACCESS_GRANT_JOB_KIND = 'access.grant';
 export const ACCESS_TIMEOUT_JOB_KIND = 'access.requestTimeout';
 /** Reminds the approvers of a request nobody has decided, each ACCESS_REMINDER_HOURS until its deadline. */
 export const ACCESS_REMINDER_JOB_KIND = 'access.reminder';
+/** Hands a request nobody decided to the admins as well, ACCESS_ESCALATE_HOURS after it was made. */
+export const ACCESS_ESCALATE_JOB_KIND = 'access.escalate';
 /** The job kind that ends a grant when its time is up. */
 export const ACCESS_EXPIRY_JOB_KIND = 'access.expire';
 
@@ -51,10 +53,18 @@ export const ReminderPayloadSchema = z.object({
 });
 export type ReminderPayload = z.infer<typeof ReminderPayloadSchema>;
 
+/** The escalation's checkpoint: the admins' cards went out, then the cards were brought up to date and the requester told. */
+export const EscalationPayloadSchema = z.object({
+  requestId: z.string(),
+  cardsSent: z.boolean().optional(),
+});
+export type EscalationPayload = z.infer<typeof EscalationPayloadSchema>;
+
 /** One job of each kind per request, whoever schedules it and however often. */
 export const accessGrantKey = (requestId: string): string => `${ACCESS_GRANT_JOB_KIND}:${requestId}`;
 export const accessTimeoutKey = (requestId: string): string => `${ACCESS_TIMEOUT_JOB_KIND}:${requestId}`;
 export const accessReminderKey = (requestId: string): string => `${ACCESS_REMINDER_JOB_KIND}:${requestId}`;
+export const accessEscalationKey = (requestId: string): string => `${ACCESS_ESCALATE_JOB_KIND}:${requestId}`;
 /** A retried grant step never schedules a second expiry. */
 export const accessExpiryKey = (requestId: string): string => `${ACCESS_EXPIRY_JOB_KIND}:${requestId}`;
 
@@ -86,6 +96,17 @@ export function requestReminderJob(requestId: string, createdAt: Date, deadline:
   if (runAt >= deadline) return undefined;
   return { kind: ACCESS_REMINDER_JOB_KIND, payload: { requestId, round: 1 } satisfies ReminderPayload, runAt, uniqueKey: accessReminderKey(requestId) };
 }
+
+/** The request's escalation job, or none when escalation is off or would come at or after the deadline. */
+export function requestEscalationJob(requestId: string, createdAt: Date, deadline: Date, hours: number | undefined): ScheduledJob | undefined {
+  if (!hours) return undefined;
+  const runAt = new Date(createdAt.getTime() + hours * 3_600_000);
+  if (runAt >= deadline) return undefined;
+  return { kind: ACCESS_ESCALATE_JOB_KIND, payload: { requestId } satisfies EscalationPayload, runAt, uniqueKey: accessEscalationKey(requestId) };
+}
+
+/** Every job that waits on a pending request's decision: the decision, the withdrawal or the time-out makes them pointless. */
+export const waitingJobKeys = (requestId: string): string[] => [accessTimeoutKey(requestId), accessReminderKey(requestId), accessEscalationKey(requestId)];
 
 export function accessExpiryJob(requestId: string, expiresAt: Date): ScheduledJob {
   return {

@@ -35,6 +35,8 @@ export interface AccessRequestSettings {
    * answered are reminded (ACCESS_REMINDER_HOURS). Undefined: no reminders.
    */
   reminderHours?: number;
+  /** Hours after a request is made when the admins become its approvers as well (ACCESS_ESCALATE_HOURS). Undefined: never. */
+  escalateHours?: number;
 }
 
 /** The cards the service sends proactively; built by the caller so the service never imports cards or botbuilder. */
@@ -51,6 +53,8 @@ export interface AccessRequestMessages {
    * approval card as it stands), never a second approval card. `waitingHours` since the request was made.
    */
   reminder(record: AccessRequestRecord, info: { waitingHours: number }): OutgoingMessage;
+  /** Tells the requester that their request now goes to the admins as well. */
+  escalated(record: AccessRequestRecord): OutgoingMessage;
 }
 
 export const MAX_JUSTIFICATION_LENGTH = 1000;

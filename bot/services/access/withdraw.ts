@@ -1,7 +1,7 @@
 import type { Caller } from '../../identity/caller';
 import { canWithdrawAccessRequest } from '../../identity/capabilities';
 import type { AccessApprovalCards } from './approvers';
-import { accessReminderKey, accessTimeoutKey } from './schedule';
+import { waitingJobKeys } from './schedule';
 import { AccessRequestPart, type AccessRequestContext, type WithdrawOutcome } from './types';
 import { sameObjectId } from '../../identity/objectId';
 
@@ -49,8 +49,7 @@ export class AccessRequestWithdrawal extends AccessRequestPart {
     });
     const settled = (await this.repo.get(id)) ?? record;
     if (!won) return { kind: 'current', record: settled };
-    await this.deps.jobs.cancel(accessTimeoutKey(id));
-    await this.deps.jobs.cancel(accessReminderKey(id));
+    for (const key of waitingJobKeys(id)) await this.deps.jobs.cancel(key);
     await this.cards.update(settled);
     return { kind: 'withdrawn', record: settled };
   }

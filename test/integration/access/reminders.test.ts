@@ -18,6 +18,9 @@ const REQUESTER: Caller = { aadObjectId: 'b0000000-0000-4000-8000-0000000000bb',
 const OLGA = 'a0000000-0000-4000-8000-0000000000aa';
 const OTTO = 'a0000000-0000-4000-8000-0000000000ab';
 const OLGA_CALLER: Caller = { aadObjectId: OLGA, tenantId: 't', teamsUserId: `29:${OLGA}`, name: 'Olga Owner', roles: [] };
+const ADELE = 'ad000000-0000-4000-8000-0000000000ad';
+const ADELE_CALLER: Caller = { aadObjectId: ADELE, tenantId: 't', teamsUserId: `29:${ADELE}`, name: 'Adele Admin', roles: ['admin'] };
+const OTTO_CALLER: Caller = { aadObjectId: OTTO, tenantId: 't', teamsUserId: `29:${OTTO}`, name: 'Otto Owner', roles: [] };
 const WIKI = 'f3000000-0000-4000-8000-000000000003';
 const ANA = 'e0000000-0000-4000-8000-000000000001';
 
@@ -27,9 +30,11 @@ interface Stack {
   runner: JobRunner;
 }
 
-async function stack(reminderHours = 24, shared?: { clock: TestClock; store: StoreOptions }): Promise<Stack> {
+async function stack(reminderHours = 24, shared?: { clock: TestClock; store: StoreOptions }, escalateHours?: number): Promise<Stack> {
   const clock = shared?.clock ?? new TestClock({ frozen: true, start: START });
-  const services = await testServices({}, { clock, access: { reminderHours, requestTimeoutDays: 7 }, ...(shared ? { store: shared.store } : {}) });
+  const access = { reminderHours, requestTimeoutDays: 7, ...(escalateHours ? { escalateHours } : {}) };
+  const services = await testServices({}, { clock, access, ...(shared ? { store: shared.store } : {}) });
+  services.invitationDirectory.adminIds.push(ADELE);
   services.appDirectory.apps.push({ servicePrincipalId: WIKI, appId: WIKI.replace('f3', 'f2'), displayName: 'Contoso Wiki', ssoKind: 'headerBased', externalUrl: 'https://wiki-contoso.msappproxy.net/', roles: [] });
   services.appDirectory.owners[WIKI] = [
     { id: OLGA, displayName: 'Olga Owner' },
@@ -219,5 +224,76 @@ describeOnEachBackend('reminders with several instances', (backend) => {
     clock.advance(24 * HOUR);
     await Promise.all(instances.map((i) => i.runner.settleDue()));
     expect(all().map((r) => r.to).sort()).toEqual([OLGA, OLGA, OTTO, OTTO]);
+  });
+});
+
+describe('escalation of an undecided request to the bot admins', () => {
+  let s: Stack | undefined;
+  afterEach(async () => {
+    await s?.runner.stop();
+    await s?.services.dispose();
+    s = undefined;
+  });
+
+  const approvalCardsTo = (services: TestServices, id: string) =>
+    services.notifier.sent.filter((m) => m.to === `personal:${id}` && verbsOf(m.message.card?.content).includes('access.approve'));
+
+  it('after 72 h makes the admins approvers: they get the card, every card and the requester say so', async () => {
+    s = await stack(0, undefined, 72);
+    const record = await request(s);
+    await advance(s, 71 * HOUR);
+    expect(approvalCardsTo(s.services, ADELE)).toEqual([]);
+    expect((await s.services.accessRequests.approve(ADELE_CALLER, record.id)).kind).toBe('notApprover');
+
+    await advance(s, HOUR);
+    const escalated = await s.services.accessRequests.get(record.id);
+    expect(escalated?.escalatedAt?.toISOString()).toBe('2026-12-10T09:00:00.000Z');
+    expect(escalated?.approverObjectIds).toEqual([OLGA, OTTO, ADELE]);
+    const adminCard = approvalCardsTo(s.services, ADELE);
+    expect(adminCard).toHaveLength(1);
+    expect(cardText(adminCard[0]!.message.card?.content)).toContain('and the bot admins since 2026-12-10 09:00 UTC');
+    // The owners' cards were updated in place to say so.
+    expect(s.services.notifier.updates.some((u) => cardText(u.message.card?.content).includes('and the bot admins since'))).toBe(true);
+    const told = s.services.notifier.sent.filter((m) => m.to === `personal:${REQUESTER.aadObjectId}` && (m.message.text ?? '').includes('the bot admins can decide it now too'));
+    expect(told).toHaveLength(1);
+    expect((await s.services.store.audit.list({ action: 'access.escalate' })).map((e) => e.detail?.added)).toEqual([[ADELE]]);
+
+    // The admin decides; the escalated admin's card is among those that show the final state.
+    expect((await s.services.accessRequests.approve(ADELE_CALLER, record.id)).kind).toBe('decided');
+    await s.runner.settleDue();
+    const adminCardId = adminCard[0]!.activityId;
+    expect(s.services.notifier.updates.filter((u) => u.activityId === adminCardId).map((u) => cardText(u.message.card?.content)).at(-1)).toMatch(/Granted|granting/i);
+  });
+
+  it('ends in one decision when two approvers decide while the escalation fires', async () => {
+    s = await stack(0, undefined, 72);
+    const record = await request(s);
+    s.clock.advance(72 * HOUR);
+    const [olga, otto] = await Promise.all([
+      s.services.accessRequests.approve(OLGA_CALLER, record.id),
+      s.services.accessRequests.deny(OTTO_CALLER, record.id),
+      s.runner.settleDue(),
+    ]);
+    const kinds = [olga.kind, otto.kind].sort();
+    expect(kinds).toEqual(['current', 'decided']);
+    await s.runner.settleDue();
+    const final = await s.services.accessRequests.get(record.id);
+    expect(['granted', 'denied']).toContain(final?.state);
+    const decisions = (await s.services.store.audit.list({ limit: 100 })).filter((e) => (e.action === 'access.approve' || e.action === 'access.deny') && e.outcome === 'success');
+    expect(decisions).toHaveLength(1);
+    // Whether or not the escalation won its race, nobody is told the request went to the admins after it was decided.
+    const lateEscalationNotice = s.services.notifier.sent.filter((m) => (m.message.text ?? '').includes('the bot admins can decide it now too'));
+    expect(lateEscalationNotice.length).toBeLessThanOrEqual(1);
+    expect((await s.services.jobs.queue.findByUniqueKey(`access.escalate:${record.id}`))?.state).toMatch(/succeeded|cancelled/);
+  });
+
+  it('does not escalate a request decided before 72 h', async () => {
+    s = await stack(0, undefined, 72);
+    const record = await request(s);
+    await advance(s, 10 * HOUR);
+    await s.services.accessRequests.deny(OLGA_CALLER, record.id);
+    await advance(s, 100 * HOUR);
+    expect((await s.services.accessRequests.get(record.id))?.escalatedAt).toBeUndefined();
+    expect(approvalCardsTo(s.services, ADELE)).toEqual([]);
   });
 });
