@@ -30,6 +30,19 @@ const positiveInt = (fallback: number) =>
     return z.NEVER;
   });
 
+/** Days before a grant ends when its expiry notices go out: distinct whole numbers, at least 1, most first ("7,1"). */
+const noticeDays = (fallback: readonly number[]) =>
+  optionalString.transform((value, ctx) => {
+    if (value === undefined) return [...fallback];
+    const parts = value.split(',').map((p) => p.trim());
+    const days = parts.map(Number);
+    if (parts.some((p) => !/^\d+$/.test(p)) || days.some((d) => d < 1)) {
+      ctx.addIssue({ code: 'custom', message: `must be whole numbers of days of at least 1, separated by commas (like "7,1"), not "${value}"` });
+      return z.NEVER;
+    }
+    return [...new Set(days)].sort((a, b) => b - a);
+  });
+
 const wholeNumber = (fallback: number) =>
   optionalString.transform((value, ctx) => {
     if (value === undefined) return fallback;
@@ -179,6 +192,7 @@ const RawEnv = z.object({
   ACCESS_MAX_DAYS: positiveInt(90),
   ACCESS_REQUEST_TIMEOUT_DAYS: positiveInt(7),
   APPROVAL_FANOUT_CHECK_SECONDS: positiveInt(60),
+  ACCESS_EXPIRY_NOTICE_DAYS: noticeDays([7, 1]),
   APPROVALS_CONVERSATION_ID: optionalString,
   ACCESS_REMINDER_HOURS: wholeNumber(24),
   ACCESS_ESCALATE_HOURS: wholeNumber(72),
@@ -452,6 +466,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
       maxDays: e.ACCESS_MAX_DAYS,
       /** An undecided request times out after this many days. */
       requestTimeoutDays: e.ACCESS_REQUEST_TIMEOUT_DAYS,
+      /** Days before a grant ends when the requester and the partner's sponsors get a notice with Extend and Let it end. */
+      expiryNoticeDays: e.ACCESS_EXPIRY_NOTICE_DAYS,
       /** A pending request whose approval cards had not gone out this long after it was stored gets them from a job. */
       fanoutCheckSeconds: e.APPROVAL_FANOUT_CHECK_SECONDS,
       /** A Teams channel or group chat (19:…) that also gets every approval card; the bot must be installed there. */

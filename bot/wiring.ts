@@ -5,6 +5,7 @@ import { accessRequestMessages } from './presenters/access.presenter';
 import { bulkMessages } from './presenters/bulk.presenter';
 import { invitationMessages } from './presenters/invite.presenter';
 import { accessEndMessages } from './presenters/revoke.presenter';
+import { grantLifeMessages } from './presenters/grantLife.presenter';
 import { RoleResolver, type GroupMembershipReader } from './identity/roles';
 import type { Jobs } from './jobs';
 import type { Logger } from './logger';
@@ -12,7 +13,7 @@ import type { ShadowAccounts } from './onprem/shadowAccounts';
 import { parsePartnerAccountRef, type PartnerAccounts } from './onprem/partnerAccounts';
 import type { PartnerMarkerWriter } from './onprem/partnerMarker';
 import type { Services } from './services';
-import { AccessRequestService, type AccessRequestDirectory } from './services/accessRequests';
+import { AccessRequestService, type AccessRequestDirectory, type SponsorDirectory } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { AuditTrailService } from './services/audit/auditTrail';
@@ -96,6 +97,8 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     realm,
     settings: { ...settings.access, adminGroupId },
     messages: accessRequestMessages,
+    lifeMessages: grantLifeMessages,
+    sponsors: sponsorsFrom(ports.users),
     log: log.child({ component: 'access-requests' }),
     now,
   });
@@ -144,6 +147,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       notifier,
       messages: accessEndMessages,
       cardsChanged: (record) => accessRequests.updateApprovalCards(record),
+      jobs,
       now,
     }),
     accessRequests,
@@ -172,6 +176,16 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     ...(ports.partnerAccounts && ports.partnerUsers
       ? { partners: new PartnersService(new PartnerSyncService(ports.partnerAccounts, ports.partnerUsers, settings.partners), { ...settings.invitations, linkSecret }) }
       : {}),
+  };
+}
+
+/** The partner's sponsors from the same one-round-trip user read whois makes, asking for the sponsors only. */
+function sponsorsFrom(users: UserDirectory): SponsorDirectory {
+  return {
+    async sponsorsOf(guestObjectId) {
+      const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
+      return (found.users[0]?.sponsors ?? []).filter((s) => !s.isGroup).map((s) => s.id);
+    },
   };
 }
 

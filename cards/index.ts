@@ -42,6 +42,14 @@ import checklistTemplate from './checklist.card.json';
 import { checklist } from './checklist';
 import identityStepTemplate from './identityStep.card.json';
 import { identityStep } from './identityStep';
+import grantExtendTemplate from './grantExtend.card.json';
+import grantListTemplate from './grantList.card.json';
+import grantNoticeTemplate from './grantNotice.card.json';
+import { grantExtend } from './grantExtend';
+import { grantList } from './grantList';
+import { grantNotice } from './grantNotice';
+import accessReminderTemplate from './accessReminder.card.json';
+import { accessReminder } from './accessReminder';
 import auditExportTemplate from './auditExport.card.json';
 import auditTimelineTemplate from './auditTimeline.card.json';
 import { auditExport } from './auditExport';
@@ -50,12 +58,10 @@ import partnersTemplate from './partners.card.json';
 import partnerDetailTemplate from './partnerDetail.card.json';
 import { partners } from './partners';
 import { partnerDetail } from './partnerDetail';
-import accessReminderTemplate from './accessReminder.card.json';
-import { accessReminder } from './accessReminder';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder, grantExtend, grantList, grantNotice };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -86,4 +92,7 @@ export const templates: Record<string, CardTemplate> = {
   partners: partnersTemplate,
   partnerDetail: partnerDetailTemplate,
   accessReminder: accessReminderTemplate,
+  grantExtend: grantExtendTemplate,
+  grantList: grantListTemplate,
+  grantNotice: grantNoticeTemplate,
 };

@@ -121,7 +121,7 @@ function invitationWords(user: UserSummary): string | undefined {
 export const RESTRICTED_DETAIL_NOTE =
   'Last sign-in, sponsors and app access are shown to partner managers and admins; the owners of an app see the assignments on their own app. Ask a partner manager if you need them.';
 
-function appAccessWords(access: UserSummary['appAccess']): string[] {
+function appAccessWords(access: UserSummary['appAccess'], grantEnds: UserSummary['grantEnds'] = []): string[] {
   if (!access.available) {
     switch (access.reason) {
       case 'noPermission':
@@ -135,7 +135,11 @@ function appAccessWords(access: UserSummary['appAccess']): string[] {
   if (access.onlyOwnedApps) {
     if (access.apps.length === 0) return ['None on the on-prem apps you own. Assignments on other apps are shown to partner managers, admins and those apps\' owners.'];
   } else if (access.apps.length === 0) return ['None: no assignments to on-prem apps published through Application Proxy.'];
-  const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}${a.throughGroup ? ' (through a group)' : ''}`);
+  const endOf = (a: { appName: string; roleName: string; throughGroup: boolean }): string => {
+    const grant = a.throughGroup ? undefined : grantEnds.find((g) => g.appName === a.appName && g.roleName === a.roleName);
+    return grant ? `, granted by the bot until ${shownDateTime(grant.endsAt) ?? grant.endsAt}` : '';
+  };
+  const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}${a.throughGroup ? ' (through a group)' : ''}${endOf(a)}`);
   if (access.more) lines.push('And more: this list shows the first page of assignments only.');
   if (access.onlyOwnedApps) lines.push('Only the apps you own are listed.');
   return lines;
@@ -234,7 +238,7 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
     guestHeading: guestLike ? 'As a guest' : user.sponsors ? 'Sign-in and sponsors' : 'Sign-in',
     guestFacts: guestFacts.map((f) => ({ title: f.title, value: plain(f.value, 600) })),
     note: plain(notes.join(' '), 500),
-    appAccess: appAccessWords(user.appAccess).map((line) => plain(line, 300)),
+    appAccess: appAccessWords(user.appAccess, user.grantEnds).map((line) => plain(line, 300)),
     ...invitationButton(user, actions),
     realmTarget: user.realmTarget ?? '',
     id: user.id,

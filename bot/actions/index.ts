@@ -1,4 +1,10 @@
 import type { AnyCardAction } from './defineAction';
+import { accessExtend } from './access.extend.action';
+import { accessExtendSubmit } from './access.extendSubmit.action';
+import { accessGrantShow } from './access.grantShow.action';
+import { accessLetEnd } from './access.letEnd.action';
+import { accessShorten } from './access.shorten.action';
+import { accessShortenConfirm } from './access.shortenConfirm.action';
 import { accessApprove } from './access.approve.action';
 import { accessCancel } from './access.cancel.action';
 import { accessDeny } from './access.deny.action';
@@ -28,4 +34,4 @@ import { auditOlder } from './audit.older.action';
 import { partnersPage } from './partners.page.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder, partnersPage];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder, partnersPage, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm];

@@ -13,9 +13,11 @@ import { pending } from './pending.command';
 import { signin } from './signin.command';
 import { convert } from './convert.command';
 import { mark } from './mark.command';
+import { expiring } from './expiring.command';
+import { shorten } from './shorten.command';
 import { history } from './history.command';
 import { audit } from './audit.command';
 import { partners } from './partners.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, partners, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, partners, expiring, shorten, help];

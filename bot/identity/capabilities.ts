@@ -125,3 +125,24 @@ export function whoisDetailFor(caller: CapabilityCaller): WhoisDetail {
 export function canWithdrawAccessRequest(caller: CapabilityCaller, request: { requesterObjectId: string; state: string }): boolean {
   return request.state === 'pending' && sameObjectId(caller.aadObjectId, request.requesterObjectId);
 }
+
+/**
+ * Who may ask to extend a live grant, or let it end, from its expiry notice or `expiring`: the person who asked for it,
+ * the partner's sponsors (as Graph lists them now, passed in), and partner managers and admins. Never the partner. An
+ * extension is then approved like any other request, so asking changes nothing by itself.
+ */
+export function canExtendGrant(
+  caller: CapabilityCaller,
+  grant: { requesterObjectId: string; guestObjectId: string },
+  sponsorObjectIds: readonly string[] = [],
+): 'requester' | 'sponsor' | 'manager' | undefined {
+  if (sameObjectId(caller.aadObjectId, grant.guestObjectId)) return undefined;
+  if (sameObjectId(caller.aadObjectId, grant.requesterObjectId)) return 'requester';
+  if (isAllowed(caller.roles, 'partnerManagers')) return 'manager';
+  return sponsorObjectIds.some((id) => sameObjectId(id, caller.aadObjectId)) ? 'sponsor' : undefined;
+}
+
+/** `expiring`: the grants that end soon across all partners, for partner managers and admins. */
+export function canListExpiringGrants(caller: CapabilityCaller): boolean {
+  return isAllowed(caller.roles, 'partnerManagers');
+}

@@ -29,6 +29,12 @@ export class Jobs implements JobScheduler {
     await this.enqueue(job, db);
   }
 
+  async reschedule(job: ScheduledJob & { uniqueKey: string }, db?: Kysely<Database>): Promise<boolean> {
+    const moved = await this.queue.reschedule(job, db);
+    if (!db) this.runner?.wake(job.runAt);
+    return moved;
+  }
+
   async cancel(uniqueKey: string): Promise<boolean> {
     const job = await this.queue.findByUniqueKey(uniqueKey);
     return job ? this.queue.cancel(job.id) : false;

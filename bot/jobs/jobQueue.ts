@@ -184,6 +184,38 @@ export class JobQueue {
     return result.numUpdatedRows > 0n;
   }
 
+  /**
+   * Moves the job with this unique key to run at `runAt` with `payload`, as if it had just been enqueued: a pending job is
+   * moved, a finished one (succeeded, failed, cancelled) starts again, and a missing one is inserted. A running job is left
+   * to its step, which reads the state it works on again; false then. Pass a transaction to move it with the change that
+   * made it necessary (an end date that moved).
+   */
+  async reschedule(request: EnqueueRequest & { uniqueKey: string }, db: Kysely<Database> = this.db): Promise<boolean> {
+    const nowIso = this.now().toISOString();
+    const result = await db
+      .updateTable('job')
+      .set((eb) => ({
+        state: 'pending',
+        run_at: (request.runAt ?? this.now()).toISOString(),
+        payload: JSON.stringify(request.payload ?? null),
+        attempts: 0,
+        last_error: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        ...(request.maxAttempts !== undefined ? { max_attempts: request.maxAttempts } : {}),
+        version: eb('version', '+', 1),
+        updated_at: nowIso,
+      }))
+      .where('unique_key', '=', request.uniqueKey)
+      .where('state', '!=', 'running')
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) return true;
+    const existing = await db.selectFrom('job').select('state').where('unique_key', '=', request.uniqueKey).executeTakeFirst();
+    if (existing) return false;
+    await this.enqueue(request, db);
+    return true;
+  }
+
   /** Cancels a job that has not finished; a running step completes, but its outcome is then discarded. */
   async cancel(id: string): Promise<boolean> {
     const result = await this.db

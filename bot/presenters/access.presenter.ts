@@ -91,7 +91,13 @@ const TITLES: Record<AccessRequestState, string> = {
   withdrawn: 'Withdrawn',
   revoked: 'Revoked',
   expired: 'Expired',
+  extended: 'Extended',
 };
+
+/** An extension's new end, as it was asked. */
+function extendedUntil(record: AccessRequestRecord): Date | undefined {
+  return record.expiresAt ?? (record.extendsFrom ? new Date(record.extendsFrom.getTime() + record.durationDays * 86_400_000) : undefined);
+}
 
 /** The state in words, with who and when. */
 export function statusWords(record: AccessRequestRecord): string {
@@ -115,12 +121,15 @@ export function statusWords(record: AccessRequestRecord): string {
       return `Revoked ${day(record.endedAt)}`;
     case 'expired':
       return `Expired ${day(record.endedAt ?? record.expiresAt)}`;
+    case 'extended':
+      return `Approved by ${by}: the grant now ends ${day(record.expiresAt)}`;
   }
 }
 
 function toneOf(record: AccessRequestRecord): Tone {
   switch (record.state) {
     case 'granted':
+    case 'extended':
       return 'good';
     case 'pending':
       return 'info';
@@ -153,6 +162,9 @@ function outcomeFacts(record: AccessRequestRecord): { title: string; value: stri
 }
 
 function summaryFor(record: AccessRequestRecord): string {
+  if (record.extendsRequestId && record.state === 'pending') {
+    return `${record.requesterName} asks to extend ${record.guestDisplayName}'s access to ${record.appDisplayName} from ${when(record.extendsFrom)} until ${when(extendedUntil(record))}. The access stays as it is until you decide; approving only moves its end date.`;
+  }
   switch (record.state) {
     case 'pending':
       return `${record.requesterName} asks for ${record.guestDisplayName}'s access to ${record.appDisplayName} for ${days(record.durationDays)}. Approving grants it at once; it ends by itself.`;
@@ -167,7 +179,11 @@ function summaryFor(record: AccessRequestRecord): string {
     case 'failed':
       return 'The access was not granted. Fix the problem below, then ask for it again with request; nothing was left half-done.';
     case 'withdrawn':
-      return `${record.requesterName} took this request back before anyone decided. Nothing was granted, and there is nothing to decide.`;
+      return record.extendsRequestId && record.decisionComment
+        ? `${record.decisionComment} There is nothing to decide.`
+        : `${record.requesterName} took this request back before anyone decided. Nothing was granted, and there is nothing to decide.`;
+    case 'extended':
+      return `${record.guestDisplayName} can use ${record.appDisplayName} until ${when(record.expiresAt)} now; the access then ends by itself.`;
     case 'denied':
     case 'timedOut':
     case 'revoked':
@@ -207,8 +223,15 @@ function requestFacts(record: AccessRequestRecord): { title: string; value: stri
     { title: 'App', value: record.appDisplayName },
     { title: 'Single sign-on', value: sso(record.ssoKind).short },
     { title: 'Role', value: roleWords(record) },
-    { title: 'Duration', value: days(record.durationDays) },
-    { title: 'Shadow account', value: shadowWords(record) },
+    ...(record.extendsRequestId
+      ? [
+          { title: 'Extension', value: `${days(record.durationDays)} more: from ${when(record.extendsFrom)} until ${when(extendedUntil(record))}` },
+          { title: 'Shadow account', value: 'Unchanged: an extension only moves the end date' },
+        ]
+      : [
+          { title: 'Duration', value: days(record.durationDays) },
+          { title: 'Shadow account', value: shadowWords(record) },
+        ]),
     ...alreadyHeldFacts(record),
     { title: 'Approvers', value: approverWords(record) },
     { title: 'Requested', value: when(record.createdAt) },
@@ -221,7 +244,7 @@ function approvalCard(record: AccessRequestRecord, approverTeamsIds: string[], c
     id: record.id,
     tone: toneOf(record),
     status: statusWords(record),
-    title: `Access request: ${record.guestDisplayName} → ${record.appDisplayName}`,
+    title: `${record.extendsRequestId ? 'Extension' : 'Access request'}: ${record.guestDisplayName} → ${record.appDisplayName}`,
     summary: summaryFor(record),
     facts: requestFacts(record),
     justification: record.justification,

@@ -3,12 +3,24 @@ import type { AccessRequestRecord } from '../store';
 import { AccessApprovalCards, approversFor } from './access/approvers';
 import { AccessRequestDecisions } from './access/decisions';
 import { AccessGrant } from './access/grant';
+import {
+  AccessGrantLife,
+  type ExpiringOutcome,
+  type ExtensionFormOutcome,
+  type ExtensionInput,
+  type ExtensionSubmitOutcome,
+  type LetEndOutcome,
+  type NoticeStepOutcome,
+  type ShortenCheck,
+  type ShortenOutcome,
+} from './access/grantLife';
+import type { UserZoneLike } from './access/endDates';
 import { AccessRequestQueries } from './access/queries';
 import { AccessRequestForm } from './access/requestForm';
 import { AccessRequestEscalation, type EscalationStepOutcome } from './access/escalation';
 import { AccessRequestReminders, type ReminderStepOutcome } from './access/reminders';
 import { AccessRequestWithdrawal } from './access/withdraw';
-import type { EscalationPayload, GrantJobPayload, ReminderPayload } from './access/schedule';
+import type { EscalationPayload, ExpiryNoticePayload, GrantJobPayload, ReminderPayload } from './access/schedule';
 import type {
   AccessRequestContext,
   AccessRequestDeps,
@@ -26,9 +38,12 @@ import type {
   WithdrawOutcome,
 } from './access/types';
 import { ApprovalFanout } from './approvalFanout';
+import type { WhoisResult } from './lookup';
 
 export { ACCESS_GRANT_JOB_KIND, ACCESS_ESCALATE_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
 export * from './access/types';
+export type { ExpiringOutcome, ExtensionForm, ExtensionFormOutcome, ExtensionInput, ExtensionSubmitOutcome, LetEndOutcome, NoticeStepOutcome, ShortenCheck, ShortenOutcome } from './access/grantLife';
+export { ACCESS_NOTICE_JOB_KIND, ExpiryNoticePayloadSchema, type ExpiryNoticePayload } from './access/schedule';
 
 /**
  * Requests for a partner's access to an application proxy app: the form (access/requestForm), the approvers and their cards
@@ -43,6 +58,7 @@ export class AccessRequestService {
   private readonly grant: AccessGrant;
   private readonly queries: AccessRequestQueries;
   private readonly withdrawal: AccessRequestWithdrawal;
+  private readonly life: AccessGrantLife;
   private readonly reminders: AccessRequestReminders;
   private readonly escalation: AccessRequestEscalation;
   private readonly ctx: AccessRequestContext;
@@ -55,7 +71,8 @@ export class AccessRequestService {
     this.cards = new AccessApprovalCards(this.ctx);
     this.form = new AccessRequestForm(this.ctx, this.cards);
     this.decisions = new AccessRequestDecisions(this.ctx);
-    this.grant = new AccessGrant(this.ctx, this.cards);
+    this.life = new AccessGrantLife(this.ctx, this.cards);
+    this.grant = new AccessGrant(this.ctx, this.cards, this.life);
     this.queries = new AccessRequestQueries(this.ctx);
     this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);
     this.reminders = new AccessRequestReminders(this.ctx);
@@ -138,6 +155,59 @@ export class AccessRequestService {
 
   giveUp(requestId: string, reason: string): Promise<void> {
     return this.grant.giveUp(requestId, reason);
+  }
+
+  /** The notice job's step: the expiry notice now due, to the requester and the partner's sponsors. */
+  noticeStep(payload: ExpiryNoticePayload): Promise<NoticeStepOutcome> {
+    return this.life.noticeStep(payload);
+  }
+
+  /** Extend on a notice or in `expiring`: the form for a new end and a justification. */
+  extensionForm(caller: Caller, grantId: string): Promise<ExtensionFormOutcome> {
+    return this.life.extensionForm(caller, grantId);
+  }
+
+  /** The extension form's Send: a request approved like any other, that moves the grant's end date when approved. */
+  submitExtension(caller: Caller, input: ExtensionInput): Promise<ExtensionSubmitOutcome> {
+    return this.life.submitExtension(caller, input);
+  }
+
+  /** Let it end on a notice: no more notices for this grant. */
+  letItEnd(caller: Caller, grantId: string): Promise<LetEndOutcome> {
+    return this.life.letItEnd(caller, grantId);
+  }
+
+  prepareShorten(caller: Caller, appQuery: string, email: string, when: string, zone?: UserZoneLike): Promise<ShortenCheck> {
+    return this.life.prepareShorten(caller, appQuery, email, when, zone);
+  }
+
+  checkShorten(caller: Caller, grantId: string, when: string, zone?: UserZoneLike): Promise<ShortenCheck> {
+    return this.life.checkShorten(caller, grantId, when, zone);
+  }
+
+  /** End a grant earlier, after its confirmation: `from` is the end date the confirmation showed. */
+  shorten(caller: Caller, grantId: string, from: Date, endsAt: Date): Promise<ShortenOutcome> {
+    return this.life.shorten(caller, grantId, from, endsAt);
+  }
+
+  expiring(caller: Caller, days: number): Promise<ExpiringOutcome> {
+    return this.life.expiring(caller, days);
+  }
+
+  /**
+   * whois: the end date of each of the bot's live grants among the apps the summary lists (so an app owner, who sees only
+   * their apps, learns nothing of others).
+   */
+  async withGrantEnds(result: WhoisResult): Promise<WhoisResult> {
+    if (result.kind !== 'found' || !result.user.appAccess.available || result.user.appAccess.apps.length === 0) return result;
+    const shown = result.user.appAccess.apps;
+    const grants = await this.ctx.repo.findGrantsOf(result.user.id);
+    const grantEnds = grants.flatMap((g) => {
+      const roleName = g.appRoleName ?? 'Default access';
+      const listed = shown.some((a) => a.appName === g.appDisplayName && a.roleName === roleName && !a.throughGroup);
+      return listed && g.expiresAt ? [{ appName: g.appDisplayName, roleName, endsAt: g.expiresAt.toISOString() }] : [];
+    });
+    return grantEnds.length > 0 ? { kind: 'found', user: { ...result.user, grantEnds } } : result;
   }
 
   get(id: string): Promise<AccessRequestRecord | undefined> {

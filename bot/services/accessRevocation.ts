@@ -3,7 +3,8 @@ import { DEFAULT_ACCESS_ROLE_ID, type Assignment, type Owner, type ProxyApp, typ
 import type { ExistingUser } from '../graph/graphInvitations';
 import type { Caller } from '../identity/caller';
 import { canRevoke } from '../identity/capabilities';
-import type { Notifier, OutgoingMessage } from './ports';
+import type { JobScheduler, Notifier, OutgoingMessage } from './ports';
+import { accessNoticeKey, accessReminderKey, accessTimeoutKey } from './access/schedule';
 import { createdAssignmentOf, ownsShadowAccount, type AccessRequestRecord, type Store } from '../store';
 import { REMOVE_SHADOW_RESULTS, type AppAccessService, type AppDirectory, type RemovalPlan, type RemoveResult } from './appAccess';
 import { matchApp } from './appMatch';
@@ -179,6 +180,8 @@ export class AccessRevocationService {
       messages: AccessEndMessages;
       /** Refreshes the cards already sent for a request (the approvers' cards), so they show that the grant ended. */
       cardsChanged?: (record: AccessRequestRecord) => Promise<void>;
+      /** To cancel an ended grant's expiry notices; without it they stop by themselves when they next run. */
+      jobs?: JobScheduler;
       now?: () => Date;
     },
   ) {}
@@ -257,6 +260,7 @@ export class AccessRevocationService {
       return won;
     });
     const revokedRequests = preview.activeGrants.filter((g) => revokedIds.includes(g.id));
+    for (const id of revokedIds) await this.afterGrantEnded(id, 'revoked');
 
     let removal: RemoveResult;
     try {
@@ -337,6 +341,32 @@ export class AccessRevocationService {
 
   private async adopt(heir: AccessRequestRecord, what: Pick<AccessRequestRecord['grantProgress'], 'createdAssignmentId' | 'shadowAccount'>): Promise<boolean> {
     return this.deps.store.accessRequests.adoptFromEndingGrant(heir.id, { ...heir.grantProgress, ...what });
+  }
+
+  /**
+   * What an ended grant makes pointless: its notices (the job would also stop by itself when it next ran), and an extension
+   * still waiting for approval, which is withdrawn with the reason so its approvers' cards say so (approving it would only
+   * fail). Both are courtesies after the end is committed and audited.
+   */
+  private async afterGrantEnded(requestId: string, how: 'revoked' | 'expired'): Promise<void> {
+    await this.deps.jobs?.cancel(accessNoticeKey(requestId));
+    for (const extension of await this.deps.store.accessRequests.findExtensionsOf(requestId, ['pending'])) {
+      const withdrawn = await this.deps.store.transaction(async (tx) => {
+        const ok = await tx.accessRequests.transition(extension, 'withdrawn', {
+          ended_at: this.now().toISOString(),
+          decision_comment: `The grant was ${how} before anyone decided on this extension.`,
+        });
+        if (ok) {
+          await tx.audit.append({ actor: EXPIRY_ACTOR, action: 'access.extend', target: extension.guestUpn, outcome: 'withdrawn', detail: { request: extension.id, extends: requestId, reason: `grant ${how}` } });
+        }
+        return ok;
+      });
+      if (!withdrawn) continue;
+      await this.deps.jobs?.cancel(accessTimeoutKey(extension.id));
+      await this.deps.jobs?.cancel(accessReminderKey(extension.id));
+      const settled = await this.deps.store.accessRequests.get(extension.id);
+      if (settled) await this.refreshCards(settled);
+    }
   }
 
   /** Cards are a courtesy: a card that cannot be updated never undoes or fails the change it shows. */
@@ -486,7 +516,8 @@ export class AccessRevocationService {
             return { status: 'continue', payload, runAt: record.expiresAt, note: 'not due yet' };
           }
           const won = await this.deps.store.transaction(async (tx) => {
-            const ok = await tx.accessRequests.endGrant(record.id, 'expired', undefined);
+            // Only if it is still due: an extension that moved the end date since this step read it wins.
+            const ok = await tx.accessRequests.endGrant(record.id, 'expired', undefined, this.now());
             if (ok) {
               await tx.audit.append({
                 actor: EXPIRY_ACTOR,
@@ -500,8 +531,10 @@ export class AccessRevocationService {
           });
           if (!won) {
             const now = await this.deps.store.accessRequests.get(record.id);
+            if (now?.state === 'granted' && now.expiresAt) return { status: 'continue', payload, runAt: now.expiresAt, note: 'the end date moved' };
             if (now?.state !== 'expired') return { status: 'done', note: `the grant was ended otherwise (${now?.state ?? 'gone'})` };
           }
+          await this.afterGrantEnded(record.id, 'expired');
         } else if (record.state !== 'expired') {
           return { status: 'done', note: `nothing to expire: the request is ${record.state}` };
         }

@@ -56,6 +56,11 @@ export interface JobScheduler {
    * Without a transaction the runner is woken at once.
    */
   schedule(job: ScheduledJob, db?: Kysely<Database>): Promise<void>;
+  /**
+   * Moves the job with this key to `runAt` with its payload (a finished one starts again, a missing one is made); false when
+   * its step is running right now, and that step then reads what changed. Pass the transaction that made it necessary.
+   */
+  reschedule(job: ScheduledJob & { uniqueKey: string }, db?: Kysely<Database>): Promise<boolean>;
   /** Cancels the pending job with this key, if any; true when one was cancelled. */
   cancel(uniqueKey: string): Promise<boolean>;
   wake(): void;

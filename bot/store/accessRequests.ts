@@ -8,11 +8,12 @@ import type { StoreWarningHandler } from './warnings';
 /**
  * pending → approved (granting) → granted | failed; pending → denied | timedOut | withdrawn; granted → revoked | expired.
  * `approved` lasts while the grant job runs; the grant is only `failed` once the job has given up. `withdrawn`: the
- * requester took the request back before anyone decided.
+ * requester took the request back before anyone decided. An extension (`extendsRequestId`) goes pending → approved →
+ * `extended` once it moved its grant's end date, or `failed` when the grant ended or its end date changed first.
  */
-export type AccessRequestState = 'pending' | 'approved' | 'granted' | 'failed' | 'denied' | 'timedOut' | 'withdrawn' | 'revoked' | 'expired';
+export type AccessRequestState = 'pending' | 'approved' | 'granted' | 'failed' | 'denied' | 'timedOut' | 'withdrawn' | 'revoked' | 'expired' | 'extended';
 
-export const ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved', 'granted', 'failed', 'denied', 'timedOut', 'withdrawn', 'revoked', 'expired'];
+export const ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved', 'granted', 'failed', 'denied', 'timedOut', 'withdrawn', 'revoked', 'expired', 'extended'];
 
 /** Undecided, or decided and still being granted: a second request for the same guest and app would duplicate it. */
 export const OPEN_ACCESS_REQUEST_STATES: readonly AccessRequestState[] = ['pending', 'approved'];
@@ -136,6 +137,13 @@ export interface AccessRequestRecord {
   expiresAt?: Date;
   endedBy?: string;
   endedAt?: Date;
+  /** An extension: the live grant whose end date it moves (approved), instead of a grant of its own. */
+  extendsRequestId?: string;
+  /** An extension: the grant's end date when it was asked; it applies only if the grant still ends then. */
+  extendsFrom?: Date;
+  /** Someone chose Let it end on an expiry notice: no more notices, and the notices say so. */
+  letEndBy?: string;
+  letEndAt?: Date;
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -166,7 +174,7 @@ export type NewAccessRequest = Pick<
   | 'approverObjectIds'
   | 'approvalDeadline'
 > &
-  Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan' | 'grantProgress'>>;
+  Partial<Pick<AccessRequestRecord, 'guestOnPremSynced' | 'shadowPlan' | 'grantProgress' | 'extendsRequestId' | 'extendsFrom' | 'expiresAt'>>;
 
 /** Columns a transition may change besides `state`, `updated_at` and `version`. */
 export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_request'>, 'state' | 'updated_at'>;
@@ -223,9 +231,14 @@ export class AccessRequestRepository {
       grant_progress: input.grantProgress ? JSON.stringify(input.grantProgress) : null,
       grant_error: null,
       granted_at: null,
-      expires_at: null,
+      // An extension knows its new end when asked; a grant gets its end when granted.
+      expires_at: input.expiresAt?.toISOString() ?? null,
       ended_by: null,
       ended_at: null,
+      extends_request_id: input.extendsRequestId ?? null,
+      extends_from: input.extendsFrom?.toISOString() ?? null,
+      let_end_by: null,
+      let_end_at: null,
       created_at: now,
       updated_at: now,
       version: 0,
@@ -324,18 +337,76 @@ export class AccessRequestRepository {
 
   /**
    * Ends a grant: one compare-and-set from `granted`, so a revoke racing the expiry job ends it once. Returns whether this
-   * caller won. `actorObjectId` is undefined when nobody clicked (expiry). Writes no audit row; the caller does, in the
-   * same transaction.
+   * caller won. `actorObjectId` is undefined when nobody clicked (expiry). `dueBy` (the expiry): only if the grant's end
+   * date is not later than that, so an extension that moved the end date a moment ago wins over the expiry that read the
+   * old one. Writes no audit row; the caller does, in the same transaction.
    */
-  async endGrant(id: string, to: 'revoked' | 'expired', actorObjectId: string | undefined): Promise<boolean> {
+  async endGrant(id: string, to: 'revoked' | 'expired', actorObjectId: string | undefined, dueBy?: Date): Promise<boolean> {
     const now = this.now().toISOString();
-    const result = await this.db
+    let query = this.db
       .updateTable('access_request')
       .set((eb) => ({ state: to, ended_by: actorObjectId?.toLowerCase() ?? null, ended_at: now, updated_at: now, version: eb('version', '+', 1) }))
       .where('id', '=', id)
+      .where('state', '=', 'granted');
+    if (dueBy) query = query.where('expires_at', '<=', dueBy.toISOString());
+    const result = await query.executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Moves a live grant's end date from `from` to `to` (an approved extension, or a shortening): one compare-and-set on the
+   * state and the end date, so of an extension, a shortening and the expiry racing on one grant exactly one move wins, and
+   * the others see the date they read is gone. Bumps `version`. No audit row; the caller writes it in the same transaction.
+   */
+  async moveGrantEnd(id: string, from: Date, to: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('access_request')
+      .set((eb) => ({ expires_at: to.toISOString(), updated_at: this.now().toISOString(), version: eb('version', '+', 1) }))
+      .where('id', '=', id)
       .where('state', '=', 'granted')
+      .where('expires_at', '=', from.toISOString())
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /** Let it end: recorded once on a live grant; false when it was recorded already or the grant is no longer live. */
+  async letGrantEnd(id: string, byObjectId: string, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('access_request')
+      .set((eb) => ({ let_end_by: byObjectId.toLowerCase(), let_end_at: at.toISOString(), updated_at: this.now().toISOString(), version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .where('state', '=', 'granted')
+      .where('let_end_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Live grants (not extensions) ending no later than `until`, soonest first: `expiring`. */
+  async listGrantsEndingBy(until: Date, limit: number): Promise<AccessRequestRecord[]> {
+    const rows = await this.db
+      .selectFrom('access_request')
+      .selectAll()
+      .where('state', '=', 'granted')
+      .where('extends_request_id', 'is', null)
+      .where('expires_at', '<=', until.toISOString())
+      .orderBy('expires_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** The extensions of a grant in these states, newest first. */
+  async findExtensionsOf(grantId: string, states: readonly AccessRequestState[]): Promise<AccessRequestRecord[]> {
+    if (states.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('access_request')
+      .selectAll()
+      .where('extends_request_id', '=', grantId)
+      .where('state', 'in', [...states])
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((row) => this.toRecord(row));
   }
 
   /**
@@ -396,6 +467,10 @@ export class AccessRequestRepository {
       expiresAt: optionalDate(row.expires_at),
       endedBy: optional(row.ended_by),
       endedAt: optionalDate(row.ended_at),
+      extendsRequestId: optional(row.extends_request_id),
+      extendsFrom: optionalDate(row.extends_from),
+      letEndBy: optional(row.let_end_by),
+      letEndAt: optionalDate(row.let_end_at),
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
       version: row.version,

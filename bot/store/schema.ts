@@ -203,6 +203,13 @@ export interface AccessRequestTable {
   expires_at: string | null;
   ended_by: string | null;
   ended_at: string | null;
+  /** An extension: the live grant (request id) whose end it moves; null for a request of its own. */
+  extends_request_id: string | null;
+  /** An extension: the grant's end date it was asked against; applying it compares this with the grant's. */
+  extends_from: string | null;
+  /** Who chose Let it end on an expiry notice, and when: no more notices for this grant. */
+  let_end_by: string | null;
+  let_end_at: string | null;
   created_at: string;
   updated_at: string;
   version: number;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describeE2e } from '../helpers/playground';
 import { apps } from './scenarios/apps';
 import { endStates } from './scenarios/endStates';
+import { grantLife } from './scenarios/grantLife';
 import { help } from './scenarios/help';
 import { invite } from './scenarios/invite';
 import { lookup } from './scenarios/lookup';
@@ -13,7 +14,8 @@ import { whoami } from './scenarios/whoami';
  * The one jest file of the end-to-end scenarios: they all run on a single stack, which costs far more to start than they
  * do to run. A module in scenarios/ is only run when it is listed here, so the check below fails for one that is not.
  */
-const groups = { apps, endStates, help, invite, lookup, request, whoami };
+// grantLife moves the job clock forward for good, so it runs last.
+const groups = { apps, endStates, help, invite, lookup, request, whoami, grantLife };
 
 it('runs every scenario module in test/e2e/scenarios/', () => {
   const modules = fs

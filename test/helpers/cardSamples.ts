@@ -4,6 +4,7 @@ import type { UserSummary } from '../../bot/services/lookup';
 import { accessRequestMessages, approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { AccessRequestRecord } from '../../bot/store';
+import { expiringCard, extensionFormCard, grantCard, grantLifeMessages } from '../../bot/presenters/grantLife.presenter';
 import { auditPageCard, exportCard, historyCard } from '../../bot/presenters/audit.presenter';
 import type { TimelineLine } from '../../bot/services/audit/timeline';
 
@@ -252,6 +253,7 @@ export function cardSamples(): CardSample[] {
     ...appsSamples(),
     ...revokeCardSamples(),
     ...accessRequestCardSamples(),
+    ...grantLifeCardSamples(),
     ...auditCardSamples(),
     ...partnersCardSamples(),
   ];
@@ -605,6 +607,40 @@ function accessRequestCardSamples(): CardSample[] {
   ];
 }
 
+/** A grant's life: the expiry notice, the grant's own card (and End earlier's confirmation), the extension form, `expiring`. */
+function grantLifeCardSamples(): CardSample[] {
+  const long = HOSTILE.long;
+  const granted = sampleRequest({ state: 'granted', decidedByName: 'Adele Vance', grantedAt: new Date('2026-11-24T08:00:05Z'), expiresAt: new Date('2026-12-24T08:00:05Z') });
+  const maximal = sampleRequest({ state: 'granted', guestDisplayName: long, appDisplayName: long, appRoleName: long, requesterName: long, guestMail: `${'a'.repeat(64)}@fabrikam.com`, grantedAt: new Date('2026-11-24T08:00:05Z'), expiresAt: new Date('2026-12-24T08:00:05Z'), letEndAt: new Date('2026-12-17T08:00:00Z') });
+  const hostile = sampleRequest({ state: 'granted', guestDisplayName: HOSTILE.link, appDisplayName: HOSTILE.template, appRoleName: HOSTILE.spoof, requesterName: HOSTILE_TEXT, expiresAt: new Date('2026-12-24T08:00:05Z') });
+  const extension = sampleRequest({ id: REQUEST_ID.replace('5a', '7a'), extendsRequestId: REQUEST_ID, extendsFrom: new Date('2026-12-24T08:00:05Z'), durationDays: 14, requesterName: long });
+  const many = Array.from({ length: 25 }, (_, i) => ({ ...maximal, id: `5a6b7c8d-9e0f-4a1b-8c2d-${String(i).padStart(12, '0')}` }));
+  const form = { formId: REQUEST_ID.replace('5a', '8a'), grant: granted, maxDays: 90, problems: [] };
+  return [
+    { card: 'grantNotice', variant: 'typical', attachment: grantLifeMessages.expiryNotice(granted, { days: 7, reader: 'requester' }).card as Attachment },
+    {
+      card: 'grantNotice',
+      variant: 'maximal',
+      attachment: grantCard(maximal, OWNER, { outcome: { tone: 'attention', text: long.repeat(3) }, when: long, whenProblem: long.repeat(2), open: extension, confirmation: { id: REQUEST_ID, label: long } }),
+    },
+    { card: 'grantNotice', variant: 'hostile', attachment: grantLifeMessages.expiryNotice(hostile, { days: 1, reader: 'sponsor' }).card as Attachment },
+    { card: 'grantExtend', variant: 'typical', attachment: extensionFormCard(form) },
+    {
+      card: 'grantExtend',
+      variant: 'maximal',
+      attachment: extensionFormCard({ ...form, grant: maximal, until: long, justification: 'j'.repeat(1000), open: extension, problems: [{ field: 'until', message: long }, { field: 'justification', message: long }] }),
+    },
+    { card: 'grantExtend', variant: 'hostile', attachment: extensionFormCard({ ...form, grant: hostile, until: HOSTILE.template, justification: HOSTILE_TEXT, problems: [{ field: 'until', message: HOSTILE.link }] }) },
+    { card: 'grantList', variant: 'typical', attachment: cardOf(expiringCard({ kind: 'list', days: 14, grants: [granted], openExtensions: new Map() }, REQUESTER)) },
+    { card: 'grantList', variant: 'maximal', attachment: cardOf(expiringCard({ kind: 'list', days: 365, grants: many, openExtensions: new Map(many.map((g) => [g.id, extension])) }, REQUESTER)) },
+    { card: 'grantList', variant: 'hostile', attachment: cardOf(expiringCard({ kind: 'list', days: 14, grants: [hostile], openExtensions: new Map() }, OWNER)) },
+  ];
+}
+
+function cardOf(reply: { card: Attachment } | { message: string }): Attachment {
+  if (!('card' in reply)) throw new Error(`expected a card, got the message: ${reply.message}`);
+  return reply.card;
+}
 function auditCardSamples(): CardSample[] {
   const at = (minutes: number) => new Date(Date.parse('2026-11-20T09:00:00Z') + minutes * 60_000);
   const line = (seq: number, what: string, who = 'Adele Vance', action = 'access.grant', outcome = 'success'): TimelineLine => ({ seq, at: at(seq * 90), who, what, action, outcome });

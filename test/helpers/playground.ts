@@ -53,6 +53,11 @@ export interface E2eStack {
   sandbox: RunningSandbox;
   bot: TestBot;
   users: PlaygroundUser[];
+  /**
+   * Moves the bot's job clock forward (TEST_JOB_CLOCK) by `ms`, and resolves once every job that made due has run: a
+   * scenario skips days without waiting. The clock only moves forward, for every later scenario too.
+   */
+  advanceClock(ms: number): Promise<{ now: string; steps: number }>;
   /** The first playground user with that role (admin, manager or ordinary member). */
   userWith(role: PlaygroundRole): PlaygroundUser;
   /**
@@ -175,7 +180,7 @@ export async function startE2e(): Promise<E2eStack> {
   };
   try {
     // A bulk run of a few rows finishes within a scenario's wait (the default pace is 6 invitations a minute).
-    started.bot = await startTestBot({ sandboxUrl: sandbox.url, tenantId: fixture.tenant.id, adminGroupId, managerGroupId, env: { BULK_INVITES_PER_MINUTE: '600', JOB_POLL_MS: '200' } });
+    started.bot = await startTestBot({ sandboxUrl: sandbox.url, tenantId: fixture.tenant.id, adminGroupId, managerGroupId, env: { BULK_INVITES_PER_MINUTE: '600', JOB_POLL_MS: '200', TEST_JOB_CLOCK: 'on' } });
     started.browser = await launchChromium();
   } catch (error) {
     await close();
@@ -207,6 +212,11 @@ export async function startE2e(): Promise<E2eStack> {
     bot,
     users,
     userWith,
+    async advanceClock(ms) {
+      const response = await fetch(`${bot.bot.url}/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: Math.round(ms) }) });
+      if (!response.ok) throw new Error(`POST /test/clock answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { now: string; steps: number };
+    },
     async open(who, scenario) {
       const user = typeof who === 'string' ? userWith(who) : who;
       const open = views.get(user.id);

@@ -107,7 +107,7 @@ export const testSettings: ServiceSettings = {
     linkLifetimeMs: 3600_000,
     fanoutCheckSeconds: 60,
   },
-  access: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, fanoutCheckSeconds: 60, approvalsConversationId: undefined },
+  access: { defaultDays: 30, maxDays: 90, requestTimeoutDays: 7, expiryNoticeDays: [7, 1], fanoutCheckSeconds: 60, approvalsConversationId: undefined },
   allowLoopbackFiles: false,
 };
 

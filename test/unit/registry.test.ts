@@ -27,7 +27,7 @@ describe('the registries', () => {
     const destructive = [...commands.map((c) => [c.name, c.sideEffect]), ...actions.map((a) => [a.verb, a.sideEffect])]
       .filter(([, effect]) => effect === 'destructive')
       .map(([name]) => name);
-    expect(destructive.sort()).toEqual(['convert', 'invite.resend', 'mark', 'partner.keepIdentity', 'resend', 'revoke.confirm']);
+    expect(destructive.sort()).toEqual(['access.shortenConfirm', 'convert', 'invite.resend', 'mark', 'partner.keepIdentity', 'resend', 'revoke.confirm']);
   });
 });
 

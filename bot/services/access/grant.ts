@@ -3,6 +3,7 @@ import { DirectoryUnavailableError } from '../../graph/errors';
 import type { AccessRequestRecord, GrantProgress, StoreTransaction } from '../../store';
 import { AppAccessRefused } from '../appAccess';
 import type { AccessApprovalCards } from './approvers';
+import type { AccessGrantLife } from './grantLife';
 import { scheduleAccessExpiry, type GrantJobPayload } from './schedule';
 import { AccessRequestPart, SYSTEM_ACTOR, type AccessRequestContext, type GrantStepOutcome } from './types';
 
@@ -33,6 +34,7 @@ export class AccessGrant extends AccessRequestPart {
   constructor(
     ctx: AccessRequestContext,
     private readonly cards: AccessApprovalCards,
+    private readonly life: AccessGrantLife,
   ) {
     super(ctx);
   }
@@ -48,7 +50,7 @@ export class AccessGrant extends AccessRequestPart {
   async grantStep(payload: GrantJobPayload, attempt = 1): Promise<GrantStepOutcome> {
     const record = await this.repo.get(payload.requestId);
     if (!record) return { status: 'done', payload };
-    if (record.state === 'granted' || record.state === 'failed' || record.state === 'denied' || record.state === 'timedOut') {
+    if (record.state === 'granted' || record.state === 'extended' || record.state === 'failed' || record.state === 'denied' || record.state === 'timedOut') {
       if (payload.notified) return { status: 'done', payload };
       if (!payload.cardsUpdated) {
         await this.cards.update(record);
@@ -67,6 +69,11 @@ export class AccessGrant extends AccessRequestPart {
     if (!payload.announced) {
       await this.cards.update(record);
       return { status: 'continue', payload: { ...payload, announced: true } };
+    }
+    if (record.extendsRequestId) {
+      // An extension moves its grant's end date; the assignment and the shadow account stay as the grant made them.
+      await this.life.applyExtension(record);
+      return { status: 'continue', payload };
     }
     const app: ProxyApp = {
       servicePrincipalId: record.servicePrincipalId,
@@ -147,6 +154,7 @@ export class AccessGrant extends AccessRequestPart {
         },
       });
       await scheduleAccessExpiry(this.deps.jobs, record.id, expiresAt, tx.db);
+      await this.life.scheduleNotices(tx, record.id, expiresAt, grantedAt);
     });
     return { status: 'continue', payload };
   }

@@ -125,3 +125,75 @@ export function accessExpiryJob(requestId: string, expiresAt: Date): ScheduledJo
 export function scheduleAccessExpiry(scheduler: JobScheduler, requestId: string, expiresAt: Date, db?: Kysely<Database>): Promise<void> {
   return scheduler.schedule(accessExpiryJob(requestId, expiresAt), db);
 }
+
+/** The job kind that sends a grant's expiry notices (ACCESS_EXPIRY_NOTICE_DAYS before its end). */
+export const ACCESS_NOTICE_JOB_KIND = 'access.expiryNotice';
+
+/** The expiry notices when the setting does not say: a week before, and the day before. */
+export const DEFAULT_EXPIRY_NOTICE_DAYS: readonly number[] = [7, 1];
+
+/**
+ * The notice job's checkpoint. `endsAt`: the end date the notices are for; when the grant's end date moved since (an
+ * extension, a shortening), the notices start over for the new one. `armedAt`: when that end date was set; a notice whose
+ * time was already past then (a 3-day grant's 7-day notice) is never sent. `sent`: the notices (days before) done for this
+ * end date. `told`: who has had the notice being sent, so a step repeated after a crash tells only the others.
+ */
+export const ExpiryNoticePayloadSchema = z.object({
+  requestId: z.string().min(1),
+  endsAt: z.string(),
+  armedAt: z.string(),
+  sent: z.array(z.number().int().positive()).default([]),
+  told: z.array(z.string()).default([]),
+});
+export type ExpiryNoticePayload = z.infer<typeof ExpiryNoticePayloadSchema>;
+
+/** One notice job per grant, moved (never doubled) when the grant's end date moves. */
+export const accessNoticeKey = (requestId: string): string => `${ACCESS_NOTICE_JOB_KIND}:${requestId}`;
+
+const DAY_MS = 86_400_000;
+
+/** When the notice `days` before `endsAt` is due. */
+export function noticeTime(endsAt: Date, days: number): Date {
+  return new Date(endsAt.getTime() - days * DAY_MS);
+}
+
+/** The notices still to come for this end date: due after it was set, not sent yet; soonest first. */
+export function noticesAhead(payload: Pick<ExpiryNoticePayload, 'endsAt' | 'armedAt' | 'sent'>, noticeDays: readonly number[]): { days: number; at: Date }[] {
+  const endsAt = new Date(payload.endsAt);
+  const armedAt = new Date(payload.armedAt).getTime();
+  return noticeDays
+    .filter((d) => !payload.sent.includes(d))
+    .map((days) => ({ days, at: noticeTime(endsAt, days) }))
+    .filter((n) => n.at.getTime() > armedAt)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/**
+ * The grant's notice job for the end date `endsAt` set at `armedAt` (granted, extended or shortened then), or undefined
+ * when no notice is ahead (a grant shorter than the shortest notice).
+ */
+export function expiryNoticeJob(requestId: string, endsAt: Date, armedAt: Date, noticeDays: readonly number[]): (ScheduledJob & { uniqueKey: string }) | undefined {
+  const payload: ExpiryNoticePayload = { requestId, endsAt: endsAt.toISOString(), armedAt: armedAt.toISOString(), sent: [], told: [] };
+  const first = noticesAhead(payload, noticeDays)[0];
+  if (!first) return undefined;
+  return { kind: ACCESS_NOTICE_JOB_KIND, payload, runAt: first.at, uniqueKey: accessNoticeKey(requestId) };
+}
+
+/**
+ * After a grant's end date moved (in the transaction that moved it): its expiry job and its notice job follow, so neither
+ * fires for the old date. The expiry job also re-reads the date when it runs, so a job moved too late still ends the grant
+ * on time or waits.
+ */
+export async function followEndDate(
+  scheduler: JobScheduler,
+  requestId: string,
+  endsAt: Date,
+  movedAt: Date,
+  noticeDays: readonly number[],
+  db?: Kysely<Database>,
+): Promise<void> {
+  await scheduler.reschedule(accessExpiryJob(requestId, endsAt) as ScheduledJob & { uniqueKey: string }, db);
+  const notice = expiryNoticeJob(requestId, endsAt, movedAt, noticeDays);
+  if (notice) await scheduler.reschedule(notice, db);
+  else await scheduler.cancel(accessNoticeKey(requestId));
+}

@@ -28,6 +28,8 @@ export interface AccessRequestSettings {
   fanoutCheckSeconds?: number;
   adminGroupId: string;
   approvalsConversationId?: string;
+  /** Days before a grant ends when its expiry notices go out (ACCESS_EXPIRY_NOTICE_DAYS); default 7 and 1. */
+  expiryNoticeDays?: readonly number[];
   /**
    * Hours after a request is made, and again each as many hours until its deadline, when the approvers who have not
    * answered are reminded (ACCESS_REMINDER_HOURS). Undefined: no reminders.
@@ -56,6 +58,17 @@ export interface AccessRequestMessages {
 }
 
 export const MAX_JUSTIFICATION_LENGTH = 1000;
+
+/** Graph's sponsors of a user (bot/graph/users.ts expands them): the people told when the partner's access ends. */
+export interface SponsorDirectory {
+  /** The sponsors that are users (object ids, lower-case); a group sponsor is not expanded. */
+  sponsorsOf(guestObjectId: string): Promise<string[]>;
+}
+
+/** What the expiry notice says, and to whom: the grant, the notice (days before its end), and whether the reader asked for it. */
+export interface GrantLifeMessages {
+  expiryNotice(record: AccessRequestRecord, notice: { days: number; reader: 'requester' | 'sponsor' }): OutgoingMessage;
+}
 
 /** The partner as the approver needs to see them, read from Graph when the request is made. */
 export interface PartnerView {
@@ -189,6 +202,10 @@ export interface AccessRequestDeps {
   messages: AccessRequestMessages;
   /** The shared approval fan-out; by default one over `notifier` and the stored conversations. */
   fanout?: ApprovalFanout;
+  /** The partner's sponsors as Graph lists them, for the expiry notices and who may extend; none when not given. */
+  sponsors?: SponsorDirectory;
+  /** The expiry notice; built by the caller like `messages`. Without it no notice is sent (and that is logged). */
+  lifeMessages?: GrantLifeMessages;
   log?: Logger;
   now?: () => Date;
 }

@@ -162,6 +162,23 @@ function known(entry: AuditEntry, context: TimelineContext): string | undefined 
       if (outcome === 'started') return `Access to ${app()} expired`;
       if (outcome === 'success') return withShadowEnd(`Access to ${app()} removed at its end`, entry);
       return `Removing ${app()} at its end failed${reasonOf(entry)}`;
+    case 'access.expiryNotice': {
+      const days = count(detail, 'daysBefore');
+      return `Expiry notice for ${app()} sent${days ? ` ${days === 1 ? '1 day' : `${days} days`} before its end` : ''}`;
+    }
+    case 'access.extend': {
+      const until = day(text(detail, 'until'));
+      if (outcome === 'requested') return `Extension of ${app()}${until ? ` until ${until}` : ''} requested`;
+      if (outcome === 'success') return `${app()} extended${until ? ` until ${until}` : ''}`;
+      if (outcome === 'withdrawn') return `Extension of ${app()} withdrawn${reasonOf(entry)}`;
+      return `Extension of ${app()} failed${reasonOf(entry)}`;
+    }
+    case 'access.letEnd':
+      return `Chose to let ${app()} end${detail?.endsAt ? ` on ${day(text(detail, 'endsAt')) ?? ''}` : ''}`;
+    case 'access.shorten': {
+      const until = day(text(detail, 'until'));
+      return `${app()} shortened${until ? ` to end ${until}` : ''}`;
+    }
     default:
       return undefined;
   }

@@ -9,6 +9,7 @@ import { invitePacing } from './0006_invite_pacing';
 import { singularTableNames } from './0007_singular_table_names';
 import { confirmations } from './0008_confirmations';
 import { accessEscalation } from './0009_access_escalation';
+import { grantLife } from './0010_grant_life';
 import { auditChain } from './0011_audit_chain';
 
 /**
@@ -26,6 +27,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0007_singular_table_names': singularTableNames(),
     '0008_confirmations': confirmations(),
     '0009_access_escalation': accessEscalation(),
+    '0010_grant_life': grantLife(),
     '0011_audit_chain': auditChain(dialect),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
