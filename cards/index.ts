@@ -38,10 +38,12 @@ import { accessPick } from './accessPick';
 import { accessRequestForm } from './accessRequestForm';
 import { accessRequestList } from './accessRequestList';
 import { accessRequestStatus } from './accessRequestStatus';
+import dialogQuestionTemplate from './dialogQuestion.card.json';
+import { dialogQuestion } from './dialogQuestion';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, dialogQuestion };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -65,4 +67,5 @@ export const templates: Record<string, CardTemplate> = {
   accessRequestForm: accessRequestFormTemplate,
   accessRequestList: accessRequestListTemplate,
   accessRequestStatus: accessRequestStatusTemplate,
+  dialogQuestion: dialogQuestionTemplate,
 };
