@@ -27,6 +27,7 @@ import { failureCard } from './routing/replies';
 import { createServer } from './server';
 import { openStore } from './store';
 import { TeamsBot } from './teamsBot';
+import { Conversations } from '../dialogs/conversations';
 import { buildServices, realmService } from './wiring';
 
 import type { Services } from './services';
@@ -117,13 +118,15 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     }
   };
 
+  const commandRouter = new CommandRouter(commands);
   const bot = new TeamsBot({
     tenantId: config.tenantId,
     services,
-    commandRouter: new CommandRouter(commands),
+    commandRouter,
     actionRouter: new ActionRouter(actions, commands),
     log,
     turnBudget: { budgetMs: config.turnBudgetMs },
+    conversations: new Conversations({ storage: store.storage, isCommandWord: (word) => commandRouter.find(word) !== undefined, idleMinutes: config.dialogIdleMinutes }),
   });
 
   const server: Server = createServer({

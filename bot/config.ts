@@ -100,6 +100,7 @@ const RawEnv = z.object({
   APP_CACHE_MAX_APPS: positiveInt(5000),
   JOB_LEASE_SECONDS: positiveInt(120),
   TURN_BUDGET_MS: positiveInt(2000),
+  DIALOG_IDLE_MINUTES: positiveInt(30),
 
   GRAPH_BASE_URL: optionalString.pipe(httpsUrl.optional()),
   LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
@@ -351,6 +352,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
     jobs: { pollMs: e.JOB_POLL_MS, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     /** A turn answers within this time, with its result or a "working…" card that the result replaces. */
     turnBudgetMs: e.TURN_BUDGET_MS,
+    /** A conversation (dialogs/) left unanswered this long is dropped; the next message says what was dropped. */
+    dialogIdleMinutes: e.DIALOG_IDLE_MINUTES,
     /** App Proxy settings and the on-prem app listing are reused this long; request, approve and revoke read afresh. */
     appCache: { ttlMs: e.APP_CACHE_SECONDS * 1000, maxApps: e.APP_CACHE_MAX_APPS },
     invitations: {
