@@ -118,15 +118,14 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     }
   };
 
-  const commandRouter = new CommandRouter(commands);
   const bot = new TeamsBot({
     tenantId: config.tenantId,
     services,
-    commandRouter,
+    commandRouter: new CommandRouter(commands),
     actionRouter: new ActionRouter(actions, commands),
     log,
     turnBudget: { budgetMs: config.turnBudgetMs },
-    conversations: new Conversations({ storage: store.storage, isCommandWord: (word) => commandRouter.find(word) !== undefined, idleMinutes: config.dialogIdleMinutes }),
+    conversations: new Conversations({ storage: store.storage, commandWords: commands.flatMap((c) => [c.name, ...c.aliases]), idleMinutes: config.dialogIdleMinutes }),
   });
 
   const server: Server = createServer({

@@ -4,7 +4,7 @@ import { InvitePartnerDialog, type InviteDraft } from './invitePartnerDialog';
 import { LookupDialog, type LookupDraft } from './lookupDialog';
 import { matchChoice, Question } from './question';
 import { RequestAccessDialog, type RequestDraft } from './requestAccessDialog';
-import { describe, dialogTurn, type DialogTurn } from './turn';
+import { describe, dialogTurn } from './turn';
 import type { Intent, Understanding } from './understanding';
 
 const STEPS = 'conversation.steps';
@@ -30,7 +30,7 @@ function problems(understanding: Understanding): string | undefined {
 }
 
 /** The request the sentence describes, as far as it goes; what it leaves out, or gets wrong, the request dialog asks for. */
-export function requestDraft(understanding: Understanding, turn: DialogTurn): RequestDraft {
+export function requestDraft(understanding: Understanding): RequestDraft {
   const draft: RequestDraft = {};
   const [only, ...more] = understanding.emails;
   const problem = problems(understanding);
@@ -44,9 +44,11 @@ export function requestDraft(understanding: Understanding, turn: DialogTurn): Re
   if (understanding.organization) draft.organization = understanding.organization;
   if (understanding.appPhrase) draft.appQuery = understanding.appPhrase;
   if (understanding.end) {
-    const days = daysFromTimeSpan(understanding.end, turn.now, turn.services.accessRequests.settings.maxDays);
-    if ('days' in days) draft.days = days.days;
-    else draft.durationProblem = days;
+    const days = daysFromTimeSpan(understanding.end);
+    if ('days' in days) {
+      draft.days = days.days;
+      draft.durationSaid = days.said;
+    } else draft.durationProblem = days;
   }
   if (understanding.justification) draft.justification = understanding.justification;
   return draft;
@@ -108,8 +110,7 @@ export class ConversationDialog extends ComponentDialog {
   private async begin(step: WaterfallStepContext) {
     const understanding = step.options as Understanding;
     const intent = step.result as Intent;
-    const turn = dialogTurn(step.context);
-    if (intent === 'request') return step.beginDialog(RequestAccessDialog.id, requestDraft(understanding, turn));
+    if (intent === 'request') return step.beginDialog(RequestAccessDialog.id, requestDraft(understanding));
     if (intent === 'invite') return step.beginDialog(InvitePartnerDialog.id, inviteDraft(understanding));
     return step.beginDialog(LookupDialog.id, lookupDraft(understanding));
   }

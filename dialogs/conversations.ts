@@ -8,6 +8,7 @@ import { isAllowed } from '../bot/identity/policy';
 import { hasLoneSurrogate } from '../bot/routing/inputText';
 import type { Logger } from '../bot/logger';
 import type { Services } from '../bot/services';
+import { userZone } from '../bot/services/timeSpan';
 import { ConversationDialog } from './conversationDialog';
 import { setDialogTurn, type DialogInput, type DialogMemo, type DialogTurn } from './turn';
 import { mayUnderstand, understand, type Understanding } from './understanding';
@@ -20,8 +21,8 @@ export const DIALOG_ANSWER_VERB = 'dialog.answer';
 export interface ConversationDeps {
   /** Where dialog state lives: the store's botbuilder Storage, shared by every instance on one database. */
   storage: Storage;
-  /** True for a word the command router owns (a command's name or alias): it ends a conversation and runs instead. */
-  isCommandWord(word: string): boolean;
+  /** The words the command router owns (names and aliases): one ends a conversation and runs instead. */
+  commandWords: readonly string[];
   /** DIALOG_IDLE_MINUTES: a conversation left unanswered this long is dropped, and the next message says so. */
   idleMinutes?: number;
   now?: () => Date;
@@ -102,11 +103,13 @@ export class Conversations {
   private readonly idleMs: number;
   private readonly now: () => Date;
   private readonly grammar: NonNullable<ConversationDeps['grammar']>;
+  private readonly commandWords: ReadonlySet<string>;
 
   constructor(private readonly deps: ConversationDeps) {
     this.idleMs = (deps.idleMinutes ?? DEFAULT_DIALOG_IDLE_MINUTES) * 60_000;
     this.now = deps.now ?? (() => new Date());
     this.grammar = deps.grammar ?? { understand, mayUnderstand };
+    this.commandWords = new Set(deps.commandWords.map((w) => w.toLowerCase()));
     const accessor: StatePropertyAccessor<DialogState> = {
       get: async (context: TurnContext, defaultValue?: DialogState) => {
         const session = sessionOf(context);
@@ -138,7 +141,7 @@ export class Conversations {
         this.clear(session);
         return this.saved(session, who, { kind: 'reply', reply: cancelled(dropped) });
       }
-      if (this.deps.isCommandWord(word)) {
+      if (this.commandWords.has(word)) {
         const dropped = session.memo.summary;
         this.clear(session);
         return this.saved(session, who, { kind: 'route', note: `I dropped ${dropped} to run ${word}.` });
@@ -148,14 +151,19 @@ export class Conversations {
     if (word === 'cancel') {
       return this.saved(session, who, { kind: 'reply', reply: withNote(cards.notice({ tone: 'info', title: 'There is nothing to cancel', text: 'No conversation is open. Write what you need, or type help.' }), note) });
     }
-    if (this.deps.isCommandWord(word) || !this.grammar.mayUnderstand(text)) {
+    if (this.commandWords.has(word) || !this.grammar.mayUnderstand(text, this.commandWords)) {
       return this.saved(session, who, { kind: 'route', ...(note ? { note } : {}) });
     }
     const understanding = this.grammar.understand(text, {
       now,
+      zone: userZone(context.activity),
       maxDays: who.services.accessRequests.settings.maxDays,
-      ...localeOf(context),
+      commandWords: this.commandWords,
     });
+    if (understanding.refused) {
+      const reply = cards.notice({ tone: 'warning', title: "I can't read that message", text: understanding.refused.message });
+      return this.saved(session, who, { kind: 'reply', reply: withNote(reply, note) });
+    }
     return this.run(context, session, who, now, { text }, understanding, note);
   }
 
@@ -191,7 +199,7 @@ export class Conversations {
     understanding: Understanding | undefined,
     note?: string,
   ): Promise<ConversationAnswer> {
-    const turn: DialogTurn = { ...who, now, input, memo: session.memo, ...localeOf(context) };
+    const turn: DialogTurn = { ...who, now, input, memo: session.memo, zone: userZone(context.activity) };
     setDialogTurn(context, turn);
     context.turnState.set(SESSION, session);
     const dc = await this.dialogs.createContext(context);
@@ -266,13 +274,4 @@ function sessionOf(context: TurnContext): Session {
 
 function cancelled(summary: string): CommandReply {
   return cards.notice({ tone: 'info', title: `Cancelled ${summary}`, text: 'Nothing was sent. Write what you need to start again.' });
-}
-
-/** The person's locale and time zone as Teams sent them: activity.localTimezone, or clientInfo's timezone and locale. */
-function localeOf(context: TurnContext): { locale?: string; timeZone?: string } {
-  const { activity } = context;
-  const clientInfo = (activity.entities ?? []).find((e) => e.type === 'clientInfo') as { timezone?: unknown; locale?: unknown } | undefined;
-  const timeZone = activity.localTimezone ?? (typeof clientInfo?.timezone === 'string' ? clientInfo.timezone : undefined);
-  const locale = activity.locale ?? (typeof clientInfo?.locale === 'string' ? clientInfo.locale : undefined);
-  return { ...(timeZone ? { timeZone } : {}), ...(locale ? { locale } : {}) };
 }

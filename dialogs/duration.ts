@@ -1,47 +1,36 @@
+import { parseTimeSpan, type TimeSpanResult } from '../bot/services/timeSpan';
 import type { DialogChoice } from '../cards/dialogQuestion';
 import type { Parsed } from './question';
 import type { DialogTurn } from './turn';
-import type { TimeSpanResult } from './understanding';
 
 export interface DurationAnswer {
   days: number;
+  /** What was understood, in words ("until Friday, 31 January 2027"), shown back with the form. */
+  said: string;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Whole days from now until the end, counting a part day as a day: "until Friday" on Wednesday afternoon is 3 days. */
-export function daysUntil(end: Date, now: Date): number {
-  return Math.max(1, Math.ceil((end.getTime() - now.getTime()) / DAY_MS));
-}
-
-/** A parsed duration or end date as the request form's days, or what to ask instead (with the readings when ambiguous). */
-export function daysFromTimeSpan(
-  result: TimeSpanResult,
-  now: Date,
-  maxDays: number,
-): { days: number } | { problem: string; choices?: DialogChoice[] } {
+/**
+ * A duration or end date the shared parser read, as the request form's days, or what to ask instead: the parser's own
+ * sentence, and for an ambiguous one its readings as the choices (never a guess).
+ */
+export function daysFromTimeSpan(result: TimeSpanResult): DurationAnswer | { problem: string; choices?: DialogChoice[] } {
   switch (result.kind) {
-    case 'date': {
-      const days = daysUntil(result.end, now);
-      if (days > maxDays) return { problem: `"${result.phrase}" is ${days} days; a grant lasts at most ${maxDays} days here.` };
-      return { days };
-    }
+    case 'end':
+      return { days: result.reading.days, said: result.message };
     case 'ambiguous':
-      return {
-        problem: `"${result.phrase}" can be read more than one way.`,
-        choices: result.readings
-          .map((r) => ({ value: String(daysUntil(r.end, now)), label: r.label }))
-          .filter((c) => Number(c.value) <= maxDays),
-      };
-    default:
+      return { problem: result.message, choices: result.readings.map((r) => ({ value: String(r.days), label: r.label, details: r.days === 1 ? '1 day' : `${r.days} days` })) };
+    case 'past':
+    case 'today':
+    case 'tooLong':
+    case 'invalid':
       return { problem: result.message };
   }
 }
 
-/** A typed answer to "for how long?", through the shared strict parser. */
+/** A typed answer to "for how long?", through the same strict parser the sentence went through. */
 export function daysFromAnswer(turn: DialogTurn, text: string): Parsed<DurationAnswer> {
-  void turn;
-  const days = /^\s*(\d{1,3})\s*(?:days?)?\s*$/i.exec(text);
-  if (days) return { ok: true, value: { days: Number(days[1]) } };
-  return { ok: false, problem: 'Give a duration or an end date, such as "for 2 weeks" or "until 31 Jan".' };
+  const result = parseTimeSpan(text, { now: turn.now, zone: turn.zone, maxDays: turn.services.accessRequests.settings.maxDays });
+  if (!result) return { ok: false, problem: `"${text.slice(0, 80)}" is not a duration or a date I can read. Type one such as "for 2 weeks", "a month" or "until 31 Jan".` };
+  const days = daysFromTimeSpan(result);
+  return 'days' in days ? { ok: true, value: days } : { ok: false, problem: days.problem };
 }

@@ -23,6 +23,8 @@ export interface RequestDraft {
   app?: { servicePrincipalId: string; name: string; roles: { id: string; name: string }[] };
   appRoleId?: string;
   days?: number;
+  /** The duration as understood, in words, shown back above the form. */
+  durationSaid?: string;
   /** A duration or date that could not be taken as it was written, with the readings to choose from when ambiguous. */
   durationProblem?: { problem: string; choices?: DialogChoice[] };
   justification?: string;
@@ -115,7 +117,7 @@ export class RequestAccessDialog extends ComponentDialog {
     this.addDialog(
       new Question<DurationAnswer>(DURATION, async (turn, input, ask) => {
         const choice = matchChoice(input, ask.choices ?? []);
-        if (choice) return { ok: true, value: { days: Number(choice.value) } };
+        if (choice) return { ok: true, value: { days: Number(choice.value), said: choice.label } };
         return daysFromAnswer(turn, input.text ?? '');
       }),
     );
@@ -218,7 +220,9 @@ export class RequestAccessDialog extends ComponentDialog {
       days: draft.days,
       justification: draft.justification,
     });
-    turn.reply = startReply(outcome.kind === 'form' && draft.appRoleId ? { ...outcome, form: { ...outcome.form, appRoleId: draft.appRoleId } } : outcome);
+    const card = startReply(outcome.kind === 'form' && draft.appRoleId ? { ...outcome, form: { ...outcome.form, appRoleId: draft.appRoleId } } : outcome);
+    const said = [draft.durationSaid, draft.durationSaid ? turn.zone.fallback : undefined].filter(Boolean).join(' ');
+    turn.reply = said ? { card, text: said } : card;
     return step.endDialog();
   }
 
@@ -227,7 +231,7 @@ export class RequestAccessDialog extends ComponentDialog {
     const draft = { ...valuesOf(step).draft };
     const slot = valuesOf(step).slot;
     const turn = dialogTurn(step.context);
-    switch (slot) {
+    switch (slot ?? 'partner') {
       case 'partner': {
         const text = String(step.result);
         draft.partnerChoices = undefined;
@@ -262,10 +266,13 @@ export class RequestAccessDialog extends ComponentDialog {
       case 'role':
         draft.appRoleId = String(step.result);
         break;
-      case 'duration':
-        draft.days = (step.result as DurationAnswer).days;
+      case 'duration': {
+        const answer = step.result as DurationAnswer;
+        draft.days = answer.days;
+        draft.durationSaid = answer.said;
         draft.durationProblem = undefined;
         break;
+      }
       case 'justification':
         draft.justification = String(step.result);
         break;

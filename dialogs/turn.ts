@@ -3,6 +3,7 @@ import type { CommandReply } from '../bot/commands/defineCommand';
 import type { Caller } from '../bot/identity/caller';
 import type { Logger } from '../bot/logger';
 import type { Services } from '../bot/services';
+import type { UserZone } from '../bot/services/timeSpan';
 
 /** One answer to the open question: typed text, or the value of the button that was clicked on its card. */
 export interface DialogInput {
@@ -30,9 +31,8 @@ export interface DialogTurn {
   services: Services;
   log: Logger;
   now: Date;
-  /** The user's locale and time zone as the activity gave them, for the grammar and the date parser. */
-  locale?: string;
-  timeZone?: string;
+  /** The person's time zone and locale from the activity, for the grammar and the date parser. */
+  zone: UserZone;
   input: DialogInput;
   reply?: CommandReply;
   memo?: DialogMemo;

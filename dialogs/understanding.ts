@@ -1,32 +1,16 @@
+import type { Understanding, UnderstandContext } from './understand/types';
+
+export type { Intent, Understanding, UnderstandContext } from './understand/types';
+
 /**
- * PLACEHOLDER until the grammar's types commit is cherry-picked: the shape from the task brief. Replaced by re-exports of
- * dialogs/understand.
+ * PLACEHOLDER until the grammar (dialogs/understand/index.ts, branch `grammar`) is merged: understands nothing, so every
+ * sentence gets the one question. Replaced by a re-export of the grammar's functions.
  */
-export type Intent = 'request' | 'invite' | 'lookup';
-export type TimeSpanResult =
-  | { kind: 'date'; end: Date; phrase: string }
-  | { kind: 'ambiguous'; readings: { end: Date; label: string }[]; phrase: string }
-  | { kind: 'past' | 'today' | 'tooLong' | 'invalid'; message: string; phrase: string };
-export interface Understanding {
-  intent: Intent | 'unknown';
-  emails: string[];
-  refusedAddresses: { text: string; reason: string }[];
-  personName?: string;
-  organization?: string;
-  appPhrase?: string;
-  end?: TimeSpanResult;
-  justification?: string;
-  conflicts: string[];
-}
-export interface UnderstandContext {
-  now: Date;
-  timeZone?: string;
-  locale?: string;
-  maxDays: number;
-}
 export function understand(_text: string, _context: UnderstandContext): Understanding {
   return { intent: 'unknown', emails: [], refusedAddresses: [], conflicts: [] };
 }
-export function mayUnderstand(_text: string): boolean {
-  return true;
+
+export function mayUnderstand(text: string, commandWords: Iterable<string>): boolean {
+  const word = (/^\s*(\S+)/.exec(text)?.[1] ?? '').toLowerCase();
+  return word !== '' && ![...commandWords].map((w) => w.toLowerCase()).includes(word);
 }

@@ -41,7 +41,7 @@ export class DialogTestClient {
     options: Partial<ConversationDeps> = {},
   ) {
     const commandRouter = new CommandRouter(commands);
-    this.conversations = new Conversations({ storage, isCommandWord: (word) => commandRouter.find(word) !== undefined, ...options });
+    this.conversations = new Conversations({ storage, commandWords: commands.flatMap((c) => [c.name, ...c.aliases]), ...options });
     this.bot = new TeamsBot({
       tenantId: TEST_TENANT,
       services,
