@@ -130,8 +130,9 @@ export class Conversations {
   /** A typed message: the open conversation's next step, the router's (with a note), or a conversation the sentence starts. */
   async message(context: TurnContext, who: ConversationCaller, text: string): Promise<ConversationAnswer> {
     // Broken characters and empty text (a file alone) are the router's, as they were; an open conversation stays as it is.
-    if (!canConverse(who.caller) || hasLoneSurrogate(text) || text.trim() === '') return { kind: 'route' };
+    if (!canConverse(who.caller) || hasLoneSurrogate(text)) return { kind: 'route' };
     const session = await this.load(context, who.caller);
+    if (!session.memo && text.trim() === '') return { kind: 'route' };
     const now = this.now();
     const note = this.dropIfIdle(session, now);
     const word = firstWord(text);

@@ -62,7 +62,10 @@ export class LookupDialog extends ComponentDialog {
     const result = step.result as WhoResult | string | undefined;
     if (typeof result === 'string') return step.next(result);
     if (!result || 'problem' in result) {
-      return step.replaceDialog(STEPS, { problem: result?.problem ?? 'Nobody matches.' } satisfies LookupDraft);
+      // Nobody by that name: the whois command's own answer, with its advice on what to type instead.
+      const draft = step.options as LookupDraft;
+      turn.reply = whoisCard({ kind: 'notFound', query: draft.query ?? '' }, turn.caller);
+      return step.endDialog();
     }
     const found: Candidate = result.found;
     turn.reply = whoisCard(await turn.services.lookup.whois({ kind: 'objectId', value: found.id.toLowerCase() }, turn.caller), turn.caller);

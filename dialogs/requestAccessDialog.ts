@@ -221,8 +221,7 @@ export class RequestAccessDialog extends ComponentDialog {
       justification: draft.justification,
     });
     const card = startReply(outcome.kind === 'form' && draft.appRoleId ? { ...outcome, form: { ...outcome.form, appRoleId: draft.appRoleId } } : outcome);
-    const said = [draft.durationSaid, draft.durationSaid ? turn.zone.fallback : undefined].filter(Boolean).join(' ');
-    turn.reply = said ? { card, text: said } : card;
+    turn.reply = draft.durationSaid ? { card, text: draft.durationSaid } : card;
     return step.endDialog();
   }
 

@@ -15,6 +15,8 @@ export const TEST_TENANT = '11111111-2222-4333-8444-555555555555';
 export interface DialogUser {
   aadObjectId: string;
   name: string;
+  /** The chat, when a test keeps several conversations of one person apart; their personal chat by default. */
+  conversationId?: string;
 }
 
 /** One answer of the bot, as a person reads it: the message text, the card's text, and the card's buttons. */
@@ -47,7 +49,7 @@ export class DialogTestClient {
       services,
       commandRouter,
       actionRouter: new ActionRouter(actions, commands),
-      log: createLogger('silent'),
+      log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
       turnBudget: { budgetMs: 60_000 },
       conversations: this.conversations,
     });
@@ -58,7 +60,7 @@ export class DialogTestClient {
     return {
       channelId: 'msteams',
       from: { id: `29:${user.aadObjectId}`, name: user.name, aadObjectId: user.aadObjectId },
-      conversation: { id: `a:personal-${user.aadObjectId}`, conversationType: 'personal', isGroup: false, name: '' },
+      conversation: { id: user.conversationId ?? `a:personal-${user.aadObjectId}`, conversationType: 'personal', isGroup: false, name: '' },
       channelData: { tenant: { id: TEST_TENANT } },
       locale: 'en-US',
       ...fields,

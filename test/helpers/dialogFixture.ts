@@ -62,7 +62,18 @@ export async function dialogServices(): Promise<TestServices> {
       accountEnabled: true,
     };
     services.invitationDirectory.users.push(user);
-    users.push(user as DirectoryUser);
+    users.push({
+      ...user,
+      createdDateTime: undefined,
+      externalUserStateChangeDateTime: undefined,
+      identities: [],
+      onPremisesSyncEnabled: undefined,
+      onPremisesUserPrincipalName: undefined,
+      onPremisesSamAccountName: undefined,
+      onPremisesDomainName: undefined,
+      onPremisesExtensionAttributes: {},
+      sponsors: [],
+    } as DirectoryUser);
   }
   services.appDirectory.assignments.push({ id: 'held-1', resourceId: APPS.timesheets, principalId: GUESTS.lena.id, appRoleId: ROLES.timesheet });
   services.lookup = new LookupService(new InMemoryUserDirectory(users), services.realm, testSettings.partners);
