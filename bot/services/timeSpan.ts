@@ -282,6 +282,7 @@ const WEEKDAYS: Record<string, number> = {
   sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3, thu: 4, thur: 4, thurs: 4,
   thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
 };
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const NUMBERS: Record<string, number> = {
   a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
   twelve: 12, fourteen: 14, fifteen: 15, twenty: 20, thirty: 30, sixty: 60, ninety: 90,
@@ -300,6 +301,7 @@ const DATE_FORMS = [
   `${MONTH.replace('(', '(?<mdMonth>')}\\s+(?<md>\\d{1,2})${ORDINAL}(?:,?\\s+(?<mdYear>\\d{4}))?`,
   `(?:the\\s+)?end\\s+of\\s+(?:the\\s+|this\\s+)?(?<endNext>next\\s+)?(?<endOf>month|week|year)`,
   `(?:the\\s+)?end\\s+of\\s+${MONTH.replace('(', '(?<endMonth>')}`,
+  `(?:the\\s+)?(?<dayOnly>\\d{1,2})(?:st|nd|rd|th)`,
   `(?<which>this\\s+|next\\s+|(?:the\\s+)?coming\\s+)?${WEEKDAY.replace('(', '(?<weekday>')}`,
   `(?<relative>today|tonight|tomorrow)`,
 ].join('|');
@@ -359,6 +361,14 @@ function parseDate(g: Groups, today: CivilDate): Parsed {
     const day = Number(g.dm ?? g.md);
     const date = yearOf(g.dmYear ?? g.mdYear, month, day, today);
     return isValidDate(date) ? { readings: [{ form: 'date', date }] } : { readings: [], invalid: `${day} ${monthName} is not a date.` };
+  }
+  if (g.dayOnly) {
+    // "the 31st": this month's if it is still ahead, else next month's; a month without that day is not guessed past.
+    const day = Number(g.dayOnly);
+    const thisMonth = { ...today, day };
+    const nextMonth = { ...addMonths({ ...today, day: 1 }, 1), day };
+    const date = isValidDate(thisMonth) && civilDay(thisMonth) >= civilDay(today) ? thisMonth : nextMonth;
+    return isValidDate(date) ? { readings: [{ form: 'date', date }] } : { readings: [], invalid: `${MONTH_NAMES[date.month - 1] ?? ''} ${date.year} has no day ${day}.` };
   }
   if (g.endOf) {
     const next = Boolean(g.endNext);

@@ -54,6 +54,8 @@ describe('durations and end dates inside a sentence (today is Wednesday 2 Decemb
     ['until the end of next month', 'end date 2027-01-31 60d'],
     ['until the end of January', 'end date 2027-01-31 60d'],
     ['until tomorrow', 'end date 2026-12-03 1d'],
+    ['until the 24th', 'end date 2026-12-24 22d'],
+    ['until the 1st', 'end date 2027-01-01 30d'],
     ['until 13/01', 'end date 2027-01-13 42d'],
     ['until 31/12/2026', 'end date 2026-12-31 29d'],
     ['until 01/02', 'ambiguous dayMonthOrder 2027-02-01 | 2027-01-02'],
@@ -113,6 +115,7 @@ describe('durations and end dates inside a sentence (today is Wednesday 2 Decemb
     expect(first('until today').message).toContain('at least one day');
     expect(first('until 01/02').message).toContain('February 1, 2027 or');
     expect(first('until 2027-02-30').message).toContain('2027-02-30 is not a date');
+    expect(first('until the 30th', at('2027-01-31T10:00:00Z')).message).toContain('February 2027 has no day 30.');
   });
 
   it('honours the configured maximum exactly', () => {
@@ -130,6 +133,9 @@ describe('month ends, leap years and DST', () => {
     ['29 February when next year has none', 'until 29 Feb', at('2026-12-02T10:00:00Z'), 'invalid'],
     ['29 February of a leap year', 'until 29 Feb', at('2027-12-02T10:00:00Z'), 'end date 2028-02-29 89d'],
     ['the last day of the month is today', 'until the end of the month', at('2026-12-31T10:00:00Z'), 'today 2026-12-31'],
+    ['"the 30th" said in February is March\'s', 'until the 30th', at('2027-02-10T10:00:00Z'), 'end date 2027-03-30 48d'],
+    ['"the 31st" said in April is May\'s', 'until the 31st', at('2027-04-05T10:00:00Z'), 'end date 2027-05-31 56d'],
+    ['"the 30th" said on 31 January: February has none', 'until the 30th', at('2027-01-31T10:00:00Z'), 'invalid'],
     ['31 Jan said on 31 Dec is next month', 'until 31 Jan', at('2026-12-31T10:00:00Z'), 'end date 2027-01-31 31d'],
   ])('%s', (_label, text, options, expected) => {
     expect(summary(first(text, options))).toBe(expected);
