@@ -26,6 +26,18 @@ export interface DialogQuestionData {
 
 const MAX_CHOICES = 10;
 
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069\u2028\u2029]/g;
+
+/**
+ * A button's title is shown as it is (Adaptive Cards render no Markdown there), so it is not escaped like a TextBlock:
+ * "msiam_access" stays readable. Control and bidi-override characters are dropped and the length bounded.
+ */
+function buttonTitle(text: string): string {
+  const chars = Array.from(text.replace(UNSAFE, ' ').trim());
+  return chars.length > 80 ? `${chars.slice(0, 79).join('')}…` : chars.join('');
+}
+
 /**
  * One question of a conversation (a dialog in dialogs/): what is known so far, and a button per choice when there are
  * choices. A button and the same answer typed lead to the same next step; Cancel ends the conversation like `cancel`.
@@ -39,7 +51,7 @@ export function dialogQuestion(data: DialogQuestionData) {
     known: (data.known ?? []).map((fact) => ({ title: plainLine(fact.title, 60), value: plain(fact.value, 300) })),
     choices: (data.choices ?? []).slice(0, MAX_CHOICES).map((choice) => ({
       value: choice.value,
-      label: plainLine(choice.label, 150),
+      label: buttonTitle(choice.label),
       details: plainLine(choice.details ?? '', 200),
     })),
     hint: plain(data.hint, 300),

@@ -60,7 +60,9 @@ export function inviteDraft(understanding: Understanding): InviteDraft {
   return {
     ...(only && more.length === 0 && understanding.conflicts.length === 0 ? { address: only } : {}),
     ...(understanding.emails.length > 1 || (only && understanding.conflicts.length > 0) ? { choices: understanding.emails } : {}),
-    ...(understanding.personName ? { displayName: understanding.personName } : {}),
+    ...(understanding.emails.length > 1 && understanding.conflicts.length === 0 ? { several: understanding.emails } : {}),
+    ...(understanding.personName && understanding.emails.length <= 1 ? { displayName: understanding.personName } : {}),
+    ...(understanding.appPhrase ? { thenApp: understanding.appPhrase } : {}),
     ...(problem ? { problem } : {}),
   };
 }

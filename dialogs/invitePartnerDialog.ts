@@ -1,4 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { cards } from '../cards';
+import { canBulkInvite } from '../bot/identity/capabilities';
+import { bulkCard } from '../bot/presenters/bulk.presenter';
 import { prepareReply } from '../bot/presenters/invite.presenter';
 import { matchChoice, Question } from './question';
 import { describe, dialogTurn } from './turn';
@@ -8,6 +11,10 @@ export interface InviteDraft {
   displayName?: string;
   /** Several addresses, or an address and a name that disagree: asked which one, with these as the choices. */
   choices?: string[];
+  /** Several addresses and no conflict: an admin's bulk invitation, as `invite a, b` makes it. */
+  several?: string[];
+  /** "…and give her access to Timesheets": said after the form, since access needs the guest first. */
+  thenApp?: string;
   problem?: string;
 }
 
@@ -43,10 +50,18 @@ export class InvitePartnerDialog extends ComponentDialog {
     const draft = { ...(step.options as InviteDraft) };
     const turn = dialogTurn(step.context);
     describe(turn, 'invite', draft.address ? `your invitation for ${draft.address.slice(0, 100)}` : 'your invitation of a partner');
+    if (draft.several && canBulkInvite(turn.caller)) {
+      const created = await turn.services.bulkInvitations.createFromMessage(turn.caller, draft.several, []);
+      turn.reply = created.ok ? bulkCard(created.view, turn.caller) : cards.notice({ tone: 'warning', title: 'The list could not be used', text: created.problem });
+      return step.endDialog();
+    }
     if (draft.address && !draft.choices) {
       const outcome = await turn.services.invitations.prepare(turn.caller, draft.address, draft.displayName);
       if (outcome.kind !== 'invalid') {
-        turn.reply = prepareReply(turn.caller, outcome);
+        const card = prepareReply(turn.caller, outcome);
+        turn.reply = draft.thenApp
+          ? { card, text: `Once ${draft.address.slice(0, 100)} is a guest, write "give ${draft.address.slice(0, 100)} access to ${draft.thenApp.slice(0, 100)}" and I will ask for the rest.` }
+          : card;
         return step.endDialog();
       }
       draft.problem = `"${outcome.input.slice(0, 100)}" cannot be invited: ${outcome.problem}`;
@@ -64,6 +79,6 @@ export class InvitePartnerDialog extends ComponentDialog {
 
   private async absorb(step: WaterfallStepContext) {
     const draft = (step.values as { draft?: InviteDraft }).draft ?? {};
-    return step.replaceDialog(STEPS, { displayName: draft.displayName, address: String(step.result) } satisfies InviteDraft);
+    return step.replaceDialog(STEPS, { displayName: draft.displayName, thenApp: draft.thenApp, address: String(step.result) } satisfies InviteDraft);
   }
 }

@@ -238,7 +238,8 @@ function dialogCardSamples(): CardSample[] {
         question: `Why does ${HOSTILE_TEXT} need it?`,
         problem: HOSTILE.link,
         known: [{ title: HOSTILE.template, value: HOSTILE_TEXT }],
-        choices: [{ value: HOSTILE.template, label: HOSTILE.link, details: HOSTILE.spoof }],
+        // A button title renders no Markdown, so it is not escaped; template text and a bidi override must still stay inert.
+        choices: [{ value: HOSTILE.template, label: `${HOSTILE.template} ${HOSTILE.spoof}`, details: HOSTILE.link }],
         hint: HOSTILE.rtl,
       }),
     },

@@ -452,6 +452,19 @@ const ROWS: Row[] = [
     steps: [{ say: 'can you invite x@mailinator.com', expect: /mailinator\.com/ }],
     ends: { call: 'prepare', email: 'x@mailinator.com' },
   },
+  {
+    name: 'invite, then access: the form, and what to write once the partner is a guest',
+    real: true,
+    steps: [{ say: 'can you invite mia@woodgrove.test and give her access to Timesheets', expect: /^Once mia@woodgrove\.test is a guest, write "give mia@woodgrove\.test access to Timesheets"/ }],
+    ends: { call: 'prepare', email: 'mia@woodgrove.test' },
+  },
+  {
+    name: "an admin's several addresses: the bulk invitation, as invite with a list",
+    who: ADMIN,
+    real: true,
+    steps: [{ say: 'please invite mia@woodgrove.test and li@northwind.test', expect: /mia@woodgrove\.test|2 (addresses|invitations|partners|rows)/i, not: /Which partner/ }],
+    ends: { call: 'none' },
+  },
   // Look someone up.
   {
     name: 'who is wmoran (nobody): the whois card',
