@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeE2e } from '../helpers/playground';
 import { apps } from './scenarios/apps';
+import { conversation } from './scenarios/conversation';
 import { endStates } from './scenarios/endStates';
 import { help } from './scenarios/help';
 import { invite } from './scenarios/invite';
@@ -13,7 +14,7 @@ import { whoami } from './scenarios/whoami';
  * The one jest file of the end-to-end scenarios: they all run on a single stack, which costs far more to start than they
  * do to run. A module in scenarios/ is only run when it is listed here, so the check below fails for one that is not.
  */
-const groups = { apps, endStates, help, invite, lookup, request, whoami };
+const groups = { apps, conversation, endStates, help, invite, lookup, request, whoami };
 
 it('runs every scenario module in test/e2e/scenarios/', () => {
   const modules = fs
