@@ -35,6 +35,7 @@ import { failureCard } from './routing/replies';
 import { createServer } from './server';
 import { openStore } from './store';
 import { TeamsBot } from './teamsBot';
+import { Conversations } from '../dialogs/conversations';
 import { buildServices, realmService } from './wiring';
 
 import type { Services } from './services';
@@ -139,6 +140,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     actionRouter: new ActionRouter(actions, commands),
     log,
     turnBudget: { budgetMs: config.turnBudgetMs },
+    conversations: new Conversations({ storage: store.storage, commandWords: commands.flatMap((c) => [c.name, ...c.aliases]), idleMinutes: config.dialogIdleMinutes }),
   });
 
   const server: Server = createServer({

@@ -114,6 +114,7 @@ const RawEnv = z.object({
   JOB_LEASE_SECONDS: positiveInt(120),
   TURN_BUDGET_MS: positiveInt(2000),
   TEST_JOB_CLOCK: optionalString.pipe(z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
+  DIALOG_IDLE_MINUTES: positiveInt(30),
 
   GRAPH_BASE_URL: optionalString.pipe(httpsUrl.optional()),
   LOGIN_BASE_URL: optionalString.pipe(httpsUrl.optional()),
@@ -413,6 +414,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
      * with any Bot Framework or Azure credential set, so a production bot can never have it.
      */
     testClock: sandbox && credentialNames.length === 0 && testClock,
+    /** A conversation (dialogs/) left unanswered this long is dropped; the next message says what was dropped. */
+    dialogIdleMinutes: e.DIALOG_IDLE_MINUTES,
     /** App Proxy settings and the on-prem app listing are reused this long; request, approve and revoke read afresh. */
     appCache: { ttlMs: e.APP_CACHE_SECONDS * 1000, maxApps: e.APP_CACHE_MAX_APPS },
     invitations: {

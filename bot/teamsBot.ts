@@ -7,6 +7,8 @@ import { messageResponse } from './routing/actionRouter';
 import type { CommandRouter } from './routing/commandRouter';
 import { TurnBudget, type TurnBudgetOptions } from './routing/turnBudget';
 import type { Services } from './services';
+import { DIALOG_ANSWER_VERB, withNote, type Conversations } from '../dialogs/conversations';
+import { stripMentions } from './routing/tokenizer';
 
 export interface TeamsBotDeps {
   tenantId: string;
@@ -16,7 +18,23 @@ export interface TeamsBotDeps {
   log: Logger;
   /** How long a turn may take before it answers "working…" (TURN_BUDGET_MS), and how long deferred work may go on. */
   turnBudget?: Partial<TurnBudgetOptions>;
+  /** The requester's conversations (dialogs/): they see a message before the command router. Absent: commands only. */
+  conversations?: Conversations;
 }
+
+const CARD = 'application/vnd.microsoft.card.adaptive';
+
+/** The verb of a card action, when the invoke carries one; the action router validates the rest. */
+function verbOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('action' in value)) return undefined;
+  const { action } = value;
+  return typeof action === 'object' && action !== null && 'verb' in action && typeof action.verb === 'string' ? action.verb : undefined;
+}
+
+function dataOf(value: AdaptiveCardInvokeValue): unknown {
+  return (value.action as { data?: unknown } | undefined)?.data;
+}
+
 
 function refusalText(refusal: IdentityRefusal): { title: string; text: string } {
   if (refusal.reason === 'foreign-tenant') {
@@ -67,8 +85,15 @@ export class TeamsBot extends TeamsActivityHandler {
       return messageResponse(refusalText(identified).text);
     }
     const { activity } = context;
+    const { conversations } = this.deps;
     const routed = (async () => {
       const caller = await this.withRoles(identified.identity);
+      if (conversations && verbOf(value) === DIALOG_ANSWER_VERB) {
+        const reply = await conversations.answer(context, { caller, services: this.deps.services, log }, dataOf(value));
+        log.info({ verb: DIALOG_ANSWER_VERB }, 'card action handled');
+        const card = 'card' in reply ? reply.card : reply;
+        return { statusCode: 200, type: CARD, value: card.content as Record<string, unknown> } satisfies AdaptiveCardInvokeResponse;
+      }
       const { verb, response } = await this.deps.actionRouter.route(value, { caller, services: this.deps.services, log });
       log.info({ verb, status: response.statusCode }, 'card action handled');
       return response;
@@ -98,7 +123,7 @@ export class TeamsBot extends TeamsActivityHandler {
       log.info('duplicate delivery ignored');
       return;
     }
-    await this.answer(context, identified.identity, context.activity.text ?? '', log);
+    await this.answer(context, identified.identity, context.activity.text ?? '', log, { conversation: true });
   }
 
   private async welcome(context: TurnContext): Promise<void> {
@@ -114,15 +139,22 @@ export class TeamsBot extends TeamsActivityHandler {
    * Routes the text within the turn budget. The roles are part of the budgeted work: a cold role lookup on a slow Graph
    * delays the result, never the first answer, and the router still checks the permission before any gated data is read.
    */
-  private async answer(context: TurnContext, identity: CallerIdentity, text: string, log: Logger): Promise<void> {
+  private async answer(context: TurnContext, identity: CallerIdentity, text: string, log: Logger, options: { conversation?: boolean } = {}): Promise<void> {
     const { activity } = context;
     const attachments = activity.attachments ?? [];
+    const conversations = options.conversation ? this.deps.conversations : undefined;
     const routed = (async () => {
       await this.rememberConversation(activity, identity);
       const caller = await this.withRoles(identity);
+      // An open conversation sees the message first; it hands commands (and what it does not take) to the router.
+      const conversation = conversations ? await conversations.message(context, { caller, services: this.deps.services, log }, stripMentions(text)) : undefined;
+      if (conversation?.kind === 'reply') {
+        log.info({ command: 'conversation' }, 'message handled');
+        return conversation.reply;
+      }
       const { command, reply } = await this.deps.commandRouter.route(text, { caller, services: this.deps.services, log, attachments });
       log.info({ command }, 'message handled');
-      return reply;
+      return withNote(reply, conversation?.note);
     })();
     await this.budget.answerMessage(
       {

@@ -58,10 +58,12 @@ import partnersTemplate from './partners.card.json';
 import partnerDetailTemplate from './partnerDetail.card.json';
 import { partners } from './partners';
 import { partnerDetail } from './partnerDetail';
+import dialogQuestionTemplate from './dialogQuestion.card.json';
+import { dialogQuestion } from './dialogQuestion';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder, grantExtend, grantList, grantNotice };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder, grantExtend, grantList, grantNotice, dialogQuestion };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -95,4 +97,5 @@ export const templates: Record<string, CardTemplate> = {
   grantExtend: grantExtendTemplate,
   grantList: grantListTemplate,
   grantNotice: grantNoticeTemplate,
+  dialogQuestion: dialogQuestionTemplate,
 };

@@ -256,6 +256,59 @@ export function cardSamples(): CardSample[] {
     ...grantLifeCardSamples(),
     ...auditCardSamples(),
     ...partnersCardSamples(),
+    ...dialogCardSamples(),
+  ];
+}
+
+/** A conversation's question cards (dialogs/): the question card, and the whois pick list answering "who do you mean". */
+function dialogCardSamples(): CardSample[] {
+  const questionId = '6f1c2a4e-0000-4000-8000-000000000001';
+  return [
+    {
+      card: 'dialogQuestion',
+      variant: 'typical',
+      attachment: cards.dialogQuestion({
+        flow: 'Request access',
+        questionId,
+        question: 'Contoso Expense Portal has 2 roles. Which one should the partner get?',
+        known: [
+          { title: 'Partner', value: 'Raj Patel (raj@woodgrove.test)' },
+          { title: 'App', value: 'Contoso Expense Portal' },
+        ],
+        choices: [
+          { value: '18d14569-c3bd-439b-9a66-3a2aee01d14f', label: 'User' },
+          { value: 'b9632174-c057-4f7e-951b-be3adc52bfe6', label: 'Admin' },
+        ],
+        hint: 'Click the role, or type its name.',
+      }),
+    },
+    {
+      card: 'dialogQuestion',
+      variant: 'maximal',
+      attachment: cards.dialogQuestion({
+        flow: HOSTILE.long,
+        questionId,
+        question: HOSTILE.long,
+        problem: HOSTILE.long,
+        known: Array.from({ length: 5 }, (_, i) => ({ title: `Fact ${i}`, value: HOSTILE.long })),
+        choices: Array.from({ length: 12 }, (_, i) => ({ value: `choice-${i}`, label: HOSTILE.long, details: HOSTILE.long })),
+        hint: HOSTILE.long,
+      }),
+    },
+    {
+      card: 'dialogQuestion',
+      variant: 'hostile',
+      attachment: cards.dialogQuestion({
+        flow: HOSTILE.template,
+        questionId,
+        question: `Why does ${HOSTILE_TEXT} need it?`,
+        problem: HOSTILE.link,
+        known: [{ title: HOSTILE.template, value: HOSTILE_TEXT }],
+        // A button title renders no Markdown, so it is not escaped; template text and a bidi override must still stay inert.
+        choices: [{ value: HOSTILE.template, label: `${HOSTILE.template} ${HOSTILE.spoof}`, details: HOSTILE.link }],
+        hint: HOSTILE.rtl,
+      }),
+    },
   ];
 }
 

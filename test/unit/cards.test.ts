@@ -1,5 +1,6 @@
 import { actions } from '../../bot/actions';
 import { CONFIRM_VERBS } from '../../bot/routing/confirmationGate';
+import { DIALOG_ANSWER_VERB } from '../../dialogs/conversations';
 import { templates } from '../../cards';
 import { validateAdaptiveCard } from '../helpers/adaptiveCardSchema';
 import { cardText } from '../helpers/bot';
@@ -45,8 +46,9 @@ describe('card templates', () => {
 
   it('every Action.Execute verb in a template has exactly one handler, and every handler a template that uses it', () => {
     const templateVerbs = new Set(Object.values(templates).flatMap((t) => executeVerbs(t)));
-    // The confirmation card's buttons are answered by the action router itself (the confirmation gate).
-    const handlerVerbs = [...actions.map((a) => a.verb), ...Object.values(CONFIRM_VERBS)];
+    // The confirmation card's buttons are answered by the action router itself (the confirmation gate); a conversation's
+    // answer buttons by the open conversation (dialogs/conversations.ts), which the bot asks before the action router.
+    const handlerVerbs = [...actions.map((a) => a.verb), ...Object.values(CONFIRM_VERBS), DIALOG_ANSWER_VERB];
     expect(new Set(handlerVerbs).size).toBe(handlerVerbs.length);
     expect([...templateVerbs].sort()).toEqual([...handlerVerbs].sort());
   });
