@@ -60,6 +60,14 @@ function isAutomatic(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'trigger' in value && value.trigger === 'automatic';
 }
 
+/**
+ * A turn context for the dialogs that outlives the turn: work past the turn budget continues after the adapter has revoked
+ * the turn's own context, and a dialog only reads the activity and keeps its state in turnState (it never sends).
+ */
+function detachedTurn(context: TurnContext): TurnContext {
+  return new TurnContext(context.adapter, { ...context.activity });
+}
+
 /** Receives Teams activities and delegates: identity once, then the command or card-action router. No feature logic here. */
 export class TeamsBot extends TeamsActivityHandler {
   private readonly budget: TurnBudget;
@@ -86,10 +94,11 @@ export class TeamsBot extends TeamsActivityHandler {
     }
     const { activity } = context;
     const { conversations } = this.deps;
+    const dialogTurn = conversations ? detachedTurn(context) : undefined;
     const routed = (async () => {
       const caller = await this.withRoles(identified.identity);
-      if (conversations && verbOf(value) === DIALOG_ANSWER_VERB) {
-        const reply = await conversations.answer(context, { caller, services: this.deps.services, log }, dataOf(value));
+      if (conversations && dialogTurn && verbOf(value) === DIALOG_ANSWER_VERB) {
+        const reply = await conversations.answer(dialogTurn, { caller, services: this.deps.services, log }, dataOf(value));
         log.info({ verb: DIALOG_ANSWER_VERB }, 'card action handled');
         const card = 'card' in reply ? reply.card : reply;
         return { statusCode: 200, type: CARD, value: card.content as Record<string, unknown> } satisfies AdaptiveCardInvokeResponse;
@@ -143,11 +152,12 @@ export class TeamsBot extends TeamsActivityHandler {
     const { activity } = context;
     const attachments = activity.attachments ?? [];
     const conversations = options.conversation ? this.deps.conversations : undefined;
+    const dialogTurn = conversations ? detachedTurn(context) : undefined;
     const routed = (async () => {
       await this.rememberConversation(activity, identity);
       const caller = await this.withRoles(identity);
       // An open conversation sees the message first; it hands commands (and what it does not take) to the router.
-      const conversation = conversations ? await conversations.message(context, { caller, services: this.deps.services, log }, stripMentions(text)) : undefined;
+      const conversation = conversations && dialogTurn ? await conversations.message(dialogTurn, { caller, services: this.deps.services, log }, stripMentions(text)) : undefined;
       if (conversation?.kind === 'reply') {
         log.info({ command: 'conversation' }, 'message handled');
         return conversation.reply;
