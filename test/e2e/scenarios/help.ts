@@ -32,9 +32,14 @@ export const help = scenarioGroup('help in the Teams playground', ({ scenario })
     await chat.shot('help');
   });
 
-  scenario('a word that only starts like a command gets help with "I didn\'t understand"', 'manager', async (chat) => {
+  scenario('a word that only starts like a command gets a member help with "I didn\'t understand"', 'member', async (chat) => {
     const card = await chat.say('helpdesk please', "I didn't understand");
     expect(await chat.text(card)).toContain('helpdesk please');
     await chat.shot('not-understood');
+  });
+
+  scenario('a partner manager whose sentence is not understood gets one question back, not the help card', 'manager', async (chat) => {
+    const card = await chat.say('helpdesk please', 'Do you want to request access, invite a partner, or look someone up?');
+    expect(await chat.text(card)).not.toContain('These are the commands you can use');
   });
 });
