@@ -37,8 +37,12 @@ export interface Chat {
   fill(card: Locator, label: string, value: string): Promise<void>;
   /** Picks an option of the card's choice input with this label. */
   choose(card: Locator, label: string, option: string): Promise<void>;
-  /** Waits until a card containing `expectText` is on screen (the first such card), e.g. a proactive message from the bot. */
-  card(expectText: string): Promise<Locator>;
+  /**
+   * Waits until a card containing `expectText` is on screen (the first such card), e.g. a proactive message from the bot.
+   * `about` narrows it to the card that also contains that text: the same message about another request of an earlier
+   * scenario is on screen too.
+   */
+  card(expectText: string, about?: string): Promise<Locator>;
   /** The card's visible text. */
   text(card: Locator): Promise<string>;
   /** The titles of the card's buttons. */
@@ -132,8 +136,10 @@ function chatFor(page: Page, user: PlaygroundUser): Chat {
       // Otherwise the answer comes as a new message.
       return waitForNew(expectText, before, `after clicking "${button}"`);
     },
-    async card(expectText) {
-      return waitForNew(expectText, 0, 'waiting for a message from the bot');
+    async card(expectText, about) {
+      const among = cards.filter({ hasText: expectText });
+      const label = about ? `${expectText}" and "${about}` : expectText;
+      return waitForNew(label, 0, 'waiting for a message from the bot', about ? among.filter({ hasText: about }) : among);
     },
     async fill(card, label, value) {
       const input = card.getByLabel(label, { exact: false });
