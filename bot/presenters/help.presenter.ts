@@ -2,6 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { Caller } from '../identity/caller';
 import { describeRoles, isAllowed, type Permission, type Role } from '../identity/policy';
+import { deepFreeze } from './frozenCards';
 
 /** What the help card needs of a command: plain data, so this presenter never imports the registry or the router. */
 export interface HelpEntry {
@@ -52,12 +53,4 @@ export function helpCard(caller: Caller, commands: readonly HelpEntry[], notUnde
     byRoles.set(key, card);
   }
   return card;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
