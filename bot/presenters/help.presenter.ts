@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { Caller } from '../identity/caller';
 import { describeRoles, isAllowed, type Permission, type Role } from '../identity/policy';
-import { deepFreeze } from './frozenCards';
+import { FrozenCardCache } from './frozenCards';
 
 /** What the help card needs of a command: plain data, so this presenter never imports the registry or the router. */
 export interface HelpEntry {
@@ -23,7 +23,7 @@ const MAX_CACHED_ROLE_SETS = 32;
  * changes after start-up) and role set, deeply frozen, and the same object answers every caller with that role set:
  * nothing can change the card another caller receives, because any attempt to change it throws.
  */
-const plainHelpCards = new WeakMap<readonly HelpEntry[], Map<string, Attachment>>();
+const plainHelpCards = new WeakMap<readonly HelpEntry[], FrozenCardCache>();
 
 function roleSetKey(roles: readonly Role[]): string {
   return [...new Set(roles)].sort().join(',');
@@ -42,15 +42,8 @@ export function helpCard(caller: Caller, commands: readonly HelpEntry[], notUnde
   if (notUnderstood) return renderHelpCard(caller, commands, notUnderstood);
   let byRoles = plainHelpCards.get(commands);
   if (!byRoles) {
-    byRoles = new Map();
+    byRoles = new FrozenCardCache(MAX_CACHED_ROLE_SETS);
     plainHelpCards.set(commands, byRoles);
   }
-  const key = roleSetKey(caller.roles);
-  let card = byRoles.get(key);
-  if (card === undefined) {
-    card = deepFreeze(renderHelpCard(caller, commands, undefined));
-    if (byRoles.size >= MAX_CACHED_ROLE_SETS) byRoles.clear();
-    byRoles.set(key, card);
-  }
-  return card;
+  return byRoles.get(roleSetKey(caller.roles), () => renderHelpCard(caller, commands, undefined));
 }
