@@ -34,12 +34,12 @@ export class AccessRequestEscalation extends AccessRequestPart {
         .map((id) => id.toLowerCase())
         .filter((id) => !sameObjectId(id, record.requesterObjectId) && !sameObjectId(id, record.guestObjectId));
       const added = [...new Set(admins)].filter((id) => !record.approverObjectIds.some((a) => sameObjectId(a, id)));
-      const won = await this.deps.store.transaction(async (tx) => {
-        const ok = await tx.accessRequests.transition(record, 'pending', {
+      await this.deps.store.transaction(async (tx) => {
+        const escalated = await tx.accessRequests.transition(record, 'pending', {
           escalated_at: now.toISOString(),
           approver_object_ids: JSON.stringify([...record.approverObjectIds, ...added]),
         });
-        if (ok) {
+        if (escalated) {
           await tx.audit.append({
             actor: SYSTEM_ACTOR,
             action: 'access.escalate',
@@ -48,11 +48,11 @@ export class AccessRequestEscalation extends AccessRequestPart {
             detail: { request: record.id, app: record.servicePrincipalId, after: `${hours} hours`, added },
           });
         }
-        return ok;
       });
-      // Won: the cards go out next. Lost to a decision or a withdrawal (the next look ends), or to another change of the
-      // pending row: the next look tries again on the new version.
-      return won ? { status: 'continue', payload } : { status: 'continue', payload };
+      // Won: the next look sends the cards. Lost to a decision or a withdrawal: the next look ends. Lost to another change
+      // of the pending row: the next look tries again on the new version. Every loss means the row moved on, so this
+      // cannot spin on its own.
+      return { status: 'continue', payload };
     }
 
     if (!payload.cardsSent) {
