@@ -3,7 +3,7 @@ import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { AnyCardAction } from '../actions/defineAction';
 import type { AnyCommand, CommandReply } from '../commands/defineCommand';
-import { CONFIRMATION_ID_FIELD, CONFIRMATION_TTL_MS, type ConfirmStep } from '../handlers/confirmation';
+import { CONFIRMATION_ID_FIELD, CONFIRMATION_TTL_MS, type ConfirmDecision, type ConfirmQuestion, type ConfirmStep } from '../handlers/confirmation';
 import type { Confirmed, HandlerContext } from '../handlers/context';
 import { describePermission, describeRoles, isAllowed, type Permission } from '../identity/policy';
 import type { Services } from '../services';
@@ -77,6 +77,31 @@ export function pickNotes(declared: readonly string[] | undefined, data: unknown
 
 const MAX_NOTE_LENGTH = 500;
 
+type Shown = NonNullable<ConfirmationRecord['shown']>;
+
+function shownBy(question: ConfirmQuestion): Shown {
+  return { title: question.title, consequence: question.consequence, facts: (question.facts ?? []).map(({ title, value }) => ({ title, value })) };
+}
+
+/**
+ * How what the card showed differs from what the call would do now, in words for the person who confirmed; undefined when
+ * it is the same. A fact that changed is named with its old and new value; anything else is said as a whole.
+ */
+export function whatChanged(before: Shown, now: Shown): string | undefined {
+  const facts = (shown: Shown) => new Map(shown.facts.map((f) => [f.title, f.value]));
+  const was = facts(before);
+  const is = facts(now);
+  const lines: string[] = [];
+  for (const [title, value] of was) {
+    const current = is.get(title);
+    if (current === undefined) lines.push(`${title} is no longer part of it (was "${value}")`);
+    else if (current !== value) lines.push(`${title} is now "${current}" (the card said "${value}")`);
+  }
+  for (const [title, value] of is) if (!was.has(title)) lines.push(`${title} "${value}" is new`);
+  if (lines.length === 0 && (before.title !== now.title || before.consequence !== now.consequence)) lines.push('what it would do is no longer what the card said');
+  return lines.length > 0 ? `${lines.join('; ')}.` : undefined;
+}
+
 /**
  * The one confirmation step for destructive commands and card actions (issue 9), enforced here rather than by each handler.
  * Asking stores a one-time confirmation (caller, verb, the exact input that parsed, 15-minute expiry) and answers with the
@@ -105,6 +130,11 @@ export class ConfirmationGate {
     const decision = await confirm(context, args);
     if ('notDestructive' in decision) return { run: true };
     if ('refuse' in decision) return { reply: { card: cards.notice({ tone: 'warning', title: decision.refuse, text: 'Nothing was changed.' }) } };
+    return { reply: await this.issue(definition, context, input, decision) };
+  }
+
+  /** Stores a confirmation of `question` with the input that will run, audits the asking, and renders the card. */
+  private async issue(definition: Pick<Destructive, 'kind' | 'verb'>, context: HandlerContext, input: unknown, decision: ConfirmQuestion, changed?: string): Promise<GateReply> {
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
     const record = await context.services.store.confirmations.create({
@@ -114,6 +144,7 @@ export class ConfirmationGate {
       verb: definition.verb,
       payload: input,
       summary: decision.title,
+      shown: shownBy(decision),
       expiresAt,
       now,
     });
@@ -126,16 +157,14 @@ export class ConfirmationGate {
       detail: { confirmationId: record.id, summary: decision.title, consequence: decision.consequence },
     });
     return {
-      reply: {
-        card: cards.confirm({
-          confirmationId: record.id,
-          title: decision.title,
-          consequence: decision.consequence,
-          confirmLabel: decision.confirmLabel,
-          facts: decision.facts,
-          expiresAt,
-        }),
-      },
+      card: cards.confirm({
+        confirmationId: record.id,
+        title: decision.title,
+        consequence: changed ? `Since you were asked, this changed: ${changed} Nothing was changed yet. ${decision.consequence}` : decision.consequence,
+        confirmLabel: decision.confirmLabel,
+        facts: decision.facts,
+        expiresAt,
+      }),
     };
   }
 
@@ -182,6 +211,10 @@ export class ConfirmationGate {
       await context.services.store.audit.append(this.auditEntry(context, record, 'confirm.accept', 'refused', { reason: args === undefined ? 'stored-input' : 'choices' }));
       return { message: FORGED };
     }
+    if (target.describe && record.shown) {
+      const stale = await this.recheck(context, record, record.shown, await target.describe(context, args.value));
+      if (stale) return stale;
+    }
     const won = await context.services.store.transaction(async (tx) => {
       const ok = await tx.confirmations.settle(record, 'used', now);
       if (ok) await tx.audit.append(this.auditEntry(context, record, 'confirm.accept', 'success', { choices }));
@@ -221,13 +254,21 @@ export class ConfirmationGate {
   }
 
   private resolve(record: ConfirmationRecord):
-    | { permission: Permission; notes?: readonly string[]; parse(input: unknown): { value: unknown } | undefined; run(context: HandlerContext, args: unknown): Promise<GateReply> }
+    | {
+        permission: Permission;
+        notes?: readonly string[];
+        /** The definition's own description of its consequence, asked again at Confirm; absent for own-card confirmations. */
+        describe?: (context: HandlerContext, args: unknown) => Promise<ConfirmDecision>;
+        parse(input: unknown): { value: unknown } | undefined;
+        run(context: HandlerContext, args: unknown): Promise<GateReply>;
+      }
     | undefined {
     if (record.kind === 'command') {
       const command = this.registry.commands.find((c) => c.name === record.verb);
       if (!command) return undefined;
       return {
         permission: command.permission,
+        ...(typeof command.confirm === 'function' ? { describe: command.confirm } : {}),
         parse: (input) => {
           const parsed = command.args.safeParse(input);
           return parsed.success ? { value: parsed.data } : undefined;
@@ -239,6 +280,7 @@ export class ConfirmationGate {
     if (!action) return undefined;
     return {
       permission: action.permission,
+      ...(typeof action.confirm === 'function' ? { describe: action.confirm } : {}),
       ...(action.confirm && 'onItsOwnCard' in action.confirm && action.confirm.notes ? { notes: action.confirm.notes } : {}),
       parse: (input) => {
         const parsed = action.data.safeParse(input);
@@ -246,6 +288,35 @@ export class ConfirmationGate {
       },
       run: (context, args) => action.run({ ...context, trigger: 'manual' }, args),
     };
+  }
+
+  /**
+   * Confirm on a card whose step describes its consequence: the step is described again now, and it runs only if that is
+   * still what the card showed. Otherwise the old confirmation is cancelled (audited, so a second click on it runs nothing)
+   * and the answer says what changed: a fresh confirmation card when the step still asks, or why it no longer applies.
+   * Returns undefined when the card still holds.
+   */
+  private async recheck(context: HandlerContext, record: ConfirmationRecord, shown: Shown, decision: ConfirmDecision): Promise<GateReply | undefined> {
+    const changed = 'title' in decision ? whatChanged(shown, shownBy(decision)) : 'it no longer applies';
+    if (changed === undefined) return undefined;
+    const now = this.clock();
+    const won = await context.services.store.transaction(async (tx) => {
+      const ok = await tx.confirmations.settle(record, 'cancelled', now);
+      if (ok) await tx.audit.append(this.auditEntry(context, record, 'confirm.accept', 'refused', { reason: 'changed-since-asked', changed }));
+      return ok;
+    });
+    if (!won) return this.settledAgain(context, record);
+    if ('refuse' in decision) return { card: cards.notice({ tone: 'warning', title: decision.refuse, text: 'This changed since you were asked, so nothing was done.' }) };
+    if ('notDestructive' in decision) {
+      return {
+        card: cards.notice({
+          tone: 'info',
+          title: `Not done: ${record.summary}`,
+          text: 'This changed since you were asked, and the step no longer is what the card said. Nothing was done; send the command again to see what it would do now.',
+        }),
+      };
+    }
+    return this.issue({ kind: record.kind, verb: record.verb }, context, record.payload, decision, changed);
   }
 
   /** A confirmation already answered: the recorded result for Confirm clicked twice, else a card saying so (never a rerun). */

@@ -13,6 +13,14 @@ export type ConfirmationKind = 'command' | 'action';
 export type OfferedChoices = Record<string, readonly string[]>;
 const ChoicesSchema = z.record(z.string(), z.array(z.string()));
 
+/** What the confirmation card showed as fact: Confirm describes the call again and runs it only if this still holds. */
+export interface ConfirmationShown {
+  title: string;
+  consequence: string;
+  facts: readonly { title: string; value: string }[];
+}
+const ShownSchema = z.object({ title: z.string(), consequence: z.string(), facts: z.array(z.object({ title: z.string(), value: z.string() })) });
+
 export interface ConfirmationRecord {
   id: string;
   state: ConfirmationState;
@@ -25,6 +33,8 @@ export interface ConfirmationRecord {
   choices?: OfferedChoices;
   /** One line for the audit log and the "already done" answer: what was asked. */
   summary: string;
+  /** What the card showed, when the step describes its consequence (absent on rows from before migration 0016). */
+  shown?: ConfirmationShown;
   /** The answer the confirmed handler gave, kept for a second click. */
   result?: unknown;
   version: number;
@@ -40,6 +50,7 @@ export interface NewConfirmation {
   payload: unknown;
   choices?: OfferedChoices;
   summary: string;
+  shown?: ConfirmationShown;
   expiresAt: Date;
   now: Date;
 }
@@ -65,6 +76,7 @@ export class ConfirmationRepository {
       payload: JSON.stringify(input.payload ?? null),
       choices: input.choices ? JSON.stringify(input.choices) : null,
       summary: input.summary.slice(0, 500),
+      shown: input.shown ? JSON.stringify(input.shown) : null,
       result: null,
       version: 0,
       created_at: input.now.toISOString(),
@@ -114,16 +126,18 @@ export class ConfirmationRepository {
     if (!kind) this.warn(row.id, 'kind', `unknown kind ${JSON.stringify(row.kind)}`);
     const readable = state !== undefined && kind !== undefined && payload.ok;
     const choices = row.choices === null ? undefined : this.parse(row.id, 'choices', row.choices, ChoicesSchema);
+    const shown = row.shown === null ? undefined : this.parse(row.id, 'shown', row.shown, ShownSchema);
     return {
       id: row.id,
       // A row that cannot be read is never acted on: it reads as cancelled, from which nothing moves.
-      state: readable && (choices === undefined || choices.ok) ? state : 'cancelled',
+      state: readable && (choices === undefined || choices.ok) && (shown === undefined || shown.ok) ? state : 'cancelled',
       callerId: row.caller_id,
       kind: kind ?? 'action',
       verb: row.verb,
       payload: payload.ok ? payload.value : undefined,
       choices: choices?.ok ? choices.value : undefined,
       summary: row.summary,
+      ...(shown?.ok ? { shown: shown.value } : {}),
       result: row.result === null ? undefined : this.valueOf(this.parse(row.id, 'result', row.result, z.unknown())),
       version: row.version,
       createdAt: new Date(row.created_at),

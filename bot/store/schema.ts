@@ -229,6 +229,8 @@ export interface ConfirmationTable {
   payload: string;
   choices: string | null;
   summary: string;
+  /** JSON of what the card showed (ConfirmationShown); null on rows from before migration 0016. */
+  shown: string | null;
   result: string | null;
   version: number;
   created_at: string;

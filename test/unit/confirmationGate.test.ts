@@ -150,6 +150,64 @@ describe('the routers run a destructive handler only after its confirmation is c
     expect(responseText(routed.response)).toContain('Nothing was changed');
   });
 
+  describe('Confirm describes the step again, and runs it only if the card still holds', () => {
+    /** An attribute's value in a directory that someone else may change while the card waits. */
+    function markLike(verb: string) {
+      const directory = { value: 'Contractor' as string | undefined, present: true };
+      const run = jest.fn((_c: ActionContext, _d: unknown) => Promise.resolve({ message: 'ran' }));
+      const action: AnyCardAction = {
+        verb,
+        data: z.object({}),
+        permission: 'admins',
+        sideEffect: 'destructive',
+        confirm: () =>
+          Promise.resolve(
+            directory.present
+              ? { ...QUESTION, facts: [{ title: 'extensionAttribute1 now', value: directory.value ?? '(empty)' }, { title: 'after', value: 'Partner' }] }
+              : { refuse: 'That account no longer exists.' },
+          ),
+        run,
+      };
+      return { directory, run, router: new ActionRouter([action], []) };
+    }
+    const confirmOf = (routed: { response: AdaptiveCardInvokeResponse }) => executeData(routed.response.value, 'confirm.accept');
+
+    it('runs when nothing it showed changed', async () => {
+      const { run, router } = markLike('test.same');
+      const asked = await router.route(invoke('test.same', {}), context());
+      await router.route(invoke('confirm.accept', confirmOf(asked)), context());
+      expect(run).toHaveBeenCalledTimes(1);
+    });
+
+    it('runs nothing when a fact changed, says which, and asks again with a fresh card that does run', async () => {
+      const { directory, run, router } = markLike('test.changed');
+      const asked = await router.route(invoke('test.changed', {}), context());
+      directory.value = 'Employee';
+      const stale = await router.route(invoke('confirm.accept', confirmOf(asked)), context());
+      expect(run).not.toHaveBeenCalled();
+      const text = responseText(stale.response);
+      expect(text).toContain('extensionAttribute1 now is now "Employee" (the card said "Contractor")');
+      expect(text).toContain('Nothing was changed yet');
+      // The old card is spent: clicking it again runs nothing.
+      await router.route(invoke('confirm.accept', confirmOf(asked)), context());
+      expect(run).not.toHaveBeenCalled();
+      const fresh = confirmOf(stale);
+      expect(fresh?.confirmationId).not.toEqual(confirmOf(asked)?.confirmationId);
+      await router.route(invoke('confirm.accept', fresh), context());
+      expect(run).toHaveBeenCalledTimes(1);
+    });
+
+    it('runs nothing and says why when the step is now refused', async () => {
+      const { directory, run, router } = markLike('test.gone');
+      const asked = await router.route(invoke('test.gone', {}), context());
+      directory.present = false;
+      const stale = await router.route(invoke('confirm.accept', confirmOf(asked)), context());
+      expect(run).not.toHaveBeenCalled();
+      expect(responseText(stale.response)).toContain('That account no longer exists.');
+      expect(responseText(stale.response)).toContain('nothing was done');
+    });
+  });
+
   it('does not run after the confirmation expired', async () => {
     const run = jest.fn((_c: ActionContext, _d: unknown) => Promise.resolve({ message: 'ran' }));
     const remove: AnyCardAction = { verb: 'test.late', data: z.object({}), permission: 'admins', sideEffect: 'destructive', confirm: () => Promise.resolve(QUESTION), run };

@@ -107,16 +107,31 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'mark against a real Sa
     expect(await markerOf('anunez')).toBeUndefined();
   });
 
-  it('writes nothing when the value changed after the card was shown', async () => {
+  it('writes nothing when the value changed after the card was shown, says what changed, and asks again', async () => {
     await seed('Bo Lindqvist', 'blindqvist', 'blindqvist@corp.contoso.test', 'Contractor');
     const asked = await ask(ADMIN, 'mark blindqvist as partner');
     expect(asked.text).toContain('Contractor');
-    // Someone else changes it between the card and the click: the bot plans again from what AD holds now.
+    // Someone else changes it between the card and the click: Confirm describes the step again, sees the card no longer
+    // holds, and writes nothing; the admin confirmed replacing "Contractor", not "Vendor".
     const { searchEntries } = await ldap.search(ou(), { filter: '(sAMAccountName=blindqvist)', attributes: ['distinguishedName'] });
     const dn = searchEntries[0]?.dn ?? '';
-    await ldap.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'extensionAttribute1', values: ['Partner'] }) }));
-    const done = invokeText(await bot.click(ADMIN, 'confirm.accept', { ...executeData(asked.card, 'confirm.accept') }));
-    expect(done).toContain('already marked as a partner');
+    const setMarker = (value: string) => ldap.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'extensionAttribute1', values: [value] }) }));
+    await setMarker('Vendor');
+    const stale = await bot.click(ADMIN, 'confirm.accept', { ...executeData(asked.card, 'confirm.accept') });
+    expect(invokeText(stale)).toContain('extensionAttribute1 now is now "Vendor" (the card said "Contractor")');
+    expect(await markerOf('blindqvist')).toBe('Vendor');
+    // The old card is spent; the fresh one shows "Vendor" and writes.
+    expect(invokeText(await bot.click(ADMIN, 'confirm.accept', { ...executeData(asked.card, 'confirm.accept') }))).not.toContain('is now "Partner"');
+    expect(await markerOf('blindqvist')).toBe('Vendor');
+    const fresh = typeof stale.value === 'string' ? undefined : stale.value;
+    expect(invokeText(await bot.click(ADMIN, 'confirm.accept', { ...executeData(fresh, 'confirm.accept') }))).toContain('is now "Partner" (was "Vendor")');
+    expect(await markerOf('blindqvist')).toBe('Partner');
+
+    // Changed to what the step would write: nothing is left to do, and it says so.
+    await setMarker('Contractor');
+    const again = await ask(ADMIN, 'mark blindqvist as partner');
+    await setMarker('Partner');
+    expect(invokeText(await bot.click(ADMIN, 'confirm.accept', { ...executeData(again.card, 'confirm.accept') }))).toContain('This changed since you were asked');
     expect(await markerOf('blindqvist')).toBe('Partner');
   });
 
