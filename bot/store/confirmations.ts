@@ -33,7 +33,7 @@ export interface ConfirmationRecord {
   choices?: OfferedChoices;
   /** One line for the audit log and the "already done" answer: what was asked. */
   summary: string;
-  /** What the card showed, when the step describes its consequence (absent on rows from before migration 0016). */
+  /** What the card showed, when the step describes its consequence (absent on rows from before migration 0012). */
   shown?: ConfirmationShown;
   /** The answer the confirmed handler gave, kept for a second click. */
   result?: unknown;

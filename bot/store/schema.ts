@@ -229,7 +229,7 @@ export interface ConfirmationTable {
   payload: string;
   choices: string | null;
   summary: string;
-  /** JSON of what the card showed (ConfirmationShown); null on rows from before migration 0016. */
+  /** JSON of what the card showed (ConfirmationShown); null on rows from before migration 0012. */
   shown: string | null;
   result: string | null;
   version: number;

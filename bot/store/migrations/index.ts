@@ -11,7 +11,7 @@ import { confirmations } from './0008_confirmations';
 import { accessEscalation } from './0009_access_escalation';
 import { grantLife } from './0010_grant_life';
 import { auditChain } from './0011_audit_chain';
-import { confirmationShown } from './0016_confirmation_shown';
+import { confirmationShown } from './0012_confirmation_shown';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -30,7 +30,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0009_access_escalation': accessEscalation(),
     '0010_grant_life': grantLife(),
     '0011_audit_chain': auditChain(dialect),
-    '0016_confirmation_shown': confirmationShown(),
+    '0012_confirmation_shown': confirmationShown(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
