@@ -239,6 +239,29 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(JSON.stringify(audit[0]?.detail)).toContain('Contract ended');
   });
 
+  it("revokes a synced partner's Kerberos app like a guest's, and says their own AD account is left alone (no shadow account)", async () => {
+    const wendy = 'd0000000-0000-4000-8000-000000000001';
+    const timesheets = 'f3000000-0000-4000-8000-000000000002';
+    const held = assignments(timesheets, wendy).map((a) => a.id);
+    expect(held).toHaveLength(1);
+    const [reply] = await bot.say(ADMIN, 'revoke timesheets for wmoran@fabrikam.com');
+    const confirm = cardText(cardOf(reply));
+    expect(confirm).toContain("Remove Wendy Moran's access to Contoso Timesheets (IWA)?");
+    expect(confirm).toContain('Their own AD account (a partner synced from on-prem AD, not a shadow account) is untouched');
+    expect(confirm).not.toContain('Shadow account will be disabled');
+    expect(confirm).not.toContain('no on-prem directory is configured');
+
+    sandbox.resetStats();
+    const result = await bot.click(ADMIN, 'revoke.confirm', revokeConfirmClick(cardOf(reply), { remove: held, reason: 'Left the project' }));
+    const text = invokeText(result);
+    expect(text).toContain("Wendy Moran's access to Contoso Timesheets (IWA) is revoked");
+    expect(text).toContain('Their own AD account (a partner synced from on-prem AD, not a shadow account) is untouched');
+    expect(assignments(timesheets, wendy)).toHaveLength(0);
+    expect(sandbox.stats().requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['DELETE']);
+    const [audit] = (await bot.bot.services.store.audit.list({ target: 'wmoran@partners.contoso.com', action: 'access.revoke' })).filter((a) => a.outcome === 'success');
+    expect(audit?.detail).toMatchObject({ removedAssignments: 1, shadow: 'ownAccount' });
+  });
+
   it('a double click ends the grant once and answers both clicks with a card', async () => {
     const erik = 'e0000000-0000-4000-8000-000000000004';
     const granted = await grant(erik);
