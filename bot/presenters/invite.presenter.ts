@@ -73,7 +73,7 @@ export function existingGuestCard(address: PartnerAddress, user: ExistingUser, c
 export function existingMemberCard(address: PartnerAddress, user: ExistingUser, caller?: Caller, asked: 'invite' | 'resend' = 'invite'): Attachment {
   const synced = user.onPremisesSyncEnabled === true;
   const syncedGuest = synced && user.userType === 'Guest';
-  const who = `${user.displayName ?? user.userPrincipalName} (${user.userPrincipalName})`;
+  const who = `${user.displayName || user.userPrincipalName} (${user.userPrincipalName})`;
   const syncedText =
     asked === 'resend'
       ? 'This partner has an account synced from on-premises Active Directory (shown as Guest) and no invitation: there is nothing to resend. They sign in with their AD account. To have them sign in with their own organization\'s account instead, an admin can run convert.'
