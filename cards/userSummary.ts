@@ -199,6 +199,12 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
   const guestFacts: { title: string; value: string }[] = [];
   const invitation = invitationWords(user);
   if (invitation) guestFacts.push({ title: 'Invitation', value: invitation });
+  else if (user.onPremises && user.userType === 'Guest') {
+    // A synced guest is a guest like an invited one for access, but Microsoft records no invitation or redemption for them.
+    const adAccount = user.onPremises.samAccountName ?? user.onPremises.userPrincipalName;
+    guestFacts.push({ title: 'Invitation', value: 'None: synced from our on-prem AD, not invited, so there is no invitation to redeem or resend' });
+    guestFacts.push({ title: 'On-prem account', value: `Their own AD account${adAccount ? ` (${adAccount})` : ''}: Kerberos apps use it, so they need no shadow account` });
+  }
   const guestLike = user.userType === 'Guest' || user.source.kind === 'invitedGuest';
   const methods = user.signInMethods.map(signInMethodWords);
   if (methods.length > 0) guestFacts.push({ title: 'Signs in with', value: methods.join('; ') });

@@ -43,8 +43,12 @@ function grantFacts(record: AccessRequestRecord): { title: string; value: string
     { title: 'Requested by', value: record.requesterName },
     ...(record.grantedAt ? [{ title: 'Granted', value: when(record.grantedAt) }] : []),
     ...(record.letEndAt ? [{ title: 'Let it end', value: `Chosen ${when(record.letEndAt)}: no more notices` }] : []),
+    ...(record.guestOnPremSynced && record.ssoKind === 'kerberos' ? [{ title: 'On-prem account', value: SYNCED_OWN_ACCOUNT }] : []),
   ];
 }
+
+/** Where a synced partner's grant ends differently from an invited guest's: no shadow account to disable, their AD account stays. */
+const SYNCED_OWN_ACCOUNT = 'Their own AD account (a partner synced from on-prem AD), not a shadow account: the end does not disable or delete it';
 
 /**
  * The grant's own card (from `expiring`, and what Extend, Let it end and End earlier answer with): Extend and Let it end
