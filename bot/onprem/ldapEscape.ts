@@ -71,8 +71,9 @@ export function dnProblem(dn: string): string | undefined {
     if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(rdn.slice(0, eq).trim())) return `"${rdn.slice(0, eq)}" is not an attribute type`;
     const value = rdn.slice(eq + 1);
     if (value.length === 0) return `"${rdn}" has an empty value`;
-    if (/(^|[^\\])(\\\\)*\\$/.test(value)) return `"${rdn}" ends with a lone backslash`;
   }
+  // Checked on the whole DN: splitDn trims each RDN, which would make an escaped trailing space look like a lone backslash.
+  if (/(^|[^\\])(\\\\)*\\$/.test(dn)) return 'it ends with a lone backslash';
   if (!rdns.some((r) => /^dc=/i.test(r))) return 'it has no DC= components';
   return undefined;
 }
