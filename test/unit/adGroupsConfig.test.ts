@@ -1,5 +1,6 @@
 import { loadConfig } from '../../bot/config';
 import { dnProblem } from '../../bot/onprem/ldapEscape';
+import { groupCn } from '../../bot/services/access/adGroups';
 
 const base = {
   GRAPH_BASE_URL: 'https://127.0.0.1:4443',
@@ -76,5 +77,12 @@ describe('dnProblem', () => {
     expect(dnProblem('CN=Group,OU=Groups')).toBe('it has no DC= components');
     expect(dnProblem('DC=corp\\')).toBe('it ends with a lone backslash');
     expect(dnProblem('1CN=x,DC=corp')).toBe('"1CN" is not an attribute type');
+  });
+});
+
+describe('groupCn', () => {
+  it('shows a group by its CN, unescaped, and a DN without one whole', () => {
+    expect(groupCn('CN=Ledger\\, Viewers \\+ \\"EU\\" \\#1,OU=Groups,DC=corp,DC=contoso,DC=com')).toBe('Ledger, Viewers + "EU" #1');
+    expect(groupCn('OU=Groups,DC=corp')).toBe('OU=Groups,DC=corp');
   });
 });

@@ -82,6 +82,12 @@ export class SyncedOwnAccounts implements OwnAccountFinder {
   }
 }
 
+/** A group's CN, unescaped, for a short line in whois; the whole DN when it has none. */
+export function groupCn(dn: string): string {
+  const match = /^CN=((?:\\.|[^,\\])+)/i.exec(dn);
+  return match?.[1] ? match[1].replace(/\\(.)/g, '$1') : dn;
+}
+
 const SYSTEM_ACTOR = 'system:grant';
 const EXPIRY_ACTOR = 'system:expiry';
 

@@ -117,6 +117,7 @@ export class AccessGrant extends AccessRequestPart {
         };
         // After the assignment is in `progress`, so a grant that gives up on a group still records what it made.
         groups = await this.addToGroups(record, result.shadow?.dn);
+        if (groups) progress = { ...progress, adGroups: { ...progress.adGroups, added: groups.added, alreadyMember: groups.alreadyMember } };
       }
     } catch (error) {
       const reason = message(error);
