@@ -89,6 +89,8 @@ export interface RevokePreview {
   pendingRequests: AccessRequestRecord[];
   source: AccessSource;
   shadow: ShadowEffect;
+  /** The AD groups the bot's grants put the partner's AD account in (DNs): revoking takes it out of these, and of no other. */
+  adGroups?: string[];
   /** The caller may revoke because they are an admin, or an owner of the app. */
   allowedAs: 'admin' | 'owner';
 }
@@ -452,6 +454,7 @@ export class AccessRevocationService {
         pendingRequests,
         source: activeGrants.length > 0 ? 'bot' : ended.length > 0 ? 'endedGrant' : 'outsideBot',
         shadow,
+        ...(await this.ownedGroups(known)),
         allowedAs: allowed.as,
       },
     };
@@ -491,6 +494,11 @@ export class AccessRevocationService {
     if (holdsAccess) return { kind: 'disable' };
     const account = await shadowAccounts.find(guest.id);
     return account?.enabled ? { kind: 'disable' } : undefined;
+  }
+
+  private async ownedGroups(grants: readonly AccessRequestRecord[]): Promise<{ adGroups?: string[] }> {
+    const groups = (await this.deps.appAccess.adGroups?.ownedBy(grants)) ?? [];
+    return groups.length > 0 ? { adGroups: groups } : {};
   }
 
   /**
