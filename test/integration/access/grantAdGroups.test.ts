@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Attribute, Change, type Client } from 'ldapts';
+import type { ProxyApp } from '../../../bot/graph/appProxy';
 import { ACCESS_EXPIRY_JOB_KIND } from '../../../bot/services/access/schedule';
+import type { AccessRequestRecord } from '../../../bot/store';
 import type { RunningSandbox } from '../../../sandbox/server';
 import { cardOf, cardText, startBotOn, type TestBot, type TestUser } from '../../helpers/bot';
 import { sambaMissingReason, startSambaDc, type RunningDc } from '../../helpers/samba';
@@ -44,6 +46,41 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'a Kerberos grant adds 
     return ([] as unknown[]).concat(value ?? []).map((v) => String(v).toLowerCase());
   }
 
+  async function grantTimesheets(role: string, app: ProxyApp, guest: { userPrincipalName: string; displayName?: string | null; mail?: string | null }): Promise<AccessRequestRecord> {
+    const { services } = bot.bot;
+    const now = new Date();
+    const created = await services.store.accessRequests.create({
+      id: randomUUID(),
+      requesterObjectId: MANAGER.aadObjectId,
+      requesterName: MANAGER.name,
+      guestObjectId: ALICE,
+      guestUpn: guest.userPrincipalName,
+      guestDisplayName: guest.displayName ?? 'Alice',
+      ...(guest.mail ? { guestMail: guest.mail } : {}),
+      servicePrincipalId: app.servicePrincipalId,
+      appId: app.appId,
+      appDisplayName: app.displayName,
+      appRoleId: role,
+      ...(app.roles.find((r) => r.id === role) ? { appRoleName: app.roles.find((r) => r.id === role)?.displayName } : {}),
+      ssoKind: app.ssoKind,
+      durationDays: 30,
+      justification: 'Quarter close',
+      approverSource: 'owners',
+      approverObjectIds: [ADMIN.aadObjectId],
+      approvalDeadline: new Date(now.getTime() + 86_400_000),
+      grantProgress: { adGroups: { planned: [users, readers] } },
+    });
+    expect(await services.store.accessRequests.transition(created, 'approved', { decided_by: ADMIN.aadObjectId, decided_by_name: ADMIN.name, decided_at: now.toISOString() })).toBe(true);
+    let payload = { requestId: created.id, announced: true };
+    for (let i = 0; i < 5; i++) {
+      const step = await services.accessRequests.grantStep(payload);
+      if (step.status === 'retry') throw new Error(step.error);
+      payload = { ...payload, ...step.payload };
+      if ((await services.store.accessRequests.get(created.id))?.state === 'granted') break;
+    }
+    return created;
+  }
+
   beforeAll(async () => {
     dc = await startSambaDc({ lockTimeoutMs: 240_000 });
     ldap = await dc.connect();
@@ -84,36 +121,7 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'a Kerberos grant adds 
     if (!shadow) throw new Error('no shadow account');
     await ldap.modify(readers, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [shadow.dn] }) }));
 
-    const now = new Date();
-    const created = await services.store.accessRequests.create({
-      id: randomUUID(),
-      requesterObjectId: MANAGER.aadObjectId,
-      requesterName: MANAGER.name,
-      guestObjectId: ALICE,
-      guestUpn: guest.userPrincipalName,
-      guestDisplayName: guest.displayName ?? 'Alice',
-      ...(guest.mail ? { guestMail: guest.mail } : {}),
-      servicePrincipalId: app.servicePrincipalId,
-      appId: app.appId,
-      appDisplayName: app.displayName,
-      appRoleId: role,
-      ...(app.roles.find((r) => r.id === role) ? { appRoleName: app.roles.find((r) => r.id === role)?.displayName } : {}),
-      ssoKind: app.ssoKind,
-      durationDays: 30,
-      justification: 'Quarter close',
-      approverSource: 'owners',
-      approverObjectIds: [ADMIN.aadObjectId],
-      approvalDeadline: new Date(now.getTime() + 86_400_000),
-      grantProgress: { adGroups: { planned: [users, readers] } },
-    });
-    expect(await services.store.accessRequests.transition(created, 'approved', { decided_by: ADMIN.aadObjectId, decided_by_name: ADMIN.name, decided_at: now.toISOString() })).toBe(true);
-    let payload = { requestId: created.id, announced: true };
-    for (let i = 0; i < 5; i++) {
-      const step = await services.accessRequests.grantStep(payload);
-      if (step.status === 'retry') throw new Error(step.error);
-      payload = { ...payload, ...step.payload };
-      if ((await services.store.accessRequests.get(created.id))?.state === 'granted') break;
-    }
+    const created = await grantTimesheets(role, app, guest);
     const granted = await services.store.accessRequests.get(created.id);
     expect(granted?.state).toBe('granted');
     expect(granted?.grantProgress.adGroups).toEqual({ planned: [users, readers], added: [users], alreadyMember: [readers] });
@@ -133,5 +141,26 @@ describeWithService('Samba AD DC', sambaMissingReason(), 'a Kerberos grant adds 
     expect(await membersOf(readers)).toContain(shadow.dn.toLowerCase());
     const expired = (await services.store.audit.list({ target: guest.userPrincipalName, action: 'access.expire' })).find((a) => a.outcome === 'success');
     expect(expired?.detail).toMatchObject({ adGroups: { removed: [users], keptForOtherGrant: [] } });
+  });
+
+  it("revoke's confirmation names the group the bot added, and confirming takes the account out of that one only", async () => {
+    const { services } = bot.bot;
+    const app = (await services.appAccess.listApps()).find((a) => a.servicePrincipalId === TIMESHEETS);
+    const guest = sandbox.state.findUser(ALICE);
+    if (!app || !guest) throw new Error('fixture');
+    const created = await grantTimesheets(services.appAccess.roleFor(app, undefined), app, guest);
+    const shadow = await services.appAccess.shadowAccounts?.find(ALICE);
+    if (!shadow) throw new Error('no shadow account');
+    expect(await membersOf(users)).toContain(shadow.dn.toLowerCase());
+    const admin = { aadObjectId: ADMIN.aadObjectId, tenantId: sandbox.tenantId, teamsUserId: `29:${ADMIN.aadObjectId}`, name: ADMIN.name, roles: ['admin' as const] };
+    const check = await services.accessRevocation.prepareFor(admin, TIMESHEETS, 'alice@fabrikam.com');
+    expect(check.kind === 'confirm' && check.preview.adGroups).toEqual([users]);
+    const outcome = await services.accessRevocation.revoke(admin, TIMESHEETS, 'alice@fabrikam.com');
+    expect(outcome.kind === 'revoked' && outcome.removal.adGroups).toEqual({ removed: [users], keptForOtherGrant: [] });
+    expect((await services.store.accessRequests.get(created.id))?.state).toBe('revoked');
+    expect(await membersOf(users)).not.toContain(shadow.dn.toLowerCase());
+    expect(await membersOf(readers)).toContain(shadow.dn.toLowerCase());
+    const removed = (await services.store.audit.list({ target: guest.userPrincipalName, action: 'access.adGroup.remove' })).filter((a) => a.detail?.request === created.id);
+    expect(removed.map((a) => [a.outcome, a.actor])).toEqual([['success', ADMIN.aadObjectId]]);
   });
 });
