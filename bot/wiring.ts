@@ -16,6 +16,7 @@ import type { Services } from './services';
 import { AccessRequestService, type AccessRequestDirectory, type SponsorDirectory } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
+import { AdGroupGrants, type GroupDirectory, type OwnAccountFinder, type ResolvedGroupMapping } from './services/access/adGroups';
 import { AuditTrailService } from './services/audit/auditTrail';
 import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { HybridService } from './services/hybrid';
@@ -49,6 +50,8 @@ export interface ServicePorts {
   apps: AppDirectory;
   /** On-prem AD for Kerberos apps' shadow accounts; undefined when ONPREM_* is not configured. */
   shadowAccounts?: ShadowAccounts;
+  /** The AD groups Kerberos app roles map to, resolved at start-up; undefined when ONPREM_APP_ROLE_GROUPS is empty. */
+  adGroups?: { directory: GroupDirectory; mappings: readonly ResolvedGroupMapping[]; ownAccounts?: OwnAccountFinder };
   /** Disables a cloud account (keeping one of two identities); undefined where the bot may not. */
   accounts?: { disable(objectId: string): Promise<'disabled' | 'missing'> };
   /** Writes the partner marker attribute for mark; undefined without ONPREM_* or without a marker attribute. */
@@ -84,7 +87,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
   const clock = ports.clock ?? systemClock;
   const { now } = clock;
   const adminGroupId = settings.roles.adminGroupId;
-  const appAccess = new AppAccessService(apps, ports.shadowAccounts);
+  const appAccess = new AppAccessService(apps, ports.shadowAccounts, ports.adGroups ? new AdGroupGrants({ store, ...ports.adGroups }) : undefined);
   // One secret for every signed download link (bulk results, partners and audit exports), random per process when none is configured.
   const linkSecret = settings.invitations.linkSecret ?? randomBytes(32).toString('hex');
   const accessRequests = new AccessRequestService({

@@ -137,7 +137,9 @@ function appAccessWords(access: UserSummary['appAccess'], grantEnds: UserSummary
   } else if (access.apps.length === 0) return ['None: no assignments to on-prem apps published through Application Proxy.'];
   const endOf = (a: { appName: string; roleName: string; throughGroup: boolean }): string => {
     const grant = a.throughGroup ? undefined : grantEnds.find((g) => g.appName === a.appName && g.roleName === a.roleName);
-    return grant ? `, granted by the bot until ${shownDateTime(grant.endsAt) ?? grant.endsAt}` : '';
+    if (!grant) return '';
+    const groups = grant.adGroups && grant.adGroups.length > 0 ? `; AD groups added by the bot: ${grant.adGroups.join(', ')}` : '';
+    return `, granted by the bot until ${shownDateTime(grant.endsAt) ?? grant.endsAt}${groups}`;
   };
   const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}${a.throughGroup ? ' (through a group)' : ''}${endOf(a)}`);
   if (access.more) lines.push('And more: this list shows the first page of assignments only.');

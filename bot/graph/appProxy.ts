@@ -28,6 +28,8 @@ export interface AppRole {
   id: string;
   displayName: string;
   description?: string;
+  /** The role's value (the claim an app sees); ONPREM_APP_ROLE_GROUPS may name a role by it. */
+  value?: string;
 }
 
 export interface ProxyApp {
@@ -74,7 +76,7 @@ const SpSchema = z.object({
   displayName: z.string(),
   preferredSingleSignOnMode: str,
   appRoles: z
-    .array(z.object({ id: z.string(), displayName: z.string().nullish(), description: str, isEnabled: z.boolean().nullish(), allowedMemberTypes: z.array(z.string()).nullish() }))
+    .array(z.object({ id: z.string(), displayName: z.string().nullish(), description: str, value: str, isEnabled: z.boolean().nullish(), allowedMemberTypes: z.array(z.string()).nullish() }))
     .nullish()
     .transform((v) => v ?? []),
 });
@@ -127,7 +129,7 @@ export function ssoKindOf(singleSignOnMode: string | undefined, preferredMode: s
 function userRoles(sp: z.infer<typeof SpSchema>): AppRole[] {
   return sp.appRoles
     .filter((r) => r.isEnabled !== false && (r.allowedMemberTypes ?? ['User']).includes('User'))
-    .map((r) => ({ id: r.id, displayName: r.displayName ?? r.id, ...(r.description ? { description: r.description } : {}) }));
+    .map((r) => ({ id: r.id, displayName: r.displayName ?? r.id, ...(r.description ? { description: r.description } : {}), ...(r.value ? { value: r.value } : {}) }));
 }
 
 /** Typed Graph calls for application proxy apps and their role assignments. Every call selects only what it needs. */

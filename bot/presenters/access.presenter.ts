@@ -1,5 +1,6 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
+import { groupCn } from '../services/access/adGroups';
 import type { Tone } from '../../cards/notice';
 import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp, type SsoKind } from '../graph/appProxy';
 import type { Caller } from '../identity/caller';
@@ -212,6 +213,23 @@ function alreadyHeldFacts(record: AccessRequestRecord): { title: string; value: 
   return [{ title: 'Already has access', value: `${words}. Approving changes nothing in Entra.` }];
 }
 
+/** The AD groups of a Kerberos role: what the grant will add, then what it added and what was already there. */
+function adGroupFacts(record: AccessRequestRecord): { title: string; value: string }[] {
+  const groups = record.grantProgress.adGroups;
+  if (!groups) return [];
+  const account = record.guestOnPremSynced ? "the partner's own AD account" : 'the shadow account';
+  if (groups.added !== undefined || groups.alreadyMember !== undefined) {
+    const parts = [
+      ...((groups.added ?? []).length > 0 ? [`${account} added to ${(groups.added ?? []).map(groupCn).join(', ')}`] : []),
+      ...((groups.alreadyMember ?? []).length > 0 ? [`already a member of ${(groups.alreadyMember ?? []).map(groupCn).join(', ')} (left as it was)`] : []),
+    ];
+    return parts.length > 0 ? [{ title: 'AD groups', value: `${parts.join('; ')}.` }] : [];
+  }
+  const planned = groups.planned ?? [];
+  if (planned.length === 0) return [];
+  return [{ title: 'AD groups', value: `Approving adds ${account} to ${planned.map(groupCn).join(', ')}; the end of the grant removes only the memberships it added.` }];
+}
+
 /** Everything the approver decides on: who asks, for whom, what the partner is, what the grant does. */
 function requestFacts(record: AccessRequestRecord): { title: string; value: string }[] {
   return [
@@ -231,6 +249,7 @@ function requestFacts(record: AccessRequestRecord): { title: string; value: stri
       : [
           { title: 'Duration', value: days(record.durationDays) },
           { title: 'Shadow account', value: shadowWords(record) },
+          ...adGroupFacts(record),
         ]),
     ...alreadyHeldFacts(record),
     { title: 'Approvers', value: approverWords(record) },

@@ -1,5 +1,6 @@
 import type { Caller } from '../identity/caller';
 import type { AccessRequestRecord } from '../store';
+import { groupCn } from './access/adGroups';
 import { AccessApprovalCards, approversFor } from './access/approvers';
 import { AccessRequestDecisions } from './access/decisions';
 import { AccessGrant } from './access/grant';
@@ -202,10 +203,13 @@ export class AccessRequestService {
     if (result.kind !== 'found' || !result.user.appAccess.available || result.user.appAccess.apps.length === 0) return result;
     const shown = result.user.appAccess.apps;
     const grants = await this.ctx.repo.findGrantsOf(result.user.id);
+    const held = this.ctx.deps.appAccess.adGroups ? await this.ctx.deps.appAccess.adGroups.heldFor(result.user.id) : [];
     const grantEnds = grants.flatMap((g) => {
       const roleName = g.appRoleName ?? 'Default access';
       const listed = shown.some((a) => a.appName === g.appDisplayName && a.roleName === roleName && !a.throughGroup);
-      return listed && g.expiresAt ? [{ appName: g.appDisplayName, roleName, endsAt: g.expiresAt.toISOString() }] : [];
+      // Only the memberships this grant added: one that was there before is not the bot's to show as granted.
+      const adGroups = held.filter((r) => r.requestId === g.id && r.state !== 'preExisting').map((r) => groupCn(r.groupDn));
+      return listed && g.expiresAt ? [{ appName: g.appDisplayName, roleName, endsAt: g.expiresAt.toISOString(), ...(adGroups.length > 0 ? { adGroups } : {}) }] : [];
     });
     return grantEnds.length > 0 ? { kind: 'found', user: { ...result.user, grantEnds } } : result;
   }

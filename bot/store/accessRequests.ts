@@ -76,6 +76,13 @@ export const GrantProgressSchema = z.object({
   createdAssignmentId: z.string().nullable().optional(),
   /** The partner already held the role when approved: nothing was changed, and ending the grant removes nothing. */
   alreadyHadAccess: z.boolean().optional(),
+  /**
+   * AD groups of a Kerberos app role (ONPREM_APP_ROLE_GROUPS): `planned` when the request was made (for the approvers),
+   * then what the grant did. The ad_group_membership rows are what ending the grant acts on; these are for the cards.
+   */
+  adGroups: z
+    .object({ planned: z.array(z.string()).optional(), added: z.array(z.string()).optional(), alreadyMember: z.array(z.string()).optional() })
+    .optional(),
 });
 export type GrantProgress = z.infer<typeof GrantProgressSchema>;
 
