@@ -200,6 +200,9 @@ export function assignedCheck(
   return { id: 'assigned', status: 'green', fact: `Assigned: ${parts.join('; ')}${grant}.` };
 }
 
+/** A grant this close to its end is amber, with Extend: the first expiry notice goes out then too. */
+const SOON_MS = 7 * 24 * 3600 * 1000;
+
 const ENDED_STATES = new Set(['expired', 'revoked', 'failed']);
 
 /**
@@ -216,7 +219,12 @@ export function grantCheck(app: ProxyApp, user: UserSummary, records: readonly A
     if (end && end.getTime() <= now.getTime()) {
       return { id: 'grant', status: 'red', fact: `The bot's grant ended on ${day(end) ?? ''}; its assignment is being removed.`, fix: request };
     }
-    return { id: 'grant', status: 'green', fact: `The bot's grant is live${end ? ` until ${day(end) ?? ''}` : ''} (asked by ${live.requesterName || 'unknown'}).`, fix: { kind: 'extend', grantId: live.id } };
+    const extend: DoctorFix = { kind: 'extend', grantId: live.id };
+    const by = `asked by ${live.requesterName || 'unknown'}`;
+    if (end && end.getTime() - now.getTime() <= SOON_MS) {
+      return { id: 'grant', status: 'amber', fact: `The bot's grant ends soon, on ${day(end) ?? ''} (${by}): access stops then.`, fix: extend };
+    }
+    return { id: 'grant', status: 'green', fact: `The bot's grant is live${end ? ` until ${day(end) ?? ''}` : ''} (${by}).`, fix: extend };
   }
   const inFlight = records.find((r) => r.state === 'pending' || r.state === 'approved');
   if (inFlight) {

@@ -74,10 +74,14 @@ export class DoctorService {
     if (!parsed.ok) return { kind: 'badInput', problem: parsed.problem };
     const manager = canRunDoctor(caller) === 'manager';
     if (!manager && appInput === undefined) return { kind: 'notAllowed', owners: [] };
-    const [found, apps] = await Promise.all([this.ports.lookup.whois(parsed.value, caller), appInput !== undefined ? this.ports.apps.listApps() : Promise.resolve([])]);
+    // A manager's reads go in parallel; an owner's right is settled first, so nothing is read about a person for nobody.
+    const whois = () => this.ports.lookup.whois(parsed.value, caller);
+    const early = manager ? whois() : undefined;
+    // Awaited below; this only keeps a failure there from being unhandled while the app is matched.
+    early?.catch(() => undefined);
     let app: ProxyApp | undefined;
     if (appInput !== undefined) {
-      const match = matchApp(apps, appInput);
+      const match = matchApp(await this.ports.apps.listApps(), appInput);
       if (match.kind !== 'one') {
         // The app list is for partner managers and admins, as with apps; an owner names their app exactly.
         if (!manager) return { kind: 'unknownApp', query: appInput };
@@ -89,6 +93,7 @@ export class DoctorService {
         if (canRunDoctor(caller, owners.map((o) => o.id)) !== 'owner') return { kind: 'notAllowed', app, owners };
       }
     }
+    const found = await (early ?? whois());
     if (found.kind === 'ambiguous') return { kind: 'ambiguousUser', query: found.query, candidates: found.candidates, more: found.more };
     const user = found.kind === 'found' ? found.user : undefined;
     return { kind: 'report', report: await this.examine(caller, parsed.value.value, user, app) };
@@ -98,6 +103,11 @@ export class DoctorService {
   async diagnoseFor(caller: CapabilityCaller, userInput: string, servicePrincipalId: string | undefined): Promise<DoctorOutcome> {
     if (servicePrincipalId === undefined) return this.diagnose(caller, userInput);
     return this.diagnose(caller, userInput, servicePrincipalId);
+  }
+
+  /** The app a card's button names, for the question whom to check; undefined when it is no longer published. */
+  async appNamed(servicePrincipalId: string): Promise<ProxyApp | undefined> {
+    return (await this.ports.apps.listApps()).find((a) => a.servicePrincipalId.toLowerCase() === servicePrincipalId.toLowerCase());
   }
 
   private async examine(caller: CapabilityCaller, query: string, user: UserSummary | undefined, app: ProxyApp | undefined): Promise<DoctorReport> {
