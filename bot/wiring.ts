@@ -22,6 +22,8 @@ import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { HybridService } from './services/hybrid';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
+import { DoctorService } from './services/doctor/doctorService';
+import { tenantedSignInUrl } from './services/hybrid/signin';
 import { PartnerSyncService, type PartnerUserReader } from './services/partners/partnerSync';
 import { PartnersService } from './services/partners/partnersService';
 import type { Notifier } from './services/ports';
@@ -164,6 +166,14 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
       ...(ports.accounts ? { accounts: ports.accounts } : {}),
       ...(ports.partnerAccounts && ports.partnerMarker ? { marking: markingPorts(ports.partnerAccounts, ports.partnerMarker, settings.partners) } : {}),
+    }),
+    doctor: new DoctorService({
+      lookup,
+      apps,
+      grants: store.accessRequests,
+      ...(ports.shadowAccounts ? { shadowAccounts: ports.shadowAccounts } : {}),
+      signInUrl: settings.tenantId ? tenantedSignInUrl(settings.tenantId) : settings.invitations.redirectUrl,
+      now,
     }),
     auditTrail: new AuditTrailService({
       store,

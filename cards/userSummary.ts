@@ -152,6 +152,8 @@ export interface UserSummaryActions {
   canResend: boolean;
   /** Resetting an accepted guest's redemption (admins): the button says so, and the bot asks to confirm first. */
   canResetRedemption?: boolean;
+  /** The access doctor on this person (partner managers and admins: without an app, the doctor is theirs). */
+  canDoctor?: boolean;
 }
 
 /** The one invitation button, named for what it does: renew a pending invitation, or reset an accepted guest's redemption. */
@@ -230,6 +232,7 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
   }
 
   return renderCard(template, {
+    doctor: actions.canDoctor === true,
     typeLabel: type.label,
     typeColor: type.color,
     typeStyle: type.style,

@@ -42,6 +42,16 @@ export interface ProxyApp {
   kerberosSpn?: string;
   roles: AppRole[];
   /**
+   * How App Proxy lets people reach the app (`externalAuthenticationType`): `aadPreAuthentication` signs them in with Entra
+   * first (assignments and Conditional Access apply), `passthru` lets anyone through to the app's own sign-in. Undefined when
+   * the settings were not read. The access doctor shows it.
+   */
+  preAuthentication?: string;
+  /** `isOnPremPublishingEnabled`: false when the app's publishing is switched off, so nobody reaches it from outside. */
+  publishingEnabled?: boolean;
+  /** The Delegated Login Identity a Kerberos app's connector asks a ticket for (`kerberosSignOnMappingAttributeType`). */
+  kerberosMapping?: string;
+  /**
    * Why the App Proxy settings (onPremisesPublishing) could not be read, when they matter: without them the bot cannot tell
    * whether the app signs in with Kerberos and so needs a shadow account. Access to such an app is refused with this reason
    * rather than granted without its Kerberos step.
@@ -84,10 +94,12 @@ const SpSchema = z.object({
 const PublishingSchema = z
   .object({
     externalUrl: str,
+    externalAuthenticationType: str,
+    isOnPremPublishingEnabled: z.boolean().nullish(),
     singleSignOnSettings: z
       .object({
         singleSignOnMode: str,
-        kerberosSignOnSettings: z.object({ kerberosServicePrincipalName: str }).nullish(),
+        kerberosSignOnSettings: z.object({ kerberosServicePrincipalName: str, kerberosSignOnMappingAttributeType: str }).nullish(),
       })
       .nullish(),
   })
@@ -209,6 +221,9 @@ export class GraphAppProxy {
       ...(publishing?.externalUrl ? { externalUrl: publishing.externalUrl } : {}),
       ssoKind: ssoKindOf(sso?.singleSignOnMode, sp.preferredSingleSignOnMode),
       ...(kerberosSpn ? { kerberosSpn } : {}),
+      ...(publishing?.externalAuthenticationType ? { preAuthentication: publishing.externalAuthenticationType } : {}),
+      ...(typeof publishing?.isOnPremPublishingEnabled === 'boolean' ? { publishingEnabled: publishing.isOnPremPublishingEnabled } : {}),
+      ...(sso?.kerberosSignOnSettings?.kerberosSignOnMappingAttributeType ? { kerberosMapping: sso.kerberosSignOnSettings.kerberosSignOnMappingAttributeType } : {}),
       roles: userRoles(sp),
       ...(unreadable && !kerberosRuledOut
         ? { publishingUnreadable: `I could not read the App Proxy settings of ${sp.displayName}: ${unreadable}. Without them I cannot tell whether it signs in with Kerberos and needs a shadow account in on-prem AD. Ask an admin to check that the bot has Application.Read.All.` }

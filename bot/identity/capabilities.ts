@@ -146,3 +146,17 @@ export function canExtendGrant(
 export function canListExpiringGrants(caller: CapabilityCaller): boolean {
   return isAllowed(caller.roles, 'partnerManagers');
 }
+
+/**
+ * Who may run the access doctor: partner managers and admins on anyone, and an app's owners (Graph's list now) on their
+ * own app. Called without owners it answers for the roles only, so a service can skip the owner read for them.
+ */
+export function canRunDoctor(caller: CapabilityCaller, ownerObjectIds: readonly string[] = []): 'manager' | 'owner' | undefined {
+  if (isAllowed(caller.roles, 'partnerManagers')) return 'manager';
+  return ownerObjectIds.some((id) => sameObjectId(id, caller.aadObjectId)) ? 'owner' : undefined;
+}
+
+/** The doctor's fixes: Request access is a partner manager's or admin's (the access.request action's permission). */
+export function canRequestAccess(caller: CapabilityCaller): boolean {
+  return isAllowed(caller.roles, 'partnerManagers');
+}

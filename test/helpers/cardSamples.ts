@@ -7,6 +7,7 @@ import type { AccessRequestRecord } from '../../bot/store';
 import { expiringCard, extensionFormCard, grantCard, grantLifeMessages } from '../../bot/presenters/grantLife.presenter';
 import { auditPageCard, exportCard, historyCard } from '../../bot/presenters/audit.presenter';
 import type { TimelineLine } from '../../bot/services/audit/timeline';
+import { CHECK_ORDER, type DoctorCheck } from '../../bot/services/doctor/checks';
 
 /** Text a hostile or careless directory could hold: Markdown links, template syntax, very long, right-to-left, spoofing. */
 export const HOSTILE = {
@@ -76,6 +77,60 @@ export function cardSamples(): CardSample[] {
     { card: 'notice', variant: 'typical', attachment: cards.notice({ tone: 'good', title: 'Invitation sent', text: 'Alice will get an email.' }) },
     { card: 'notice', variant: 'maximal', attachment: cards.notice({ tone: 'attention', title: HOSTILE.long, text: HOSTILE.long.repeat(3), code: HOSTILE.long, reference: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }) },
     { card: 'notice', variant: 'hostile', attachment: cards.notice({ tone: 'warning', title: HOSTILE.link, text: HOSTILE_TEXT, code: HOSTILE.template }) },
+    {
+      card: 'doctor',
+      variant: 'typical',
+      attachment: cards.doctor({
+        query: 'rpatel@contoso.com',
+        user: { id: 'd0000000-0000-4000-8000-000000000002', displayName: 'Raj Patel', address: 'raj.patel@northwindtraders.com' },
+        app: { servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', displayName: 'Contoso Timesheets (IWA)' },
+        checks: [
+          { id: 'account', status: 'green', fact: 'Raj Patel exists and is enabled, UserType Guest.' },
+          { id: 'invitation', status: 'grey', fact: 'Not an invited guest: the account is ours, so there is nothing to redeem.' },
+          { id: 'signIn', status: 'red', fact: 'A sign-in with raj.patel@northwindtraders.com goes to Northwind Traders, not to us.', fix: { kind: 'command', text: 'signin raj.patel@northwindtraders.com', why: 'The checklist for a synced partner' } },
+          { id: 'assigned', status: 'red', fact: 'Raj Patel is not assigned to Contoso Timesheets (IWA).', fix: { kind: 'requestAccess', servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', partner: 'raj.patel@northwindtraders.com' } },
+          { id: 'grant', status: 'amber', fact: "The bot's grant ends soon, on 2026-12-05.", fix: { kind: 'extend', grantId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' } },
+          { id: 'preAuthentication', status: 'green', fact: 'Microsoft Entra ID pre-authenticates.' },
+          { id: 'singleSignOn', status: 'green', fact: 'Kerberos constrained delegation to HTTP/timesheets.corp.contoso.com.' },
+          { id: 'shadowAccount', status: 'grey', fact: "Raj Patel's own on-prem AD account serves for Kerberos." },
+          { id: 'delegatedLogin', status: 'green', fact: 'The connector asks a ticket for the userPrincipalName.' },
+        ],
+        verdict: 'Raj Patel is not assigned to Contoso Timesheets (IWA): request access.',
+      }),
+    },
+    {
+      card: 'doctor',
+      variant: 'maximal',
+      attachment: cards.doctor({
+        query: HOSTILE.long,
+        user: { id: 'e0000000-0000-4000-8000-000000000001', displayName: HOSTILE.long, address: HOSTILE.long },
+        app: { servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', displayName: HOSTILE.long },
+        checks: CHECK_ORDER.map((id, n): DoctorCheck => ({
+          id,
+          status: (['red', 'amber', 'green', 'grey'] as const)[n % 4] ?? 'red',
+          fact: HOSTILE.long.repeat(2),
+          fix: n % 2 === 0 ? { kind: 'resend', email: 'alice@fabrikam.com' } : { kind: 'explain', text: HOSTILE.long },
+        })),
+        verdict: HOSTILE.long,
+      }),
+    },
+    {
+      card: 'doctor',
+      variant: 'hostile',
+      attachment: cards.doctor({
+        query: HOSTILE.link,
+        user: { id: 'e0000000-0000-4000-8000-000000000001', displayName: HOSTILE.link, address: HOSTILE.template },
+        app: { servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', displayName: HOSTILE_TEXT },
+        checks: [
+          { id: 'account', status: 'red', fact: HOSTILE_TEXT, fix: { kind: 'command', text: `invite ${HOSTILE.link}`, why: HOSTILE.template } },
+          { id: 'assigned', status: 'red', fact: HOSTILE_TEXT, fix: { kind: 'requestAccess', servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', partner: HOSTILE.template } },
+        ],
+        verdict: HOSTILE_TEXT,
+      }),
+    },
+    { card: 'doctorAsk', variant: 'typical', attachment: cards.doctorAsk({ servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', appName: 'Contoso Timesheets (IWA)' }) },
+    { card: 'doctorAsk', variant: 'maximal', attachment: cards.doctorAsk({ servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', appName: HOSTILE.long }) },
+    { card: 'doctorAsk', variant: 'hostile', attachment: cards.doctorAsk({ servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', appName: HOSTILE_TEXT }) },
     {
       card: 'checklist',
       variant: 'typical',

@@ -75,8 +75,9 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(text).toContain('Their own AD account (wmoran): Kerberos apps use it, so they need no shadow account');
     expect(text).not.toContain('Pending');
     const buttons = executeActions(card);
-    expect(buttons.map((b) => b.title)).toEqual(['Check realm']);
+    expect(buttons.map((b) => b.title)).toEqual(['Check realm', "Why can't they sign in?"]);
     expect(buttons[0]?.data).toEqual({ emailOrDomain: 'wmoran@fabrikam.com', userId: 'd0000000-0000-4000-8000-000000000001' });
+    expect(buttons[1]?.data).toEqual({ user: 'd0000000-0000-4000-8000-000000000001' });
     expect(sandbox.stats().graphRoundTrips).toBe(1);
   });
 
