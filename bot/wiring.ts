@@ -13,7 +13,7 @@ import type { ShadowAccounts } from './onprem/shadowAccounts';
 import { parsePartnerAccountRef, type PartnerAccounts } from './onprem/partnerAccounts';
 import type { PartnerMarkerWriter } from './onprem/partnerMarker';
 import type { Services } from './services';
-import { AccessRequestService, type AccessRequestDirectory, type SponsorDirectory } from './services/accessRequests';
+import { AccessRequestService, type AccessRequestDirectory, type PeopleDirectory, type SponsorDirectory } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { AuditTrailService } from './services/audit/auditTrail';
@@ -99,6 +99,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     messages: accessRequestMessages,
     lifeMessages: grantLifeMessages,
     sponsors: sponsorsFrom(ports.users),
+    people: peopleFrom(ports.users),
     log: log.child({ component: 'access-requests' }),
     now,
   });
@@ -176,6 +177,21 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     ...(ports.partnerAccounts && ports.partnerUsers
       ? { partners: new PartnersService(new PartnerSyncService(ports.partnerAccounts, ports.partnerUsers, settings.partners), { ...settings.invitations, linkSecret }) }
       : {}),
+  };
+}
+
+/** Forward to…'s people lookup: whois's one user read, asking for nothing beyond who they are. */
+function peopleFrom(users: UserDirectory): PeopleDirectory {
+  return {
+    async find(query) {
+      const found = await users.whois(query, { sponsors: false, lastSignIn: false, appAccess: { scope: 'none' } });
+      return found.users.map((u) => ({
+        id: u.id.toLowerCase(),
+        displayName: u.displayName ?? u.userPrincipalName ?? u.id,
+        ...(u.mail ? { mail: u.mail } : {}),
+        ...(u.userPrincipalName ? { userPrincipalName: u.userPrincipalName } : {}),
+      }));
+    },
   };
 }
 

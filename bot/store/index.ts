@@ -30,6 +30,7 @@ export {
   type AccessRequestState,
   type GrantProgress,
   type NewAccessRequest,
+  type ForwardEntry,
   type ShadowPlan,
   type StoredMessage,
 } from './accessRequests';
