@@ -60,7 +60,7 @@ export type ExtensionSubmitOutcome =
   | { kind: 'notYours' }
   /** This form was sent already (a double click): the extension as it stands. */
   | { kind: 'current'; record: AccessRequestRecord }
-  | { kind: 'requested'; record: AccessRequestRecord; grant: AccessRequestRecord; reached: number; unreachable: string[] };
+  | { kind: 'requested'; record: AccessRequestRecord; grant: AccessRequestRecord; reached: number; unreachable: string[]; until?: ReadEnd };
 
 export type LetEndOutcome = GrantProblem | { kind: 'recorded'; grant: AccessRequestRecord } | { kind: 'already'; grant: AccessRequestRecord };
 
@@ -72,8 +72,18 @@ export type ShortenCheck =
   | { kind: 'severalGrants'; grants: AccessRequestRecord[] }
   /** The date could not be read as one end: asked again, never guessed. */
   | { kind: 'badDate'; grant: AccessRequestRecord; problem: string; choices: string[] }
-  | { kind: 'notEarlier'; grant: AccessRequestRecord; endsAt: Date; label: string }
-  | { kind: 'confirm'; grant: AccessRequestRecord; endsAt: Date; label: string; openExtensions: AccessRequestRecord[] };
+  | ({ kind: 'notEarlier'; grant: AccessRequestRecord } & ReadEnd)
+  | ({ kind: 'confirm'; grant: AccessRequestRecord; openExtensions: AccessRequestRecord[] } & ReadEnd);
+
+/** A typed end as understood, with the zone it was read in (and why UTC, when Teams said none), to show it back. */
+export interface ReadEnd {
+  endsAt: Date;
+  label: string;
+  /** The last day with access, YYYY-MM-DD, in the person's zone. */
+  lastDay: string;
+  timeZone: string;
+  fallback?: string;
+}
 
 export type ShortenOutcome =
   | Exclude<ShortenCheck, { kind: 'confirm' }>
@@ -215,6 +225,7 @@ export class AccessGrantLife extends AccessRequestPart {
     const { maxDays } = this.deps.settings;
     let extraDays = 0;
     let until: Date | undefined;
+    let understood: ReadEnd | undefined;
     const typed = input.until?.trim() ?? '';
     if (typed === '') problems.push({ field: 'until', message: 'New end: say until when, like "until 2027-01-31" or "for 2 weeks".' });
     else {
@@ -223,6 +234,8 @@ export class AccessGrantLife extends AccessRequestPart {
       else if (read.endsAt.getTime() <= from.getTime()) problems.push({ field: 'until', message: `New end: ${read.label} is not later than the current end (${from.toISOString().slice(0, 10)}). To end it earlier, use End earlier.` });
       else {
         until = read.endsAt;
+        const { ok: _ok, ...end } = read;
+        understood = end;
         extraDays = Math.ceil((read.endsAt.getTime() - from.getTime()) / DAY_MS);
       }
     }
@@ -294,7 +307,7 @@ export class AccessGrantLife extends AccessRequestPart {
       throw error;
     }
     const fanOut = await this.cards.send(record, approvers);
-    return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, grant, reached: fanOut.reached, unreachable: fanOut.unreachable };
+    return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, grant, reached: fanOut.reached, unreachable: fanOut.unreachable, ...(understood ? { until: understood } : {}) };
   }
 
   /** The extension this form already made: the caller's own as it stands, or someone else's form. */
@@ -406,9 +419,10 @@ export class AccessGrantLife extends AccessRequestPart {
     const maxDays = Math.max(this.deps.settings.maxDays, Math.ceil((grant.expiresAt.getTime() - now.getTime()) / DAY_MS) + 1);
     const read = readEnd(when, { now, maxDays, zone });
     if (!read.ok) return { kind: 'badDate', grant, problem: read.problem, choices: read.choices };
-    if (read.endsAt.getTime() >= grant.expiresAt.getTime()) return { kind: 'notEarlier', grant, endsAt: read.endsAt, label: read.label };
+    const { ok: _ok, ...end } = read;
+    if (read.endsAt.getTime() >= grant.expiresAt.getTime()) return { kind: 'notEarlier', grant, ...end };
     const openExtensions = await this.repo.findExtensionsOf(grant.id, ['pending']);
-    return { kind: 'confirm', grant, endsAt: read.endsAt, label: read.label, openExtensions };
+    return { kind: 'confirm', grant, ...end, openExtensions };
   }
 
   /**
