@@ -13,7 +13,7 @@ import type { ShadowAccounts } from './onprem/shadowAccounts';
 import { parsePartnerAccountRef, type PartnerAccounts } from './onprem/partnerAccounts';
 import type { PartnerMarkerWriter } from './onprem/partnerMarker';
 import type { Services } from './services';
-import { AccessRequestService, type AccessRequestDirectory, type PeopleDirectory, type SponsorDirectory } from './services/accessRequests';
+import { AccessRequestService, type AccessRequestDirectory, type PeopleDirectory, type SponsorDirectory, type SponsorList } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { AuditTrailService } from './services/audit/auditTrail';
@@ -197,11 +197,16 @@ function peopleFrom(users: UserDirectory): PeopleDirectory {
 
 /** The partner's sponsors from the same one-round-trip user read whois makes, asking for the sponsors only. */
 function sponsorsFrom(users: UserDirectory): SponsorDirectory {
+  const sponsorListOf = async (guestObjectId: string): Promise<SponsorList> => {
+    const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
+    const sponsors = found.users[0]?.sponsors ?? [];
+    return { users: sponsors.filter((s) => !s.isGroup).map((s) => s.id), groups: sponsors.filter((s) => s.isGroup).map((s) => s.id) };
+  };
   return {
     async sponsorsOf(guestObjectId) {
-      const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
-      return (found.users[0]?.sponsors ?? []).filter((s) => !s.isGroup).map((s) => s.id);
+      return (await sponsorListOf(guestObjectId)).users;
     },
+    sponsorListOf,
   };
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../services/accessRequests';
 import type { AccessRequestRecord } from '../store';
 import type { UserZone } from '../services/timeSpan';
+import { MAX_NOTICED_SPONSORS } from '../services/access/types';
 import { statusCard } from './access.presenter';
 
 /** A grant's life in cards: the expiry notice, the grant's own card, the extension form, End earlier and `expiring`. */
@@ -90,6 +91,9 @@ export const grantLifeMessages: GrantLifeMessages = {
         notice.reader === 'requester'
           ? 'You asked for this access. If the partner still needs it, Extend asks the approvers for a new end; otherwise Let it end, and nobody is reminded again.'
           : `You are one of ${record.guestDisplayName}'s sponsors. If they still need it, Extend asks the approvers for a new end; otherwise Let it end, and nobody is reminded again.`,
+      ...(notice.sponsorsNotTold
+        ? { outcome: { tone: 'warning' as const, text: `${record.guestDisplayName}'s sponsors, with the members of their sponsor groups, are more than ${MAX_NOTICED_SPONSORS}: only ${MAX_NOTICED_SPONSORS} of them got this notice, and ${notice.sponsorsNotTold} did not.` } }
+        : {}),
       facts: grantFacts(record),
       canExtend: true,
       canLetEnd: true,

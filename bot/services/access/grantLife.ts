@@ -21,7 +21,7 @@ import {
   requestTimeoutJob,
   type ExpiryNoticePayload,
 } from './schedule';
-import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type AccessRequestContext } from './types';
+import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, MAX_NOTICED_SPONSORS, SYSTEM_ACTOR, type AccessRequestContext, type SponsorList } from './types';
 
 const DAY_MS = 86_400_000;
 
@@ -123,14 +123,29 @@ export class AccessGrantLife extends AccessRequestPart {
     if (job) await this.deps.jobs.schedule(job, tx.db);
   }
 
+  /**
+   * The partner's sponsors as people: the user sponsors, then the users in each group sponsor (transitive members), de-
+   * duplicated, in that order. A group that cannot be read is logged and skipped; the user sponsors still count.
+   */
   private async sponsorsOf(guestObjectId: string): Promise<string[]> {
-    if (!this.deps.sponsors) return [];
+    const directory = this.deps.sponsors;
+    if (!directory) return [];
+    let list: SponsorList;
     try {
-      return (await this.deps.sponsors.sponsorsOf(guestObjectId)).map((id) => id.toLowerCase());
+      list = directory.sponsorListOf ? await directory.sponsorListOf(guestObjectId) : { users: await directory.sponsorsOf(guestObjectId), groups: [] };
     } catch (error) {
       this.deps.log?.warn({ err: error, partner: guestObjectId }, "could not read the partner's sponsors");
       return [];
     }
+    const people = new Set(list.users.map((id) => id.toLowerCase()));
+    for (const group of new Set(list.groups.map((id) => id.toLowerCase()))) {
+      try {
+        for (const id of await this.deps.directory.transitiveUserMemberIds(group)) people.add(id.toLowerCase());
+      } catch (error) {
+        this.deps.log?.warn({ err: error, partner: guestObjectId, group }, "could not read the members of the partner's group sponsor; its members are not told");
+      }
+    }
+    return [...people];
   }
 
   /** The live grant `grantId` and whether the caller may extend it or let it end. Sponsors are asked of Graph only when needed. */
@@ -171,14 +186,20 @@ export class AccessGrantLife extends AccessRequestPart {
       this.deps.log?.warn({ request: record.id }, 'no expiry notice messages are wired; the notice is not sent');
       return { status: 'done', note: 'no notice messages' };
     }
-    const sponsors = (await this.sponsorsOf(record.guestObjectId)).filter((id) => !sameObjectId(id, record.guestObjectId));
-    const readers = [{ id: record.requesterObjectId.toLowerCase(), reader: 'requester' as const }, ...sponsors.filter((id) => !sameObjectId(id, record.requesterObjectId)).map((id) => ({ id, reader: 'sponsor' as const }))];
+    const everySponsor = (await this.sponsorsOf(record.guestObjectId)).filter((id) => !sameObjectId(id, record.guestObjectId) && !sameObjectId(id, record.requesterObjectId));
+    const sponsors = everySponsor.slice(0, MAX_NOTICED_SPONSORS);
+    const sponsorsNotTold = everySponsor.length - sponsors.length;
+    if (sponsorsNotTold > 0) {
+      this.deps.log?.warn({ request: record.id, sponsors: everySponsor.length, limit: MAX_NOTICED_SPONSORS }, `the partner has more than ${MAX_NOTICED_SPONSORS} sponsors (group sponsors expanded): only the first ${MAX_NOTICED_SPONSORS} get the expiry notice`);
+    }
+    const capped = sponsorsNotTold > 0 ? { sponsorsNotTold } : {};
+    const readers = [{ id: record.requesterObjectId.toLowerCase(), reader: 'requester' as const }, ...sponsors.map((id) => ({ id, reader: 'sponsor' as const }))];
     const told = [...current.told];
     const unreachable: string[] = [];
     for (const person of readers) {
       if (told.includes(person.id)) continue;
       try {
-        const sent = await this.deps.notifier.sendToUser(person.id, messages.expiryNotice(record, { days: notice.days, reader: person.reader }));
+        const sent = await this.deps.notifier.sendToUser(person.id, messages.expiryNotice(record, { days: notice.days, reader: person.reader, ...capped }));
         if (!sent) unreachable.push(person.id);
         told.push(person.id);
       } catch (error) {
@@ -191,7 +212,7 @@ export class AccessGrantLife extends AccessRequestPart {
       action: 'access.expiryNotice',
       target: record.guestUpn,
       outcome: 'success',
-      detail: { request: record.id, app: record.servicePrincipalId, appName: record.appDisplayName, endsAt: record.expiresAt.toISOString(), daysBefore: notice.days, told: told.filter((id) => !unreachable.includes(id)), unreachable },
+      detail: { request: record.id, app: record.servicePrincipalId, appName: record.appDisplayName, endsAt: record.expiresAt.toISOString(), daysBefore: notice.days, told: told.filter((id) => !unreachable.includes(id)), unreachable, ...(sponsorsNotTold > 0 ? { sponsorsNotTold, sponsorLimit: MAX_NOTICED_SPONSORS } : {}) },
     });
     const sent = [...current.sent, ...due.map((n) => n.days)];
     const after: ExpiryNoticePayload = { ...current, sent, told: [] };

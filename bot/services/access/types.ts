@@ -79,11 +79,28 @@ export const MAX_JUSTIFICATION_LENGTH = 1000;
 export interface SponsorDirectory {
   /** The sponsors that are users (object ids, lower-case); a group sponsor is not expanded. */
   sponsorsOf(guestObjectId: string): Promise<string[]>;
+  /**
+   * Both kinds from the same one read: Graph's sponsors are "users and groups" (api/user-list-sponsors). When absent, only
+   * `sponsorsOf`'s users count.
+   */
+  sponsorListOf?(guestObjectId: string): Promise<SponsorList>;
 }
+
+/** A guest's sponsors as Graph lists them: users, and groups whose members are sponsors through them (object ids, lower-case). */
+export interface SponsorList {
+  users: string[];
+  groups: string[];
+}
+
+/**
+ * At most this many sponsors get a grant's expiry notice: a group sponsor can be the whole company. The others are not told,
+ * and the notice, the log and the audit row say so; who may extend is not capped.
+ */
+export const MAX_NOTICED_SPONSORS = 25;
 
 /** What the expiry notice says, and to whom: the grant, the notice (days before its end), and whether the reader asked for it. */
 export interface GrantLifeMessages {
-  expiryNotice(record: AccessRequestRecord, notice: { days: number; reader: 'requester' | 'sponsor' }): OutgoingMessage;
+  expiryNotice(record: AccessRequestRecord, notice: { days: number; reader: 'requester' | 'sponsor'; sponsorsNotTold?: number }): OutgoingMessage;
 }
 
 /** The partner as the approver needs to see them, read from Graph when the request is made. */
