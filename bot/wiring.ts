@@ -13,7 +13,7 @@ import type { ShadowAccounts } from './onprem/shadowAccounts';
 import { parsePartnerAccountRef, type PartnerAccounts } from './onprem/partnerAccounts';
 import type { PartnerMarkerWriter } from './onprem/partnerMarker';
 import type { Services } from './services';
-import { AccessRequestService, type AccessRequestDirectory, type SponsorDirectory } from './services/accessRequests';
+import { AccessRequestService, type AccessRequestDirectory, type PeopleDirectory, type SponsorDirectory, type SponsorList } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
 import { AdGroupGrants, type GroupDirectory, type OwnAccountFinder, type ResolvedGroupMapping } from './services/access/adGroups';
@@ -104,6 +104,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     messages: accessRequestMessages,
     lifeMessages: grantLifeMessages,
     sponsors: sponsorsFrom(ports.users),
+    people: peopleFrom(ports.users),
     log: log.child({ component: 'access-requests' }),
     now,
   });
@@ -192,13 +193,33 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
   };
 }
 
+/** Forward to…'s people lookup: whois's one user read, asking for nothing beyond who they are. */
+function peopleFrom(users: UserDirectory): PeopleDirectory {
+  return {
+    async find(query) {
+      const found = await users.whois(query, { sponsors: false, lastSignIn: false, appAccess: { scope: 'none' } });
+      return found.users.map((u) => ({
+        id: u.id.toLowerCase(),
+        displayName: u.displayName ?? u.userPrincipalName ?? u.id,
+        ...(u.mail ? { mail: u.mail } : {}),
+        ...(u.userPrincipalName ? { userPrincipalName: u.userPrincipalName } : {}),
+      }));
+    },
+  };
+}
+
 /** The partner's sponsors from the same one-round-trip user read whois makes, asking for the sponsors only. */
 function sponsorsFrom(users: UserDirectory): SponsorDirectory {
+  const sponsorListOf = async (guestObjectId: string): Promise<SponsorList> => {
+    const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
+    const sponsors = found.users[0]?.sponsors ?? [];
+    return { users: sponsors.filter((s) => !s.isGroup).map((s) => s.id), groups: sponsors.filter((s) => s.isGroup).map((s) => s.id) };
+  };
   return {
     async sponsorsOf(guestObjectId) {
-      const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
-      return (found.users[0]?.sponsors ?? []).filter((s) => !s.isGroup).map((s) => s.id);
+      return (await sponsorListOf(guestObjectId)).users;
     },
+    sponsorListOf,
   };
 }
 

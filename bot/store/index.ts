@@ -31,6 +31,7 @@ export {
   type AccessRequestState,
   type GrantProgress,
   type NewAccessRequest,
+  type ForwardEntry,
   type ShadowPlan,
   type StoredMessage,
 } from './accessRequests';

@@ -211,6 +211,8 @@ export interface AccessRequestTable {
   /** Who chose Let it end on an expiry notice, and when: no more notices for this grant. */
   let_end_by: string | null;
   let_end_at: string | null;
+  /** Forward to…: the hand-overs of the pending request, JSON (ForwardEntry[]); null before the first. */
+  forwards: string | null;
   created_at: string;
   updated_at: string;
   version: number;

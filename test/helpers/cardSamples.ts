@@ -1,7 +1,7 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { UserSummary } from '../../bot/services/lookup';
-import { accessRequestMessages, approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
+import { accessRequestMessages, approvalCardFor, formCard, forwardFormCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { AccessRequestRecord } from '../../bot/store';
 import { expiringCard, extensionFormCard, grantCard, grantLifeMessages } from '../../bot/presenters/grantLife.presenter';
@@ -693,7 +693,16 @@ function accessRequestCardSamples(): CardSample[] {
       attachment: formCard({ ...form, app: { ...app(2, HOSTILE_TEXT, 3), roles: [{ id: 'r1', displayName: HOSTILE.link }, { id: 'r2', displayName: HOSTILE.spoof }] }, partner: undefined, justification: `${HOSTILE.template} ${HOSTILE.spoof}`, notes: [HOSTILE_TEXT], kerberosNeedsOnPrem: true }),
     },
     { card: 'accessApproval', variant: 'typical', attachment: approvalCardFor(sampleRequest({}), OWNER, mris.slice(0, 2)) },
-    { card: 'accessApproval', variant: 'maximal', attachment: approvalCardFor({ ...maximalRecord, state: 'pending' }, OWNER, mris) },
+    // Pending, with the three hand-overs the card shows at most: the largest an approver's card gets.
+    {
+      card: 'accessApproval',
+      variant: 'maximal',
+      attachment: approvalCardFor(
+        { ...maximalRecord, state: 'pending', forwards: [1, 2, 3].map((i) => ({ by: `a0000000-0000-4000-8000-00000000000${i}`, byName: long, to: OWNER.aadObjectId, toName: long, comment: 'f'.repeat(1000), at: '2026-11-24T08:00:00.000Z' })) },
+        OWNER,
+        mris,
+      ),
+    },
     { card: 'accessApproval', variant: 'hostile', attachment: approvalCardFor(hostileRecord, OWNER, mris.slice(0, 1)) },
     { card: 'accessRequestStatus', variant: 'typical', attachment: statusCard(sampleRequest({ state: 'granted', decidedByName: 'Adele Vance', decidedAt: new Date('2026-11-24T08:00:00Z'), grantedAt: new Date('2026-11-24T08:00:05Z'), expiresAt: new Date('2026-12-24T08:00:05Z'), grantProgress: { shadowAccount: { samAccountName: 'alice_fabrikam.com', dn: 'CN=x', created: true }, assignmentId: 'a' } }), '29:requester') },
     { card: 'accessRequestStatus', variant: 'maximal', attachment: statusCard(maximalRecord, '29:requester', { note: long }) },
@@ -712,6 +721,43 @@ function accessRequestCardSamples(): CardSample[] {
       const card = accessRequestMessages.reminder(record, { waitingHours }).card;
       return card ? [{ card: 'accessReminder', variant, attachment: card }] : [];
     }),
+    ...forwardCardSamples(maximalRecord, hostileRecord),
+  ];
+}
+
+/** Forward to…: the form as an owner opens it, with the most choices and hand-overs it shows, and hostile names throughout. */
+function forwardCardSamples(maximalRecord: AccessRequestRecord, hostileRecord: AccessRequestRecord): CardSample[] {
+  const long = HOSTILE.long;
+  const forward = (i: number, text: string) => ({ by: `a0000000-0000-4000-8000-${String(i).padStart(12, '0')}`, byName: text, to: OWNER.aadObjectId, toName: text, comment: text, at: '2026-11-24T08:00:00.000Z' });
+  const choices = Array.from({ length: 15 }, (_, i) => ({ id: `a0000000-0000-4000-8000-${String(i + 10).padStart(12, '0')}`, name: `${long.slice(0, 150)} ${i}` }));
+  return [
+    {
+      card: 'accessForward',
+      variant: 'typical',
+      attachment: forwardFormCard({ record: sampleRequest({}), choices: [{ id: 'a0000000-0000-4000-8000-000000000002', name: 'Nestor Wilke (nestor.wilke@contoso.com)' }] }),
+    },
+    {
+      card: 'accessForward',
+      variant: 'maximal',
+      attachment: forwardFormCard({
+        record: { ...maximalRecord, state: 'pending', forwards: [1, 2, 3, 4].map((i) => forward(i, 'f'.repeat(1000))) },
+        choices,
+        problem: long.repeat(3),
+        person: 'p'.repeat(320),
+        comment: 'c'.repeat(1000),
+      }),
+    },
+    {
+      card: 'accessForward',
+      variant: 'hostile',
+      attachment: forwardFormCard({
+        record: { ...hostileRecord, forwards: [forward(1, HOSTILE_TEXT)] },
+        choices: [{ id: HOSTILE.template, name: HOSTILE_TEXT }],
+        problem: HOSTILE.link,
+        person: HOSTILE.template,
+        comment: HOSTILE.spoof,
+      }),
+    },
   ];
 }
 

@@ -11,6 +11,7 @@ import { confirmations } from './0008_confirmations';
 import { accessEscalation } from './0009_access_escalation';
 import { grantLife } from './0010_grant_life';
 import { auditChain } from './0011_audit_chain';
+import { accessForwards } from './0012_access_forwards';
 import { adGroupMemberships } from './0013_ad_group_memberships';
 import { confirmationShown } from './0016_confirmation_shown';
 
@@ -31,6 +32,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0009_access_escalation': accessEscalation(),
     '0010_grant_life': grantLife(),
     '0011_audit_chain': auditChain(dialect),
+    '0012_access_forwards': accessForwards(),
     '0013_ad_group_memberships': adGroupMemberships(),
     '0016_confirmation_shown': confirmationShown(),
   };
