@@ -124,6 +124,24 @@ export function userZone(activity: { localTimezone?: unknown; locale?: unknown; 
     : undefined;
   const named = text(activity.localTimezone) ?? text(clientInfo?.timezone);
   const localeNamed = text(activity.locale) ?? text(clientInfo?.locale);
+  const key = `${named ?? ''}\u0000${localeNamed ?? ''}`;
+  let zone = zonesByName.get(key);
+  if (!zone) {
+    if (zonesByName.size >= MAX_REMEMBERED_ZONES) zonesByName.clear();
+    zone = Object.freeze(resolveZone(named, localeNamed));
+    zonesByName.set(key, zone);
+  }
+  return zone;
+}
+
+/**
+ * What `userZone` answered per time-zone and locale name: every turn asks, the answer depends on the two names only, and
+ * resolving them builds Intl objects that cost a Graph-free turn more than the rest of its work.
+ */
+const zonesByName = new Map<string, UserZone>();
+const MAX_REMEMBERED_ZONES = 256;
+
+function resolveZone(named: string | undefined, localeNamed: string | undefined): UserZone {
   const locale = (localeNamed && canonicalLocale(localeNamed)) ?? 'en-US';
   const notes: string[] = [];
   if (localeNamed && locale !== canonicalLocale(localeNamed)) notes.push(`Your locale "${localeNamed}" is not one I know, so dates are written in en-US.`);
