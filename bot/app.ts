@@ -4,7 +4,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import type { Server } from 'restify';
 import { actions } from './actions';
 import { commands } from './commands';
-import type { Config } from './config';
+import { describeProblems, type Config } from './config';
 import { createGraphClient, createGraphCredential, GRAPH_SCOPE } from './graph/client';
 import { GraphDirectory } from './graph/graphDirectory';
 import { GraphDomains } from './graph/domains';
@@ -20,6 +20,8 @@ import { GraphAppProxy } from './graph/appProxy';
 import { AppProxyCache } from './graph/appProxyCache';
 import { ShadowAccounts } from './onprem/shadowAccounts';
 import { PartnerAccounts } from './onprem/partnerAccounts';
+import { AdGroupMembership } from './onprem/adGroups';
+import { resolveGroupMappings, SyncedOwnAccounts } from './services/access/adGroups';
 import { GraphAccountState } from './graph/accountState';
 import { PartnerMarkerWriter } from './onprem/partnerMarker';
 import { GraphPartnerUsers } from './graph/partnerUsers';
@@ -81,6 +83,19 @@ function botAuthentication(config: Config): ConfigurationBotFrameworkAuthenticat
   });
 }
 
+/**
+ * ONPREM_APP_ROLE_GROUPS checked against Graph (the app and role exist, the app is Kerberos) and AD (each DN is a group),
+ * the way a bad setting is: start-up stops with one message that names every bad entry and what is wrong with it. A
+ * mapping that silently did nothing would grant access the app then refuses, or worse, a group nobody meant.
+ */
+async function adGroupPorts(config: Config, apps: GraphAppProxy, accounts: PartnerAccounts | undefined, users: GraphPartnerUsers | undefined) {
+  if (!config.onprem || config.adGroups.length === 0) return undefined;
+  const directory = new AdGroupMembership(config.onprem);
+  const { resolved, problems } = await resolveGroupMappings(config.adGroups, await apps.listApps(), directory);
+  if (problems.length > 0) throw new Error(describeProblems(problems));
+  return { directory, mappings: resolved, ...(accounts && users ? { ownAccounts: new SyncedOwnAccounts(users, accounts) } : {}) };
+}
+
 /** The composition root: config → store → Graph → services → bot → server, listening on config.host:config.port. */
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
   const testClock = config.testClock ? new TestClock() : undefined;
@@ -99,6 +114,14 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     );
   }
   const jobs = new Jobs(new JobQueue(store.db, clock.now));
+  const proxyApps = new GraphAppProxy(graph, appCache);
+  const partnerAccounts = config.onprem ? new PartnerAccounts(config.onprem, config.partners) : undefined;
+  const partnerUsers = config.onprem ? new GraphPartnerUsers(graph) : undefined;
+  const adGroups = await adGroupPorts(config, proxyApps, partnerAccounts, partnerUsers).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  if (adGroups) log.info({ component: 'onprem', mappings: adGroups.mappings.length }, 'ONPREM_APP_ROLE_GROUPS: every app, role and group was found');
   const services = buildServices(
     {
       store,
@@ -107,12 +130,13 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       groups: directory,
       users: new GraphUsers(graph, appCache.onPremListing),
       guests: new GraphInvitations(graph),
-      apps: new GraphAppProxy(graph, appCache),
+      apps: proxyApps,
+      ...(adGroups ? { adGroups } : {}),
       shadowAccounts: config.onprem ? new ShadowAccounts(config.onprem) : undefined,
       accounts: new GraphAccountState(graph),
-      partnerAccounts: config.onprem ? new PartnerAccounts(config.onprem, config.partners) : undefined,
+      partnerAccounts,
       partnerMarker: config.onprem && config.partners.markerAttribute ? new PartnerMarkerWriter(config.onprem, config.partners.markerAttribute) : undefined,
-      partnerUsers: config.onprem ? new GraphPartnerUsers(graph) : undefined,
+      partnerUsers,
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),
       log,

@@ -182,6 +182,7 @@ const RawEnv = z.object({
       .optional(),
   ),
   ONPREM_TIMEOUT_MS: positiveInt(10000),
+  ONPREM_APP_ROLE_GROUPS: optionalString,
   ONPREM_PARTNER_SEARCH_BASE: optionalString.pipe(
     z
       .string()
@@ -375,6 +376,7 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
   }
   const credential = graphCredential(e, cwd, sandbox, tenantId, problems);
   const onprem = onPremSettings(e, cwd, problems, sandbox);
+  const adGroups = appRoleGroups(e.ONPREM_APP_ROLE_GROUPS, onprem !== undefined && onprem !== INVALID, problems);
   if (!sandbox && e.PUBLIC_BASE_URL && !e.DOWNLOAD_LINK_SECRET) {
     problems.push(
       'DOWNLOAD_LINK_SECRET: required with PUBLIC_BASE_URL outside sandbox mode (32+ random characters, the same on every instance); without it a bulk results link stops working at the next restart.',
@@ -461,6 +463,11 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
     realm: { cacheMs: e.REALM_CACHE_SECONDS * 1000, answerMs: Math.min(e.REALM_ANSWER_MS, Math.max(REALM_LEAST_ANSWER_MS, e.TURN_BUDGET_MS - TURN_SEND_MARGIN_MS)) },
     /** On-prem AD for KCD shadow accounts; undefined when not configured (Kerberos apps are then refused, SAML still works). */
     onprem,
+    /**
+     * The AD groups an app role maps to (ONPREM_APP_ROLE_GROUPS): a Kerberos grant of that role puts the partner's AD account
+     * in them. Checked against Graph and the directory at start-up (bot/services/access/adGroupMappings.ts).
+     */
+    adGroups,
     /** App access requests: how long a grant lasts, how long a request waits for a decision, and the optional approvals channel. */
     access: {
       /** Days a grant lasts when the requester does not say. */
@@ -536,6 +543,71 @@ function onPremSettings(e: Env, cwd: string, problems: string[], sandbox: boolea
     /** Where `partners` looks for locally managed partner accounts; the domain root when unset. */
     ...(e.ONPREM_PARTNER_SEARCH_BASE ? { partnerSearchBase: e.ONPREM_PARTNER_SEARCH_BASE } : {}),
   };
+}
+
+/** Most groups one app role may name, and most entries: a mapping is typed by a person and read on every Kerberos grant. */
+const MAX_GROUPS_PER_ROLE = 20;
+const MAX_GROUP_MAPPINGS = 200;
+
+/**
+ * One entry of ONPREM_APP_ROLE_GROUPS: the app by its appId, service principal id or display name; the role by its value,
+ * id or display name (absent: every role of the app, including the default one); the group DNs.
+ */
+export const AppRoleGroupsSchema = z
+  .array(
+    z
+      .object({
+        app: z.string().trim().min(1, { message: 'app must name the app (appId, service principal id or display name)' }),
+        role: z.string().trim().min(1, { message: 'role, when given, must name a role (value, id or display name)' }).optional(),
+        groups: z
+          .array(z.string().trim().regex(/^[^=,]+=.+,DC=[^,]+$/i, { message: 'each group must be a DN ending in the domain, e.g. CN=App Users,OU=Groups,DC=corp,DC=contoso,DC=com' }))
+          .min(1, { message: 'groups must name at least one group DN' })
+          .max(MAX_GROUPS_PER_ROLE, { message: `groups may name at most ${MAX_GROUPS_PER_ROLE} DNs` }),
+      })
+      .strict(),
+  )
+  .max(MAX_GROUP_MAPPINGS, { message: `at most ${MAX_GROUP_MAPPINGS} entries` });
+export type AppRoleGroupMapping = z.output<typeof AppRoleGroupsSchema>[number];
+
+/** A readable name for one entry in a start-up message: which app and role it is about. */
+export function describeMapping(m: Pick<AppRoleGroupMapping, 'app' | 'role'>, index: number): string {
+  return `ONPREM_APP_ROLE_GROUPS[${index}] (app "${m.app}"${m.role ? `, role "${m.role}"` : ''})`;
+}
+
+/**
+ * ONPREM_APP_ROLE_GROUPS: JSON, a list of {app, role?, groups}. Needs the on-prem directory; two entries for the same app and
+ * role would leave which groups apply to chance, so that is a problem too. Whether each app, role and group exists is
+ * checked against Graph and AD when the bot starts.
+ */
+function appRoleGroups(raw: string | undefined, onpremConfigured: boolean, problems: string[]): AppRoleGroupMapping[] {
+  if (raw === undefined) return [];
+  if (!onpremConfigured) {
+    problems.push('ONPREM_APP_ROLE_GROUPS: set only with ONPREM_LDAP_URL, ONPREM_BIND_DN, ONPREM_BIND_PASSWORD and ONPREM_GUEST_OU (the groups are written over that connection).');
+    return [];
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    problems.push(`ONPREM_APP_ROLE_GROUPS: is not JSON (${error instanceof Error ? error.message : String(error)}). Write a list like [{"app":"Timesheets","role":"Approver","groups":["CN=Timesheet Approvers,OU=Groups,DC=corp,DC=contoso,DC=com"]}].`);
+    return [];
+  }
+  const parsed = AppRoleGroupsSchema.safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const where = issue.path.length > 0 ? `[${issue.path.join('][')}]` : '';
+      problems.push(`ONPREM_APP_ROLE_GROUPS${where}: ${issue.message}`);
+    }
+    return [];
+  }
+  const seen = new Map<string, number>();
+  parsed.data.forEach((m, i) => {
+    const key = `${m.app.toLowerCase()}\u0000${(m.role ?? '').toLowerCase()}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) problems.push(`${describeMapping(m, i)}: the same app and role as entry ${earlier}; put all its groups in one entry.`);
+    else seen.set(key, i);
+  });
+  return parsed.data;
 }
 
 /** One message that lists every problem, for the operator who has to fix the deployment. */

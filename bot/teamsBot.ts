@@ -7,6 +7,7 @@ import { messageResponse } from './routing/actionRouter';
 import type { CommandRouter } from './routing/commandRouter';
 import { TurnBudget, type TurnBudgetOptions } from './routing/turnBudget';
 import type { Services } from './services';
+import { userZone } from './services/timeSpan';
 import { DIALOG_ANSWER_VERB, withNote, type Conversations } from '../dialogs/conversations';
 import { stripMentions } from './routing/tokenizer';
 
@@ -103,7 +104,7 @@ export class TeamsBot extends TeamsActivityHandler {
         const card = 'card' in reply ? reply.card : reply;
         return { statusCode: 200, type: CARD, value: card.content as Record<string, unknown> } satisfies AdaptiveCardInvokeResponse;
       }
-      const { verb, response } = await this.deps.actionRouter.route(value, { caller, services: this.deps.services, log });
+      const { verb, response } = await this.deps.actionRouter.route(value, { caller, services: this.deps.services, log, zone: userZone(activity) });
       log.info({ verb, status: response.statusCode }, 'card action handled');
       return response;
     })();
@@ -162,7 +163,7 @@ export class TeamsBot extends TeamsActivityHandler {
         log.info({ command: 'conversation' }, 'message handled');
         return conversation.reply;
       }
-      const { command, reply } = await this.deps.commandRouter.route(text, { caller, services: this.deps.services, log, attachments });
+      const { command, reply } = await this.deps.commandRouter.route(text, { caller, services: this.deps.services, log, attachments, zone: userZone(activity) });
       log.info({ command }, 'message handled');
       return withNote(reply, conversation?.note);
     })();

@@ -13,14 +13,17 @@ import type { ShadowAccounts } from './onprem/shadowAccounts';
 import { parsePartnerAccountRef, type PartnerAccounts } from './onprem/partnerAccounts';
 import type { PartnerMarkerWriter } from './onprem/partnerMarker';
 import type { Services } from './services';
-import { AccessRequestService, type AccessRequestDirectory, type SponsorDirectory } from './services/accessRequests';
+import { AccessRequestService, type AccessRequestDirectory, type PeopleDirectory, type SponsorDirectory, type SponsorList } from './services/accessRequests';
 import { AccessRevocationService, type GuestFinder } from './services/accessRevocation';
 import { AppAccessService, type AppDirectory } from './services/appAccess';
+import { AdGroupGrants, type GroupDirectory, type OwnAccountFinder, type ResolvedGroupMapping } from './services/access/adGroups';
 import { AuditTrailService } from './services/audit/auditTrail';
 import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { HybridService } from './services/hybrid';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
+import { DoctorService } from './services/doctor/doctorService';
+import { tenantedSignInUrl } from './services/hybrid/signin';
 import { PartnerSyncService, type PartnerUserReader } from './services/partners/partnerSync';
 import { PartnersService } from './services/partners/partnersService';
 import type { Notifier } from './services/ports';
@@ -49,6 +52,8 @@ export interface ServicePorts {
   apps: AppDirectory;
   /** On-prem AD for Kerberos apps' shadow accounts; undefined when ONPREM_* is not configured. */
   shadowAccounts?: ShadowAccounts;
+  /** The AD groups Kerberos app roles map to, resolved at start-up; undefined when ONPREM_APP_ROLE_GROUPS is empty. */
+  adGroups?: { directory: GroupDirectory; mappings: readonly ResolvedGroupMapping[]; ownAccounts?: OwnAccountFinder };
   /** Disables a cloud account (keeping one of two identities); undefined where the bot may not. */
   accounts?: { disable(objectId: string): Promise<'disabled' | 'missing'> };
   /** Writes the partner marker attribute for mark; undefined without ONPREM_* or without a marker attribute. */
@@ -84,7 +89,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
   const clock = ports.clock ?? systemClock;
   const { now } = clock;
   const adminGroupId = settings.roles.adminGroupId;
-  const appAccess = new AppAccessService(apps, ports.shadowAccounts);
+  const appAccess = new AppAccessService(apps, ports.shadowAccounts, ports.adGroups ? new AdGroupGrants({ store, ...ports.adGroups }) : undefined);
   // One secret for every signed download link (bulk results, partners and audit exports), random per process when none is configured.
   const linkSecret = settings.invitations.linkSecret ?? randomBytes(32).toString('hex');
   const accessRequests = new AccessRequestService({
@@ -99,6 +104,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
     messages: accessRequestMessages,
     lifeMessages: grantLifeMessages,
     sponsors: sponsorsFrom(ports.users),
+    people: peopleFrom(ports.users),
     log: log.child({ component: 'access-requests' }),
     now,
   });
@@ -162,6 +168,14 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       ...(ports.accounts ? { accounts: ports.accounts } : {}),
       ...(ports.partnerAccounts && ports.partnerMarker ? { marking: markingPorts(ports.partnerAccounts, ports.partnerMarker, settings.partners) } : {}),
     }),
+    doctor: new DoctorService({
+      lookup,
+      apps,
+      grants: store.accessRequests,
+      ...(ports.shadowAccounts ? { shadowAccounts: ports.shadowAccounts } : {}),
+      signInUrl: settings.tenantId ? tenantedSignInUrl(settings.tenantId) : settings.invitations.redirectUrl,
+      now,
+    }),
     auditTrail: new AuditTrailService({
       store,
       users: ports.users,
@@ -179,13 +193,33 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
   };
 }
 
+/** Forward to…'s people lookup: whois's one user read, asking for nothing beyond who they are. */
+function peopleFrom(users: UserDirectory): PeopleDirectory {
+  return {
+    async find(query) {
+      const found = await users.whois(query, { sponsors: false, lastSignIn: false, appAccess: { scope: 'none' } });
+      return found.users.map((u) => ({
+        id: u.id.toLowerCase(),
+        displayName: u.displayName ?? u.userPrincipalName ?? u.id,
+        ...(u.mail ? { mail: u.mail } : {}),
+        ...(u.userPrincipalName ? { userPrincipalName: u.userPrincipalName } : {}),
+      }));
+    },
+  };
+}
+
 /** The partner's sponsors from the same one-round-trip user read whois makes, asking for the sponsors only. */
 function sponsorsFrom(users: UserDirectory): SponsorDirectory {
+  const sponsorListOf = async (guestObjectId: string): Promise<SponsorList> => {
+    const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
+    const sponsors = found.users[0]?.sponsors ?? [];
+    return { users: sponsors.filter((s) => !s.isGroup).map((s) => s.id), groups: sponsors.filter((s) => s.isGroup).map((s) => s.id) };
+  };
   return {
     async sponsorsOf(guestObjectId) {
-      const found = await users.whois({ kind: 'objectId', value: guestObjectId }, { sponsors: true, lastSignIn: false, appAccess: { scope: 'none' } });
-      return (found.users[0]?.sponsors ?? []).filter((s) => !s.isGroup).map((s) => s.id);
+      return (await sponsorListOf(guestObjectId)).users;
     },
+    sponsorListOf,
   };
 }
 

@@ -60,13 +60,21 @@ import { partners } from './partners';
 import { partnerDetail } from './partnerDetail';
 import dialogQuestionTemplate from './dialogQuestion.card.json';
 import { dialogQuestion } from './dialogQuestion';
+import doctorTemplate from './doctor.card.json';
+import { doctor } from './doctor';
+import doctorAskTemplate from './doctorAsk.card.json';
+import { doctorAsk } from './doctorAsk';
+import accessForwardTemplate from './accessForward.card.json';
+import { accessForward } from './accessForward';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder, grantExtend, grantList, grantNotice, dialogQuestion };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder, grantExtend, grantList, grantNotice, dialogQuestion, doctor, doctorAsk, accessForward };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
+  doctor: doctorTemplate,
+  doctorAsk: doctorAskTemplate,
   checklist: checklistTemplate,
   identityStep: identityStepTemplate,
   accessEnded: accessEndedTemplate,
@@ -98,4 +106,5 @@ export const templates: Record<string, CardTemplate> = {
   grantList: grantListTemplate,
   grantNotice: grantNoticeTemplate,
   dialogQuestion: dialogQuestionTemplate,
+  accessForward: accessForwardTemplate,
 };

@@ -137,7 +137,9 @@ function appAccessWords(access: UserSummary['appAccess'], grantEnds: UserSummary
   } else if (access.apps.length === 0) return ['None: no assignments to on-prem apps published through Application Proxy.'];
   const endOf = (a: { appName: string; roleName: string; throughGroup: boolean }): string => {
     const grant = a.throughGroup ? undefined : grantEnds.find((g) => g.appName === a.appName && g.roleName === a.roleName);
-    return grant ? `, granted by the bot until ${shownDateTime(grant.endsAt) ?? grant.endsAt}` : '';
+    if (!grant) return '';
+    const groups = grant.adGroups && grant.adGroups.length > 0 ? `; AD groups added by the bot: ${grant.adGroups.join(', ')}` : '';
+    return `, granted by the bot until ${shownDateTime(grant.endsAt) ?? grant.endsAt}${groups}`;
   };
   const lines = access.apps.map((a) => `${a.appName}: ${a.roleName}${a.throughGroup ? ' (through a group)' : ''}${endOf(a)}`);
   if (access.more) lines.push('And more: this list shows the first page of assignments only.');
@@ -150,6 +152,8 @@ export interface UserSummaryActions {
   canResend: boolean;
   /** Resetting an accepted guest's redemption (admins): the button says so, and the bot asks to confirm first. */
   canResetRedemption?: boolean;
+  /** The access doctor on this person (partner managers and admins: without an app, the doctor is theirs). */
+  canDoctor?: boolean;
 }
 
 /** The one invitation button, named for what it does: renew a pending invitation, or reset an accepted guest's redemption. */
@@ -199,6 +203,12 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
   const guestFacts: { title: string; value: string }[] = [];
   const invitation = invitationWords(user);
   if (invitation) guestFacts.push({ title: 'Invitation', value: invitation });
+  else if (user.onPremises && user.userType === 'Guest') {
+    // A synced guest is a guest like an invited one for access, but Microsoft records no invitation or redemption for them.
+    const adAccount = user.onPremises.samAccountName ?? user.onPremises.userPrincipalName;
+    guestFacts.push({ title: 'Invitation', value: 'None: synced from our on-prem AD, not invited, so there is no invitation to redeem or resend' });
+    guestFacts.push({ title: 'On-prem account', value: `Their own AD account${adAccount ? ` (${adAccount})` : ''}: Kerberos apps use it, so they need no shadow account` });
+  }
   const guestLike = user.userType === 'Guest' || user.source.kind === 'invitedGuest';
   const methods = user.signInMethods.map(signInMethodWords);
   if (methods.length > 0) guestFacts.push({ title: 'Signs in with', value: methods.join('; ') });
@@ -222,6 +232,7 @@ export function userSummary(user: UserSummary, actions: UserSummaryActions = { c
   }
 
   return renderCard(template, {
+    doctor: actions.canDoctor === true,
     typeLabel: type.label,
     typeColor: type.color,
     typeStyle: type.style,

@@ -24,6 +24,8 @@ const PURPOSE: Record<string, string> = {
   realm: "The `realm` answer: how a partner domain signs in (managed, federated, unmanaged, none), the facts behind the verdict and what is missing.",
   inviteConfirm: 'The invitation form: who is invited, where their sign-in will go, the message and redirect choices, and the buttons to send or cancel.',
   inviteApproval: "Sent to admins when a partner manager's invitation needs approval; each admin sees their own view and the buttons vanish once someone decided.",
+  doctor: 'The `doctor` (`why`) answer: one row per link from the account to the app\'s sign-in, each fine, blocking, to check or not applicable, with the fact it rests on and the fix (an existing button, the command to send, or the setting to change), then the verdict on the first red one.',
+  doctorAsk: 'The apps card\'s "Why can\'t … sign in?" button: asks for the partner\'s email address, then runs the access doctor on that app.',
   checklist: 'The `signin` answer: the four steps of letting a synced partner sign in with their email, each done or missing with the fact behind it, and the tenanted sign-in address to send them.',
   identityStep: 'One step of keeping one of a person\'s two identities (move the app access, then disable the other): what was done, what was left alone, and the next step\'s button, which is confirmed before it runs.',
   inviteOutcome: 'The result of an invitation or a resend: what happened first, then the facts, then the redemption link to pass on.',

@@ -13,7 +13,7 @@ export const accessExtend = defineAction({
   permission: 'everyone',
   // Only shows the form; its Send asks the approvers.
   sideEffect: 'none',
-  async run({ services, caller }, { grantId }) {
-    return extensionFormReply(await services.accessRequests.extensionForm(caller, grantId));
+  async run({ services, caller, zone }, { grantId }) {
+    return extensionFormReply(await services.accessRequests.extensionForm(caller, grantId), zone);
   },
 });

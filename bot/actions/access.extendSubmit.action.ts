@@ -14,7 +14,8 @@ export const accessExtendSubmit = defineAction({
   permission: 'everyone',
   // A request to the approvers; the grant changes only when one approves, and the extension can be withdrawn or denied.
   sideEffect: 'reversible',
-  async run({ services, caller }, data) {
-    return extensionSubmitReply(await services.accessRequests.submitExtension(caller, data), caller);
+  async run({ services, caller, zone }, data) {
+    // The typed end is read in the person's own zone, as Teams gave it with this click.
+    return extensionSubmitReply(await services.accessRequests.submitExtension(caller, { ...data, ...(zone ? { zone } : {}) }), caller, zone);
   },
 });

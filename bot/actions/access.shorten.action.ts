@@ -15,7 +15,7 @@ export const accessShorten = defineAction({
   // Only shows what would change; the confirmation's button changes it.
   sideEffect: 'none',
   async run(context, { grantId, when }) {
-    const check = await context.services.accessRequests.checkShorten(context.caller, grantId, when ?? '');
+    const check = await context.services.accessRequests.checkShorten(context.caller, grantId, when ?? '', context.zone);
     return shortenCheckReply(check, context.caller, await issueShortenConfirmation(context, check));
   },
 });

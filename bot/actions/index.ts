@@ -32,6 +32,9 @@ import { partnerKeepIdentity } from './partner.keepIdentity.action';
 import { historyOlder } from './history.older.action';
 import { auditOlder } from './audit.older.action';
 import { partnersPage } from './partners.page.action';
+import { doctorRun } from './doctor.run.action';
+import { accessForward } from './access.forward.action';
+import { accessForwardSubmit } from './access.forwardSubmit.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder, partnersPage, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder, partnersPage, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm, doctorRun, accessForward, accessForwardSubmit];

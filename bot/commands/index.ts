@@ -18,6 +18,7 @@ import { shorten } from './shorten.command';
 import { history } from './history.command';
 import { audit } from './audit.command';
 import { partners } from './partners.command';
+import { doctor } from './doctor.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, partners, expiring, shorten, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, partners, expiring, shorten, doctor, help];

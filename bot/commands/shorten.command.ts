@@ -38,7 +38,7 @@ export const shorten = defineCommand({
   description:
     "moves the end of the partner's live grant of the app to an earlier date, after a confirmation card that shows the old and the new end (the grant's card in `expiring` has the same End earlier). The date is read strictly, in your time zone when Teams gives it: an ambiguous date (01/02), one that has passed, or one not earlier than the current end is asked again, never guessed. Confirm moves the end date with one compare-and-set on the date shown (a grant extended meanwhile changes nothing), moves its expiry job and its notices, withdraws an extension still waiting for approval, and is audited. The access is then removed at the new end like at any expiry.",
   async run(context, { app, email, when }) {
-    const check = await context.services.accessRequests.prepareShorten(context.caller, app, email, when);
+    const check = await context.services.accessRequests.prepareShorten(context.caller, app, email, when, context.zone);
     const reply = shortenCheckReply(check, context.caller, await issueShortenConfirmation(context, check));
     return 'card' in reply ? reply.card : cards.notice({ tone: 'warning', title: reply.message });
   },

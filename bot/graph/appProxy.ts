@@ -28,6 +28,8 @@ export interface AppRole {
   id: string;
   displayName: string;
   description?: string;
+  /** The role's value (the claim an app sees); ONPREM_APP_ROLE_GROUPS may name a role by it. */
+  value?: string;
 }
 
 export interface ProxyApp {
@@ -39,6 +41,16 @@ export interface ProxyApp {
   /** The SPN App Proxy asks a ticket for, when the app uses Kerberos constrained delegation. */
   kerberosSpn?: string;
   roles: AppRole[];
+  /**
+   * How App Proxy lets people reach the app (`externalAuthenticationType`): `aadPreAuthentication` signs them in with Entra
+   * first (assignments and Conditional Access apply), `passthru` lets anyone through to the app's own sign-in. Undefined when
+   * the settings were not read. The access doctor shows it.
+   */
+  preAuthentication?: string;
+  /** `isOnPremPublishingEnabled`: false when the app's publishing is switched off, so nobody reaches it from outside. */
+  publishingEnabled?: boolean;
+  /** The Delegated Login Identity a Kerberos app's connector asks a ticket for (`kerberosSignOnMappingAttributeType`). */
+  kerberosMapping?: string;
   /**
    * Why the App Proxy settings (onPremisesPublishing) could not be read, when they matter: without them the bot cannot tell
    * whether the app signs in with Kerberos and so needs a shadow account. Access to such an app is refused with this reason
@@ -74,7 +86,7 @@ const SpSchema = z.object({
   displayName: z.string(),
   preferredSingleSignOnMode: str,
   appRoles: z
-    .array(z.object({ id: z.string(), displayName: z.string().nullish(), description: str, isEnabled: z.boolean().nullish(), allowedMemberTypes: z.array(z.string()).nullish() }))
+    .array(z.object({ id: z.string(), displayName: z.string().nullish(), description: str, value: str, isEnabled: z.boolean().nullish(), allowedMemberTypes: z.array(z.string()).nullish() }))
     .nullish()
     .transform((v) => v ?? []),
 });
@@ -82,10 +94,12 @@ const SpSchema = z.object({
 const PublishingSchema = z
   .object({
     externalUrl: str,
+    externalAuthenticationType: str,
+    isOnPremPublishingEnabled: z.boolean().nullish(),
     singleSignOnSettings: z
       .object({
         singleSignOnMode: str,
-        kerberosSignOnSettings: z.object({ kerberosServicePrincipalName: str }).nullish(),
+        kerberosSignOnSettings: z.object({ kerberosServicePrincipalName: str, kerberosSignOnMappingAttributeType: str }).nullish(),
       })
       .nullish(),
   })
@@ -127,7 +141,7 @@ export function ssoKindOf(singleSignOnMode: string | undefined, preferredMode: s
 function userRoles(sp: z.infer<typeof SpSchema>): AppRole[] {
   return sp.appRoles
     .filter((r) => r.isEnabled !== false && (r.allowedMemberTypes ?? ['User']).includes('User'))
-    .map((r) => ({ id: r.id, displayName: r.displayName ?? r.id, ...(r.description ? { description: r.description } : {}) }));
+    .map((r) => ({ id: r.id, displayName: r.displayName ?? r.id, ...(r.description ? { description: r.description } : {}), ...(r.value ? { value: r.value } : {}) }));
 }
 
 /** Typed Graph calls for application proxy apps and their role assignments. Every call selects only what it needs. */
@@ -207,6 +221,9 @@ export class GraphAppProxy {
       ...(publishing?.externalUrl ? { externalUrl: publishing.externalUrl } : {}),
       ssoKind: ssoKindOf(sso?.singleSignOnMode, sp.preferredSingleSignOnMode),
       ...(kerberosSpn ? { kerberosSpn } : {}),
+      ...(publishing?.externalAuthenticationType ? { preAuthentication: publishing.externalAuthenticationType } : {}),
+      ...(typeof publishing?.isOnPremPublishingEnabled === 'boolean' ? { publishingEnabled: publishing.isOnPremPublishingEnabled } : {}),
+      ...(sso?.kerberosSignOnSettings?.kerberosSignOnMappingAttributeType ? { kerberosMapping: sso.kerberosSignOnSettings.kerberosSignOnMappingAttributeType } : {}),
       roles: userRoles(sp),
       ...(unreadable && !kerberosRuledOut
         ? { publishingUnreadable: `I could not read the App Proxy settings of ${sp.displayName}: ${unreadable}. Without them I cannot tell whether it signs in with Kerberos and needs a shadow account in on-prem AD. Ask an admin to check that the bot has Application.Read.All.` }

@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { batchItemError, directoryUnavailable } from './errors';
+import { batchItemError, directoryUnavailable, isGraphError } from './errors';
 import { odataString, pathSegment, queryString } from './odata';
 import { ADVANCED_QUERY_HEADERS } from './paging';
 import { emailFilter } from './users';
@@ -162,6 +162,25 @@ export class GraphPartnerUsers {
       }
     }
     return found;
+  }
+
+  /**
+   * One user's sync keys, for a synced partner's Kerberos grant: their own AD account is found by these, as the partner
+   * join finds it. GET /users/{id} (GD api/user-get); undefined when the user is gone (404).
+   */
+  async syncedUser(objectId: string): Promise<EntraPartnerUser | undefined> {
+    const what = 'Looking up synced users';
+    let raw: unknown;
+    try {
+      this.counter.calls++;
+      raw = await this.graph.api(`/users/${pathSegment(objectId)}?${queryString({ $select: PARTNER_USER_SELECT.join(',') })}`).get();
+    } catch (error) {
+      if (isGraphError(error, 404)) return undefined;
+      throw directoryUnavailable(what, error);
+    }
+    const user = EntraUserSchema.safeParse(raw);
+    if (!user.success) throw directoryUnavailable(what, new Error('Graph sent a user I could not read'));
+    return user.data;
   }
 
   /** Who holds any of these addresses (UPN, mail, otherMails, an smtp: proxy address): one `in`-free filter per address, batched. */

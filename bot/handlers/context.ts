@@ -1,6 +1,7 @@
 import type { Caller } from '../identity/caller';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
+import type { UserZone } from '../services/timeSpan';
 
 /**
  * What every handler, command or card action, gets for one turn. It lives below both commands/ and actions/ so that neither
@@ -10,6 +11,11 @@ export interface HandlerContext {
   caller: Caller;
   services: Services;
   log: Logger;
+  /**
+   * The person's time zone and locale, as this turn's activity gave them (`userZone` in services/timeSpan): dates they type
+   * (Extend, shorten) are read in it and shown back in it. Absent (UTC, en-US) where no activity said.
+   */
+  zone?: UserZone;
   /**
    * Set only when the router runs a destructive handler after its confirmation was consumed: which one, and the choices the
    * person made among those the card offered (validated as a subset). A handler whose destructiveness depends on the target

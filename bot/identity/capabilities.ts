@@ -47,6 +47,29 @@ export function canDecideAccess(
   return { allowed: false, reason: source === 'owners' ? 'not-an-owner' : 'not-an-admin' };
 }
 
+export type AccessForwardRight =
+  | { allowed: true }
+  | { allowed: false; reason: 'caller-not-an-approver' | 'to-yourself' | 'to-the-requester' | 'to-the-partner' | 'target-not-an-approver' };
+
+/**
+ * Forward to…: one who may decide a request (canDecideAccess, on the approvers Graph lists now) hands it to another person
+ * who may decide it as well, never to themselves, to its requester (that would be self-approval) or to its partner. So a
+ * forward gives nobody a right they did not have: it only puts the card, and the reminders, in front of that person.
+ */
+export function canForwardAccess(
+  caller: CapabilityCaller,
+  request: DecidableAccessRequest,
+  live: { ids: readonly string[]; source: 'owners' | 'admins' },
+  targetObjectId: string,
+): AccessForwardRight {
+  if (!canDecideAccess(caller, request, live).allowed) return { allowed: false, reason: 'caller-not-an-approver' };
+  if (sameObjectId(targetObjectId, caller.aadObjectId)) return { allowed: false, reason: 'to-yourself' };
+  if (sameObjectId(targetObjectId, request.requesterObjectId)) return { allowed: false, reason: 'to-the-requester' };
+  if (sameObjectId(targetObjectId, request.guestObjectId)) return { allowed: false, reason: 'to-the-partner' };
+  if (!live.ids.some((id) => sameObjectId(id, targetObjectId))) return { allowed: false, reason: 'target-not-an-approver' };
+  return { allowed: true };
+}
+
 /** Who may look at an access request, and as whom: its requester, its recorded approvers, and admins. */
 export function accessRequestViewer(
   caller: CapabilityCaller,
@@ -144,5 +167,19 @@ export function canExtendGrant(
 
 /** `expiring`: the grants that end soon across all partners, for partner managers and admins. */
 export function canListExpiringGrants(caller: CapabilityCaller): boolean {
+  return isAllowed(caller.roles, 'partnerManagers');
+}
+
+/**
+ * Who may run the access doctor: partner managers and admins on anyone, and an app's owners (Graph's list now) on their
+ * own app. Called without owners it answers for the roles only, so a service can skip the owner read for them.
+ */
+export function canRunDoctor(caller: CapabilityCaller, ownerObjectIds: readonly string[] = []): 'manager' | 'owner' | undefined {
+  if (isAllowed(caller.roles, 'partnerManagers')) return 'manager';
+  return ownerObjectIds.some((id) => sameObjectId(id, caller.aadObjectId)) ? 'owner' : undefined;
+}
+
+/** The doctor's fixes: Request access is a partner manager's or admin's (the access.request action's permission). */
+export function canRequestAccess(caller: CapabilityCaller): boolean {
   return isAllowed(caller.roles, 'partnerManagers');
 }

@@ -1,9 +1,11 @@
 import {
   ACCESS_ESCALATE_JOB_KIND,
+  ACCESS_FORWARD_JOB_KIND,
   ACCESS_GRANT_JOB_KIND,
   ACCESS_REMINDER_JOB_KIND,
   ACCESS_TIMEOUT_JOB_KIND,
   EscalationPayloadSchema,
+  ForwardPayloadSchema,
   GrantJobPayloadSchema,
   ReminderPayloadSchema,
   RequestTimeoutPayloadSchema,
@@ -59,6 +61,17 @@ export function accessRequestEscalationJob(service: AccessRequestService) {
     payload: EscalationPayloadSchema,
     step(job) {
       return service.escalateStep(job.payload);
+    },
+  });
+}
+
+/** Forward to…: the new approver's card, every card brought up to date, then the requester told; each a step of its own. */
+export function accessRequestForwardJob(service: AccessRequestService) {
+  return defineJob({
+    kind: ACCESS_FORWARD_JOB_KIND,
+    payload: ForwardPayloadSchema,
+    step(job) {
+      return service.forwardStep(job.payload);
     },
   });
 }

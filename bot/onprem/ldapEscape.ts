@@ -56,3 +56,24 @@ export function splitDn(dn: string): string[] {
   if (current.trim().length > 0) out.push(current.trim());
   return out;
 }
+
+/**
+ * Checks that a DN is well formed before it reaches the directory: every RDN is `type=value`, the value's backslashes escape
+ * something (RFC 4514 §2.4), and there is at least one DC= component. Configuration is typed by a person, so this is where a
+ * comma that should have been `\,` is caught with a message instead of an LDAP error.
+ */
+export function dnProblem(dn: string): string | undefined {
+  const rdns = splitDn(dn);
+  if (rdns.length === 0) return 'it is empty';
+  for (const rdn of rdns) {
+    const eq = rdn.search(/(?<!\\)=/);
+    if (eq <= 0) return `"${rdn}" is not type=value (a comma inside a name is written \\,)`;
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(rdn.slice(0, eq).trim())) return `"${rdn.slice(0, eq)}" is not an attribute type`;
+    const value = rdn.slice(eq + 1);
+    if (value.length === 0) return `"${rdn}" has an empty value`;
+  }
+  // Checked on the whole DN: splitDn trims each RDN, which would make an escaped trailing space look like a lone backslash.
+  if (/(^|[^\\])(\\\\)*\\$/.test(dn)) return 'it ends with a lone backslash';
+  if (!rdns.some((r) => /^dc=/i.test(r))) return 'it has no DC= components';
+  return undefined;
+}

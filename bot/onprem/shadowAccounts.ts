@@ -34,6 +34,9 @@ export interface ShadowAccount {
 
 export type EnsureOutcome = ShadowAccount & { action: 'created' | 'reenabled' | 'unchanged' };
 
+/** A shadow account as the access doctor inspects it: whether AD has locked it out too, which a grant never reads. */
+export type InspectedShadowAccount = ShadowAccount & { lockedOut: boolean };
+
 export { OnPremDirectoryError };
 
 /** userAccountControl bits (MS-ADTS 2.2.16). */
@@ -129,6 +132,9 @@ function toAccount(entry: Entry): ShadowAccount {
 }
 
 const ACCOUNT_ATTRIBUTES = ['sAMAccountName', 'userPrincipalName', 'userAccountControl', 'displayName', 'mail'];
+/** userAccountControl's LOCKOUT bit, as the constructed msDS-User-Account-Control-Computed reports it (MS-ADTS 2.2.16). */
+const UAC_LOCKOUT = 0x10;
+const INSPECT_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, 'lockoutTime', 'msDS-User-Account-Control-Computed'];
 
 /**
  * Shadow accounts for B2B guests in on-prem AD, so application proxy can do Kerberos constrained delegation for them.
@@ -199,6 +205,30 @@ export class ShadowAccounts {
     return this.withClient('Looking up the shadow account', async (client) => {
       const entry = await this.findByLink(client, objectId);
       return entry ? toAccount(entry) : undefined;
+    });
+  }
+
+  /** The OU shadow accounts are made in (ONPREM_GUEST_OU): an account found elsewhere is not one App Proxy's setup expects. */
+  get guestOu(): string {
+    return this.settings.guestOu;
+  }
+
+  /**
+   * The shadow account linked to this guest with its lockout state, in one search: AD does not keep the LOCKOUT bit of
+   * userAccountControl current, so the constructed attribute is read, and lockoutTime where a directory lacks it (Samba).
+   */
+  async inspect(objectId: string): Promise<InspectedShadowAccount | undefined> {
+    return this.withClient('Looking up the shadow account', async (client) => {
+      const { searchEntries } = await client.search(this.domainRoot, { scope: 'sub', filter: this.linkFilter(objectId), attributes: INSPECT_ATTRIBUTES, sizeLimit: 10 });
+      if (searchEntries.length > 1) {
+        throw new OnPremDirectoryError(`${searchEntries.length} on-prem accounts are linked to guest ${objectId}. An admin must remove the extra ones.`);
+      }
+      const entry = searchEntries[0];
+      if (!entry) return undefined;
+      const computed = Number(first(entry, 'msDS-User-Account-Control-Computed') ?? 'NaN');
+      const lockoutTime = first(entry, 'lockoutTime');
+      const lockedOut = Number.isFinite(computed) ? (computed & UAC_LOCKOUT) !== 0 : lockoutTime !== undefined && lockoutTime !== '0';
+      return { ...toAccount(entry), lockedOut };
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
+import { groupCn } from '../services/access/adGroups';
 import type { Tone } from '../../cards/notice';
 import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp, type SsoKind } from '../graph/appProxy';
 import type { Caller } from '../identity/caller';
@@ -8,6 +9,9 @@ import type { OutgoingMessage } from '../services/ports';
 import type {
   AccessRequestMessages,
   DecisionOutcome,
+  ForwardForm,
+  ForwardFormOutcome,
+  ForwardOutcome,
   FieldProblem,
   FormField,
   PartnerProblem,
@@ -17,7 +21,7 @@ import type {
   SubmitOutcome,
   WithdrawOutcome,
 } from '../services/accessRequests';
-import type { AccessRequestRecord, AccessRequestState, HeldAssignment, ShadowPlan } from '../store';
+import type { AccessRequestRecord, AccessRequestState, ForwardEntry, HeldAssignment, ShadowPlan } from '../store';
 import { sameObjectId } from '../identity/objectId';
 
 /** Turns access request outcomes into cards, for the request, requests and pending commands, their actions and proactive messages. */
@@ -212,6 +216,23 @@ function alreadyHeldFacts(record: AccessRequestRecord): { title: string; value: 
   return [{ title: 'Already has access', value: `${words}. Approving changes nothing in Entra.` }];
 }
 
+/** The AD groups of a Kerberos role: what the grant will add, then what it added and what was already there. */
+function adGroupFacts(record: AccessRequestRecord): { title: string; value: string }[] {
+  const groups = record.grantProgress.adGroups;
+  if (!groups) return [];
+  const account = record.guestOnPremSynced ? "the partner's own AD account" : 'the shadow account';
+  if (groups.added !== undefined || groups.alreadyMember !== undefined) {
+    const parts = [
+      ...((groups.added ?? []).length > 0 ? [`${account} added to ${(groups.added ?? []).map(groupCn).join(', ')}`] : []),
+      ...((groups.alreadyMember ?? []).length > 0 ? [`already a member of ${(groups.alreadyMember ?? []).map(groupCn).join(', ')} (left as it was)`] : []),
+    ];
+    return parts.length > 0 ? [{ title: 'AD groups', value: `${parts.join('; ')}.` }] : [];
+  }
+  const planned = groups.planned ?? [];
+  if (planned.length === 0) return [];
+  return [{ title: 'AD groups', value: `Approving adds ${account} to ${planned.map(groupCn).join(', ')}; the end of the grant removes only the memberships it added.` }];
+}
+
 /** Everything the approver decides on: who asks, for whom, what the partner is, what the grant does. */
 function requestFacts(record: AccessRequestRecord): { title: string; value: string }[] {
   return [
@@ -231,11 +252,25 @@ function requestFacts(record: AccessRequestRecord): { title: string; value: stri
       : [
           { title: 'Duration', value: days(record.durationDays) },
           { title: 'Shadow account', value: shadowWords(record) },
+          ...adGroupFacts(record),
         ]),
     ...alreadyHeldFacts(record),
     { title: 'Approvers', value: approverWords(record) },
+    ...forwardFacts(record),
     { title: 'Requested', value: when(record.createdAt) },
   ];
+}
+
+/** The card shows the last few hand-overs; the audit log and history have them all. */
+const FORWARDS_SHOWN = 3;
+
+/** Forward to…: who handed the request to whom, when, and why; the latest last. */
+function forwardFacts(record: AccessRequestRecord): { title: string; value: string }[] {
+  return (record.forwards ?? []).slice(-FORWARDS_SHOWN).map((f) => ({ title: 'Forwarded', value: forwardWords(f) }));
+}
+
+function forwardWords(f: ForwardEntry): string {
+  return `by ${f.byName} to ${f.toName}, ${when(new Date(f.at))}: ${f.comment}`;
 }
 
 
@@ -262,8 +297,89 @@ export function approvalCardFor(record: AccessRequestRecord, viewer: Caller, app
   let note: string | undefined;
   if (pending && sameObjectId(viewer.aadObjectId, record.requesterObjectId)) note = 'You asked for this access, so someone else must decide.';
   else if (pending && !canDecide) note = `Only ${approverWords(record).toLowerCase()} can decide on this request.`;
-  else if (canDecide) note = 'Approver: you are asked because Microsoft Entra lists you as one; this is checked again when you click.';
+  else if (canDecide) {
+    const toMe = [...(record.forwards ?? [])].reverse().find((f) => sameObjectId(f.to, viewer.aadObjectId));
+    note = toMe
+      ? `${toMe.byName} forwarded this request to you to decide. Microsoft Entra lists you as an approver; this is checked again when you click.`
+      : 'Approver: you are asked because Microsoft Entra lists you as one; this is checked again when you click. Forward to… hands it to another approver.';
+  }
   return approvalCard(record, approverTeamsIds, canDecide, note);
+}
+
+/** Forward to…'s form: the request in brief, who may decide it, a name to type and the comment. */
+export function forwardFormCard(form: ForwardForm): Attachment {
+  const { record } = form;
+  return cards.accessForward({
+    id: record.id,
+    title: `${record.extendsRequestId ? 'Extension' : 'Access request'}: ${record.guestDisplayName} → ${record.appDisplayName}`,
+    text:
+      form.choices.length > 0
+        ? 'Pick who should decide this request instead of you, or type their name or email. They get the approval card with your comment, the requester is told, and the request is still decided once.'
+        : 'Nobody else may decide this request right now but you. Type the name or email of one of the app\'s owners if Microsoft Entra lists one since.',
+    facts: [
+      { title: 'Requested by', value: record.requesterName },
+      { title: 'Partner', value: partnerLine(record) },
+      { title: 'Role', value: roleWords(record) },
+      { title: 'Approvers', value: approverWords(record) },
+      ...forwardFacts(record),
+    ],
+    choices: form.choices,
+    problem: form.problem,
+    person: form.person,
+    comment: form.comment,
+  });
+}
+
+function notDecidableReply(outcome: { kind: 'notFound' } | { kind: 'notApprover'; record: AccessRequestRecord; approverSource: 'owners' | 'admins' }): { message: string } {
+  if (outcome.kind === 'notFound') return { message: 'This request is no longer known.' };
+  return {
+    message:
+      outcome.approverSource === 'owners'
+        ? `Only the owners of ${outcome.record.appDisplayName}, as Microsoft Entra lists them now, can decide on this request or forward it.`
+        : 'Only the bot admins can decide on this request or forward it (the app has no other owners).',
+  };
+}
+
+/** Forward to… clicked: the form, or why not (decided already: the card as it stands). */
+export function forwardFormReply(outcome: ForwardFormOutcome, viewer: Caller, approverTeamsIds: string[]): { card: Attachment } | { message: string } {
+  switch (outcome.kind) {
+    case 'notFound':
+    case 'notApprover':
+      return notDecidableReply(outcome);
+    case 'current':
+      return { card: approvalCardFor(outcome.record, viewer, approverTeamsIds) };
+    case 'form':
+      return { card: forwardFormCard(outcome.form) };
+  }
+}
+
+/** Forward's Send: the approval card as the forwarding approver now sees it, the form again with what to fix, or why not. */
+export function forwardReply(outcome: ForwardOutcome, viewer: Caller, approverTeamsIds: string[]): { card: Attachment } | { message: string } {
+  switch (outcome.kind) {
+    case 'notFound':
+    case 'notApprover':
+      return notDecidableReply(outcome);
+    case 'invalid':
+      return { card: forwardFormCard(outcome.form) };
+    case 'current':
+      return {
+        card: approvalCard(
+          outcome.record,
+          approverTeamsIds,
+          false,
+          `Not forwarded: ${statusWords(outcome.record)}. There is nothing left to decide.`,
+        ),
+      };
+    case 'forwarded':
+      return {
+        card: approvalCard(
+          outcome.record,
+          approverTeamsIds,
+          canDecideAccess(viewer, outcome.record).allowed,
+          `Forwarded to ${outcome.forward.toName}: they get this card, and ${outcome.record.requesterName} is told. You can still decide it until someone does.`,
+        ),
+      };
+  }
 }
 
 /** The requester's view, refreshed for them when they look at it. */
@@ -280,6 +396,7 @@ export function statusCard(record: AccessRequestRecord, requesterTeamsId?: strin
     { title: 'Shadow account', value: shadowWords(record) },
     ...alreadyHeldFacts(record),
     { title: 'Approvers', value: approverWords(record) },
+    ...forwardFacts(record),
     ...outcomeFacts(record),
   ];
   const text =
@@ -619,6 +736,14 @@ export const accessRequestMessages: AccessRequestMessages = {
         text: `Nobody had decided your request yet, so it now goes to the bot admins as well. They decide by ${when(record.approvalDeadline)}; after that it times out.`,
       }),
       text,
+    };
+  },
+  forwarded(record, forward): OutgoingMessage {
+    return {
+      card: statusCard(record, undefined, {
+        text: `${forward.byName} handed your request to ${forward.toName} to decide, with the comment below. It is still the same request; the approvers decide by ${when(record.approvalDeadline)}.`,
+      }),
+      text: `${record.appDisplayName} for ${record.guestDisplayName}: forwarded by ${forward.byName} to ${forward.toName}`,
     };
   },
   requesterOutcome(record, options = {}): OutgoingMessage {

@@ -66,6 +66,10 @@ function factRows(facts: PartnerFacts): { title: string; value: string }[] {
   const since = shownDay(facts.invitationStateSince);
   if (facts.invitationState === 'Accepted') rows.push({ title: 'Invitation', value: since ? `Redeemed ${since}` : 'Redeemed' });
   else if (facts.invitationState === 'PendingAcceptance') rows.push({ title: 'Invitation', value: since ? `Not redeemed yet (sent ${since})` : 'Not redeemed yet' });
+  else if (facts.syncedFromAd) {
+    const account = facts.syncedFromAd.account ? ` (${facts.syncedFromAd.account})` : '';
+    rows.push({ title: 'Invitation', value: `None: synced from our on-prem AD${account}, so there is no invitation or redemption to show` });
+  }
   if (facts.lastSignIn) rows.push({ title: 'Last sign-in', value: lastSignInWords(facts.lastSignIn) });
   return rows;
 }

@@ -13,6 +13,8 @@ import type {
   ShortenOutcome,
 } from '../services/accessRequests';
 import type { AccessRequestRecord } from '../store';
+import type { UserZone } from '../services/timeSpan';
+import { MAX_NOTICED_SPONSORS } from '../services/access/types';
 import { statusCard } from './access.presenter';
 
 /** A grant's life in cards: the expiry notice, the grant's own card, the extension form, End earlier and `expiring`. */
@@ -43,8 +45,12 @@ function grantFacts(record: AccessRequestRecord): { title: string; value: string
     { title: 'Requested by', value: record.requesterName },
     ...(record.grantedAt ? [{ title: 'Granted', value: when(record.grantedAt) }] : []),
     ...(record.letEndAt ? [{ title: 'Let it end', value: `Chosen ${when(record.letEndAt)}: no more notices` }] : []),
+    ...(record.guestOnPremSynced && record.ssoKind === 'kerberos' ? [{ title: 'On-prem account', value: SYNCED_OWN_ACCOUNT }] : []),
   ];
 }
+
+/** Where a synced partner's grant ends differently from an invited guest's: no shadow account to disable, their AD account stays. */
+const SYNCED_OWN_ACCOUNT = 'Their own AD account (a partner synced from on-prem AD), not a shadow account: the end does not disable or delete it';
 
 /**
  * The grant's own card (from `expiring`, and what Extend, Let it end and End earlier answer with): Extend and Let it end
@@ -89,6 +95,9 @@ export const grantLifeMessages: GrantLifeMessages = {
         notice.reader === 'requester'
           ? 'You asked for this access. If the partner still needs it, Extend asks the approvers for a new end; otherwise Let it end, and nobody is reminded again.'
           : `You are one of ${record.guestDisplayName}'s sponsors. If they still need it, Extend asks the approvers for a new end; otherwise Let it end, and nobody is reminded again.`,
+      ...(notice.sponsorsNotTold
+        ? { outcome: { tone: 'warning' as const, text: `${record.guestDisplayName}'s sponsors, with the members of their sponsor groups, are more than ${MAX_NOTICED_SPONSORS}: only ${MAX_NOTICED_SPONSORS} of them got this notice, and ${notice.sponsorsNotTold} did not.` } }
+        : {}),
       facts: grantFacts(record),
       canExtend: true,
       canLetEnd: true,
@@ -98,7 +107,7 @@ export const grantLifeMessages: GrantLifeMessages = {
   },
 };
 
-export function extensionFormCard(form: ExtensionForm): Attachment {
+export function extensionFormCard(form: ExtensionForm, zone?: UserZone): Attachment {
   const { grant } = form;
   const problem = (field: 'until' | 'justification') => form.problems.filter((p) => p.field === field).map((p) => p.message).join(' ') || undefined;
   const untilProblem = problem('until');
@@ -109,7 +118,8 @@ export function extensionFormCard(form: ExtensionForm): Attachment {
     title: `Extend ${subject(grant)}`,
     text: `It ends ${when(grant.expiresAt)}. Say until when it should last (at most ${form.maxDays} days from today) and why; the app's approvers decide, as for any request. Nothing changes until they approve.`,
     facts: grantFacts(grant),
-    untilLabel: 'New end',
+    // The zone the typed end will be read in, so "until Friday" means the person's Friday and they can see that it does.
+    untilLabel: `New end (read in ${zone?.timeZone ?? 'UTC'} time)`,
     ...(form.until ? { until: form.until } : {}),
     ...(form.justification ? { justification: form.justification } : {}),
     ...(untilProblem ? { untilProblem } : {}),
@@ -131,19 +141,19 @@ function grantProblemReply(outcome: GrantProblemKind, doing: string): { message:
   }
 }
 
-export function extensionFormReply(outcome: ExtensionFormOutcome): { card: Attachment } | { message: string } {
+export function extensionFormReply(outcome: ExtensionFormOutcome, zone?: UserZone): { card: Attachment } | { message: string } {
   if (outcome.kind !== 'form') return grantProblemReply(outcome, 'extend');
-  return { card: extensionFormCard(outcome.form) };
+  return { card: extensionFormCard(outcome.form, zone) };
 }
 
-export function extensionSubmitReply(outcome: ExtensionSubmitOutcome, viewer: Caller): { card: Attachment } | { message: string } {
+export function extensionSubmitReply(outcome: ExtensionSubmitOutcome, viewer: Caller, zone?: UserZone): { card: Attachment } | { message: string } {
   switch (outcome.kind) {
     case 'notFound':
     case 'notLive':
     case 'notAllowed':
       return grantProblemReply(outcome, 'extend');
     case 'invalid':
-      return { card: extensionFormCard(outcome.form) };
+      return { card: extensionFormCard(outcome.form, zone) };
     case 'notYours':
       return { message: 'This form belongs to someone else. Use Extend on the notice or in expiring for your own.' };
     case 'noApprovers':
@@ -154,7 +164,8 @@ export function extensionSubmitReply(outcome: ExtensionSubmitOutcome, viewer: Ca
       return { card: statusCard(outcome.record, viewer.teamsUserId) };
     case 'requested': {
       const { reached, unreachable } = outcome;
-      const parts = [reached === 0 ? 'No approver could be sent the card in Teams.' : reached === 1 ? 'One approver got the card in Teams.' : `${reached} approvers got the card in Teams.`];
+      const asked = outcome.until ? `New end asked: ${inZone(outcome.until)} (${when(outcome.until.endsAt)}).${outcome.until.fallback ? ` ${outcome.until.fallback}` : ''}` : undefined;
+      const parts = [...(asked ? [asked] : []), reached === 0 ? 'No approver could be sent the card in Teams.' : reached === 1 ? 'One approver got the card in Teams.' : `${reached} approvers got the card in Teams.`];
       if (unreachable.length > 0) parts.push(`Not reachable, because the bot is not installed for them: ${unreachable.join(', ')}.`);
       parts.push('The access stays as it is until they decide.');
       return { card: statusCard(outcome.record, viewer.teamsUserId, { note: parts.join(' ') }) };
@@ -199,17 +210,23 @@ export function shortenCheckReply(check: ShortenCheck, viewer: Caller, confirmat
         }),
       };
     case 'notEarlier':
-      return { card: grantCard(check.grant, viewer, { whenProblem: `${check.label} is not earlier than the current end (${when(check.grant.expiresAt)}). To give more time, use Extend.` }) };
+      return { card: grantCard(check.grant, viewer, { whenProblem: `${inZone(check)} is not earlier than the current end (${when(check.grant.expiresAt)}). To give more time, use Extend.` }) };
     case 'confirm': {
       const extensions = check.openExtensions.length > 0 ? ` The extension waiting for approval (${check.openExtensions.map((e) => `${e.durationDays} more days, asked by ${e.requesterName}`).join('; ')}) is withdrawn: it was asked against the old end.` : '';
       return {
         card: grantCard(check.grant, viewer, {
-          outcome: { tone: 'attention', text: `End ${subject(check.grant)} on ${check.label} (${when(check.endsAt)}) instead of ${when(check.grant.expiresAt)}? The access is removed then, as at any expiry.${extensions}` },
-          ...(confirmationId ? { confirmation: { id: confirmationId, label: `End it ${check.endsAt.toISOString().slice(0, 10)}` } } : {}),
+          outcome: { tone: 'attention', text: `End ${subject(check.grant)} on ${inZone(check)} (${when(check.endsAt)}) instead of ${when(check.grant.expiresAt)}? The access is removed then, as at any expiry.${extensions}${check.fallback ? ` ${check.fallback}` : ''}` },
+          // The last day with access in the person's own calendar, not UTC's: for Auckland or Los Angeles they differ.
+          ...(confirmationId ? { confirmation: { id: confirmationId, label: `End it ${check.lastDay}` } } : {}),
         }),
       };
     }
   }
+}
+
+/** A typed end as it was understood: the day in the person's words, and the zone it was read in. */
+function inZone(end: { label: string; timeZone: string }): string {
+  return `${end.label}, ${end.timeZone} time`;
 }
 
 export function shortenReply(outcome: ShortenOutcome, viewer: Caller): { card: Attachment } | { message: string } {

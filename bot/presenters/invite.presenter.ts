@@ -73,10 +73,13 @@ export function existingGuestCard(address: PartnerAddress, user: ExistingUser, c
 export function existingMemberCard(address: PartnerAddress, user: ExistingUser, caller?: Caller, asked: 'invite' | 'resend' = 'invite'): Attachment {
   const synced = user.onPremisesSyncEnabled === true;
   const syncedGuest = synced && user.userType === 'Guest';
+  const who = `${user.displayName || user.userPrincipalName} (${user.userPrincipalName})`;
   const syncedText =
     asked === 'resend'
       ? 'This partner has an account synced from on-premises Active Directory (shown as Guest) and no invitation: there is nothing to resend. They sign in with their AD account. To have them sign in with their own organization\'s account instead, an admin can run convert.'
-      : 'This partner has an account synced from on-premises Active Directory (shown as Guest). They sign in with it; inviting them would create a second, conflicting identity, so no invitation was sent.';
+      : `${who} is a partner whose account our on-premises Active Directory manages; Entra Connect syncs it here as a Guest, so for access they are a guest like an invited one. ` +
+        'They sign in with that on-prem account and its password, not through an invitation: inviting this address would create a second, conflicting identity, so no invitation was sent. ' +
+        'To have them sign in with their own organization\'s account instead, an admin can run convert.';
   return cards.inviteOutcome({
     tone: 'warning',
     title: syncedGuest ? `${address.display} is a locally managed partner account` : `${address.display} already belongs to an account here`,

@@ -4,6 +4,7 @@ import type { SsoKind } from '../graph/appProxy';
 import type { OutgoingMessage } from '../services/ports';
 import type { AccessEndMessages, GrantEnding, HeldOnApp, RevokeCheck, RevokeOutcome, RevokePreview, ShadowEffect } from '../services/accessRevocation';
 import type { RemoveResult } from '../services/appAccess';
+import { groupCn } from '../services/access/adGroups';
 import type { AccessRequestRecord } from '../store';
 
 /** Turns revoke and expiry outcomes into cards, for the revoke command, its card actions and the proactive messages. */
@@ -122,6 +123,22 @@ function grantedWords(preview: RevokePreview): string {
   }
 }
 
+/** Group CNs, unescaped, for a line. */
+function groupNames(dns: readonly string[]): string {
+  return dns.map(groupCn).join(', ');
+}
+
+/** What ending the access did to the AD groups the bot's grants had added the account to. */
+function adGroupFacts(removal: RemoveResult): { title: string; value: string }[] {
+  const groups = removal.adGroups;
+  if (!groups) return [];
+  const parts = [
+    ...(groups.removed.length > 0 ? [`removed from ${groupNames(groups.removed)}`] : []),
+    ...(groups.keptForOtherGrant.length > 0 ? [`kept in ${groupNames(groups.keptForOtherGrant)} for another live grant`] : []),
+  ];
+  return parts.length > 0 ? [{ title: 'AD groups', value: `${parts.join('; ')}. Memberships the bot did not add stay.` }] : [];
+}
+
 /** The one confirmation before anything is removed; it warns when the access is not the bot's or a request would re-grant it. */
 export function revokeConfirmCard(preview: RevokePreview, confirmationId: string): Attachment {
   const warnings = [
@@ -144,7 +161,7 @@ export function revokeConfirmCard(preview: RevokePreview, confirmationId: string
     sso: ssoWords(preview.app.ssoKind),
     roles: preview.roles,
     granted: grantedWords(preview),
-    shadow: shadowPreview(preview.shadow),
+    shadow: `${shadowPreview(preview.shadow)}${preview.adGroups && preview.adGroups.length > 0 ? ` AD groups: it is taken out of ${groupNames(preview.adGroups)}, the ones the bot added it to; memberships it had before stay.` : ''}`,
     warnings,
     botItems: bot.length > 0 ? bot.map(heldLine) : preview.activeGrants.length > 0 ? [`${grantedWords(preview)}. The bot's grant changed nothing in Entra (the partner already had this access), so ending it removes nothing.`] : [],
     directItems: preview.held.filter((h) => h.origin.kind === 'direct').map((h) => ({ assignmentId: h.id, title: heldLine(h) })),
@@ -292,6 +309,7 @@ export function revokeOutcomeCard(outcome: RevokeOutcome): Attachment {
       { title: 'Assignments removed', value: String(removal.removedAssignments) },
       ...((removal.keptDirect ?? 0) > 0 ? [{ title: 'Kept', value: `${removal.keptDirect ?? 0} direct assignment(s) not granted by the bot` }] : []),
       { title: 'On-prem account', value: SHADOW_RESULT[removal.shadow] },
+      ...adGroupFacts(removal),
       { title: 'Granted', value: grantedWords(preview) },
       ...(removal.keptThroughGroups > 0 ? [{ title: 'Through groups', value: groupSentence(removal.keptThroughGroups) }] : []),
       ...(told.length > 0 ? [{ title: 'Requester', value: told.join('; ') }] : []),
@@ -319,6 +337,7 @@ function endedMessage(record: AccessRequestRecord, ending: GrantEnding, removal:
         { title: 'Removed', value: record.grantProgress.alreadyHadAccess ? 'Nothing: the partner already had this access before the grant, and keeps it' : `${removal.removedAssignments} assignment(s) the bot made` },
         ...((removal.keptDirect ?? 0) + removal.keptThroughGroups > 0 ? [{ title: 'Still held', value: "Access the bot did not grant (direct, or through a group) stays in place" }] : []),
         { title: 'On-prem account', value: SHADOW_RESULT[removal.shadow] },
+        ...adGroupFacts(removal),
       ],
     }),
     text: title,

@@ -53,7 +53,7 @@ export class ActionRouter {
     const { verb, data } = invoke.data.action;
     if (dataHasLoneSurrogate(data)) return { verb, response: messageResponse(BROKEN_CHARACTER.onCard) };
     // Never trust a card to say it was confirmed: only the gate sets `confirmed`, after consuming a stored confirmation.
-    const plain: Omit<ActionContext, 'trigger'> = { caller: context.caller, services: context.services, log: context.log };
+    const plain: Omit<ActionContext, 'trigger'> = { caller: context.caller, services: context.services, log: context.log, ...(context.zone ? { zone: context.zone } : {}) };
     if (verb === CONFIRM_VERBS.accept) return { verb, response: invokeResponse(await this.gate.accept(plain, data)) };
     if (verb === CONFIRM_VERBS.cancel) return { verb, response: invokeResponse(await this.gate.cancel(plain, data)) };
     const action = this.byVerb.get(verb);

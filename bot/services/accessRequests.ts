@@ -1,5 +1,6 @@
 import type { Caller } from '../identity/caller';
 import type { AccessRequestRecord } from '../store';
+import { groupCn } from './access/adGroups';
 import { AccessApprovalCards, approversFor } from './access/approvers';
 import { AccessRequestDecisions } from './access/decisions';
 import { AccessGrant } from './access/grant';
@@ -20,13 +21,16 @@ import { AccessRequestForm } from './access/requestForm';
 import { AccessRequestEscalation, type EscalationStepOutcome } from './access/escalation';
 import { AccessRequestReminders, type ReminderStepOutcome } from './access/reminders';
 import { AccessRequestWithdrawal } from './access/withdraw';
-import type { EscalationPayload, ExpiryNoticePayload, GrantJobPayload, ReminderPayload } from './access/schedule';
+import { AccessRequestForwarding, type ForwardInput, type ForwardStepOutcome } from './access/forward';
+import type { EscalationPayload, ExpiryNoticePayload, ForwardPayload, GrantJobPayload, ReminderPayload } from './access/schedule';
 import type {
   AccessRequestContext,
   AccessRequestDeps,
   AccessRequestSettings,
   Approvers,
   DecisionOutcome,
+  ForwardFormOutcome,
+  ForwardOutcome,
   GrantStepOutcome,
   PartnerProblem,
   PartnerView,
@@ -40,6 +44,8 @@ import type {
 import { ApprovalFanout } from './approvalFanout';
 import type { WhoisResult } from './lookup';
 
+export type { ForwardInput } from './access/forward';
+export { ACCESS_FORWARD_JOB_KIND, ForwardPayloadSchema, type ForwardPayload } from './access/schedule';
 export { ACCESS_GRANT_JOB_KIND, ACCESS_ESCALATE_JOB_KIND, ACCESS_GRANT_MAX_ATTEMPTS, ACCESS_REMINDER_JOB_KIND, ACCESS_TIMEOUT_JOB_KIND, type GrantJobPayload } from './access/schedule';
 export * from './access/types';
 export type { ExpiringOutcome, ExtensionForm, ExtensionFormOutcome, ExtensionInput, ExtensionSubmitOutcome, LetEndOutcome, NoticeStepOutcome, ShortenCheck, ShortenOutcome } from './access/grantLife';
@@ -61,6 +67,7 @@ export class AccessRequestService {
   private readonly life: AccessGrantLife;
   private readonly reminders: AccessRequestReminders;
   private readonly escalation: AccessRequestEscalation;
+  private readonly forwarding: AccessRequestForwarding;
   private readonly ctx: AccessRequestContext;
 
   constructor(deps: AccessRequestDeps) {
@@ -77,6 +84,7 @@ export class AccessRequestService {
     this.withdrawal = new AccessRequestWithdrawal(this.ctx, this.cards);
     this.reminders = new AccessRequestReminders(this.ctx);
     this.escalation = new AccessRequestEscalation(this.ctx, this.cards);
+    this.forwarding = new AccessRequestForwarding(this.ctx, this.cards);
   }
 
   get settings(): AccessRequestSettings {
@@ -122,6 +130,21 @@ export class AccessRequestService {
 
   deny(caller: Caller, id: string, comment?: string): Promise<DecisionOutcome> {
     return this.decisions.deny(caller, id, comment);
+  }
+
+  /** Forward to…: the form listing who else may decide the request, for one who may decide it now. */
+  forwardForm(caller: Caller, id: string): Promise<ForwardFormOutcome> {
+    return this.forwarding.form(caller, id);
+  }
+
+  /** Forward to…'s Send: the request handed to another approver, with a comment; audited, and the card goes to them. */
+  forward(caller: Caller, id: string, input: ForwardInput): Promise<ForwardOutcome> {
+    return this.forwarding.forward(caller, id, input);
+  }
+
+  /** The forward job's step: the new approver's card, every card up to date, then the requester told. */
+  forwardStep(payload: ForwardPayload): Promise<ForwardStepOutcome> {
+    return this.forwarding.forwardStep(payload);
   }
 
   /** The requester takes back a request nobody has decided yet; the approvers' cards then say so. */
@@ -202,10 +225,13 @@ export class AccessRequestService {
     if (result.kind !== 'found' || !result.user.appAccess.available || result.user.appAccess.apps.length === 0) return result;
     const shown = result.user.appAccess.apps;
     const grants = await this.ctx.repo.findGrantsOf(result.user.id);
+    const held = this.ctx.deps.appAccess.adGroups ? await this.ctx.deps.appAccess.adGroups.heldFor(result.user.id) : [];
     const grantEnds = grants.flatMap((g) => {
       const roleName = g.appRoleName ?? 'Default access';
       const listed = shown.some((a) => a.appName === g.appDisplayName && a.roleName === roleName && !a.throughGroup);
-      return listed && g.expiresAt ? [{ appName: g.appDisplayName, roleName, endsAt: g.expiresAt.toISOString() }] : [];
+      // Only the memberships this grant added: one that was there before is not the bot's to show as granted.
+      const adGroups = held.filter((r) => r.requestId === g.id && r.state !== 'preExisting').map((r) => groupCn(r.groupDn));
+      return listed && g.expiresAt ? [{ appName: g.appDisplayName, roleName, endsAt: g.expiresAt.toISOString(), ...(adGroups.length > 0 ? { adGroups } : {}) }] : [];
     });
     return grantEnds.length > 0 ? { kind: 'found', user: { ...result.user, grantEnds } } : result;
   }

@@ -89,6 +89,8 @@ export interface RevokePreview {
   pendingRequests: AccessRequestRecord[];
   source: AccessSource;
   shadow: ShadowEffect;
+  /** The AD groups the bot's grants put the partner's AD account in (DNs): revoking takes it out of these, and of no other. */
+  adGroups?: string[];
   /** The caller may revoke because they are an admin, or an owner of the app. */
   allowedAs: 'admin' | 'owner';
 }
@@ -135,6 +137,7 @@ export const ExpiryPayloadSchema = z.object({
       keptThroughGroups: z.number().int().nonnegative().default(0),
       keptDirect: z.number().int().nonnegative().optional(),
       shadow: z.enum(REMOVE_SHADOW_RESULTS),
+      adGroups: z.object({ removed: z.array(z.string()), keptForOtherGrant: z.array(z.string()) }).optional(),
     })
     .optional(),
 });
@@ -266,10 +269,14 @@ export class AccessRevocationService {
     try {
       const ending = [...preview.activeGrants, ...preview.endedGrants];
       const plan = await this.planEnd(preview.guest.id, ending, preview.guest.onPremisesSyncEnabled === true);
-      removal = await this.deps.appAccess.removeAssignments(this.removalApp(preview.app, ending), preview.guest.id, {
-        ...plan,
-        assignmentIds: [...plan.assignmentIds, ...chosen],
-      });
+      removal = await this.withGroupsReleased(
+        await this.deps.appAccess.removeAssignments(this.removalApp(preview.app, ending), preview.guest.id, {
+          ...plan,
+          assignmentIds: [...plan.assignmentIds, ...chosen],
+        }),
+        ending,
+        { actor: caller.aadObjectId, actorName: caller.name },
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.deps.store.audit.append({ actor: caller.aadObjectId, actorName: caller.name, action: 'access.revoke', target, outcome: 'failed', detail: { ...detail, requests: revokedIds, message } });
@@ -278,7 +285,7 @@ export class AccessRevocationService {
 
     // A second click (or a revoke racing the expiry job) that won no compare-and-set and removed nothing itself changed
     // nothing: it gets the final card, but no audit row of its own.
-    if (revokedIds.length > 0 || removal.removedAssignments > 0 || removal.shadow === 'disabled') {
+    if (revokedIds.length > 0 || removal.removedAssignments > 0 || removal.shadow === 'disabled' || (removal.adGroups?.removed.length ?? 0) > 0) {
       await this.deps.store.audit.append({
         actor: caller.aadObjectId,
         actorName: caller.name,
@@ -293,6 +300,7 @@ export class AccessRevocationService {
           keptDirect: removal.keptDirect ?? 0,
           keptThroughGroups: removal.keptThroughGroups,
           shadow: removal.shadow,
+          ...(removal.adGroups ? { adGroups: removal.adGroups } : {}),
         },
       });
     }
@@ -446,6 +454,7 @@ export class AccessRevocationService {
         pendingRequests,
         source: activeGrants.length > 0 ? 'bot' : ended.length > 0 ? 'endedGrant' : 'outsideBot',
         shadow,
+        ...(await this.ownedGroups(known)),
         allowedAs: allowed.as,
       },
     };
@@ -485,6 +494,22 @@ export class AccessRevocationService {
     if (holdsAccess) return { kind: 'disable' };
     const account = await shadowAccounts.find(guest.id);
     return account?.enabled ? { kind: 'disable' } : undefined;
+  }
+
+  private async ownedGroups(grants: readonly AccessRequestRecord[]): Promise<{ adGroups?: string[] }> {
+    const groups = (await this.deps.appAccess.adGroups?.ownedBy(grants)) ?? [];
+    return groups.length > 0 ? { adGroups: groups } : {};
+  }
+
+  /**
+   * After the assignments: takes the account out of the AD groups these ended grants added it to (only those, and not one
+   * another live grant needs). A grant the bot made for a Kerberos app with no mapped groups has no rows, so this is a no-op.
+   */
+  private async withGroupsReleased(removal: RemoveResult, ending: readonly AccessRequestRecord[], how: { actor: string; actorName?: string }): Promise<RemoveResult> {
+    const adGroups = this.deps.appAccess.adGroups;
+    if (!adGroups) return removal;
+    const released = await adGroups.release(ending, how);
+    return released.removed.length + released.keptForOtherGrant.length > 0 ? { ...removal, adGroups: released } : removal;
   }
 
   /** A Kerberos grant keeps its shadow-account handling even if the app has since been switched to another SSO mode. */
@@ -546,7 +571,7 @@ export class AccessRevocationService {
         const app = await this.appOf(record);
         // Only what this grant made: an assignment the partner held before it (directly, or through a group) stays.
         const plan = await this.planEnd(record.guestObjectId, [record], record.guestOnPremSynced);
-        const removal = await this.deps.appAccess.removeAssignments(app, record.guestObjectId, plan);
+        const removal = await this.withGroupsReleased(await this.deps.appAccess.removeAssignments(app, record.guestObjectId, plan), [record], { actor: EXPIRY_ACTOR });
         return { status: 'continue', payload: { requestId: record.id, phase: 'report', removal } };
       }
       case 'report': {
@@ -561,7 +586,15 @@ export class AccessRevocationService {
             action: 'access.expire',
             target,
             outcome: 'success',
-            detail: { request: record.id, app: record.appDisplayName, servicePrincipalId: record.servicePrincipalId, guestObjectId: record.guestObjectId, removedAssignments: removal.removedAssignments, shadow: removal.shadow },
+            detail: {
+              request: record.id,
+              app: record.appDisplayName,
+              servicePrincipalId: record.servicePrincipalId,
+              guestObjectId: record.guestObjectId,
+              removedAssignments: removal.removedAssignments,
+              shadow: removal.shadow,
+              ...(removal.adGroups ? { adGroups: removal.adGroups } : {}),
+            },
           });
         }
         await this.refreshCards(record);

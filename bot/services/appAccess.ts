@@ -1,5 +1,6 @@
 import { DEFAULT_ACCESS_ROLE_ID, type AppRole, type Assignment, type Owner, type ProxyApp } from '../graph/appProxy';
 import type { EnsureOutcome, GuestIdentity, ShadowAccounts } from '../onprem/shadowAccounts';
+import type { AdGroupGrants } from './access/adGroups';
 import type { HeldAssignment } from '../store';
 import { sameObjectId } from '../identity/objectId';
 
@@ -47,6 +48,8 @@ export interface RemoveResult {
     | 'ownAccount'
     | 'notKerberos'
     | 'notConfigured';
+  /** The AD groups the ended grants had put the account in: taken out, or kept because another live grant needs them. */
+  adGroups?: { removed: string[]; keptForOtherGrant: string[] };
 }
 
 export const REMOVE_SHADOW_RESULTS = [
@@ -119,6 +122,8 @@ export class AppAccessService {
     private readonly directory: AppDirectory,
     /** On-prem AD for Kerberos apps; undefined when ONPREM_* is not configured. */
     readonly shadowAccounts?: ShadowAccounts,
+    /** The AD groups Kerberos app roles map to (ONPREM_APP_ROLE_GROUPS); undefined when none are configured. */
+    readonly adGroups?: AdGroupGrants,
   ) {}
 
   /** Why access to this app cannot be granted here, or undefined when it can. */

@@ -12,6 +12,7 @@ import type { InvitationService } from './invitations';
 import type { LookupService } from './lookup';
 import type { RealmLookup } from './realmVerdict';
 import type { PartnersService } from './partners/partnersService';
+import type { DoctorService } from './doctor/doctorService';
 
 /** Everything commands, actions and jobs may call. Built once in the composition root; replaced by in-memory doubles in tests. */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   hybrid: HybridService;
   /** history and audit: the audit log read back, filtered and paged, its hash chain checked, exported through a signed link. */
   auditTrail: AuditTrailService;
+  /** doctor: every link from a partner's account to an app's sign-in checked, each with its fact and its fix. */
+  doctor: DoctorService;
   /** partners: on-prem AD partner accounts and Entra seen together; undefined when ONPREM_* is not configured. */
   partners?: PartnersService;
 }

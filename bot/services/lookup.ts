@@ -72,7 +72,8 @@ export interface UserSummary {
    * The end dates of the bot's live grants among the apps listed in `appAccess` (set by the access request service after
    * the lookup, from the store): whois shows each grant's end beside its app.
    */
-  grantEnds?: { appName: string; roleName: string; endsAt: string }[];
+  /** `adGroups`: the AD groups (their CNs) the grant put the partner's AD account in, for a Kerberos app role mapped to groups. */
+  grantEnds?: { appName: string; roleName: string; endsAt: string; adGroups?: string[] }[];
   /** The address the Check realm button asks about: where this person's sign-in name would send them. */
   realmTarget?: string;
   /** A synced account whose mail is in a domain other than its UPN's: signing in with the mail may go elsewhere. */

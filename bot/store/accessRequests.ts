@@ -76,6 +76,13 @@ export const GrantProgressSchema = z.object({
   createdAssignmentId: z.string().nullable().optional(),
   /** The partner already held the role when approved: nothing was changed, and ending the grant removes nothing. */
   alreadyHadAccess: z.boolean().optional(),
+  /**
+   * AD groups of a Kerberos app role (ONPREM_APP_ROLE_GROUPS): `planned` when the request was made (for the approvers),
+   * then what the grant did. The ad_group_membership rows are what ending the grant acts on; these are for the cards.
+   */
+  adGroups: z
+    .object({ planned: z.array(z.string()).optional(), added: z.array(z.string()).optional(), alreadyMember: z.array(z.string()).optional() })
+    .optional(),
 });
 export type GrantProgress = z.infer<typeof GrantProgressSchema>;
 
@@ -144,6 +151,8 @@ export interface AccessRequestRecord {
   /** Someone chose Let it end on an expiry notice: no more notices, and the notices say so. */
   letEndBy?: string;
   letEndAt?: Date;
+  /** Forward to…: who handed the pending request to whom, oldest first; none when nobody did. */
+  forwards?: ForwardEntry[];
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -178,6 +187,21 @@ export type NewAccessRequest = Pick<
 
 /** Columns a transition may change besides `state`, `updated_at` and `version`. */
 export type AccessRequestChanges = Omit<VersionedChanges<Database, 'access_request'>, 'state' | 'updated_at'>;
+
+/**
+ * One hand-over of a pending request (Forward to…): from an approver to another one who may decide it, with the comment
+ * the forwarding approver wrote. Object ids lower-case; names as Graph gave them then.
+ */
+export const ForwardEntrySchema = z.object({
+  by: z.string(),
+  byName: z.string(),
+  to: z.string(),
+  toName: z.string(),
+  comment: z.string(),
+  at: z.string(),
+});
+export type ForwardEntry = z.infer<typeof ForwardEntrySchema>;
+const ForwardsSchema = z.array(ForwardEntrySchema);
 
 const MessageSchema = z.object({ reference: z.record(z.string(), z.unknown()), activityId: z.string() });
 const MessagesSchema = z.array(MessageSchema);
@@ -239,6 +263,7 @@ export class AccessRequestRepository {
       extends_from: input.extendsFrom?.toISOString() ?? null,
       let_end_by: null,
       let_end_at: null,
+      forwards: null,
       created_at: now,
       updated_at: now,
       version: 0,
@@ -471,6 +496,7 @@ export class AccessRequestRepository {
       extendsFrom: optionalDate(row.extends_from),
       letEndBy: optional(row.let_end_by),
       letEndAt: optionalDate(row.let_end_at),
+      forwards: this.parse(row.id, 'forwards', row.forwards, ForwardsSchema) ?? [],
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
       version: row.version,

@@ -2,6 +2,7 @@ import type { Storage } from 'botbuilder';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { systemClock, type JobClock } from '../clock';
 import { AccessRequestRepository } from './accessRequests';
+import { AdGroupMembershipRepository } from './adGroupMemberships';
 import { SqlAuditLog, type AuditLog } from './auditLog';
 import { BulkRunRepository } from './bulkRuns';
 import { ConfirmationRepository } from './confirmations';
@@ -30,6 +31,7 @@ export {
   type AccessRequestState,
   type GrantProgress,
   type NewAccessRequest,
+  type ForwardEntry,
   type ShadowPlan,
   type StoredMessage,
 } from './accessRequests';
@@ -55,6 +57,15 @@ export {
   type NewConfirmation,
   type OfferedChoices,
 } from './confirmations';
+export {
+  AD_GROUP_MEMBERSHIP_STATES,
+  AdGroupMembershipRepository,
+  OWNED_MEMBERSHIP_STATES,
+  dnKey,
+  type AdGroupMembershipRecord,
+  type AdGroupMembershipState,
+  type NewAdGroupMembership,
+} from './adGroupMemberships';
 export type { AuditEntry, AuditEntryInput, AuditFilter, AuditLog, AuditOutcome, AuditQuery, ChainReport, StoredAuditRow } from './auditLog';
 export { describeBreak, type ChainBreak } from './auditChain';
 export { DEFAULT_AUDIT_LIST_LIMIT, MAX_AUDIT_LIST_LIMIT } from './auditLog';
@@ -104,6 +115,7 @@ export interface StoreTransaction {
   readonly invitations: InvitationRepository;
   readonly bulkRuns: BulkRunRepository;
   readonly confirmations: ConfirmationRepository;
+  readonly adGroupMemberships: AdGroupMembershipRepository;
 }
 
 export interface Store {
@@ -120,6 +132,8 @@ export interface Store {
   readonly bulkRuns: BulkRunRepository;
   /** Confirmations asked for before destructive steps (the routers' confirmation gate). */
   readonly confirmations: ConfirmationRepository;
+  /** The AD group memberships Kerberos grants added or found (issue 10). */
+  readonly adGroupMemberships: AdGroupMembershipRepository;
   /** The tenant-wide invitation pace, shared by every run on every instance. */
   readonly pacing: InvitePacing;
   /** Deletes expired de-duplication claims and drafts older than `draftMaxAgeMs`; the housekeeping job calls it. */
@@ -159,6 +173,7 @@ class KyselyStore implements Store {
   readonly invitations: InvitationRepository;
   readonly bulkRuns: BulkRunRepository;
   readonly confirmations: ConfirmationRepository;
+  readonly adGroupMemberships: AdGroupMembershipRepository;
   readonly pacing: InvitePacing;
   private closing: Promise<void> | undefined;
 
@@ -178,6 +193,7 @@ class KyselyStore implements Store {
     this.invitations = new InvitationRepository(this.db, onWarning, now);
     this.bulkRuns = new BulkRunRepository(this.db, onWarning);
     this.confirmations = new ConfirmationRepository(this.db, onWarning);
+    this.adGroupMemberships = new AdGroupMembershipRepository(this.db, onWarning, now);
     this.pacing = new InvitePacing(this.db);
   }
 
@@ -197,6 +213,7 @@ class KyselyStore implements Store {
         invitations: new InvitationRepository(db, this.onWarning, this.now),
         bulkRuns: new BulkRunRepository(db, this.onWarning),
         confirmations: new ConfirmationRepository(db, this.onWarning),
+        adGroupMemberships: new AdGroupMembershipRepository(db, this.onWarning, this.now),
       }),
     );
   }

@@ -18,6 +18,7 @@ export interface Database {
   access_request: AccessRequestTable;
   invite_pacing: InvitePacingTable;
   confirmation: ConfirmationTable;
+  ad_group_membership: AdGroupMembershipTable;
 }
 
 /** Proactive messaging needs the reference of a conversation the bot has seen; one row per user or conversation key. */
@@ -210,6 +211,8 @@ export interface AccessRequestTable {
   /** Who chose Let it end on an expiry notice, and when: no more notices for this grant. */
   let_end_by: string | null;
   let_end_at: string | null;
+  /** Forward to…: the hand-overs of the pending request, JSON (ForwardEntry[]); null before the first. */
+  forwards: string | null;
   created_at: string;
   updated_at: string;
   version: number;
@@ -235,4 +238,21 @@ export interface ConfirmationTable {
   version: number;
   created_at: string;
   expires_at: string;
+}
+
+/**
+ * An AD group membership a Kerberos grant needs (issue 10). `state`: preExisting, adding, added, removed or handedOver
+ * (bot/store/adGroupMemberships.ts). The keys are the DNs lower-cased.
+ */
+export interface AdGroupMembershipTable {
+  request_id: string;
+  group_key: string;
+  group_dn: string;
+  member_dn: string;
+  member_key: string;
+  guest_object_id: string;
+  state: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
 }

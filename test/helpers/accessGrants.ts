@@ -26,6 +26,8 @@ export async function grantAccess(
     approver?: { aadObjectId: string; name: string };
     appRoleId?: string;
     expiresAt: Date;
+    /** A locally managed partner synced from AD: their own account serves Kerberos, so no shadow account is made. */
+    onPremSynced?: boolean;
   },
 ): Promise<GrantedAccess> {
   const { store, appAccess, queue } = deps;
@@ -46,6 +48,7 @@ export async function grantAccess(
     appRoleId: role,
     ...(app.roles.find((r) => r.id === role) ? { appRoleName: app.roles.find((r) => r.id === role)?.displayName } : {}),
     ssoKind: app.ssoKind,
+    ...(options.onPremSynced ? { guestOnPremSynced: true, shadowPlan: 'synced' as const } : {}),
     durationDays: Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 86_400_000)),
     justification: 'Quarterly close with the partner team',
     approverSource: 'owners',
@@ -57,7 +60,7 @@ export async function grantAccess(
     throw new Error('could not approve the test request');
   }
   const held = await appAccess.heldOn(app.servicePrincipalId, guest.objectId, role);
-  const result = held.length > 0 ? undefined : await appAccess.grant(app, guest, role);
+  const result = held.length > 0 ? undefined : await appAccess.grant(app, guest, role, { ownOnPremAccount: options.onPremSynced === true });
   // What the grant step records: the assignment it made (none when the partner already held the role), the shadow account.
   const progress: GrantProgress = result
     ? {

@@ -1,12 +1,13 @@
 import type { Attachment } from 'botbuilder';
 import { cards } from '../../cards';
 import type { UserSummary } from '../../bot/services/lookup';
-import { accessRequestMessages, approvalCardFor, formCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
+import { accessRequestMessages, approvalCardFor, formCard, forwardFormCard, myRequestsCard, pendingCard, startReply, statusCard } from '../../bot/presenters/access.presenter';
 import type { Caller } from '../../bot/identity/caller';
 import type { AccessRequestRecord } from '../../bot/store';
 import { expiringCard, extensionFormCard, grantCard, grantLifeMessages } from '../../bot/presenters/grantLife.presenter';
 import { auditPageCard, exportCard, historyCard } from '../../bot/presenters/audit.presenter';
 import type { TimelineLine } from '../../bot/services/audit/timeline';
+import { CHECK_ORDER, type DoctorCheck } from '../../bot/services/doctor/checks';
 
 /** Text a hostile or careless directory could hold: Markdown links, template syntax, very long, right-to-left, spoofing. */
 export const HOSTILE = {
@@ -76,6 +77,60 @@ export function cardSamples(): CardSample[] {
     { card: 'notice', variant: 'typical', attachment: cards.notice({ tone: 'good', title: 'Invitation sent', text: 'Alice will get an email.' }) },
     { card: 'notice', variant: 'maximal', attachment: cards.notice({ tone: 'attention', title: HOSTILE.long, text: HOSTILE.long.repeat(3), code: HOSTILE.long, reference: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }) },
     { card: 'notice', variant: 'hostile', attachment: cards.notice({ tone: 'warning', title: HOSTILE.link, text: HOSTILE_TEXT, code: HOSTILE.template }) },
+    {
+      card: 'doctor',
+      variant: 'typical',
+      attachment: cards.doctor({
+        query: 'rpatel@contoso.com',
+        user: { id: 'd0000000-0000-4000-8000-000000000002', displayName: 'Raj Patel', address: 'raj.patel@northwindtraders.com' },
+        app: { servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', displayName: 'Contoso Timesheets (IWA)' },
+        checks: [
+          { id: 'account', status: 'green', fact: 'Raj Patel exists and is enabled, UserType Guest.' },
+          { id: 'invitation', status: 'grey', fact: 'Not an invited guest: the account is ours, so there is nothing to redeem.' },
+          { id: 'signIn', status: 'red', fact: 'A sign-in with raj.patel@northwindtraders.com goes to Northwind Traders, not to us.', fix: { kind: 'command', text: 'signin raj.patel@northwindtraders.com', why: 'The checklist for a synced partner' } },
+          { id: 'assigned', status: 'red', fact: 'Raj Patel is not assigned to Contoso Timesheets (IWA).', fix: { kind: 'requestAccess', servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', partner: 'raj.patel@northwindtraders.com' } },
+          { id: 'grant', status: 'amber', fact: "The bot's grant ends soon, on 2026-12-05.", fix: { kind: 'extend', grantId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' } },
+          { id: 'preAuthentication', status: 'green', fact: 'Microsoft Entra ID pre-authenticates.' },
+          { id: 'singleSignOn', status: 'green', fact: 'Kerberos constrained delegation to HTTP/timesheets.corp.contoso.com.' },
+          { id: 'shadowAccount', status: 'grey', fact: "Raj Patel's own on-prem AD account serves for Kerberos." },
+          { id: 'delegatedLogin', status: 'green', fact: 'The connector asks a ticket for the userPrincipalName.' },
+        ],
+        verdict: 'Raj Patel is not assigned to Contoso Timesheets (IWA): request access.',
+      }),
+    },
+    {
+      card: 'doctor',
+      variant: 'maximal',
+      attachment: cards.doctor({
+        query: HOSTILE.long,
+        user: { id: 'e0000000-0000-4000-8000-000000000001', displayName: HOSTILE.long, address: HOSTILE.long },
+        app: { servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', displayName: HOSTILE.long },
+        checks: CHECK_ORDER.map((id, n): DoctorCheck => ({
+          id,
+          status: (['red', 'amber', 'green', 'grey'] as const)[n % 4] ?? 'red',
+          fact: HOSTILE.long.repeat(2),
+          fix: n % 2 === 0 ? { kind: 'resend', email: 'alice@fabrikam.com' } : { kind: 'explain', text: HOSTILE.long },
+        })),
+        verdict: HOSTILE.long,
+      }),
+    },
+    {
+      card: 'doctor',
+      variant: 'hostile',
+      attachment: cards.doctor({
+        query: HOSTILE.link,
+        user: { id: 'e0000000-0000-4000-8000-000000000001', displayName: HOSTILE.link, address: HOSTILE.template },
+        app: { servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', displayName: HOSTILE_TEXT },
+        checks: [
+          { id: 'account', status: 'red', fact: HOSTILE_TEXT, fix: { kind: 'command', text: `invite ${HOSTILE.link}`, why: HOSTILE.template } },
+          { id: 'assigned', status: 'red', fact: HOSTILE_TEXT, fix: { kind: 'requestAccess', servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', partner: HOSTILE.template } },
+        ],
+        verdict: HOSTILE_TEXT,
+      }),
+    },
+    { card: 'doctorAsk', variant: 'typical', attachment: cards.doctorAsk({ servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', appName: 'Contoso Timesheets (IWA)' }) },
+    { card: 'doctorAsk', variant: 'maximal', attachment: cards.doctorAsk({ servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', appName: HOSTILE.long }) },
+    { card: 'doctorAsk', variant: 'hostile', attachment: cards.doctorAsk({ servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', appName: HOSTILE_TEXT }) },
     {
       card: 'checklist',
       variant: 'typical',
@@ -638,7 +693,16 @@ function accessRequestCardSamples(): CardSample[] {
       attachment: formCard({ ...form, app: { ...app(2, HOSTILE_TEXT, 3), roles: [{ id: 'r1', displayName: HOSTILE.link }, { id: 'r2', displayName: HOSTILE.spoof }] }, partner: undefined, justification: `${HOSTILE.template} ${HOSTILE.spoof}`, notes: [HOSTILE_TEXT], kerberosNeedsOnPrem: true }),
     },
     { card: 'accessApproval', variant: 'typical', attachment: approvalCardFor(sampleRequest({}), OWNER, mris.slice(0, 2)) },
-    { card: 'accessApproval', variant: 'maximal', attachment: approvalCardFor({ ...maximalRecord, state: 'pending' }, OWNER, mris) },
+    // Pending, with the three hand-overs the card shows at most: the largest an approver's card gets.
+    {
+      card: 'accessApproval',
+      variant: 'maximal',
+      attachment: approvalCardFor(
+        { ...maximalRecord, state: 'pending', forwards: [1, 2, 3].map((i) => ({ by: `a0000000-0000-4000-8000-00000000000${i}`, byName: long, to: OWNER.aadObjectId, toName: long, comment: 'f'.repeat(1000), at: '2026-11-24T08:00:00.000Z' })) },
+        OWNER,
+        mris,
+      ),
+    },
     { card: 'accessApproval', variant: 'hostile', attachment: approvalCardFor(hostileRecord, OWNER, mris.slice(0, 1)) },
     { card: 'accessRequestStatus', variant: 'typical', attachment: statusCard(sampleRequest({ state: 'granted', decidedByName: 'Adele Vance', decidedAt: new Date('2026-11-24T08:00:00Z'), grantedAt: new Date('2026-11-24T08:00:05Z'), expiresAt: new Date('2026-12-24T08:00:05Z'), grantProgress: { shadowAccount: { samAccountName: 'alice_fabrikam.com', dn: 'CN=x', created: true }, assignmentId: 'a' } }), '29:requester') },
     { card: 'accessRequestStatus', variant: 'maximal', attachment: statusCard(maximalRecord, '29:requester', { note: long }) },
@@ -657,6 +721,43 @@ function accessRequestCardSamples(): CardSample[] {
       const card = accessRequestMessages.reminder(record, { waitingHours }).card;
       return card ? [{ card: 'accessReminder', variant, attachment: card }] : [];
     }),
+    ...forwardCardSamples(maximalRecord, hostileRecord),
+  ];
+}
+
+/** Forward to…: the form as an owner opens it, with the most choices and hand-overs it shows, and hostile names throughout. */
+function forwardCardSamples(maximalRecord: AccessRequestRecord, hostileRecord: AccessRequestRecord): CardSample[] {
+  const long = HOSTILE.long;
+  const forward = (i: number, text: string) => ({ by: `a0000000-0000-4000-8000-${String(i).padStart(12, '0')}`, byName: text, to: OWNER.aadObjectId, toName: text, comment: text, at: '2026-11-24T08:00:00.000Z' });
+  const choices = Array.from({ length: 15 }, (_, i) => ({ id: `a0000000-0000-4000-8000-${String(i + 10).padStart(12, '0')}`, name: `${long.slice(0, 150)} ${i}` }));
+  return [
+    {
+      card: 'accessForward',
+      variant: 'typical',
+      attachment: forwardFormCard({ record: sampleRequest({}), choices: [{ id: 'a0000000-0000-4000-8000-000000000002', name: 'Nestor Wilke (nestor.wilke@contoso.com)' }] }),
+    },
+    {
+      card: 'accessForward',
+      variant: 'maximal',
+      attachment: forwardFormCard({
+        record: { ...maximalRecord, state: 'pending', forwards: [1, 2, 3, 4].map((i) => forward(i, 'f'.repeat(1000))) },
+        choices,
+        problem: long.repeat(3),
+        person: 'p'.repeat(320),
+        comment: 'c'.repeat(1000),
+      }),
+    },
+    {
+      card: 'accessForward',
+      variant: 'hostile',
+      attachment: forwardFormCard({
+        record: { ...hostileRecord, forwards: [forward(1, HOSTILE_TEXT)] },
+        choices: [{ id: HOSTILE.template, name: HOSTILE_TEXT }],
+        problem: HOSTILE.link,
+        person: HOSTILE.template,
+        comment: HOSTILE.spoof,
+      }),
+    },
   ];
 }
 

@@ -46,6 +46,7 @@ const TABLES = [
   'access_request',
   'invite_pacing',
   'confirmation',
+  'ad_group_membership',
 ] as const satisfies readonly (keyof Database)[];
 const everyTableListed: Exclude<keyof Database, (typeof TABLES)[number]> extends never ? true : false = true;
 

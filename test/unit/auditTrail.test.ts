@@ -327,6 +327,6 @@ describe('describing audit rows', () => {
   const entry = (action: string, outcome: string, detail?: Record<string, unknown>): AuditEntry => ({ id: 1, seq: 1, prevHash: '', hash: '', at: new Date(0), actor: 'oid', action, target: 't', outcome, ...(detail ? { detail } : {}) });
   it('shows a kind it has never seen by its action, outcome and short details, never a secret-looking one', () => {
     expect(generic(entry('access.escalate', 'success', { request: 'r1', to: 'admins', secret: 's', nested: { a: 1 }, clientAssertion: 'x' }))).toBe('access.escalate (success): request r1, to admins');
-    expect(describeEntry(entry('access.forward', 'success')).what).toBe('access.forward (success)');
+    expect(describeEntry(entry('access.futureKind', 'success')).what).toBe('access.futureKind (success)');
   });
 });

@@ -2,7 +2,7 @@ import type { PartnerMarkerConfig } from '../../bot/config';
 import type { EntraPartnerUser, SyncKey } from '../../bot/graph/partnerUsers';
 import type { UserAppAccessFacts } from '../../bot/graph/userAppAccess';
 import type { PartnerAccount, PartnerAccountLookup, PartnerAccountRef, SyncedKeys } from '../../bot/onprem/partnerAccounts';
-import { partnerRecord, SyncedUserIndex, dnsDomainOf, addressesOf } from '../../bot/services/partners/partnerStates';
+import { partnerRecord, SyncedUserIndex, dnsDomainOf, addressesOf, knownAddresses, sharedAddress } from '../../bot/services/partners/partnerStates';
 import { PartnerSyncService, type PartnerAccountReader, type PartnerUserReader } from '../../bot/services/partners/partnerSync';
 import { partnersCsv } from '../../bot/services/partners/partnersService';
 
@@ -78,6 +78,37 @@ describe('the join of AD accounts to Entra users', () => {
   it('reads the DNS domain from a DN and every address an account is known by', () => {
     expect(dnsDomainOf('OU=Partners,DC=corp,DC=Contoso,DC=com')).toBe('corp.contoso.com');
     expect(addressesOf({ mail: 'A@x.com', proxyAddresses: ['SMTP:a@x.com', 'smtp:b@x.com', 'X500:/o=x'], otherMails: ['c@y.com'] }).sort()).toEqual(['a@x.com', 'b@x.com', 'c@y.com']);
+  });
+});
+
+describe('the address matcher that makes two accounts one person', () => {
+  it('knows an account by mail, SMTP proxy addresses of either prefix case and otherMails, once each, case ignored', () => {
+    expect(knownAddresses({ mail: 'Kim@Wingtip.com', proxyAddresses: ['SMTP:kim@wingtip.com', 'smtp:K.Chen@wingtip.com', 'X500:/o=x/cn=kim', 'SIP:kim@wingtip.com'], otherMails: ['kim@home.example'] })).toEqual([
+      { address: 'kim@wingtip.com', source: 'mail' },
+      { address: 'k.chen@wingtip.com', source: 'proxyAddresses' },
+      { address: 'kim@home.example', source: 'otherMails' },
+    ]);
+    expect(knownAddresses({ proxyAddresses: ['SMTP: spaced@wingtip.com'] })).toEqual([{ address: 'spaced@wingtip.com', source: 'proxyAddresses' }]);
+  });
+
+  it('finds the shared address through mail, proxyAddresses or otherMails, and says where each side holds it', () => {
+    const ad = { mail: 'kim@wingtip.com', proxyAddresses: ['SMTP:kim@wingtip.com', 'smtp:kchen@partners.contoso.com'] };
+    expect(sharedAddress(ad, { mail: 'KIM@wingtip.com', proxyAddresses: [] })).toEqual({ address: 'kim@wingtip.com', first: 'mail', second: 'mail' });
+    expect(sharedAddress(ad, { mail: 'kim.chen@other.com', otherMails: ['Kim@Wingtip.com'], proxyAddresses: [] })).toEqual({ address: 'kim@wingtip.com', first: 'mail', second: 'otherMails' });
+    expect(sharedAddress({ mail: 'kchen@partners.contoso.com', proxyAddresses: ['smtp:kim.alias@wingtip.com'] }, { mail: 'kim@home.example', proxyAddresses: ['SMTP:KIM.ALIAS@wingtip.com'] })).toEqual({
+      address: 'kim.alias@wingtip.com',
+      first: 'proxyAddresses',
+      second: 'proxyAddresses',
+    });
+    // A shared mail wins over an earlier alias match, so the card names the most telling one.
+    expect(sharedAddress({ mail: 'a@x.com', proxyAddresses: ['smtp:b@x.com'] }, { mail: 'a@x.com', proxyAddresses: ['smtp:b@x.com'] })).toMatchObject({ address: 'a@x.com', first: 'mail', second: 'mail' });
+  });
+
+  it('never matches on an X500 or SIP proxy address, an address inside another, or nothing', () => {
+    expect(sharedAddress({ proxyAddresses: ['X500:/o=contoso/cn=kim'] }, { proxyAddresses: ['X500:/o=contoso/cn=kim'] })).toBeUndefined();
+    expect(sharedAddress({ proxyAddresses: ['SIP:kim@wingtip.com'] }, { mail: 'kim@wingtip.com', proxyAddresses: [] })).toBeUndefined();
+    expect(sharedAddress({ mail: 'kim@wingtip.com', proxyAddresses: [] }, { mail: 'akim@wingtip.com', proxyAddresses: ['smtp:kim@wingtip.co'] })).toBeUndefined();
+    expect(sharedAddress({ proxyAddresses: [] }, { proxyAddresses: [] })).toBeUndefined();
   });
 });
 
@@ -180,6 +211,36 @@ describe('the scan', () => {
       { key: 'onPremisesUserPrincipalName', values: 2 },
       { key: 'onPremisesSamAccountName', values: 1 },
     ]);
+  });
+});
+
+describe('the scan finds two identities', () => {
+  const invited = (over: Partial<EntraPartnerUser>): EntraPartnerUser =>
+    entra({ onPremisesSyncEnabled: false, creationType: 'Invitation', identities: [{ signInType: 'federated', issuer: 'ExternalAzureAD', issuerAssignedId: undefined }], ...over });
+
+  it("through the invited guest's otherMails and through proxyAddresses on either side, and not by a partial address", async () => {
+    const byOtherMails = account({ mail: 'lena@northwind.example' });
+    const byAdProxy = account({ mail: 'omar@partners.contoso.com', proxyAddresses: ['SMTP:omar@partners.contoso.com', 'smtp:Omar.Haddad@tailspin.example'] });
+    const bySyncedProxy = account({ mail: 'ines@partners.contoso.com' });
+    const alone = account({ mail: 'paul@litware.example' });
+    const users = [
+      entra({ onPremisesSecurityIdentifier: byOtherMails.objectSid }),
+      entra({ onPremisesSecurityIdentifier: byAdProxy.objectSid }),
+      entra({ onPremisesSecurityIdentifier: bySyncedProxy.objectSid, proxyAddresses: ['SMTP:ines@partners.contoso.com', 'smtp:ines@adatum.example'] }),
+      entra({ onPremisesSecurityIdentifier: alone.objectSid }),
+      invited({ mail: 'lena.k@northwind.example', otherMails: ['LENA@northwind.example'], userPrincipalName: 'lena.k_northwind.example#EXT#@contoso.onmicrosoft.com' }),
+      invited({ mail: 'omar.haddad@tailspin.example', proxyAddresses: ['SMTP:omar.haddad@tailspin.example'], userPrincipalName: 'omar.haddad_tailspin.example#EXT#@contoso.onmicrosoft.com' }),
+      invited({ mail: 'ines@adatum.example', userPrincipalName: 'ines_adatum.example#EXT#@contoso.onmicrosoft.com' }),
+      invited({ mail: 'xpaul@litware.example', otherMails: ['paul@litware.exampl'] }),
+    ];
+    const scan = await new PartnerSyncService(new FakeAd([byOtherMails, byAdProxy, bySyncedProxy, alone]), new FakeEntra(users), RULES, () => NOW).scan();
+    expect(scan.counts).toMatchObject({ twoIdentities: 3, consistent: 1 });
+    const sentenceOf = (a: PartnerAccount): string => scan.records.find((r) => r.account === a)?.sentence ?? '';
+    expect(sentenceOf(byOtherMails)).toContain("both with lena@northwind.example (the AD account's mail, the invited guest's otherMails)");
+    expect(sentenceOf(byOtherMails)).toContain('Signing in as lena.k@northwind.example uses the invited guest');
+    expect(sentenceOf(byAdProxy)).toContain("both with omar.haddad@tailspin.example (the AD account's proxyAddresses, the invited guest's mail)");
+    expect(sentenceOf(bySyncedProxy)).toContain("both with ines@adatum.example (the synced account's proxyAddresses, the invited guest's mail)");
+    expect(scan.records.find((r) => r.account === alone)?.state).toBe('consistent');
   });
 });
 

@@ -2,6 +2,7 @@ import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp } from '../../graph/appProxy';
 import { DirectoryUnavailableError } from '../../graph/errors';
 import type { AccessRequestRecord, GrantProgress, StoreTransaction } from '../../store';
 import { AppAccessRefused } from '../appAccess';
+import type { GroupGrantResult } from './adGroups';
 import type { AccessApprovalCards } from './approvers';
 import type { AccessGrantLife } from './grantLife';
 import { scheduleAccessExpiry, type GrantJobPayload } from './schedule';
@@ -83,6 +84,7 @@ export class AccessGrant extends AccessRequestPart {
       roles: record.appRoleId === DEFAULT_ACCESS_ROLE_ID ? [] : [{ id: record.appRoleId, displayName: record.appRoleName ?? record.appRoleId }],
     };
     let progress: GrantProgress = record.grantProgress;
+    let groups: GroupGrantResult | undefined;
     try {
       // What the partner holds is read, and written down, before anything changes: after a crash, the repeated step still
       // tells what the bot made from what was there (Graph's "already exists" alone cannot).
@@ -113,6 +115,9 @@ export class AccessGrant extends AccessRequestPart {
           // crash met Graph's "already exists" for it.
           createdAssignmentId: result.assignment.id,
         };
+        // After the assignment is in `progress`, so a grant that gives up on a group still records what it made.
+        groups = await this.addToGroups(record, result.shadow?.dn);
+        if (groups) progress = { ...progress, adGroups: { ...progress.adGroups, added: groups.added, alreadyMember: groups.alreadyMember } };
       }
     } catch (error) {
       const reason = message(error);
@@ -150,6 +155,7 @@ export class AccessGrant extends AccessRequestPart {
           createdAssignment: progress.createdAssignmentId ?? null,
           ...(progress.alreadyHadAccess ? { alreadyHadAccess: true, heldBefore: progress.before?.held ?? [] } : {}),
           ...(progress.shadowAccount ? { shadowAccount: progress.shadowAccount.dn, shadowCreated: progress.shadowAccount.created, shadowAction: progress.shadowAccount.action } : {}),
+          ...(groups && groups.added.length + groups.alreadyMember.length > 0 ? { adGroupsAdded: groups.added, adGroupsAlreadyMember: groups.alreadyMember } : {}),
           expiresAt: expiresAt.toISOString(),
         },
       });
@@ -157,6 +163,20 @@ export class AccessGrant extends AccessRequestPart {
       await this.life.scheduleNotices(tx, record.id, expiresAt, grantedAt);
     });
     return { status: 'continue', payload };
+  }
+
+  /**
+   * For a Kerberos app whose role maps to AD groups: puts the account Kerberos delegation uses in them, the shadow account
+   * just ensured or, for a synced partner, their own AD account. After the assignment, so a grant that Graph refuses adds
+   * nobody to a group; before granted, so a grant is never shown done with its groups missing. A grant that gives up here
+   * ends failed; revoke then removes what it recorded (the assignment, the groups).
+   */
+  private async addToGroups(record: AccessRequestRecord, shadowDn: string | undefined): Promise<GroupGrantResult | undefined> {
+    const adGroups = this.deps.appAccess.adGroups;
+    if (record.ssoKind !== 'kerberos' || !adGroups || adGroups.groupsFor(record.servicePrincipalId, record.appRoleId).length === 0) return undefined;
+    const memberDn = shadowDn ?? (record.guestOnPremSynced ? await adGroups.ownAccountDn(record.guestObjectId) : undefined);
+    if (!memberDn) throw new Error(`${record.appDisplayName} maps ${record.appRoleName ?? 'this role'} to AD groups, but the grant has no AD account to put in them.`);
+    return adGroups.grant(record, memberDn);
   }
 
   /** The role's assignments the partner holds before the grant, and the shadow account's state when the grant needs one. */

@@ -21,7 +21,7 @@ import {
   requestTimeoutJob,
   type ExpiryNoticePayload,
 } from './schedule';
-import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, SYSTEM_ACTOR, type AccessRequestContext } from './types';
+import { AccessRequestPart, MAX_JUSTIFICATION_LENGTH, MAX_NOTICED_SPONSORS, SYSTEM_ACTOR, type AccessRequestContext, type SponsorList } from './types';
 
 const DAY_MS = 86_400_000;
 
@@ -60,7 +60,7 @@ export type ExtensionSubmitOutcome =
   | { kind: 'notYours' }
   /** This form was sent already (a double click): the extension as it stands. */
   | { kind: 'current'; record: AccessRequestRecord }
-  | { kind: 'requested'; record: AccessRequestRecord; grant: AccessRequestRecord; reached: number; unreachable: string[] };
+  | { kind: 'requested'; record: AccessRequestRecord; grant: AccessRequestRecord; reached: number; unreachable: string[]; until?: ReadEnd };
 
 export type LetEndOutcome = GrantProblem | { kind: 'recorded'; grant: AccessRequestRecord } | { kind: 'already'; grant: AccessRequestRecord };
 
@@ -72,8 +72,18 @@ export type ShortenCheck =
   | { kind: 'severalGrants'; grants: AccessRequestRecord[] }
   /** The date could not be read as one end: asked again, never guessed. */
   | { kind: 'badDate'; grant: AccessRequestRecord; problem: string; choices: string[] }
-  | { kind: 'notEarlier'; grant: AccessRequestRecord; endsAt: Date; label: string }
-  | { kind: 'confirm'; grant: AccessRequestRecord; endsAt: Date; label: string; openExtensions: AccessRequestRecord[] };
+  | ({ kind: 'notEarlier'; grant: AccessRequestRecord } & ReadEnd)
+  | ({ kind: 'confirm'; grant: AccessRequestRecord; openExtensions: AccessRequestRecord[] } & ReadEnd);
+
+/** A typed end as understood, with the zone it was read in (and why UTC, when Teams said none), to show it back. */
+export interface ReadEnd {
+  endsAt: Date;
+  label: string;
+  /** The last day with access, YYYY-MM-DD, in the person's zone. */
+  lastDay: string;
+  timeZone: string;
+  fallback?: string;
+}
 
 export type ShortenOutcome =
   | Exclude<ShortenCheck, { kind: 'confirm' }>
@@ -113,14 +123,29 @@ export class AccessGrantLife extends AccessRequestPart {
     if (job) await this.deps.jobs.schedule(job, tx.db);
   }
 
+  /**
+   * The partner's sponsors as people: the user sponsors, then the users in each group sponsor (transitive members), de-
+   * duplicated, in that order. A group that cannot be read is logged and skipped; the user sponsors still count.
+   */
   private async sponsorsOf(guestObjectId: string): Promise<string[]> {
-    if (!this.deps.sponsors) return [];
+    const directory = this.deps.sponsors;
+    if (!directory) return [];
+    let list: SponsorList;
     try {
-      return (await this.deps.sponsors.sponsorsOf(guestObjectId)).map((id) => id.toLowerCase());
+      list = directory.sponsorListOf ? await directory.sponsorListOf(guestObjectId) : { users: await directory.sponsorsOf(guestObjectId), groups: [] };
     } catch (error) {
       this.deps.log?.warn({ err: error, partner: guestObjectId }, "could not read the partner's sponsors");
       return [];
     }
+    const people = new Set(list.users.map((id) => id.toLowerCase()));
+    for (const group of new Set(list.groups.map((id) => id.toLowerCase()))) {
+      try {
+        for (const id of await this.deps.directory.transitiveUserMemberIds(group)) people.add(id.toLowerCase());
+      } catch (error) {
+        this.deps.log?.warn({ err: error, partner: guestObjectId, group }, "could not read the members of the partner's group sponsor; its members are not told");
+      }
+    }
+    return [...people];
   }
 
   /** The live grant `grantId` and whether the caller may extend it or let it end. Sponsors are asked of Graph only when needed. */
@@ -161,14 +186,20 @@ export class AccessGrantLife extends AccessRequestPart {
       this.deps.log?.warn({ request: record.id }, 'no expiry notice messages are wired; the notice is not sent');
       return { status: 'done', note: 'no notice messages' };
     }
-    const sponsors = (await this.sponsorsOf(record.guestObjectId)).filter((id) => !sameObjectId(id, record.guestObjectId));
-    const readers = [{ id: record.requesterObjectId.toLowerCase(), reader: 'requester' as const }, ...sponsors.filter((id) => !sameObjectId(id, record.requesterObjectId)).map((id) => ({ id, reader: 'sponsor' as const }))];
+    const everySponsor = (await this.sponsorsOf(record.guestObjectId)).filter((id) => !sameObjectId(id, record.guestObjectId) && !sameObjectId(id, record.requesterObjectId));
+    const sponsors = everySponsor.slice(0, MAX_NOTICED_SPONSORS);
+    const sponsorsNotTold = everySponsor.length - sponsors.length;
+    if (sponsorsNotTold > 0) {
+      this.deps.log?.warn({ request: record.id, sponsors: everySponsor.length, limit: MAX_NOTICED_SPONSORS }, `the partner has more than ${MAX_NOTICED_SPONSORS} sponsors (group sponsors expanded): only the first ${MAX_NOTICED_SPONSORS} get the expiry notice`);
+    }
+    const capped = sponsorsNotTold > 0 ? { sponsorsNotTold } : {};
+    const readers = [{ id: record.requesterObjectId.toLowerCase(), reader: 'requester' as const }, ...sponsors.map((id) => ({ id, reader: 'sponsor' as const }))];
     const told = [...current.told];
     const unreachable: string[] = [];
     for (const person of readers) {
       if (told.includes(person.id)) continue;
       try {
-        const sent = await this.deps.notifier.sendToUser(person.id, messages.expiryNotice(record, { days: notice.days, reader: person.reader }));
+        const sent = await this.deps.notifier.sendToUser(person.id, messages.expiryNotice(record, { days: notice.days, reader: person.reader, ...capped }));
         if (!sent) unreachable.push(person.id);
         told.push(person.id);
       } catch (error) {
@@ -181,7 +212,7 @@ export class AccessGrantLife extends AccessRequestPart {
       action: 'access.expiryNotice',
       target: record.guestUpn,
       outcome: 'success',
-      detail: { request: record.id, app: record.servicePrincipalId, appName: record.appDisplayName, endsAt: record.expiresAt.toISOString(), daysBefore: notice.days, told: told.filter((id) => !unreachable.includes(id)), unreachable },
+      detail: { request: record.id, app: record.servicePrincipalId, appName: record.appDisplayName, endsAt: record.expiresAt.toISOString(), daysBefore: notice.days, told: told.filter((id) => !unreachable.includes(id)), unreachable, ...(sponsorsNotTold > 0 ? { sponsorsNotTold, sponsorLimit: MAX_NOTICED_SPONSORS } : {}) },
     });
     const sent = [...current.sent, ...due.map((n) => n.days)];
     const after: ExpiryNoticePayload = { ...current, sent, told: [] };
@@ -215,6 +246,7 @@ export class AccessGrantLife extends AccessRequestPart {
     const { maxDays } = this.deps.settings;
     let extraDays = 0;
     let until: Date | undefined;
+    let understood: ReadEnd | undefined;
     const typed = input.until?.trim() ?? '';
     if (typed === '') problems.push({ field: 'until', message: 'New end: say until when, like "until 2027-01-31" or "for 2 weeks".' });
     else {
@@ -223,6 +255,8 @@ export class AccessGrantLife extends AccessRequestPart {
       else if (read.endsAt.getTime() <= from.getTime()) problems.push({ field: 'until', message: `New end: ${read.label} is not later than the current end (${from.toISOString().slice(0, 10)}). To end it earlier, use End earlier.` });
       else {
         until = read.endsAt;
+        const { ok: _ok, ...end } = read;
+        understood = end;
         extraDays = Math.ceil((read.endsAt.getTime() - from.getTime()) / DAY_MS);
       }
     }
@@ -294,7 +328,7 @@ export class AccessGrantLife extends AccessRequestPart {
       throw error;
     }
     const fanOut = await this.cards.send(record, approvers);
-    return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, grant, reached: fanOut.reached, unreachable: fanOut.unreachable };
+    return { kind: 'requested', record: (await this.repo.get(record.id)) ?? record, grant, reached: fanOut.reached, unreachable: fanOut.unreachable, ...(understood ? { until: understood } : {}) };
   }
 
   /** The extension this form already made: the caller's own as it stands, or someone else's form. */
@@ -406,9 +440,10 @@ export class AccessGrantLife extends AccessRequestPart {
     const maxDays = Math.max(this.deps.settings.maxDays, Math.ceil((grant.expiresAt.getTime() - now.getTime()) / DAY_MS) + 1);
     const read = readEnd(when, { now, maxDays, zone });
     if (!read.ok) return { kind: 'badDate', grant, problem: read.problem, choices: read.choices };
-    if (read.endsAt.getTime() >= grant.expiresAt.getTime()) return { kind: 'notEarlier', grant, endsAt: read.endsAt, label: read.label };
+    const { ok: _ok, ...end } = read;
+    if (read.endsAt.getTime() >= grant.expiresAt.getTime()) return { kind: 'notEarlier', grant, ...end };
     const openExtensions = await this.repo.findExtensionsOf(grant.id, ['pending']);
-    return { kind: 'confirm', grant, endsAt: read.endsAt, label: read.label, openExtensions };
+    return { kind: 'confirm', grant, ...end, openExtensions };
   }
 
   /**

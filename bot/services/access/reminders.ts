@@ -8,6 +8,19 @@ export type ReminderStepOutcome =
   | { status: 'retry'; error: string; payload: ReminderPayload };
 
 /**
+ * Who answered by forwarding the request (Forward to…) and has not had it forwarded back since: they are not reminded, while
+ * the person they handed it to, now among the approvers, is.
+ */
+export function handedOnBy(forwards: readonly { by: string; to: string }[]): Set<string> {
+  const handedOn = new Set<string>();
+  for (const forward of forwards) {
+    handedOn.add(forward.by.toLowerCase());
+    handedOn.delete(forward.to.toLowerCase());
+  }
+  return handedOn;
+}
+
+/**
  * Reminders for a request nobody has decided: ACCESS_REMINDER_HOURS after it was made, and again each as many hours
  * until its deadline, each approver who has not answered gets a new message pointing at the request (never a second
  * approval card). A decision, a withdrawal or the time-out cancels the job; the step also reads the request first, so a
@@ -24,7 +37,8 @@ export class AccessRequestReminders extends AccessRequestPart {
     if (now < dueAt) return { status: 'continue', payload, runAt: dueAt };
 
     const already = new Set(payload.reminded ?? []);
-    const waiting = this.notAnswered(record.approverObjectIds, record.requesterObjectId, record.guestObjectId).filter((id) => !already.has(id));
+    const handedOn = handedOnBy(record.forwards ?? []);
+    const waiting = this.notAnswered(record.approverObjectIds, record.requesterObjectId, record.guestObjectId).filter((id) => !already.has(id) && !handedOn.has(id));
     const waitingHours = Math.floor((now.getTime() - record.createdAt.getTime()) / 3_600_000);
     const message = this.deps.messages.reminder(record, { waitingHours });
     const reached: string[] = [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCESS_ROLE_ID, type ProxyApp } from '../../graph/appProxy';
 import type { Caller } from '../../identity/caller';
-import type { AccessRequestRecord, HeldAssignment, ShadowPlan } from '../../store';
+import type { AccessRequestRecord, GrantProgress, HeldAssignment, ShadowPlan } from '../../store';
 import { matchApp } from '../appMatch';
 import { checkPartnerAddress } from '../emailAddress';
 import { approversFor, type AccessApprovalCards } from './approvers';
@@ -256,7 +256,7 @@ export class AccessRequestForm extends AccessRequestPart {
           approverSource: approvers.source,
           approverObjectIds: approvers.ids,
           approvalDeadline: deadline,
-          ...(heldAtRequest && heldAtRequest.length > 0 ? { grantProgress: { heldAtRequest } } : {}),
+          ...this.progressAtRequest(heldAtRequest, app.ssoKind === 'kerberos' ? (this.deps.appAccess.adGroups?.groupsFor(app.servicePrincipalId, role.id) ?? []) : []),
         });
         await tx.audit.append({
           actor: caller.aadObjectId,
@@ -324,6 +324,15 @@ export class AccessRequestForm extends AccessRequestPart {
       problems,
       kerberosNeedsOnPrem: partner === undefined && app.ssoKind === 'kerberos' && this.deps.appAccess.grantBlocker(app) !== undefined,
     };
+  }
+
+  /** What the approvers are shown before anything is done: the access the partner holds already, the AD groups the grant adds. */
+  private progressAtRequest(heldAtRequest: HeldAssignment[] | undefined, groups: string[]): { grantProgress?: GrantProgress } {
+    const progress: GrantProgress = {
+      ...(heldAtRequest && heldAtRequest.length > 0 ? { heldAtRequest } : {}),
+      ...(groups.length > 0 ? { adGroups: { planned: groups } } : {}),
+    };
+    return Object.keys(progress).length > 0 ? { grantProgress: progress } : {};
   }
 
   private async shadowPlanFor(app: ProxyApp, partner: PartnerView): Promise<ShadowPlan> {

@@ -15,6 +15,8 @@ export const ACCESS_TIMEOUT_JOB_KIND = 'access.requestTimeout';
 export const ACCESS_REMINDER_JOB_KIND = 'access.reminder';
 /** Hands a request nobody decided to the admins as well, ACCESS_ESCALATE_HOURS after it was made. */
 export const ACCESS_ESCALATE_JOB_KIND = 'access.escalate';
+/** Sends a forwarded request's card to its new approver, brings every card up to date and tells the requester. */
+export const ACCESS_FORWARD_JOB_KIND = 'access.forward';
 /** The job kind that ends a grant when its time is up. */
 export const ACCESS_EXPIRY_JOB_KIND = 'access.expire';
 
@@ -59,6 +61,24 @@ export const EscalationPayloadSchema = z.object({
   cardsSent: z.boolean().optional(),
 });
 export type EscalationPayload = z.infer<typeof EscalationPayloadSchema>;
+
+/**
+ * The forward job's checkpoint: which hand-over of the request (its index in `forwards`), and whether the new approver's
+ * card went out; telling the requester is the last step.
+ */
+export const ForwardPayloadSchema = z.object({
+  requestId: z.string(),
+  index: z.number().int().nonnegative(),
+  cardSent: z.boolean().optional(),
+});
+export type ForwardPayload = z.infer<typeof ForwardPayloadSchema>;
+
+/** One job per hand-over: the index is the forward's place in the request's list, fixed by the compare-and-set that added it. */
+export const accessForwardKey = (requestId: string, index: number): string => `${ACCESS_FORWARD_JOB_KIND}:${requestId}:${index}`;
+
+export function accessForwardJob(requestId: string, index: number): ScheduledJob {
+  return { kind: ACCESS_FORWARD_JOB_KIND, payload: { requestId, index } satisfies ForwardPayload, uniqueKey: accessForwardKey(requestId, index), maxAttempts: ACCESS_GRANT_MAX_ATTEMPTS };
+}
 
 /** One job of each kind per request, whoever schedules it and however often. */
 export const accessGrantKey = (requestId: string): string => `${ACCESS_GRANT_JOB_KIND}:${requestId}`;

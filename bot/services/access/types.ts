@@ -1,7 +1,8 @@
 import type { ProxyApp } from '../../graph/appProxy';
 import type { ExistingUser } from '../../graph/graphInvitations';
 import type { Logger } from '../../logger';
-import type { AccessRequestRecord, HeldAssignment, Store } from '../../store';
+import type { UserQuery } from '../../graph/users';
+import type { AccessRequestRecord, ForwardEntry, HeldAssignment, Store } from '../../store';
 import type { ApprovalFanout } from '../approvalFanout';
 import type { AppAccessService, AppDirectory } from '../appAccess';
 import type { PartnerAddress } from '../emailAddress';
@@ -55,6 +56,21 @@ export interface AccessRequestMessages {
   reminder(record: AccessRequestRecord, info: { waitingHours: number }): OutgoingMessage;
   /** Tells the requester that their request now goes to the admins as well. */
   escalated(record: AccessRequestRecord): OutgoingMessage;
+  /** Tells the requester that an approver handed their request to another one (Forward to…), with the comment. */
+  forwarded(record: AccessRequestRecord, forward: ForwardEntry): OutgoingMessage;
+}
+
+/** A person the people lookup found, as far as Forward to… needs: who they are, and how to tell them apart. */
+export interface PersonMatch {
+  id: string;
+  displayName: string;
+  mail?: string;
+  userPrincipalName?: string;
+}
+
+/** The existing people lookup (the one whois uses), for a Forward to… target typed by name or email. */
+export interface PeopleDirectory {
+  find(query: UserQuery): Promise<PersonMatch[]>;
 }
 
 export const MAX_JUSTIFICATION_LENGTH = 1000;
@@ -63,11 +79,28 @@ export const MAX_JUSTIFICATION_LENGTH = 1000;
 export interface SponsorDirectory {
   /** The sponsors that are users (object ids, lower-case); a group sponsor is not expanded. */
   sponsorsOf(guestObjectId: string): Promise<string[]>;
+  /**
+   * Both kinds from the same one read: Graph's sponsors are "users and groups" (api/user-list-sponsors). When absent, only
+   * `sponsorsOf`'s users count.
+   */
+  sponsorListOf?(guestObjectId: string): Promise<SponsorList>;
 }
+
+/** A guest's sponsors as Graph lists them: users, and groups whose members are sponsors through them (object ids, lower-case). */
+export interface SponsorList {
+  users: string[];
+  groups: string[];
+}
+
+/**
+ * At most this many sponsors get a grant's expiry notice: a group sponsor can be the whole company. The others are not told,
+ * and the notice, the log and the audit row say so; who may extend is not capped.
+ */
+export const MAX_NOTICED_SPONSORS = 25;
 
 /** What the expiry notice says, and to whom: the grant, the notice (days before its end), and whether the reader asked for it. */
 export interface GrantLifeMessages {
-  expiryNotice(record: AccessRequestRecord, notice: { days: number; reader: 'requester' | 'sponsor' }): OutgoingMessage;
+  expiryNotice(record: AccessRequestRecord, notice: { days: number; reader: 'requester' | 'sponsor'; sponsorsNotTold?: number }): OutgoingMessage;
 }
 
 /** The partner as the approver needs to see them, read from Graph when the request is made. */
@@ -169,6 +202,29 @@ export type DecisionOutcome =
   | { kind: 'current'; record: AccessRequestRecord }
   | { kind: 'decided'; record: AccessRequestRecord };
 
+/** Forward to…: the form, with the people who may decide the request besides the viewer, the requester and the partner. */
+export interface ForwardForm {
+  record: AccessRequestRecord;
+  choices: { id: string; name: string }[];
+  /** Why the last Forward was refused; undefined for a fresh form. */
+  problem?: string;
+  person?: string;
+  comment?: string;
+}
+
+export type ForwardFormOutcome =
+  | { kind: 'notFound' }
+  /** Decided, withdrawn or timed out already: nothing to forward; the request as it stands now. */
+  | { kind: 'current'; record: AccessRequestRecord }
+  | { kind: 'notApprover'; record: AccessRequestRecord; approverSource: 'owners' | 'admins' }
+  | { kind: 'form'; form: ForwardForm };
+
+export type ForwardOutcome =
+  | Exclude<ForwardFormOutcome, { kind: 'form' }>
+  /** Nothing changed: the form again, saying what to fix (the person, the comment). */
+  | { kind: 'invalid'; form: ForwardForm }
+  | { kind: 'forwarded'; record: AccessRequestRecord; forward: ForwardEntry };
+
 /** The requester's Withdraw: taken back, or the request as it now stands (decided meanwhile, or withdrawn already). */
 export type WithdrawOutcome =
   | { kind: 'notFound' }
@@ -204,6 +260,8 @@ export interface AccessRequestDeps {
   fanout?: ApprovalFanout;
   /** The partner's sponsors as Graph lists them, for the expiry notices and who may extend; none when not given. */
   sponsors?: SponsorDirectory;
+  /** The people lookup for Forward to… by name or email; without it only the listed approvers can be picked. */
+  people?: PeopleDirectory;
   /** The expiry notice; built by the caller like `messages`. Without it no notice is sent (and that is logged). */
   lifeMessages?: GrantLifeMessages;
   log?: Logger;

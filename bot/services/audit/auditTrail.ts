@@ -66,6 +66,8 @@ export interface PartnerFacts {
   /** When the invitation state last changed: for an accepted invitation, the redemption. */
   invitationStateSince?: string;
   lastSignIn?: SignInActivity;
+  /** A guest synced from on-prem AD: no invitation exists, so history says so instead of showing no invitation row at all. */
+  syncedFromAd?: { account?: string };
 }
 
 export type HistoryOutcome =
@@ -294,6 +296,7 @@ export class AuditTrailService {
       ...(state ? { invitationState: state } : {}),
       ...(user.externalUserStateChangeDateTime ? { invitationStateSince: user.externalUserStateChangeDateTime } : {}),
       ...(lastSignIn ? { lastSignIn } : {}),
+      ...(user.onPremisesSyncEnabled === true && !state ? { syncedFromAd: { ...(user.onPremisesSamAccountName ? { account: user.onPremisesSamAccountName } : {}) } } : {}),
     };
   }
 

@@ -145,6 +145,12 @@ function known(entry: AuditEntry, context: TimelineContext): string | undefined 
       return outcome === 'success' ? `Request for ${app()} denied` : `Denying ${app()} refused${reasonOf(entry)}`;
     case 'access.timeout':
       return `Request for ${app()} timed out undecided`;
+    case 'access.forward': {
+      if (outcome !== 'success') return `Forwarding ${app()} refused${reasonOf(entry)}`;
+      const to = text(detail, 'toName');
+      const comment = text(detail, 'comment');
+      return `Request for ${app()} forwarded${to ? ` to ${to}` : ''}${comment ? `: ${comment}` : ''}`;
+    }
     case 'access.withdraw':
       return outcome === 'success' ? `Request for ${app()} withdrawn` : `Withdrawing ${app()} refused${reasonOf(entry)}`;
     case 'access.grant': {

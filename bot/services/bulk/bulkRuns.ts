@@ -504,8 +504,13 @@ export class BulkInvitationService {
     try {
       const existing = await this.deps.directory.findByEmail(email);
       const guest = existing.find((u) => u.userType === 'Guest' && u.creationType === 'Invitation');
+      // A partner synced from AD as a Guest is a guest for access, and has no invitation: inviting them would make a twin.
+      const syncedGuest = existing.find((u) => u.userType === 'Guest' && u.onPremisesSyncEnabled === true);
       if (guest) {
         await this.setRow(id, row.idx, resumed ? { state: 'invited', userId: guest.id, detail: 'Invited (confirmed after a restart).' } : { state: 'alreadyGuest', userId: guest.id, detail: `Already a guest (${guest.externalUserState ?? 'state unknown'}).` }, { run, email });
+      } else if (syncedGuest) {
+        const detail = `Already a guest: ${syncedGuest.userPrincipalName} is a partner account synced from our on-prem AD, who signs in with it; no invitation was sent.`;
+        await this.setRow(id, row.idx, { state: 'alreadyGuest', userId: syncedGuest.id, detail }, { run, email });
       } else if (existing[0]) {
         await this.setRow(id, row.idx, { state: 'failed', userId: existing[0].id, detail: 'The address belongs to an existing account in the directory.' }, { run, email });
       } else {

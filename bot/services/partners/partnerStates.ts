@@ -51,13 +51,67 @@ export function dnsDomainOf(dn: string): string {
   return [...dn.matchAll(/(?:^|,)\s*DC=([^,]+)/gi)].map((m) => (m[1] ?? '').toLowerCase()).join('.');
 }
 
+/** Where an address sits on an account: the attributes Entra Connect and invitations fill (AD has mail and proxyAddresses). */
+export type AddressSource = 'mail' | 'otherMails' | 'proxyAddresses';
+
+export interface KnownAddress {
+  /** Lower-case: Exchange and Entra compare addresses without case. */
+  address: string;
+  source: AddressSource;
+}
+
+interface AddressHolder {
+  mail?: string;
+  proxyAddresses: readonly string[];
+  otherMails?: readonly string[];
+}
+
+/** An SMTP proxy address, primary (SMTP:) or secondary (smtp:), without its prefix; undefined for X500:, SIP: and the rest. */
+function smtpAddress(proxy: string): string | undefined {
+  const m = /^\s*smtp:\s*(\S+)\s*$/i.exec(proxy);
+  return m?.[1]?.toLowerCase();
+}
+
+/** Every email address an account is known by, each once, with the first attribute holding it (mail, then proxyAddresses, then otherMails). */
+export function knownAddresses(x: AddressHolder): KnownAddress[] {
+  const out = new Map<string, AddressSource>();
+  const add = (address: string | undefined, source: AddressSource): void => {
+    const a = address?.trim().toLowerCase();
+    if (a && !out.has(a)) out.set(a, source);
+  };
+  add(x.mail, 'mail');
+  for (const p of x.proxyAddresses) add(smtpAddress(p), 'proxyAddresses');
+  for (const m of x.otherMails ?? []) add(m, 'otherMails');
+  return [...out].map(([address, source]) => ({ address, source }));
+}
+
 /** The email addresses an account is known by: mail, otherMails and the smtp: proxy addresses, lower-case. */
-export function addressesOf(x: { mail?: string; proxyAddresses: readonly string[]; otherMails?: readonly string[] }): string[] {
-  const out = new Set<string>();
-  if (x.mail) out.add(x.mail.toLowerCase());
-  for (const m of x.otherMails ?? []) out.add(m.toLowerCase());
-  for (const p of x.proxyAddresses) if (/^smtp:/i.test(p)) out.add(p.slice(5).toLowerCase());
-  return [...out];
+export function addressesOf(x: AddressHolder): string[] {
+  return knownAddresses(x).map((k) => k.address);
+}
+
+/** One address two accounts share, and where each holds it: what makes them one person. */
+export interface SharedAddress {
+  address: string;
+  first: AddressSource;
+  second: AddressSource;
+}
+
+/**
+ * The address two accounts share, by mail, SMTP proxy address (either prefix case) or otherMails on either side, case
+ * ignored. A shared mail is preferred, then the first's own order, so the card names the most telling match.
+ */
+export function sharedAddress(first: AddressHolder, second: AddressHolder): SharedAddress | undefined {
+  const theirs = new Map(knownAddresses(second).map((k) => [k.address, k.source]));
+  let best: SharedAddress | undefined;
+  for (const mine of knownAddresses(first)) {
+    const source = theirs.get(mine.address);
+    if (!source) continue;
+    const found = { address: mine.address, first: mine.source, second: source };
+    if (mine.source === 'mail' && source === 'mail') return found;
+    best ??= found;
+  }
+  return best;
 }
 
 /** Indexes synced Entra users by each join key, so joining 10,000 accounts is linear. */
@@ -162,13 +216,18 @@ export function partnerRecord(input: StateInput, rules: PartnerMarkerConfig, now
     };
   }
   if (account && partner && entra && twin) {
-    const email = addressesOf({ ...twin, proxyAddresses: twin.proxyAddresses }).find((a) => addressesOf(account).includes(a) || addressesOf(entra).includes(a)) ?? twin.mail ?? '';
+    const onAccount = sharedAddress(account, twin);
+    const match = onAccount ?? sharedAddress(entra, twin);
+    const email = match?.address ?? twin.mail ?? '';
+    const where = match ? ` (${onAccount ? 'the AD account\'s' : 'the synced account\'s'} ${match.first}, the invited guest's ${match.second})` : '';
+    // The guest signs in with the address they were invited with (their mail); a shared otherMails entry is only bookkeeping.
+    const signInAs = twin.mail ?? email;
     return {
       ...base,
       state: 'twoIdentities',
       sentence:
-        `${name} has two identities: the synced account ${entra.userPrincipalName ?? entra.id} and the invited guest ${twin.userPrincipalName ?? twin.id}, both with ${email}. ` +
-        `Signing in as ${email} uses the invited guest, who signs in with ${guestSignInWords(twin)}; the synced account signs in only as ${entra.userPrincipalName ?? 'its UPN'} with the on-prem password. ` +
+        `${name} has two identities: the synced account ${entra.userPrincipalName ?? entra.id} and the invited guest ${twin.userPrincipalName ?? twin.id}, both with ${email}${where}. ` +
+        `Signing in as ${signInAs} uses the invited guest, who signs in with ${guestSignInWords(twin)}; the synced account signs in only as ${entra.userPrincipalName ?? 'its UPN'} with the on-prem password. ` +
         `App access: the synced account holds ${appWords(input.appAccess?.synced)}; the invited guest holds ${appWords(input.appAccess?.twin)}. Keep one: move the app access to the one that stays, then remove or disable the other.`,
     };
   }

@@ -12,6 +12,8 @@ import { accessEscalation } from './0009_access_escalation';
 import { grantLife } from './0010_grant_life';
 import { auditChain } from './0011_audit_chain';
 import { confirmationShown } from './0012_confirmation_shown';
+import { accessForwards } from './0013_access_forwards';
+import { adGroupMemberships } from './0014_ad_group_memberships';
 
 /**
  * The single migration history for both dialects, defined in code so the build output needs no migration files on disk.
@@ -31,6 +33,8 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0010_grant_life': grantLife(),
     '0011_audit_chain': auditChain(dialect),
     '0012_confirmation_shown': confirmationShown(),
+    '0013_access_forwards': accessForwards(),
+    '0014_ad_group_memberships': adGroupMemberships(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

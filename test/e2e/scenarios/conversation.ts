@@ -22,7 +22,7 @@ export const conversation = scenarioGroup('asking in your own words in the Teams
     const text = await owner.text(request);
     expect(text).toContain(manager.user.name);
     expect(text).toContain('he files the Lakeshore expense reports');
-    expect(await owner.buttons(request)).toEqual(['Approve', 'Deny']);
+    expect(await owner.buttons(request)).toEqual(['Approve', 'Deny', 'Forward to…']);
     await owner.shot('approval-card');
   });
 });

@@ -42,7 +42,7 @@ export const grantLife = scenarioGroup("a grant's whole life in the Teams playgr
     // Escalated: the admins are approvers now, so the request waits in the admin's pending list.
     const pending = await admin.say('pending', `${APP} for Fiona Grant`);
     const escalated = await admin.click(pending, 'Review', 'Access request: Fiona Grant', `${APP} for Fiona Grant`);
-    expect(await admin.buttons(escalated)).toEqual(['Approve', 'Deny']);
+    expect(await admin.buttons(escalated)).toEqual(['Approve', 'Deny', 'Forward to…']);
     await admin.shot('escalated');
     await admin.click(escalated, 'Approve', `Approved by ${admin.user.name}`);
     const granted = await manager.card(`${APP} for Fiona Grant: Granted`);

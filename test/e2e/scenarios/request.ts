@@ -15,7 +15,7 @@ export const request = scenarioGroup('access requests in the Teams playground', 
     const text = await owner.text(request);
     expect(text).toContain(manager.user.name);
     expect(text).toContain('Timesheets for the Fabrikam crew');
-    expect(await owner.buttons(request)).toEqual(['Approve', 'Deny']);
+    expect(await owner.buttons(request)).toEqual(['Approve', 'Deny', 'Forward to…']);
     await owner.shot('approval-request');
 
     // The click answers at once; the grant job then updates the card in Teams (the playground cannot update a proactive

@@ -316,6 +316,11 @@ describe('request → approve → grant over HTTP against the sandbox (no on-pre
     expect(invokeText(result)).toContain('Waiting for approval');
     const id = record?.id ?? '';
     expect(record).toMatchObject({ shadowPlan: 'synced', guestOnPremSynced: true });
+    // The approver sees a guest like any other, told where a synced partner differs: their own AD account, no shadow account.
+    const approval = await waitFor('the approval card', async () => approvalCardIn(NESTED_ADMIN, record?.id ?? ''));
+    const approvalText = cardText(cardOf(approval));
+    expect(approvalText).toContain('Guest, synced from on-prem AD');
+    expect(approvalText).toContain("Not needed: the partner's own account is synced from on-prem AD");
     sandbox.resetStats();
     await bot.click(NESTED_ADMIN, 'access.approve', { id });
     const granted = await settledIn(id, ['granted']);

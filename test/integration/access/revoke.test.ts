@@ -1,6 +1,7 @@
 import type { ProxyApp } from '../../../bot/graph/appProxy';
 import type { GuestIdentity } from '../../../bot/onprem/shadowAccounts';
 import type { RunningSandbox } from '../../../sandbox/server';
+import { expiryNoticeJob } from '../../../bot/services/access/schedule';
 import { grantAccess, makeDue, type GrantedAccess } from '../../helpers/accessGrants';
 import { cardOf, cardText, executeActions, revokeConfirmClick, startBotOn, type InvokeResult, type TestBot, type TestUser } from '../../helpers/bot';
 import { contosoFixture, startTestSandbox } from '../../helpers/sandbox';
@@ -239,6 +240,29 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     expect(JSON.stringify(audit[0]?.detail)).toContain('Contract ended');
   });
 
+  it("revokes a synced partner's Kerberos app like a guest's, and says their own AD account is left alone (no shadow account)", async () => {
+    const wendy = 'd0000000-0000-4000-8000-000000000001';
+    const timesheets = 'f3000000-0000-4000-8000-000000000002';
+    const held = assignments(timesheets, wendy).map((a) => a.id);
+    expect(held).toHaveLength(1);
+    const [reply] = await bot.say(ADMIN, 'revoke timesheets for wmoran@fabrikam.com');
+    const confirm = cardText(cardOf(reply));
+    expect(confirm).toContain("Remove Wendy Moran's access to Contoso Timesheets (IWA)?");
+    expect(confirm).toContain('Their own AD account (a partner synced from on-prem AD, not a shadow account) is untouched');
+    expect(confirm).not.toContain('Shadow account will be disabled');
+    expect(confirm).not.toContain('no on-prem directory is configured');
+
+    sandbox.resetStats();
+    const result = await bot.click(ADMIN, 'revoke.confirm', revokeConfirmClick(cardOf(reply), { remove: held, reason: 'Left the project' }));
+    const text = invokeText(result);
+    expect(text).toContain("Wendy Moran's access to Contoso Timesheets (IWA) is revoked");
+    expect(text).toContain('Their own AD account (a partner synced from on-prem AD, not a shadow account) is untouched');
+    expect(assignments(timesheets, wendy)).toHaveLength(0);
+    expect(sandbox.stats().requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['DELETE']);
+    const [audit] = (await bot.bot.services.store.audit.list({ target: 'wmoran@partners.contoso.com', action: 'access.revoke' })).filter((a) => a.outcome === 'success');
+    expect(audit?.detail).toMatchObject({ removedAssignments: 1, shadow: 'ownAccount' });
+  });
+
   it('a double click ends the grant once and answers both clicks with a card', async () => {
     const erik = 'e0000000-0000-4000-8000-000000000004';
     const granted = await grant(erik);
@@ -321,6 +345,50 @@ describe('revoke, and expiry of SAML grants, over HTTP against the sandbox', () 
     const result = await bot.click(MEMBER_OWNER, 'revoke.confirm', revokeConfirmClick(cardOf(reply), { remove: ['manualWikiAssignmentBob0001'] }));
     expect(invokeText(result)).toContain("Bob Kelly's access to Contoso Wiki (header-based) is revoked");
     expect(assignments(WIKI, bob)).toHaveLength(0);
+  });
+
+  it("a synced partner's Kerberos grant: its notice and expiring's card say their own AD account stays, and the expiry removes only the assignment", async () => {
+    const wendy = 'd0000000-0000-4000-8000-000000000001';
+    const timesheetsId = 'f3000000-0000-4000-8000-000000000002';
+    const { services } = bot.bot;
+    // Whatever Wendy held directly before (the fixture gives her Timesheets), this grant makes its own assignment.
+    for (let i = sandbox.state.appRoleAssignments.length - 1; i >= 0; i--) {
+      const a = sandbox.state.appRoleAssignments[i];
+      if (a && a.principalId === wendy && a.resourceId === timesheetsId) sandbox.state.appRoleAssignments.splice(i, 1);
+    }
+    const timesheets = (await services.appAccess.listApps()).find((a) => a.servicePrincipalId === timesheetsId) as ProxyApp;
+    expect(timesheets.ssoKind).toBe('kerberos');
+    const deps = { store: services.store, appAccess: services.appAccess, queue: bot.bot.jobs.queue };
+    const granted = await grantAccess(deps, { app: timesheets, guest: guest(wendy), requester: OWNER, expiresAt: new Date(Date.now() + 3 * 86_400_000), onPremSynced: true });
+    expect(granted.record.grantProgress.shadowAccount).toBeUndefined();
+    expect(assignments(timesheetsId, wendy)).toHaveLength(1);
+    const ownAccount = 'Their own AD account (a partner synced from on-prem AD), not a shadow account: the end does not disable or delete it';
+
+    // The 7-day notice (already due for a grant that ends in 3 days) tells the requester, with what the end does on-prem.
+    const endsAt = granted.record.expiresAt as Date;
+    const notice = expiryNoticeJob(granted.record.id, endsAt, new Date(Date.now() - 10 * 86_400_000), [7, 1]);
+    if (!notice) throw new Error('no notice ahead');
+    await bot.bot.jobs.queue.enqueue(notice);
+    const before = bot.connector.calls.length;
+    await bot.bot.runner.runDue();
+    const told = sentTo(OWNER, before).map((c) => cardText(cardOf(c)));
+    expect(told.some((t) => t.includes("Wendy Moran's access to Contoso Timesheets (IWA) ends") && t.includes(ownAccount))).toBe(true);
+
+    // expiring lists it like any grant; its card says the same.
+    const [list] = await bot.say(ADMIN, 'expiring');
+    expect(cardText(cardOf(list))).toContain('Contoso Timesheets (IWA) for Wendy Moran');
+    const opened = await bot.click(ADMIN, 'access.grantShow', { grantId: granted.record.id });
+    expect(invokeText(opened)).toContain(ownAccount);
+
+    // The end removes the assignment the bot made, and nothing on-prem.
+    await makeDue(services.store, granted);
+    sandbox.resetStats();
+    await bot.bot.runner.runDue();
+    expect((await services.store.accessRequests.get(granted.record.id))?.state).toBe('expired');
+    expect(assignments(timesheetsId, wendy)).toHaveLength(0);
+    expect(sandbox.stats().requests.filter((r) => r.method !== 'GET').map((r) => r.method)).toEqual(['DELETE']);
+    const [ended] = await services.store.audit.list({ target: granted.record.guestUpn, action: 'access.expire' });
+    expect(ended?.detail).toMatchObject({ request: granted.record.id, removedAssignments: 1, shadow: 'ownAccount' });
   });
 
   it("at expiry takes away only the expired grant's role when another live grant of the same app covers a second one", async () => {

@@ -42,6 +42,17 @@ describe('history and audit over HTTP against the sandbox', () => {
     expect(text).toMatch(/Last sign-in/);
   });
 
+  it('shows a synced partner like a guest, saying there is no invitation or redemption rather than leaving it out', async () => {
+    const [reply] = await bot.say(MANAGER, 'history wmoran@fabrikam.com');
+    const text = cardText(cardOf(reply));
+    expect(text).toContain('Wendy Moran');
+    expect(text).toContain('None: synced from our on-prem AD (wmoran), so there is no invitation or redemption to show');
+    expect(text).not.toContain('Redeemed');
+    expect(text).not.toContain('Invitation redeemed');
+    const [invited] = await bot.say(MANAGER, 'history alice@fabrikam.com');
+    expect(cardText(cardOf(invited))).not.toContain('synced from our on-prem AD');
+  });
+
   it('answers an unknown address and hostile text clearly, with no stack trace', async () => {
     const [nobody] = await bot.say(MANAGER, 'history ${1+1}@nowhere.example');
     expect(cardText(cardOf(nobody))).toContain('Nobody matches "${1+1}@nowhere.example"');

@@ -185,4 +185,24 @@ describe('bulk invitations over HTTP against the sandbox', () => {
       await new Promise<void>((resolve) => files.close(() => resolve()));
     }
   });
+
+  it('skips a synced partner as already a guest, says why, and posts no invitation for them', async () => {
+    sandbox.setInvitations({});
+    sandbox.resetStats();
+    const replies = await bot.say(ADMIN, 'invite synced.bulk1@fabrikam.com, wmoran@fabrikam.com');
+    const reply = replies.find((c) => executeData(cardOf(c), 'bulk.start'));
+    const start = executeData(cardOf(reply), 'bulk.start');
+    if (!start) throw new Error(`no Start button: ${replies.map((c) => cardText(cardOf(c))).join(' | ')}`);
+    await bot.click(ADMIN, 'bulk.start', { ...start });
+    const id = String(start.id);
+    const view = await settled(id);
+    expect(view.counts).toMatchObject({ invited: 1, alreadyGuest: 1, failed: 0 });
+    const rows = await bot.bot.services.store.bulkRuns.rows(id);
+    const wendy = rows.find((r) => r.email === 'wmoran@fabrikam.com');
+    expect(wendy).toMatchObject({ state: 'alreadyGuest', userId: 'd0000000-0000-4000-8000-000000000001' });
+    expect(wendy?.detail).toContain('wmoran@partners.contoso.com is a partner account synced from our on-prem AD, who signs in with it; no invitation was sent');
+    const posted = sandbox.stats().requests.filter((r) => r.method === 'POST' && /\/invitations$/.test(r.path) && !r.refused);
+    expect(posted).toHaveLength(1);
+    expect([...sandbox.state.users.values()].filter((u) => (u.mail ?? '').toLowerCase() === 'wmoran@fabrikam.com')).toHaveLength(1);
+  });
 });

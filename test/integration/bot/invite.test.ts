@@ -137,12 +137,32 @@ describe('invite and resend over HTTP against the sandbox', () => {
     expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(0);
   });
 
-  it('explains an existing synced partner account instead of inviting it', async () => {
-    const [reply] = await bot.say(MANAGER, 'invite wmoran@fabrikam.com');
-    const text = cardText(cardOf(reply));
-    expect(text).toContain('locally managed partner account');
-    expect(text).toContain('wmoran@partners.contoso.com');
+  it('explains an existing synced partner account instead of inviting it: who they are, how they sign in, and no POST /invitations', async () => {
+    for (const [caller, address] of [[MANAGER, 'wmoran@fabrikam.com'], [ADMIN, 'WMoran@Fabrikam.com'], [ADMIN, 'wmoran@partners.contoso.com']] as const) {
+      sandbox.resetStats();
+      const [reply] = await bot.say(caller, `invite ${address}`);
+      const card = cardOf(reply);
+      const text = cardText(card);
+      expect(text).toContain('is a locally managed partner account');
+      expect(text).toContain('Wendy Moran (wmoran@partners.contoso.com) is a partner whose account our on-premises Active Directory manages');
+      expect(text).toContain('They sign in with that on-prem account and its password, not through an invitation');
+      expect(text).toContain('no invitation was sent');
+      // No form, no Send button: nothing to confirm, because nothing will be created.
+      expect(JSON.stringify(card)).not.toContain('invite.submit');
+      expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(0);
+      expect(sandbox.stats().writes).toBe(0);
+    }
     expect(usersWithMail(sandbox, 'wmoran@fabrikam.com')).toHaveLength(1);
+  });
+
+  it('says a synced partner has no invitation to resend, and sends none', async () => {
+    sandbox.resetStats();
+    const [reply] = await bot.say(ADMIN, 'resend wmoran@fabrikam.com');
+    const text = cardText(cardOf(reply));
+    expect(text).toContain('no invitation: there is nothing to resend');
+    expect(text).toContain('They sign in with their AD account');
+    expect(graphCalls(sandbox, /\/invitations$/)).toHaveLength(0);
+    expect(sandbox.stats().writes).toBe(0);
   });
 
   it("refuses a domain on the bot's block list before calling Graph", async () => {

@@ -69,9 +69,15 @@ describe('whois over HTTP against the Contoso sandbox', () => {
     expect(text).toContain('On-prem app access');
     expect(text).toContain('Contoso Timesheets (IWA): Timesheet User');
     expect(text).not.toContain('Security gap');
+    // A guest like an invited one, except that Microsoft records no invitation for them, and AD already holds their account.
+    expect(text).toContain('As a guest');
+    expect(text).toContain('None: synced from our on-prem AD, not invited, so there is no invitation to redeem or resend');
+    expect(text).toContain('Their own AD account (wmoran): Kerberos apps use it, so they need no shadow account');
+    expect(text).not.toContain('Pending');
     const buttons = executeActions(card);
-    expect(buttons.map((b) => b.title)).toEqual(['Check realm']);
+    expect(buttons.map((b) => b.title)).toEqual(['Check realm', "Why can't they sign in?"]);
     expect(buttons[0]?.data).toEqual({ emailOrDomain: 'wmoran@fabrikam.com', userId: 'd0000000-0000-4000-8000-000000000001' });
+    expect(buttons[1]?.data).toEqual({ user: 'd0000000-0000-4000-8000-000000000001' });
     expect(sandbox.stats().graphRoundTrips).toBe(1);
   });
 

@@ -1,0 +1,173 @@
+import type { Owner, ProxyApp } from '../../graph/appProxy';
+import { canRequestAccess, canResendInvitation, canResetRedemption, canRunDoctor, type CapabilityCaller } from '../../identity/capabilities';
+import { sameObjectId } from '../../identity/objectId';
+import type { InspectedShadowAccount } from '../../onprem/shadowAccounts';
+import type { AccessRequestRecord, AccessRequestState } from '../../store';
+import type { AppDirectory } from '../appAccess';
+import { matchApp } from '../appMatch';
+import type { Candidate, LookupService, RealmReport, UserSummary } from '../lookup';
+import { parseUserRef } from '../userRef';
+import {
+  accountCheck,
+  assignedCheck,
+  delegatedLoginCheck,
+  grantCheck,
+  invitationCheck,
+  preAuthenticationCheck,
+  shadowAccountCheck,
+  signInCheck,
+  singleSignOnCheck,
+  verdictLine,
+  type AppAssignmentFact,
+  type DoctorCheck,
+  type ShadowFacts,
+} from './checks';
+
+/** The reads the doctor makes, each one another service already makes for whois, realm, apps, revoke or a grant. */
+export interface DoctorPorts {
+  lookup: Pick<LookupService, 'whois' | 'checkRealm'>;
+  apps: Pick<AppDirectory, 'listApps' | 'listOwners' | 'listUserAssignments'>;
+  grants: { findFor(guestObjectId: string, servicePrincipalId: string, states: readonly AccessRequestState[]): Promise<AccessRequestRecord[]> };
+  /** On-prem AD; undefined when ONPREM_* is not configured, and the shadow-account check then says it could not look. */
+  shadowAccounts?: { readonly guestOu: string; inspect(objectId: string): Promise<InspectedShadowAccount | undefined> };
+  /** The tenanted sign-in address to send a partner whose email's home realm is elsewhere. */
+  signInUrl: string;
+  now: () => Date;
+}
+
+export interface DoctorReport {
+  /** What was asked about, as typed. */
+  query: string;
+  user?: { id: string; displayName: string; address: string };
+  app?: { servicePrincipalId: string; displayName: string };
+  /** In chain order. */
+  checks: DoctorCheck[];
+  /** The first red check in plain words, or that nothing was found. */
+  verdict: string;
+}
+
+export type DoctorOutcome =
+  | { kind: 'report'; report: DoctorReport }
+  | { kind: 'badInput'; problem: string }
+  | { kind: 'ambiguousUser'; query: string; candidates: Candidate[]; more: boolean }
+  /** The app name fits several apps, or nothing close (then `candidates` are the nearest). */
+  | { kind: 'pickApp'; query: string; user: string; candidates: ProxyApp[]; matched: 'several' | 'none' }
+  /** An app name a caller who may not list the apps did not match exactly. */
+  | { kind: 'unknownApp'; query: string }
+  | { kind: 'notAllowed'; app?: ProxyApp; owners: Owner[] };
+
+/** Every state a request for the app can be in that says something about access now. */
+const GRANT_STATES: readonly AccessRequestState[] = ['granted', 'pending', 'approved', 'expired', 'revoked', 'failed'];
+
+const why = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * `doctor <person> [<app>]`: every link of the chain from the account to the app's sign-in, each a verdict with the fact it
+ * rests on and the fix, from the reads whois, realm, apps and the grant path already make. A read that fails makes its
+ * check amber with the reason, never the whole answer fail, and never a silent green.
+ */
+export class DoctorService {
+  constructor(private readonly ports: DoctorPorts) {}
+
+  async diagnose(caller: CapabilityCaller, userInput: string, appInput?: string): Promise<DoctorOutcome> {
+    const parsed = parseUserRef(userInput);
+    if (!parsed.ok) return { kind: 'badInput', problem: parsed.problem };
+    const manager = canRunDoctor(caller) === 'manager';
+    if (!manager && appInput === undefined) return { kind: 'notAllowed', owners: [] };
+    // A manager's reads go in parallel; an owner's right is settled first, so nothing is read about a person for nobody.
+    const whois = () => this.ports.lookup.whois(parsed.value, caller);
+    const early = manager ? whois() : undefined;
+    // Awaited below; this only keeps a failure there from being unhandled while the app is matched.
+    early?.catch(() => undefined);
+    let app: ProxyApp | undefined;
+    if (appInput !== undefined) {
+      const match = matchApp(await this.ports.apps.listApps(), appInput);
+      if (match.kind !== 'one') {
+        // The app list is for partner managers and admins, as with apps; an owner names their app exactly.
+        if (!manager) return { kind: 'unknownApp', query: appInput };
+        return { kind: 'pickApp', query: appInput, user: userInput, candidates: match.kind === 'several' ? match.candidates : match.suggestions, matched: match.kind };
+      }
+      app = match.app;
+      if (!manager) {
+        const owners = await this.ports.apps.listOwners(app.servicePrincipalId);
+        if (canRunDoctor(caller, owners.map((o) => o.id)) !== 'owner') return { kind: 'notAllowed', app, owners };
+      }
+    }
+    const found = await (early ?? whois());
+    if (found.kind === 'ambiguous') return { kind: 'ambiguousUser', query: found.query, candidates: found.candidates, more: found.more };
+    const user = found.kind === 'found' ? found.user : undefined;
+    return { kind: 'report', report: await this.examine(caller, parsed.value.value, user, app) };
+  }
+
+  /** The same diagnosis for a person and an app picked by id from a card: card data is user input, so all is checked again. */
+  async diagnoseFor(caller: CapabilityCaller, userInput: string, servicePrincipalId: string | undefined): Promise<DoctorOutcome> {
+    if (servicePrincipalId === undefined) return this.diagnose(caller, userInput);
+    return this.diagnose(caller, userInput, servicePrincipalId);
+  }
+
+  /** The app a card's button names, for the question whom to check; undefined when it is no longer published. */
+  async appNamed(servicePrincipalId: string): Promise<ProxyApp | undefined> {
+    return (await this.ports.apps.listApps()).find((a) => a.servicePrincipalId.toLowerCase() === servicePrincipalId.toLowerCase());
+  }
+
+  private async examine(caller: CapabilityCaller, query: string, user: UserSummary | undefined, app: ProxyApp | undefined): Promise<DoctorReport> {
+    const may = { resend: canResendInvitation(caller), resetRedemption: canResetRedemption(caller), request: canRequestAccess(caller) };
+    const account = [accountCheck(user, query), invitationCheck(user, may)];
+    const realmTarget = user?.realmTarget;
+    const realmRead: Promise<RealmReport | undefined> = realmTarget ? this.ports.lookup.checkRealm(realmTarget).catch(() => undefined) : Promise.resolve(undefined);
+    const appChecks = user && app ? this.appChecks(user, app, may.request) : Promise.resolve([]);
+    const [realm, onApp] = await Promise.all([realmRead, appChecks]);
+    const checks = [...account, signInCheck(user, realm, this.ports.signInUrl), ...onApp];
+    const who = user?.displayName ?? query;
+    return {
+      query,
+      ...(user ? { user: { id: user.id, displayName: user.displayName, address: user.mail ?? user.userPrincipalName ?? user.id } } : {}),
+      ...(app ? { app: { servicePrincipalId: app.servicePrincipalId, displayName: app.displayName } } : {}),
+      checks,
+      verdict: verdictLine(checks, who, app?.displayName),
+    };
+  }
+
+  private async appChecks(user: UserSummary, app: ProxyApp, mayRequest: boolean): Promise<DoctorCheck[]> {
+    const [assignments, records, shadow] = await Promise.all([this.assignmentsOn(app, user), this.ports.grants.findFor(user.id, app.servicePrincipalId, GRANT_STATES), this.shadowFacts(app, user)]);
+    const live = records.find((r) => r.state === 'granted');
+    const assigned = 'unreadable' in assignments ? undefined : assignments.length > 0;
+    return [
+      assignedCheck(app, user, assignments, live, { request: mayRequest }),
+      grantCheck(app, user, records, assigned, this.ports.now(), { request: mayRequest }),
+      preAuthenticationCheck(app),
+      singleSignOnCheck(app),
+      shadowAccountCheck(app, user, shadow, { request: mayRequest }),
+      delegatedLoginCheck(app, user),
+    ];
+  }
+
+  /** The user's assignments on this app: their own and their groups', each named by role and group. */
+  private async assignmentsOn(app: ProxyApp, user: UserSummary): Promise<AppAssignmentFact[] | { unreadable: string }> {
+    try {
+      const all = await this.ports.apps.listUserAssignments(user.id);
+      return all
+        .filter((a) => a.resourceId.toLowerCase() === app.servicePrincipalId.toLowerCase())
+        .map((a) => {
+          const role = app.roles.find((r) => r.id.toLowerCase() === a.appRoleId.toLowerCase());
+          const roleName = role?.displayName ?? (app.roles.length === 0 ? 'Default access' : `Role ${a.appRoleId}`);
+          return sameObjectId(a.principalId, user.id) ? { roleName } : { roleName, viaGroup: a.principalDisplayName ?? a.principalId };
+        });
+    } catch (error) {
+      return { unreadable: why(error) };
+    }
+  }
+
+  /** One LDAP search, only for a Kerberos app and a guest that needs a shadow account. */
+  private async shadowFacts(app: ProxyApp, user: UserSummary): Promise<ShadowFacts | undefined> {
+    if (app.ssoKind !== 'kerberos' || user.onPremises !== undefined) return undefined;
+    const directory = this.ports.shadowAccounts;
+    if (!directory) return { kind: 'notConfigured' };
+    try {
+      const account = await directory.inspect(user.id);
+      return account ? { kind: 'found', account, guestOu: directory.guestOu } : { kind: 'missing' };
+    } catch (error) {
+      return { kind: 'failed', reason: why(error) };
+    }
+  }
+}
