@@ -55,7 +55,23 @@ const HygieneGuestSchema = z.object({
     .transform((v) => v ?? undefined),
 });
 
-export type HygieneGuest = z.infer<typeof HygieneGuestSchema>;
+/** A guest as `stale` reads it; a property Graph sent as null or left out is absent. */
+export interface HygieneGuest {
+  id: string;
+  displayName?: string | undefined;
+  userPrincipalName?: string | undefined;
+  mail?: string | undefined;
+  userType?: string | undefined;
+  accountEnabled?: boolean | undefined;
+  createdDateTime?: string | undefined;
+  creationType?: string | undefined;
+  externalUserState?: string | undefined;
+  externalUserStateChangeDateTime?: string | undefined;
+  onPremisesSyncEnabled?: boolean | undefined;
+  signInActivity?: { lastSignInDateTime?: string | undefined; lastNonInteractiveSignInDateTime?: string | undefined; lastSuccessfulSignInDateTime?: string | undefined } | undefined;
+}
+
+HygieneGuestSchema satisfies z.ZodType<HygieneGuest>;
 
 /**
  * Whether the listing carries sign-in activity. Without an Entra ID P1/P2 licence Graph answers 403
