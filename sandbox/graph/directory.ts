@@ -102,7 +102,10 @@ function filterPaths(expr: FilterExpr): string[][] {
       return [...filterPaths(expr.left), ...filterPaths(expr.right)];
     case 'not':
       return filterPaths(expr.expr);
-    default:
+    case 'cmp':
+    case 'in':
+    case 'fn':
+    case 'any':
       return [expr.path];
   }
 }
