@@ -49,12 +49,13 @@ function signInWords(g: StaleGuest, now: Date): string {
 }
 
 function invitedWords(g: StaleGuest, now: Date): string {
-  const byBot = g.invitation ? ` through the bot, asked by ${g.invitation.requesterName} on ${day(g.invitation.at)}` : '';
+  const byBot = g.invitation ? `Invited through the bot for ${g.invitation.requesterName} on ${day(g.invitation.at)}.` : '';
   if (g.guest.externalUserState === 'PendingAcceptance') {
-    return g.pendingSince ? `Invited ${day(g.pendingSince)} (${ago(g.pendingSince, now)}), not redeemed${byBot}.` : `Invited (date unknown), not redeemed${byBot}.`;
+    const sent = g.pendingSince ? `Invitation sent ${day(g.pendingSince)} (${ago(g.pendingSince, now)}), not redeemed.` : 'Invitation sent (date unknown), not redeemed.';
+    return byBot ? `${sent} ${byBot}` : sent;
   }
   if (g.guest.onPremisesSyncEnabled === true) return 'Synced from our on-prem AD: no invitation.';
-  return byBot ? `Invited${byBot}.` : '';
+  return byBot;
 }
 
 function sponsorWords(g: StaleGuest): string {
