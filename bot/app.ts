@@ -26,6 +26,8 @@ import { GraphAccountState } from './graph/accountState';
 import { PartnerMarkerWriter } from './onprem/partnerMarker';
 import { GraphPartnerUsers } from './graph/partnerUsers';
 import { registerPartnersExportRoute } from './partnersExportRoute';
+import { registerStaleExportRoute } from './staleExportRoute';
+import { GraphGuestHygiene } from './graph/guestHygiene';
 import { JobQueue, JobRunner, Jobs } from './jobs';
 import { jobHandlers } from './jobs/handlers';
 import { scheduleHousekeeping } from './jobs/housekeeping.job';
@@ -137,6 +139,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       partnerAccounts,
       partnerMarker: config.onprem && config.partners.markerAttribute ? new PartnerMarkerWriter(config.onprem, config.partners.markerAttribute) : undefined,
       partnerUsers,
+      guestHygiene: new GraphGuestHygiene(graph),
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),
       log,
@@ -171,6 +174,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     routes: [
       (s) => registerBulkResultsRoute(s, services.bulkInvitations, log.child({ component: 'bulk-results' })),
       (s) => registerAuditExportRoute(s, services.auditTrail, log.child({ component: 'audit-export' })),
+      ...(services.stale ? [(s: Server) => registerStaleExportRoute(s, services.stale, log.child({ component: 'stale-export' }))] : []),
       ...(services.partners ? [(s: Server) => registerPartnersExportRoute(s, services.partners, log.child({ component: 'partners-export' }))] : []),
       ...(testClock ? [(s: Server) => registerTestClockRoute(s, testClock, runner, log.child({ component: 'test-clock' }))] : []),
     ],

@@ -157,6 +157,7 @@ const RawEnv = z.object({
   ),
   DOWNLOAD_LINK_SECRET: optionalString.pipe(z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
   DOWNLOAD_LINK_HOURS: positiveInt(24),
+  INVITE_UNREDEEMED_DAYS: positiveInt(30).refine((n) => n <= 3650, { message: 'must be at most 3650 days' }),
 
   ONPREM_LDAP_URL: optionalString.pipe(
     z
@@ -446,6 +447,8 @@ function toConfig(e: Env, cwd: string, problems: string[]) {
       linkSecret: e.DOWNLOAD_LINK_SECRET,
       linkLifetimeMs: e.DOWNLOAD_LINK_HOURS * 3600_000,
     },
+    /** `stale`: an invitation still PendingAcceptance this many days after it went out is reported. */
+    hygiene: { unredeemedDays: e.INVITE_UNREDEEMED_DAYS },
     /** How locally managed partner accounts synced from on-prem AD are told apart from employees. */
     partners: {
       /** The onPremisesExtensionAttributes entry that marks a partner (extensionAttribute1 by default), or undefined for none. */

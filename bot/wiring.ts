@@ -27,6 +27,7 @@ import { tenantedSignInUrl } from './services/hybrid/signin';
 import { PartnerSyncService, type PartnerUserReader } from './services/partners/partnerSync';
 import { PartnersService } from './services/partners/partnersService';
 import type { Notifier } from './services/ports';
+import { StaleService, type GuestHygieneReader } from './services/stale/staleService';
 import { RealmService, type OwnDomainReader } from './services/realm';
 import type { Clock, LoginEndpoints } from './services/realmPorts';
 import type { RealmLookup } from './services/realmVerdict';
@@ -61,6 +62,8 @@ export interface ServicePorts {
   /** partners: the AD side (PartnerAccounts) and the Entra side (GraphPartnerUsers); both or neither, with ONPREM_*. */
   partnerAccounts?: PartnerAccounts;
   partnerUsers?: PartnerUserReader;
+  /** stale: every guest with sign-in activity, and their sponsors; undefined where no Graph reader is wired. */
+  guestHygiene?: GuestHygieneReader;
   /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
   realm: RealmLookup;
   /** Downloads a CSV attached in Teams. */
@@ -75,7 +78,7 @@ export interface ServicePorts {
 
 /** The settings services read, in the very shape the app's Config has them. */
 export type ServiceSettings = Pick<Config, 'roles' | 'partners' | 'invitations' | 'access'> &
-  Partial<Pick<Config, 'realm' | 'tenantId'>> & {
+  Partial<Pick<Config, 'realm' | 'tenantId' | 'hygiene'>> & {
   /** Sandbox mode only: attached files may come from a loopback http server. */
   allowLoopbackFiles: boolean;
 };
@@ -187,6 +190,17 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
         ...(settings.invitations.resultsOnOwnAddress ? { resultsOnOwnAddress: true } : {}),
       },
     }),
+    ...(ports.guestHygiene
+      ? {
+          stale: new StaleService({
+            reader: ports.guestHygiene,
+            invitations: store.invitations,
+            unredeemedDays: settings.hygiene?.unredeemedDays ?? 30,
+            links: { ...settings.invitations, linkSecret },
+            now,
+          }),
+        }
+      : {}),
     ...(ports.partnerAccounts && ports.partnerUsers
       ? { partners: new PartnersService(new PartnerSyncService(ports.partnerAccounts, ports.partnerUsers, settings.partners), { ...settings.invitations, linkSecret }) }
       : {}),

@@ -57,6 +57,8 @@ import { auditTimeline } from './auditTimeline';
 import partnersTemplate from './partners.card.json';
 import partnerDetailTemplate from './partnerDetail.card.json';
 import { partners } from './partners';
+import staleGuestsTemplate from './staleGuests.card.json';
+import { staleGuests } from './staleGuests';
 import { partnerDetail } from './partnerDetail';
 import dialogQuestionTemplate from './dialogQuestion.card.json';
 import { dialogQuestion } from './dialogQuestion';
@@ -69,7 +71,7 @@ import { accessForward } from './accessForward';
 import type { CardTemplate } from './render';
 
 /** Every card the bot sends. Handlers call these; they never build card JSON themselves. */
-export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder, grantExtend, grantList, grantNotice, dialogQuestion, doctor, doctorAsk, accessForward };
+export const cards = { apps, bulkRun, confirm, help, inviteApproval, inviteConfirm, inviteOutcome, notice, whoami, realm, userPicker, userSummary, accessEnded, revokeConfirm, revokePicker, accessApproval, accessPick, accessRequestForm, accessRequestList, accessRequestStatus, checklist, identityStep, auditTimeline, auditExport, partners, partnerDetail, accessReminder, grantExtend, grantList, grantNotice, dialogQuestion, doctor, doctorAsk, accessForward, staleGuests };
 
 /** Every template, by name, for the tests that validate schemas, sizes and verbs. */
 export const templates: Record<string, CardTemplate> = {
@@ -107,4 +109,5 @@ export const templates: Record<string, CardTemplate> = {
   grantNotice: grantNoticeTemplate,
   dialogQuestion: dialogQuestionTemplate,
   accessForward: accessForwardTemplate,
+  staleGuests: staleGuestsTemplate,
 };

@@ -35,6 +35,7 @@ import { partnersPage } from './partners.page.action';
 import { doctorRun } from './doctor.run.action';
 import { accessForward } from './access.forward.action';
 import { accessForwardSubmit } from './access.forwardSubmit.action';
+import { stalePage } from './stale.page.action';
 
 /** Every Action.Execute verb the bot handles; a test checks each has a template that uses it and vice versa. */
-export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder, partnersPage, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm, doctorRun, accessForward, accessForwardSubmit];
+export const actions: readonly AnyCardAction[] = [rolesRefresh, userShow, realmCheck, inviteSubmit, inviteCancel, inviteApprove, inviteDeny, inviteRefresh, inviteResend, bulkStart, bulkApprove, bulkCancel, bulkResults, revokePrepare, revokeConfirm, revokeCancel, accessRequest, accessSubmit, accessApprove, accessDeny, accessRefresh, accessWithdraw, accessCancel, partnerKeepIdentity, historyOlder, auditOlder, partnersPage, accessExtend, accessExtendSubmit, accessLetEnd, accessGrantShow, accessShorten, accessShortenConfirm, doctorRun, accessForward, accessForwardSubmit, stalePage];

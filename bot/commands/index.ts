@@ -19,6 +19,7 @@ import { history } from './history.command';
 import { audit } from './audit.command';
 import { partners } from './partners.command';
 import { doctor } from './doctor.command';
+import { stale } from './stale.command';
 
 /** The registry: drives the router, the help card, the manifest's command list and the docs. Order is the help order. */
-export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, partners, expiring, shorten, doctor, help];
+export const commands: readonly AnyCommand[] = [whoami, whois, realm, invite, resend, apps, request, requests, pending, revoke, signin, convert, mark, history, audit, partners, expiring, shorten, doctor, stale, help];

@@ -48,6 +48,8 @@ export const GRAPH_STEPS = {
   'Disabling the account': { feature: 'Keeping one of two identities (the partners card)', permissions: ['User.ReadWrite.All'], changes: true },
   'Listing the guests': { feature: 'Locally managed partner accounts (partners)', permissions: ['User.Read.All'] },
   'Looking up synced users': { feature: 'Locally managed partner accounts (partners)', permissions: ['User.Read.All'] },
+  'Listing the guests and their sign-in': { feature: 'Guest hygiene (stale)', permissions: ['User.Read.All'] },
+  "Reading the guests' sponsors": { feature: 'Guest hygiene (stale)', permissions: ['User.Read.All'] },
   'Reading app access': { feature: 'Which identity holds which app access (partners)', permissions: ['User.Read.All', 'Application.Read.All'] },
 } as const satisfies Record<string, { feature: string; permissions: readonly string[]; changes?: true }>;
 

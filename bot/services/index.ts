@@ -13,6 +13,7 @@ import type { LookupService } from './lookup';
 import type { RealmLookup } from './realmVerdict';
 import type { PartnersService } from './partners/partnersService';
 import type { DoctorService } from './doctor/doctorService';
+import type { StaleService } from './stale/staleService';
 
 /** Everything commands, actions and jobs may call. Built once in the composition root; replaced by in-memory doubles in tests. */
 export interface Services {
@@ -43,4 +44,6 @@ export interface Services {
   doctor: DoctorService;
   /** partners: on-prem AD partner accounts and Entra seen together; undefined when ONPREM_* is not configured. */
   partners?: PartnersService;
+  /** stale: guests with no sign-in, unredeemed invitations, guests without a live sponsor; undefined without a Graph reader. */
+  stale?: StaleService;
 }

@@ -137,6 +137,23 @@ export class InvitationRepository {
     });
   }
 
+  /**
+   * Every invitation the bot sent (state invited), newest first: who asked and when, for `stale`'s rows. One query; a row
+   * whose result cannot be read still gives its email.
+   */
+  async sentInvitations(): Promise<{ email: string; userId?: string; requesterName: string; at: Date }[]> {
+    const rows = await this.db.selectFrom('invitation').select(['id', 'email', 'requester_name', 'result', 'updated_at']).where('state', '=', 'invited').orderBy('updated_at', 'desc').execute();
+    return rows.map((row) => {
+      const result = this.parse(row.id, 'result', row.result, InvitationResultSchema);
+      return {
+        email: row.email,
+        ...(result?.kind === 'invited' ? { userId: result.userId } : {}),
+        requesterName: row.requester_name,
+        at: new Date(row.updated_at),
+      };
+    });
+  }
+
   /** Where the approval cards went. Not a state change, so `version` is untouched and a racing decision still wins. */
   async setApprovalMessages(id: string, messages: readonly StoredMessage[]): Promise<void> {
     await this.db.updateTable('invitation').set({ approval_messages: JSON.stringify(messages) }).where('id', '=', id).execute();

@@ -8,6 +8,10 @@ import { expiringCard, extensionFormCard, grantCard, grantLifeMessages } from '.
 import { auditPageCard, exportCard, historyCard } from '../../bot/presenters/audit.presenter';
 import type { TimelineLine } from '../../bot/services/audit/timeline';
 import { CHECK_ORDER, type DoctorCheck } from '../../bot/services/doctor/checks';
+import { staleCard } from '../../bot/presenters/stale.presenter';
+import { classifyGuest, countGroups } from '../../bot/services/stale/staleClassify';
+import { linesOf, type StaleScan } from '../../bot/services/stale/staleService';
+import type { HygieneGuest, SponsorRead } from '../../bot/graph/guestHygiene';
 
 /** Text a hostile or careless directory could hold: Markdown links, template syntax, very long, right-to-left, spoofing. */
 export const HOSTILE = {
@@ -311,6 +315,7 @@ export function cardSamples(): CardSample[] {
     ...grantLifeCardSamples(),
     ...auditCardSamples(),
     ...partnersCardSamples(),
+    ...staleCardSamples(),
     ...dialogCardSamples(),
   ];
 }
@@ -905,5 +910,41 @@ function partnersCardSamples(): CardSample[] {
       }),
     },
     { card: 'partnerDetail', variant: 'hostile', attachment: cards.partnerDetail({ ...detail, name: HOSTILE_TEXT, dn: HOSTILE.link, sentence: HOSTILE_TEXT, rows: [{ attribute: HOSTILE.template, ad: HOSTILE_TEXT, entra: HOSTILE.link, differs: true }], keep: undefined }) },
+  ];
+}
+
+/** The stale card from its presenter: typical, a full page of maximal rows with many pages, and hostile directory text. */
+function staleCardSamples(): CardSample[] {
+  const now = new Date('2026-12-02T11:00:00Z');
+  const ago = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+  const rules = { now, days: 90, unredeemedDays: 30 };
+  const scanOf = (guests: { guest: HygieneGuest; sponsors: SponsorRead; invitedBy?: string }[], readable = true): StaleScan => {
+    const signIn = readable ? ({ readable: true } as const) : ({ readable: false, reason: 'noLicence' } as const);
+    const classified = guests.map((g) => classifyGuest(g.guest, signIn, g.sponsors, rules, g.invitedBy ? { requesterName: g.invitedBy, at: new Date(ago(70)) } : undefined)).filter((g) => g.groups.length > 0);
+    return { id: '5b2c1d4e-6f70-4a8b-9c0d-1e2f3a4b5c6d', at: now, days: 90, unredeemedDays: 30, signIn, counts: countGroups(classified, 1200), guests: classified };
+  };
+  const megan: SponsorRead = { read: true, sponsors: [{ id: 'b0000000-0000-4000-8000-000000000001', kind: 'user', displayName: 'Megan Bowen', accountEnabled: true }] };
+  const typical = scanOf([
+    { guest: { id: 'e1', displayName: 'Alice Smith (Fabrikam)', mail: 'alice@fabrikam.com', externalUserState: 'Accepted', createdDateTime: ago(500), signInActivity: { lastSuccessfulSignInDateTime: ago(140) } }, sponsors: megan },
+    { guest: { id: 'e2', displayName: 'Bob Kelly', mail: 'bob@woodgrove.test', externalUserState: 'PendingAcceptance', externalUserStateChangeDateTime: ago(45), createdDateTime: ago(45) }, sponsors: { read: true, sponsors: [{ id: 'b2', kind: 'user', displayName: 'Left Company', accountEnabled: false }] }, invitedBy: 'Megan Bowen' },
+    { guest: { id: 'e4', displayName: 'Erik Lindqvist', mail: 'erik@tailspin.test', externalUserState: 'Accepted', createdDateTime: ago(30), signInActivity: { lastSuccessfulSignInDateTime: ago(3) } }, sponsors: { read: true, sponsors: [] } },
+  ]);
+  const page = (scan: StaleScan, pages = 1) => ({ scan, page: 1, pages, lines: linesOf(scan).slice(0, 8), exportUrl: `https://bot.contoso.com/stale/${scan.id}/results.csv?expires=1796000000&sig=abc` });
+  const long = HOSTILE.long;
+  const maximal = scanOf(
+    Array.from({ length: 8 }, (_, i) => ({
+      guest: { id: `e${i}`, displayName: long, mail: `${'x'.repeat(60)}${i}@${'y'.repeat(60)}.com`, externalUserState: 'PendingAcceptance', externalUserStateChangeDateTime: ago(400), createdDateTime: ago(400) },
+      sponsors: { read: true, sponsors: [0, 1, 2].map((j) => ({ id: `s${j}`, kind: 'user' as const, displayName: long, accountEnabled: false })) },
+      invitedBy: long,
+    })),
+  );
+  const hostile = scanOf(
+    [{ guest: { id: 'e9', displayName: HOSTILE_TEXT, mail: 'evil@evil.example', externalUserState: 'Accepted', createdDateTime: ago(500) }, sponsors: { read: true, sponsors: [{ id: 's', kind: 'user', displayName: HOSTILE.link, accountEnabled: false }] }, invitedBy: HOSTILE.template }],
+    false,
+  );
+  return [
+    { card: 'staleGuests', variant: 'typical', attachment: staleCard(page(typical)) },
+    { card: 'staleGuests', variant: 'maximal', attachment: staleCard(page(maximal, 1250)) },
+    { card: 'staleGuests', variant: 'hostile', attachment: staleCard({ ...page(hostile), exportUrl: undefined } as never) },
   ];
 }
