@@ -1,4 +1,5 @@
 import type { Owner, ProxyApp } from '../../graph/appProxy';
+import type { DoctorSignals } from '../../graph/doctorSignals';
 import { canRequestAccess, canResendInvitation, canResetRedemption, canRunDoctor, type CapabilityCaller } from '../../identity/capabilities';
 import { sameObjectId } from '../../identity/objectId';
 import type { InspectedShadowAccount } from '../../onprem/shadowAccounts';
@@ -7,7 +8,9 @@ import type { AppDirectory } from '../appAccess';
 import { matchApp } from '../appMatch';
 import type { Candidate, LookupService, RealmReport, UserSummary } from '../lookup';
 import { parseUserRef } from '../userRef';
+import { conditionalAccessCheck, recentSignInsCheck } from './signalChecks';
 import {
+  CHECK_ORDER,
   accountCheck,
   assignedCheck,
   delegatedLoginCheck,
@@ -30,6 +33,13 @@ export interface DoctorPorts {
   grants: { findFor(guestObjectId: string, servicePrincipalId: string, states: readonly AccessRequestState[]): Promise<AccessRequestRecord[]> };
   /** On-prem AD; undefined when ONPREM_* is not configured, and the shadow-account check then says it could not look. */
   shadowAccounts?: { readonly guestOu: string; inspect(objectId: string): Promise<InspectedShadowAccount | undefined> };
+  /**
+   * Conditional Access policies, group memberships and the sign-in log, in one `$batch`; undefined in a wiring without them,
+   * and those rows then say they could not be read.
+   */
+  signals?: { read(userId: string, appId: string | undefined): Promise<DoctorSignals> };
+  /** How many days of the sign-in log `signals` reads, for the row's words. */
+  signInWindowDays?: number;
   /** The tenanted sign-in address to send a partner whose email's home realm is elsewhere. */
   signInUrl: string;
   now: () => Date;
@@ -116,8 +126,17 @@ export class DoctorService {
     const realmTarget = user?.realmTarget;
     const realmRead: Promise<RealmReport | undefined> = realmTarget ? this.ports.lookup.checkRealm(realmTarget).catch(() => undefined) : Promise.resolve(undefined);
     const appChecks = user && app ? this.appChecks(user, app, may.request) : Promise.resolve([]);
-    const [realm, onApp] = await Promise.all([realmRead, appChecks]);
-    const checks = [...account, signInCheck(user, realm, this.ports.signInUrl), ...onApp];
+    const signalsRead = user ? this.signals(user.id, app?.appId) : Promise.resolve(undefined);
+    const [realm, onApp, signals] = await Promise.all([realmRead, appChecks, signalsRead]);
+    const signalApp = app ? { appId: app.appId, displayName: app.displayName } : undefined;
+    const unread = { unreadable: 'failed', reason: 'the bot is not set up to read it' } as const;
+    const checks = [
+      ...account,
+      signInCheck(user, realm, this.ports.signInUrl),
+      ...onApp,
+      conditionalAccessCheck(user, signalApp, signals?.policies ?? unread, signals?.groupIds),
+      recentSignInsCheck(user, signalApp, signals?.signIns ?? unread, this.ports.signInWindowDays ?? 7),
+    ].sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
     const who = user?.displayName ?? query;
     return {
       query,
@@ -140,6 +159,18 @@ export class DoctorService {
       shadowAccountCheck(app, user, shadow, { request: mayRequest }),
       delegatedLoginCheck(app, user),
     ];
+  }
+
+  /** The last two rows' reads; a failure there is the rows' amber, never the report's. */
+  private async signals(userId: string, appId: string | undefined): Promise<DoctorSignals | undefined> {
+    const port = this.ports.signals;
+    if (!port) return undefined;
+    try {
+      return await port.read(userId, appId);
+    } catch (error) {
+      const failed = { unreadable: 'failed', reason: why(error) } as const;
+      return { policies: failed, groupIds: undefined, signIns: failed };
+    }
   }
 
   /** The user's assignments on this app: their own and their groups', each named by role and group. */
