@@ -1,13 +1,15 @@
 import { type Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
+import type { Assignment } from './appProxy';
 import { batchItemError, describeGraphError, isGraphError } from './errors';
 import { odataString, pathSegment, queryString } from './odata';
 
 /**
  * Reads for the access doctor's last two rows, in one `$batch` (one round trip): the tenant's Conditional Access policies
  * (conditionalaccessroot-list-policies, Policy.Read.All), the person's group memberships to match the policies' groups
- * (user-list-transitivememberof), and their recent sign-ins (signin-list, AuditLog.Read.All and an Entra ID P1/P2 licence).
- * Each part fails alone: its row says why, the others still answer.
+ * (user-list-transitivememberof), their recent sign-ins (signin-list, AuditLog.Read.All and an Entra ID P1/P2 licence) and,
+ * with an app, their app role assignments (user-list-approleassignments), which the assigned row would otherwise read in a
+ * round trip of its own. Each part fails alone: its row says why, the others still answer.
  */
 
 /** One Conditional Access policy, only the fields the doctor reads; anything else Graph sends is ignored. */
@@ -51,6 +53,11 @@ export interface DoctorSignals {
   groupIds: Set<string> | undefined;
   /** Newest first. */
   signIns: SignInRecord[] | Unreadable;
+  /**
+   * The user's app role assignments (their own and their groups'), when asked for and read whole in the batch; undefined
+   * otherwise, and the caller reads them the usual way (with its replication retry and paging).
+   */
+  assignments?: Assignment[];
 }
 
 const strings = z
@@ -101,6 +108,20 @@ const PolicySchema = z.object({
 
 const PolicyPage = z.object({ value: z.array(PolicySchema), '@odata.nextLink': z.string().optional() });
 const MemberPage = z.object({ value: z.array(z.object({ id: z.string() }).passthrough()), '@odata.nextLink': z.string().optional() });
+const AssignmentPage = z.object({
+  value: z.array(
+    z.object({
+      id: z.string(),
+      appRoleId: z.string(),
+      resourceId: z.string(),
+      principalId: z.string(),
+      principalType: z.string().nullish(),
+      principalDisplayName: z.string().nullish(),
+      createdDateTime: z.string().nullish(),
+    }),
+  ),
+  '@odata.nextLink': z.string().optional(),
+});
 const SignInPage = z.object({
   value: z.array(
     z
@@ -171,13 +192,16 @@ export class GraphDoctorSignals {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async read(userId: string, appId: string | undefined): Promise<DoctorSignals> {
+  async read(userId: string, appId: string | undefined, options: { assignments?: boolean } = {}): Promise<DoctorSignals> {
     const since = new Date(this.now().getTime() - SIGN_IN_WINDOW_DAYS * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const filter = [`userId eq ${odataString(userId)}`, ...(appId ? [`appId eq ${odataString(appId)}`] : []), `createdDateTime ge ${since}`].join(' and ');
     const requests = [
       { id: 'policies', method: 'GET', url: `/identity/conditionalAccess/policies?${queryString({ $select: 'id,displayName,state,conditions,grantControls' })}` },
       { id: 'groups', method: 'GET', url: `/users/${pathSegment(userId)}/transitiveMemberOf?${queryString({ $select: 'id', $top: '999' })}` },
       { id: 'signIns', method: 'GET', url: `/auditLogs/signIns?${queryString({ $filter: filter, $top: String(SIGN_IN_TOP) })}` },
+      ...(options.assignments
+        ? [{ id: 'assignments', method: 'GET', url: `/users/${pathSegment(userId)}/appRoleAssignments?${queryString({ $select: 'id,appRoleId,resourceId,principalId,principalType,principalDisplayName,createdDateTime' })}` }]
+        : []),
     ];
     let answers: Map<string, { status: number; body?: unknown }>;
     try {
@@ -189,7 +213,28 @@ export class GraphDoctorSignals {
       const reason = isGraphError(error) ? describeGraphError(error) : 'Graph sent an answer the bot could not read';
       return { policies: { unreadable: 'failed', reason }, groupIds: undefined, signIns: { unreadable: 'failed', reason } };
     }
-    return { policies: this.policies(answers.get('policies')), groupIds: this.groups(answers.get('groups')), signIns: this.signIns(answers.get('signIns')) };
+    const assignments = options.assignments ? this.assignments(answers.get('assignments')) : undefined;
+    return {
+      policies: this.policies(answers.get('policies')),
+      groupIds: this.groups(answers.get('groups')),
+      signIns: this.signIns(answers.get('signIns')),
+      ...(assignments ? { assignments } : {}),
+    };
+  }
+
+  private assignments(answer: { status: number; body?: unknown } | undefined): Assignment[] | undefined {
+    if (answer?.status !== 200) return undefined;
+    const page = AssignmentPage.safeParse(answer.body);
+    if (!page.success || page.data['@odata.nextLink']) return undefined;
+    return page.data.value.map((a) => ({
+      id: a.id,
+      appRoleId: a.appRoleId,
+      resourceId: a.resourceId,
+      principalId: a.principalId,
+      ...(a.principalType ? { principalType: a.principalType } : {}),
+      ...(a.principalDisplayName ? { principalDisplayName: a.principalDisplayName } : {}),
+      ...(a.createdDateTime ? { createdDateTime: a.createdDateTime } : {}),
+    }));
   }
 
   private policies(answer: { status: number; body?: unknown } | undefined): DoctorSignals['policies'] {
