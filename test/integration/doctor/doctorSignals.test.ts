@@ -91,6 +91,13 @@ describe('doctor: the Conditional Access and recent sign-ins rows against the sa
     expect(row(other.text, 'Recent sign-ins')?.verdict).toBe('Not applicable');
   });
 
+  it('finds the fixture\'s disabled guest red, with the sign-in that failed for it pointing to the account row', async () => {
+    const { text } = await ask(bot, 'doctor gustav@fabrikam.com');
+    expect(row(text, 'Account exists, enabled, UserType')?.verdict).toBe('Blocks access');
+    expect(row(text, 'Recent sign-ins')?.fact).toContain('AADSTS50057, the account is disabled (see Account exists, enabled, UserType)');
+    expect(text).toContain("Gustav Berg (disabled)'s account");
+  });
+
   it('shows a hostile policy name as text, report-only as amber', async () => {
     const { card, text } = await ask(bot, 'doctor carla.diaz@wingtiptoys.com');
     const ca = row(text, 'Conditional Access');
