@@ -25,7 +25,7 @@ function guest(over: Partial<UserSummary> = {}): UserSummary {
   };
 }
 
-function policy(over: Partial<ConditionalAccessPolicy> & { users?: Partial<ConditionalAccessPolicy['users']> } = {}): ConditionalAccessPolicy {
+function policy(over: Omit<Partial<ConditionalAccessPolicy>, 'users'> & { users?: Partial<ConditionalAccessPolicy['users']> } = {}): ConditionalAccessPolicy {
   const { users, ...rest } = over;
   return {
     id: 'ca000000-0000-4000-8000-000000000001',
