@@ -8,6 +8,7 @@ import { describeProblems, type Config } from './config';
 import { createGraphClient, createGraphCredential, GRAPH_SCOPE } from './graph/client';
 import { GraphDirectory } from './graph/graphDirectory';
 import { GraphDomains } from './graph/domains';
+import { GraphDoctorSignals } from './graph/doctorSignals';
 import { HttpLoginEndpoints } from './adapters/loginEndpoints';
 import { GraphInvitations } from './graph/graphInvitations';
 import { HttpFileDownloads } from './adapters/teamsFileDownloads';
@@ -140,6 +141,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       partnerMarker: config.onprem && config.partners.markerAttribute ? new PartnerMarkerWriter(config.onprem, config.partners.markerAttribute) : undefined,
       partnerUsers,
       guestHygiene: new GraphGuestHygiene(graph),
+      doctorSignals: new GraphDoctorSignals(graph, clock.now),
       realm: realmService(new GraphDomains(graph), new HttpLoginEndpoints({ loginBaseUrl: config.graph.loginBaseUrl }), config.realm, log),
       files: new HttpFileDownloads(),
       log,

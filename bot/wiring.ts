@@ -22,7 +22,8 @@ import { BulkInvitationService } from './services/bulk/bulkRuns';
 import { HybridService } from './services/hybrid';
 import { InvitationService, type InvitationDirectory } from './services/invitations';
 import { LookupService, type UserDirectory } from './services/lookup';
-import { DoctorService } from './services/doctor/doctorService';
+import { SIGN_IN_WINDOW_DAYS } from './graph/doctorSignals';
+import { DoctorService, type DoctorPorts } from './services/doctor/doctorService';
 import { tenantedSignInUrl } from './services/hybrid/signin';
 import { PartnerSyncService, type PartnerUserReader } from './services/partners/partnerSync';
 import { PartnersService } from './services/partners/partnersService';
@@ -64,6 +65,8 @@ export interface ServicePorts {
   partnerUsers?: PartnerUserReader;
   /** stale: every guest with sign-in activity, and their sponsors; undefined where no Graph reader is wired. */
   guestHygiene?: GuestHygieneReader;
+  /** The doctor's Conditional Access, group and sign-in log reads (one `$batch`); undefined: those rows say they were not read. */
+  doctorSignals?: DoctorPorts['signals'];
   /** Home realm discovery: a RealmService (see realmService below) in the app, an in-memory lookup in tests. */
   realm: RealmLookup;
   /** Downloads a CSV attached in Teams. */
@@ -176,6 +179,7 @@ export function buildServices(ports: ServicePorts, settings: ServiceSettings): S
       apps,
       grants: store.accessRequests,
       ...(ports.shadowAccounts ? { shadowAccounts: ports.shadowAccounts } : {}),
+      ...(ports.doctorSignals ? { signals: ports.doctorSignals, signInWindowDays: SIGN_IN_WINDOW_DAYS } : {}),
       signInUrl: settings.tenantId ? tenantedSignInUrl(settings.tenantId) : settings.invitations.redirectUrl,
       now,
     }),

@@ -252,6 +252,43 @@ const InvitationPolicySchema = z.union([
   z.strictObject({ blockedDomains: z.array(domainName) }),
 ]);
 
+const CaUsersSchema = z.looseObject({
+  includeUsers: z.array(z.string()).default([]),
+  excludeUsers: z.array(z.string()).default([]),
+  includeGroups: z.array(z.string()).default([]),
+  excludeGroups: z.array(z.string()).default([]),
+  includeRoles: z.array(z.string()).default([]),
+  excludeRoles: z.array(z.string()).default([]),
+  includeGuestsOrExternalUsers: z.looseObject({ guestOrExternalUserTypes: z.string() }).nullable().optional(),
+  excludeGuestsOrExternalUsers: z.looseObject({ guestOrExternalUserTypes: z.string() }).nullable().optional(),
+});
+
+/** A conditionalAccessPolicy (resources/conditionalaccesspolicy): the fields the doctor reads; more may be given and are served. */
+const ConditionalAccessPolicySchema = z.looseObject({
+  id: guid,
+  displayName: z.string().min(1),
+  state: z.enum(['enabled', 'disabled', 'enabledForReportingButNotEnforced']),
+  conditions: z.looseObject({
+    users: CaUsersSchema,
+    applications: z.looseObject({ includeApplications: z.array(z.string()).default([]), excludeApplications: z.array(z.string()).default([]) }),
+  }),
+  grantControls: z.looseObject({ operator: z.enum(['AND', 'OR']).default('OR'), builtInControls: z.array(z.string()).default([]), termsOfUse: z.array(z.string()).default([]) }).nullable(),
+});
+
+/**
+ * One entry of the sign-in log (resources/signin): `minutesAgo` places it relative to the sandbox's start, so the log is
+ * always recent; errorCode 0 is a success.
+ */
+const SignInSchema = z.strictObject({
+  id: guid,
+  userId: guid,
+  appId: guid,
+  appDisplayName: z.string().optional(),
+  minutesAgo: z.number().int().min(0),
+  errorCode: z.number().int().min(0),
+  failureReason: z.string().optional(),
+});
+
 export const FixtureSchema = z.strictObject({
   tenant: TenantSchema,
   roles: RolesSchema,
@@ -267,6 +304,10 @@ export const FixtureSchema = z.strictObject({
    * Authorization_RequestDenied, as Graph answers an app without Policy.Read.B2BManagementPolicy.
    */
   invitationPolicyReadable: z.boolean().default(true),
+  /** GET /identity/conditionalAccess/policies serves these, in this order. */
+  conditionalAccessPolicies: z.array(ConditionalAccessPolicySchema).default([]),
+  /** GET /auditLogs/signIns serves these, newest first. */
+  signIns: z.array(SignInSchema).default([]),
   /**
    * The application permissions the app registration was granted (admin consent), carried in each access token's `roles`.
    * Default: every permission of the README's table. Each Graph endpoint answers 403 Authorization_RequestDenied without
@@ -286,6 +327,7 @@ export type FixtureAppRoleAssignment = Fixture['appRoleAssignments'][number];
 export type ExternalDomain = z.infer<typeof ExternalDomainSchema>;
 export type UserRealm = z.infer<typeof UserRealmSchema>;
 export type InvitationPolicy = z.infer<typeof InvitationPolicySchema>;
+export type FixtureSignIn = z.infer<typeof SignInSchema>;
 
 export const DEFAULT_APP_ROLE_ID = '00000000-0000-0000-0000-000000000000';
 

@@ -39,6 +39,10 @@ export class SandboxState {
   readonly external: Record<string, ExternalDomain>;
   readonly invitationPolicy: InvitationPolicy | undefined;
   readonly invitationPolicyReadable: boolean;
+  /** The tenant's Conditional Access policies, as Graph serves them. */
+  readonly conditionalAccessPolicies: Record<string, unknown>[];
+  /** The sign-in log as signIn resources, with createdDateTime fixed at start-up from each entry's minutesAgo. */
+  readonly signIns: Record<string, unknown>[];
   /** What the token endpoint puts in `roles`; replaced at run time through setGrantedPermissions. */
   grantedPermissions: ReadonlySet<string>;
 
@@ -62,6 +66,24 @@ export class SandboxState {
     this.external = Object.fromEntries(Object.entries(copy.external).map(([k, v]) => [lower(k), v]));
     this.invitationPolicy = copy.invitationPolicy;
     this.invitationPolicyReadable = copy.invitationPolicyReadable;
+    this.conditionalAccessPolicies = copy.conditionalAccessPolicies;
+    const started = Date.now();
+    this.signIns = copy.signIns.map((s) => {
+      const user = this.users.get(lower(s.userId));
+      return {
+        id: s.id,
+        createdDateTime: new Date(started - s.minutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        userId: s.userId,
+        userDisplayName: user?.displayName ?? null,
+        userPrincipalName: user?.userPrincipalName ?? null,
+        appId: s.appId,
+        appDisplayName: s.appDisplayName ?? null,
+        clientAppUsed: 'Browser',
+        conditionalAccessStatus: s.errorCode === 53003 ? 'failure' : 'notApplied',
+        isInteractive: true,
+        status: { errorCode: s.errorCode, failureReason: s.failureReason ?? (s.errorCode === 0 ? null : 'Other.'), additionalDetails: null },
+      };
+    });
     this.grantedPermissions = new Set(copy.grantedPermissions);
   }
 

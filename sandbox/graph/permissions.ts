@@ -16,6 +16,7 @@ export const README_PERMISSIONS = [
   'User.ReadWrite.All',
   'Application.Read.All',
   'AppRoleAssignment.ReadWrite.All',
+  'Policy.Read.All',
 ] as const;
 
 /**
@@ -168,6 +169,16 @@ export const REQUIREMENTS = {
     page: 'api-reference/beta/api/policyroot-list-b2bmanagementpolicies.md',
     anyOf: each('Policy.Read.B2BManagementPolicy', 'Policy.ReadWrite.B2BManagementPolicy'),
   },
+  conditionalAccessPolicies: {
+    what: 'GET /identity/conditionalAccess/policies[/{id}]',
+    page: 'api-reference/v1.0/api/conditionalaccessroot-list-policies.md (Application: Policy.Read.All)',
+    anyOf: each('Policy.Read.All'),
+  },
+  signIns: {
+    what: 'GET /auditLogs/signIns',
+    page: 'api-reference/v1.0/api/signin-list.md (includes/permissions/signin-list-permissions.md: AuditLog.Read.All, Directory.Read.All higher)',
+    anyOf: each('AuditLog.Read.All', 'Directory.Read.All'),
+  },
 } satisfies Record<string, PermissionRequirement>;
 
 function mentionsSignInActivity(call: GraphCall): boolean {
@@ -237,6 +248,8 @@ export function requirementsFor(call: GraphCall): PermissionRequirement[] {
   }
   if (resource === 'applications' || applicationByAppId) return [REQUIREMENTS.applications];
   if (resource === 'policies' && id === 'b2bmanagementpolicies') return [REQUIREMENTS.b2bPolicy];
+  if (resource === 'identity' && id === 'conditionalaccess' && nav === 'policies') return [REQUIREMENTS.conditionalAccessPolicies];
+  if (resource === 'auditlogs' && id === 'signins') return [REQUIREMENTS.signIns];
   return [];
 }
 

@@ -22,6 +22,7 @@ import {
 import { routeApps } from './apps';
 import { routeB2bPolicy } from './b2bPolicy';
 import { routeInvitations } from './invitations';
+import { routeSignals } from './signals';
 import type { GraphCall, GraphResult } from './odata';
 
 /** POST actions that only read, so they cost like a GET and are not writes. */
@@ -55,6 +56,8 @@ export function routeGraph(ctx: GraphContext, call: GraphCall): GraphResult {
   if (app) return app;
   const policy = routeB2bPolicy(ctx, call);
   if (policy) return policy;
+  const signal = routeSignals(ctx, call);
+  if (signal) return signal;
   const [resource, id, nav, extra, ...rest] = call.segments;
   const r = resource?.toLowerCase();
   const n = (nav ?? '').toLowerCase();

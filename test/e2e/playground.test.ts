@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describeE2e } from '../helpers/playground';
 import { apps } from './scenarios/apps';
 import { conversation } from './scenarios/conversation';
+import { doctor } from './scenarios/doctor';
 import { endStates } from './scenarios/endStates';
 import { grantLife } from './scenarios/grantLife';
 import { help } from './scenarios/help';
@@ -16,7 +17,7 @@ import { whoami } from './scenarios/whoami';
  * do to run. A module in scenarios/ is only run when it is listed here, so the check below fails for one that is not.
  */
 // grantLife moves the job clock forward for good, so it runs last.
-const groups = { apps, conversation, endStates, help, invite, lookup, request, whoami, grantLife };
+const groups = { apps, conversation, endStates, help, invite, lookup, request, whoami, doctor, grantLife };
 
 it('runs every scenario module in test/e2e/scenarios/', () => {
   const modules = fs

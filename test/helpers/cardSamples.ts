@@ -98,6 +98,8 @@ export function cardSamples(): CardSample[] {
           { id: 'singleSignOn', status: 'green', fact: 'Kerberos constrained delegation to HTTP/timesheets.corp.contoso.com.' },
           { id: 'shadowAccount', status: 'grey', fact: "Raj Patel's own on-prem AD account serves for Kerberos." },
           { id: 'delegatedLogin', status: 'green', fact: 'The connector asks a ticket for the userPrincipalName.' },
+          { id: 'conditionalAccess', status: 'amber', fact: '"Require MFA for partners" requires multifactor authentication. Locations, devices, client apps and risk are not evaluated.', fix: { kind: 'explain', text: 'The bot changes no Conditional Access policy: an admin reviews it in Entra ID.' } },
+          { id: 'recentSignIns', status: 'red', fact: 'The last sign-in to Contoso Timesheets (IWA) failed. 2026-12-02 09:14 UTC to Contoso Timesheets (IWA): AADSTS50105, not assigned to the app (see Assigned to the app).', fix: { kind: 'explain', text: 'See the row "Assigned to the app" above: it says what to change.' } },
         ],
         verdict: 'Raj Patel is not assigned to Contoso Timesheets (IWA): request access.',
       }),
@@ -128,6 +130,8 @@ export function cardSamples(): CardSample[] {
         checks: [
           { id: 'account', status: 'red', fact: HOSTILE_TEXT, fix: { kind: 'command', text: `invite ${HOSTILE.link}`, why: HOSTILE.template } },
           { id: 'assigned', status: 'red', fact: HOSTILE_TEXT, fix: { kind: 'requestAccess', servicePrincipalId: 'f3000000-0000-4000-8000-000000000002', partner: HOSTILE.template } },
+          { id: 'conditionalAccess', status: 'red', fact: `"${HOSTILE.link}" blocks ${HOSTILE.template} on ${HOSTILE_TEXT}.`, fix: { kind: 'explain', text: HOSTILE.link } },
+          { id: 'recentSignIns', status: 'amber', fact: `The last sign-in failed. 2026-12-02 09:14 UTC to ${HOSTILE.link}: AADSTS50076, ${HOSTILE.template}` },
         ],
         verdict: HOSTILE_TEXT,
       }),

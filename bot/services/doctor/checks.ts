@@ -12,7 +12,19 @@ import type { RealmReport, UserSummary } from '../lookup';
 export type CheckStatus = 'green' | 'red' | 'amber' | 'grey';
 
 /** The links of the chain, in the order a sign-in passes them: the verdict names the first red one in this order. */
-export const CHECK_ORDER = ['account', 'invitation', 'signIn', 'assigned', 'grant', 'preAuthentication', 'singleSignOn', 'shadowAccount', 'delegatedLogin'] as const;
+export const CHECK_ORDER = [
+  'account',
+  'invitation',
+  'signIn',
+  'assigned',
+  'grant',
+  'conditionalAccess',
+  'preAuthentication',
+  'singleSignOn',
+  'shadowAccount',
+  'delegatedLogin',
+  'recentSignIns',
+] as const;
 export type CheckId = (typeof CHECK_ORDER)[number];
 
 export const CHECK_TITLES: Record<CheckId, string> = {
@@ -25,6 +37,8 @@ export const CHECK_TITLES: Record<CheckId, string> = {
   singleSignOn: 'Single sign-on mode',
   shadowAccount: 'Kerberos: shadow account in on-prem AD',
   delegatedLogin: 'Kerberos: delegated login identity',
+  conditionalAccess: 'Conditional Access',
+  recentSignIns: 'Recent sign-ins',
 };
 
 /**
@@ -374,6 +388,8 @@ export function verdictLine(checks: readonly DoctorCheck[], who: string, app: st
       return problem.status === 'red' ? `${who} is not assigned to ${target}: request access.` : `${lead}${problem.fact}`;
     case 'grant':
       return problem.status === 'red' ? `${problem.fact} Request access again.` : `${lead}${problem.fact}`;
+    case 'conditionalAccess':
+    case 'recentSignIns':
     case 'preAuthentication':
     case 'singleSignOn':
     case 'shadowAccount':

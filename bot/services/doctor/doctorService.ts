@@ -1,4 +1,5 @@
 import type { Owner, ProxyApp } from '../../graph/appProxy';
+import type { DoctorSignals } from '../../graph/doctorSignals';
 import { canRequestAccess, canResendInvitation, canResetRedemption, canRunDoctor, type CapabilityCaller } from '../../identity/capabilities';
 import { sameObjectId } from '../../identity/objectId';
 import type { InspectedShadowAccount } from '../../onprem/shadowAccounts';
@@ -7,7 +8,9 @@ import type { AppDirectory } from '../appAccess';
 import { matchApp } from '../appMatch';
 import type { Candidate, LookupService, RealmReport, UserSummary } from '../lookup';
 import { parseUserRef } from '../userRef';
+import { conditionalAccessCheck, recentSignInsCheck } from './signalChecks';
 import {
+  CHECK_ORDER,
   accountCheck,
   assignedCheck,
   delegatedLoginCheck,
@@ -30,6 +33,13 @@ export interface DoctorPorts {
   grants: { findFor(guestObjectId: string, servicePrincipalId: string, states: readonly AccessRequestState[]): Promise<AccessRequestRecord[]> };
   /** On-prem AD; undefined when ONPREM_* is not configured, and the shadow-account check then says it could not look. */
   shadowAccounts?: { readonly guestOu: string; inspect(objectId: string): Promise<InspectedShadowAccount | undefined> };
+  /**
+   * Conditional Access policies, group memberships and the sign-in log, in one `$batch`; undefined in a wiring without them,
+   * and those rows then say they could not be read.
+   */
+  signals?: { read(userId: string, appId: string | undefined, options?: { assignments?: boolean }): Promise<DoctorSignals> };
+  /** How many days of the sign-in log `signals` reads, for the row's words. */
+  signInWindowDays?: number;
   /** The tenanted sign-in address to send a partner whose email's home realm is elsewhere. */
   signInUrl: string;
   now: () => Date;
@@ -115,9 +125,19 @@ export class DoctorService {
     const account = [accountCheck(user, query), invitationCheck(user, may)];
     const realmTarget = user?.realmTarget;
     const realmRead: Promise<RealmReport | undefined> = realmTarget ? this.ports.lookup.checkRealm(realmTarget).catch(() => undefined) : Promise.resolve(undefined);
-    const appChecks = user && app ? this.appChecks(user, app, may.request) : Promise.resolve([]);
-    const [realm, onApp] = await Promise.all([realmRead, appChecks]);
-    const checks = [...account, signInCheck(user, realm, this.ports.signInUrl), ...onApp];
+    // With an app, the batch also carries the user's assignments, so the assigned row costs no round trip of its own.
+    const signalsRead = user ? this.signals(user.id, app?.appId, app !== undefined) : Promise.resolve(undefined);
+    const appChecks = user && app ? this.appChecks(user, app, may.request, signalsRead) : Promise.resolve([]);
+    const [realm, onApp, signals] = await Promise.all([realmRead, appChecks, signalsRead]);
+    const signalApp = app ? { appId: app.appId, displayName: app.displayName } : undefined;
+    const unread = { unreadable: 'failed', reason: 'the bot is not set up to read it' } as const;
+    const checks = [
+      ...account,
+      signInCheck(user, realm, this.ports.signInUrl),
+      ...onApp,
+      conditionalAccessCheck(user, signalApp, signals?.policies ?? unread, signals?.groupIds),
+      recentSignInsCheck(user, signalApp, signals?.signIns ?? unread, this.ports.signInWindowDays ?? 7),
+    ].sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
     const who = user?.displayName ?? query;
     return {
       query,
@@ -128,8 +148,8 @@ export class DoctorService {
     };
   }
 
-  private async appChecks(user: UserSummary, app: ProxyApp, mayRequest: boolean): Promise<DoctorCheck[]> {
-    const [assignments, records, shadow] = await Promise.all([this.assignmentsOn(app, user), this.ports.grants.findFor(user.id, app.servicePrincipalId, GRANT_STATES), this.shadowFacts(app, user)]);
+  private async appChecks(user: UserSummary, app: ProxyApp, mayRequest: boolean, signals: Promise<DoctorSignals | undefined>): Promise<DoctorCheck[]> {
+    const [assignments, records, shadow] = await Promise.all([this.assignmentsOn(app, user, signals), this.ports.grants.findFor(user.id, app.servicePrincipalId, GRANT_STATES), this.shadowFacts(app, user)]);
     const live = records.find((r) => r.state === 'granted');
     const assigned = 'unreadable' in assignments ? undefined : assignments.length > 0;
     return [
@@ -142,10 +162,22 @@ export class DoctorService {
     ];
   }
 
-  /** The user's assignments on this app: their own and their groups', each named by role and group. */
-  private async assignmentsOn(app: ProxyApp, user: UserSummary): Promise<AppAssignmentFact[] | { unreadable: string }> {
+  /** The last two rows' reads; a failure there is the rows' amber, never the report's. */
+  private async signals(userId: string, appId: string | undefined, assignments: boolean): Promise<DoctorSignals | undefined> {
+    const port = this.ports.signals;
+    if (!port) return undefined;
     try {
-      const all = await this.ports.apps.listUserAssignments(user.id);
+      return await port.read(userId, appId, { assignments });
+    } catch (error) {
+      const failed = { unreadable: 'failed', reason: why(error) } as const;
+      return { policies: failed, groupIds: undefined, signIns: failed };
+    }
+  }
+
+  /** The user's assignments on this app: their own and their groups', each named by role and group. */
+  private async assignmentsOn(app: ProxyApp, user: UserSummary, signals: Promise<DoctorSignals | undefined>): Promise<AppAssignmentFact[] | { unreadable: string }> {
+    try {
+      const all = (await signals)?.assignments ?? (await this.ports.apps.listUserAssignments(user.id));
       return all
         .filter((a) => a.resourceId.toLowerCase() === app.servicePrincipalId.toLowerCase())
         .map((a) => {

@@ -58,6 +58,16 @@ function expectMissing(text: string, permission: string, feature: RegExp): void 
 
 const CASES: Case[] = [
   {
+    missing: 'Policy.Read.All',
+    // Only the doctor's Conditional Access row needs it: amber with the permission named, the rest of the card still there.
+    refused: async (bot) => {
+      const text = await bot.say(MANAGER, 'doctor alice@fabrikam.com');
+      expect(text).toMatch(/Check this: Conditional Access\n[^\n]*it lacks Policy\.Read\.All/);
+      expect(text).toContain('Fine: Account exists, enabled, UserType');
+    },
+    stillWorks: whoisWorks,
+  },
+  {
     missing: 'User.Read.All',
     refused: async (bot) => {
       expectMissing(await bot.say(ADMIN, 'whoami'), 'User.Read.All and GroupMember.Read.All', /Every command/);
