@@ -40,9 +40,10 @@ export interface Chat {
   /**
    * Waits until a card containing `expectText` is on screen (the first such card), e.g. a proactive message from the bot.
    * `about` narrows it to the card that also contains that text: the same message about another request of an earlier
-   * scenario is on screen too.
+   * scenario is on screen too. `withinMs` (default 15 s) is for a card that comes after a burst of messages, which the
+   * playground shows one after another, seconds apart.
    */
-  card(expectText: string, about?: string): Promise<Locator>;
+  card(expectText: string, about?: string, withinMs?: number): Promise<Locator>;
   /** The card's visible text. */
   text(card: Locator): Promise<string>;
   /** The titles of the card's buttons. */
@@ -82,15 +83,15 @@ function slug(text: string): string {
 
 function chatFor(page: Page, user: PlaygroundUser): Chat {
   const cards = page.locator('.ac-adaptiveCard');
-  const waitForNew = async (expectText: string, before: number, action: string, among = cards.filter({ hasText: expectText })): Promise<Locator> => {
+  const waitForNew = async (expectText: string, before: number, action: string, among = cards.filter({ hasText: expectText }), withinMs = WAIT_MS): Promise<Locator> => {
     const card = among.nth(before);
     try {
-      await card.waitFor({ state: 'visible', timeout: WAIT_MS });
+      await card.waitFor({ state: 'visible', timeout: withinMs });
     } catch (error) {
       const shown = (await cards.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').slice(0, 200));
       await chat.shot('failure');
       throw new Error(
-        `${action}: no card containing "${expectText}" appeared within ${WAIT_MS / 1000} s. Cards on screen:\n` +
+        `${action}: no card containing "${expectText}" appeared within ${withinMs / 1000} s. Cards on screen:\n` +
           (shown.length ? shown.map((t) => `  - ${t}`).join('\n') : '  (none)') +
           `\n${error instanceof Error ? error.message.split('\n')[0] : ''}`,
       );
@@ -136,10 +137,10 @@ function chatFor(page: Page, user: PlaygroundUser): Chat {
       // Otherwise the answer comes as a new message.
       return waitForNew(expectText, before, `after clicking "${button}"`);
     },
-    async card(expectText, about) {
+    async card(expectText, about, withinMs) {
       const among = cards.filter({ hasText: expectText });
       const label = about ? `${expectText}" and "${about}` : expectText;
-      return waitForNew(label, 0, 'waiting for a message from the bot', about ? among.filter({ hasText: about }) : among);
+      return waitForNew(label, 0, 'waiting for a message from the bot', about ? among.filter({ hasText: about }) : among, withinMs);
     },
     async fill(card, label, value) {
       const input = card.getByLabel(label, { exact: false });
