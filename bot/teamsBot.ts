@@ -5,7 +5,7 @@ import type { Logger } from './logger';
 import type { ActionRouter } from './routing/actionRouter';
 import { messageResponse } from './routing/actionRouter';
 import type { CommandRouter } from './routing/commandRouter';
-import { TurnBudget, type TurnBudgetOptions } from './routing/turnBudget';
+import { InterimAnswer, TurnBudget, type TurnBudgetOptions } from './routing/turnBudget';
 import type { Services } from './services';
 import { userZone } from './services/timeSpan';
 import { DIALOG_ANSWER_VERB, withNote, type Conversations } from '../dialogs/conversations';
@@ -154,6 +154,7 @@ export class TeamsBot extends TeamsActivityHandler {
     const attachments = activity.attachments ?? [];
     const conversations = options.conversation ? this.deps.conversations : undefined;
     const dialogTurn = conversations ? detachedTurn(context) : undefined;
+    const interim = new InterimAnswer();
     const routed = (async () => {
       await this.rememberConversation(activity, identity);
       const caller = await this.withRoles(identity);
@@ -163,7 +164,7 @@ export class TeamsBot extends TeamsActivityHandler {
         log.info({ command: 'conversation' }, 'message handled');
         return conversation.reply;
       }
-      const { command, reply } = await this.deps.commandRouter.route(text, { caller, services: this.deps.services, log, attachments, zone: userZone(activity) });
+      const { command, reply } = await this.deps.commandRouter.route(text, { caller, services: this.deps.services, log, attachments, zone: userZone(activity), interim: (so) => interim.show(so) });
       log.info({ command }, 'message handled');
       return withNote(reply, conversation?.note);
     })();
@@ -174,6 +175,7 @@ export class TeamsBot extends TeamsActivityHandler {
         send: async (message) => (await context.sendActivity(message))?.id ?? '',
       },
       routed,
+      interim,
     );
   }
 

@@ -11,6 +11,11 @@ export interface CommandContext extends HandlerContext {
   attachments?: readonly unknown[];
   /** The registry, for commands that describe other commands (help). */
   commands: readonly AnyCommand[];
+  /**
+   * For a command whose answer is made of several reads: what it has so far. If the turn runs past its budget, the person
+   * sees this instead of "Working on it…", updated in place at each call, and then the reply. Absent where nobody waits.
+   */
+  interim?: (reply: CommandReply) => void;
 }
 
 /** What a command hands back: one card, or a card plus a short text for notifications and screen readers. */

@@ -84,6 +84,35 @@ export interface BudgetedInvokeTurn extends BudgetedTurn {
 }
 
 /**
+ * What a command has so far, for a message turn that runs past its budget: that message shows it instead of "Working on
+ * it…", each later `show` replaces it in place, and the command's reply replaces the last. Within the budget only the reply
+ * is sent, and what was shown before is never seen.
+ */
+export class InterimAnswer {
+  private latest?: CommandReply;
+  private listener?: (reply: CommandReply) => void;
+
+  /** The command's answer so far; safe to call at any time, also after its reply (then it is ignored). */
+  show(reply: CommandReply): void {
+    this.latest = reply;
+    this.listener?.(reply);
+  }
+
+  get current(): CommandReply | undefined {
+    return this.latest;
+  }
+
+  /** From now on each `show` goes to `listener`, until `stop`. */
+  follow(listener: (reply: CommandReply) => void): void {
+    this.listener = listener;
+  }
+
+  stop(): void {
+    this.listener = undefined;
+  }
+}
+
+/**
  * Every turn answers within `budgetMs`. Work that is late goes on in the background: the turn answers with a "working…"
  * card (a message, or the invoke's replacement card), and when the work ends that very message is updated once, through
  * the notifier, with the result, a failure card, or the overdue card at `deferredLimitMs`. The work itself runs exactly
@@ -115,8 +144,11 @@ export class TurnBudget {
     return { inTime: false, outcome };
   }
 
-  /** A message turn: the reply, or "working…" then the reply in its place. Failures become the failure card. */
-  async answerMessage(turn: BudgetedMessageTurn, work: Promise<CommandReply>): Promise<void> {
+  /**
+   * A message turn: the reply, or "working…" (or what `interim` has so far, updated as it has more) then the reply in its
+   * place. Failures become the failure card.
+   */
+  async answerMessage(turn: BudgetedMessageTurn, work: Promise<CommandReply>, interim?: InterimAnswer): Promise<void> {
     let first: FirstAnswer<CommandReply>;
     try {
       first = await this.first(work);
@@ -129,12 +161,33 @@ export class TurnBudget {
       await turn.send('card' in reply ? { attachments: [reply.card], text: reply.text } : { attachments: [reply] });
       return;
     }
-    turn.log.info({ budgetMs: this.options.budgetMs }, 'answer deferred: sent "working…"');
-    const activityId = await turn.send({ attachments: [workingCard()] }).catch((error: unknown) => {
-      turn.log.warn({ err: error }, 'could not send "working…": the result goes out as a new message');
+    const sofar = interim?.current;
+    turn.log.info({ budgetMs: this.options.budgetMs, interim: sofar !== undefined }, sofar ? 'answer deferred: sent what the command has so far' : 'answer deferred: sent "working…"');
+    const shown: OutgoingMessage = sofar ? asOutgoing(sofar) : { card: workingCard() };
+    const activityId = await turn.send({ attachments: [shown.card], ...(shown.text ? { text: shown.text } : {}) }).catch((error: unknown) => {
+      turn.log.warn({ err: error }, 'could not send the first answer: the result goes out as a new message');
       return '';
     });
-    this.later(turn, { reference: turn.reference, activityId }, first.outcome, asOutgoing);
+    const where = new MessageLocation({ reference: turn.reference, activityId });
+    if (interim) this.followInterim(turn, where, interim);
+    this.later(turn, where, first.outcome, asOutgoing, () => {
+      interim?.stop();
+      return where.settled();
+    });
+  }
+
+  /** Each answer the command shows while it works replaces the message, one update at a time, the latest winning. */
+  private followInterim(turn: BudgetedTurn, where: MessageLocation, interim: InterimAnswer): void {
+    interim.follow((reply) => {
+      where.replace(async (sent) => {
+        try {
+          return await this.notifier.update(sent, asOutgoing(reply));
+        } catch (error) {
+          turn.log.warn({ err: error }, 'could not update the answer so far; the final answer still replaces it');
+          return sent;
+        }
+      });
+    });
   }
 
   /** A card action: its response, or a "working…" card as the response, replaced by the result once it is known. */
@@ -152,7 +205,7 @@ export class TurnBudget {
       return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Still loading; this card refreshes the next time you open it.' as unknown as Record<string, unknown> };
     }
     turn.log.info({ budgetMs: this.options.budgetMs }, 'card action deferred: answered "working…"');
-    this.later(turn, { reference: turn.reference, activityId: turn.cardActivityId }, first.outcome, invokeAsOutgoing);
+    this.later(turn, new MessageLocation({ reference: turn.reference, activityId: turn.cardActivityId }), first.outcome, invokeAsOutgoing);
     return invokeCard(workingCard());
   }
 
@@ -161,12 +214,14 @@ export class TurnBudget {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private later<T>(turn: BudgetedTurn, where: SentMessage, outcome: Promise<DeferredOutcome<T>>, present: (value: T) => OutgoingMessage): void {
+  /** The final answer replaces the message once `before` (the updates still on their way) has settled. */
+  private later<T>(turn: BudgetedTurn, where: MessageLocation, outcome: Promise<DeferredOutcome<T>>, present: (value: T) => OutgoingMessage, before?: () => Promise<void>): void {
     this.track(
       outcome.then(async (ended) => {
+        await before?.();
         const message = this.finalMessage(turn.log, ended, present);
         try {
-          await this.notifier.update(where, message);
+          await this.notifier.update(where.sent, message);
           turn.log.info({ outcome: ended.status }, 'deferred answer delivered');
         } catch (error) {
           turn.log.error({ err: error, outcome: ended.status }, 'could not deliver the deferred answer');
@@ -196,6 +251,38 @@ export class TurnBudget {
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
+  }
+}
+
+/**
+ * Where a deferred answer is now: the notifier may send an update as a new message (no activity id, or the update failed),
+ * so each update's result is where the next one goes. Updates run one after another; one still waiting when a newer
+ * comes is skipped, since only the newest matters.
+ */
+class MessageLocation {
+  private current: SentMessage;
+  private chain: Promise<void> = Promise.resolve();
+  private newest = 0;
+
+  constructor(first: SentMessage) {
+    this.current = first;
+  }
+
+  get sent(): SentMessage {
+    return this.current;
+  }
+
+  replace(update: (sent: SentMessage) => Promise<SentMessage>): void {
+    const mine = ++this.newest;
+    this.chain = this.chain.then(async () => {
+      if (mine !== this.newest) return;
+      this.current = await update(this.current);
+    });
+  }
+
+  /** Resolves when the updates already asked for are done. */
+  settled(): Promise<void> {
+    return this.chain;
   }
 }
 

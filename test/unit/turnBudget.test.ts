@@ -1,7 +1,7 @@
 import type { AdaptiveCardInvokeResponse, Attachment } from 'botbuilder';
 import { createLogger } from '../../bot/logger';
 import { DirectoryUnavailableError } from '../../bot/graph/errors';
-import { TurnBudget, type BudgetedInvokeTurn, type BudgetedMessageTurn } from '../../bot/routing/turnBudget';
+import { InterimAnswer, TurnBudget, type BudgetedInvokeTurn, type BudgetedMessageTurn } from '../../bot/routing/turnBudget';
 import { cards } from '../../cards';
 import { cardText } from '../helpers/bot';
 import { InMemoryNotifier } from '../helpers/testServices';
@@ -136,5 +136,61 @@ describe('TurnBudget', () => {
     work.resolve({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.content as Record<string, unknown> });
     await budget.idle();
     expect(notifier.updates).toEqual([]);
+  });
+
+  describe('with an answer so far (InterimAnswer)', () => {
+    const sofar = (n: number) => cards.notice({ tone: 'info', title: `So far ${n}` });
+
+    it('within the budget sends only the result: what was shown before is never seen', async () => {
+      const notifier = new InMemoryNotifier();
+      const budget = new TurnBudget(notifier, { budgetMs: 1_000 });
+      const turn = messageTurn();
+      const interim = new InterimAnswer();
+      interim.show(sofar(1));
+      await budget.answerMessage(turn, Promise.resolve(result), interim);
+      interim.show(sofar(2));
+      await budget.idle();
+      expect(turn.sent.map((m) => textOf(m.attachments[0]))).toEqual([expect.stringContaining('The result')]);
+      expect(notifier.updates).toEqual([]);
+    });
+
+    it('past the budget sends what it has instead of "working…", updates that message with each later answer, and ends on the result', async () => {
+      const notifier = new InMemoryNotifier();
+      const budget = new TurnBudget(notifier, { budgetMs: 20, deferredLimitMs: 60_000 });
+      const turn = messageTurn();
+      const interim = new InterimAnswer();
+      const work = manual<Attachment>();
+      interim.show(sofar(1));
+      await budget.answerMessage(turn, work.promise, interim);
+      expect(turn.sent.map((m) => textOf(m.attachments[0]))).toEqual([expect.stringContaining('So far 1')]);
+
+      interim.show(sofar(2));
+      work.resolve(result);
+      await budget.idle();
+      interim.show(sofar(3));
+      await budget.idle();
+      expect(notifier.updates.map((u) => [u.activityId, cardText(u.message.card.content)])).toEqual([
+        ['reply-1', expect.stringContaining('So far 2')],
+        ['reply-1', expect.stringContaining('The result')],
+      ]);
+      expect(turn.sent).toHaveLength(1);
+    });
+
+    it('an update that cannot be made is logged and skipped; the result still replaces the message', async () => {
+      const notifier = new InMemoryNotifier();
+      const update = jest.spyOn(notifier, 'update').mockRejectedValueOnce(new Error('Teams answered 502'));
+      const budget = new TurnBudget(notifier, { budgetMs: 20, deferredLimitMs: 60_000 });
+      const turn = messageTurn();
+      const interim = new InterimAnswer();
+      const work = manual<Attachment>();
+      await budget.answerMessage(turn, work.promise, interim);
+      expect(textOf(turn.sent[0]?.attachments[0])).toContain('Working on it');
+      interim.show(sofar(1));
+      await new Promise((resolve) => setImmediate(resolve));
+      work.resolve(result);
+      await budget.idle();
+      expect(update).toHaveBeenCalledTimes(2);
+      expect(cardText(update.mock.calls[1]?.[1].card.content)).toContain('The result');
+    });
   });
 });
