@@ -13,6 +13,7 @@ const STATUS: Record<CheckStatus, { verdict: string; style: string }> = {
   red: { verdict: 'Blocks access', style: 'attention' },
   amber: { verdict: 'Check this', style: 'warning' },
   grey: { verdict: 'Not applicable', style: 'default' },
+  pending: { verdict: 'Checking…', style: 'default' },
 };
 
 /** What the row's button (or its advice line) carries: only the fields its verb reads. */
@@ -41,7 +42,7 @@ function fixRow(fix: DoctorFix | undefined, status: CheckStatus): Record<string,
 function row(check: DoctorCheck) {
   const status = STATUS[check.status];
   // A green row's offer (Extend a live grant) is a convenience, not a fix: it shows only where something is wrong.
-  const fix = check.status === 'green' || check.status === 'grey' ? undefined : check.fix;
+  const fix = check.status === 'green' || check.status === 'grey' || check.status === 'pending' ? undefined : check.fix;
   return { ...status, heading: plainLine(CHECK_TITLES[check.id], 100), fact: plain(check.fact, 900), ...fixRow(fix, check.status) };
 }
 
@@ -57,8 +58,8 @@ export function doctor(report: DoctorReport) {
     title: plainLine(report.app ? `Why can't ${who} open ${report.app.displayName}?` : `Why can't ${who} sign in?`, 300),
     subtitle: plainLine(report.user ? report.user.address : '', 300),
     checks: report.checks.map(row),
-    verdictLabel: red ? 'Verdict: blocked' : amber ? 'Verdict: check the amber rows' : 'Verdict: nothing blocks',
-    verdictStyle: red ? 'attention' : amber ? 'warning' : 'good',
+    verdictLabel: report.checking ? 'Verdict: still checking' : red ? 'Verdict: blocked' : amber ? 'Verdict: check the amber rows' : 'Verdict: nothing blocks',
+    verdictStyle: report.checking ? 'default' : red ? 'attention' : amber ? 'warning' : 'good',
     verdictText: plain(report.verdict, 600),
     user: report.user?.id ?? report.query,
     appId: report.app?.servicePrincipalId ?? '',

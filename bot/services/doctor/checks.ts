@@ -9,7 +9,8 @@ import type { RealmReport, UserSummary } from '../lookup';
  * - amber: it may block, or it could not be checked (the fact says why);
  * - grey: it does not apply to this person or app.
  */
-export type CheckStatus = 'green' | 'red' | 'amber' | 'grey';
+/** `pending`: still being read, on a report shown before every read has answered (the card fills in as they do). */
+export type CheckStatus = 'green' | 'red' | 'amber' | 'grey' | 'pending';
 
 /** The links of the chain, in the order a sign-in passes them: the verdict names the first red one in this order. */
 export const CHECK_ORDER = [

@@ -22,6 +22,7 @@ import {
   singleSignOnCheck,
   verdictLine,
   type AppAssignmentFact,
+  type CheckId,
   type DoctorCheck,
   type ShadowFacts,
 } from './checks';
@@ -52,9 +53,14 @@ export interface DoctorReport {
   app?: { servicePrincipalId: string; displayName: string };
   /** In chain order. */
   checks: DoctorCheck[];
-  /** The first red check in plain words, or that nothing was found. */
+  /** The first red check in plain words, or that nothing was found; on a report still being read, what it waits for. */
   verdict: string;
+  /** How many rows are still being read: a report shown before the last read answered. Absent on the final report. */
+  checking?: number;
 }
+
+/** Called with the report as it stands each time a read answers, before the final report is returned. */
+export type DoctorProgress = (report: DoctorReport) => void;
 
 export type DoctorOutcome =
   | { kind: 'report'; report: DoctorReport }
@@ -65,6 +71,39 @@ export type DoctorOutcome =
   /** An app name a caller who may not list the apps did not match exactly. */
   | { kind: 'unknownApp'; query: string }
   | { kind: 'notAllowed'; app?: ProxyApp; owners: Owner[] };
+
+/** The rows only a report on an app has. */
+const APP_ROWS: ReadonlySet<CheckId> = new Set<CheckId>(['assigned', 'grant', 'preAuthentication', 'singleSignOn', 'shadowAccount', 'delegatedLogin']);
+
+/**
+ * The rows of one report as its reads answer, in chain order: those not read yet are `pending`. Each addition shows the
+ * report so far to `progress`, and never after `done`.
+ */
+class RowsSoFar {
+  private readonly read = new Map<CheckId, DoctorCheck>();
+  private finished = false;
+
+  constructor(
+    private readonly expected: readonly CheckId[],
+    private readonly present: (checks: DoctorCheck[]) => DoctorReport,
+    private readonly progress?: DoctorProgress,
+  ) {}
+
+  add(checks: readonly DoctorCheck[]): void {
+    for (const check of checks) this.read.set(check.id, check);
+    if (this.progress && !this.finished) this.progress(this.present(this.rows()));
+  }
+
+  done(): DoctorCheck[] {
+    this.finished = true;
+    return this.rows().filter((c) => c.status !== 'pending');
+  }
+
+  private rows(): DoctorCheck[] {
+    const ids = [...new Set([...this.expected, ...this.read.keys()])].sort((a, b) => CHECK_ORDER.indexOf(a) - CHECK_ORDER.indexOf(b));
+    return ids.map((id) => this.read.get(id) ?? { id, status: 'pending', fact: 'Checking…' });
+  }
+}
 
 /** Every state a request for the app can be in that says something about access now. */
 const GRANT_STATES: readonly AccessRequestState[] = ['granted', 'pending', 'approved', 'expired', 'revoked', 'failed'];
@@ -79,7 +118,7 @@ const why = (error: unknown): string => (error instanceof Error ? error.message 
 export class DoctorService {
   constructor(private readonly ports: DoctorPorts) {}
 
-  async diagnose(caller: CapabilityCaller, userInput: string, appInput?: string): Promise<DoctorOutcome> {
+  async diagnose(caller: CapabilityCaller, userInput: string, appInput?: string, progress?: DoctorProgress): Promise<DoctorOutcome> {
     const parsed = parseUserRef(userInput);
     if (!parsed.ok) return { kind: 'badInput', problem: parsed.problem };
     const manager = canRunDoctor(caller) === 'manager';
@@ -106,13 +145,13 @@ export class DoctorService {
     const found = await (early ?? whois());
     if (found.kind === 'ambiguous') return { kind: 'ambiguousUser', query: found.query, candidates: found.candidates, more: found.more };
     const user = found.kind === 'found' ? found.user : undefined;
-    return { kind: 'report', report: await this.examine(caller, parsed.value.value, user, app) };
+    return { kind: 'report', report: await this.examine(caller, parsed.value.value, user, app, progress) };
   }
 
   /** The same diagnosis for a person and an app picked by id from a card: card data is user input, so all is checked again. */
-  async diagnoseFor(caller: CapabilityCaller, userInput: string, servicePrincipalId: string | undefined): Promise<DoctorOutcome> {
-    if (servicePrincipalId === undefined) return this.diagnose(caller, userInput);
-    return this.diagnose(caller, userInput, servicePrincipalId);
+  async diagnoseFor(caller: CapabilityCaller, userInput: string, servicePrincipalId: string | undefined, progress?: DoctorProgress): Promise<DoctorOutcome> {
+    if (servicePrincipalId === undefined) return this.diagnose(caller, userInput, undefined, progress);
+    return this.diagnose(caller, userInput, servicePrincipalId, progress);
   }
 
   /** The app a card's button names, for the question whom to check; undefined when it is no longer published. */
@@ -120,31 +159,42 @@ export class DoctorService {
     return (await this.ports.apps.listApps()).find((a) => a.servicePrincipalId.toLowerCase() === servicePrincipalId.toLowerCase());
   }
 
-  private async examine(caller: CapabilityCaller, query: string, user: UserSummary | undefined, app: ProxyApp | undefined): Promise<DoctorReport> {
+  private async examine(caller: CapabilityCaller, query: string, user: UserSummary | undefined, app: ProxyApp | undefined, progress?: DoctorProgress): Promise<DoctorReport> {
     const may = { resend: canResendInvitation(caller), resetRedemption: canResetRedemption(caller), request: canRequestAccess(caller) };
-    const account = [accountCheck(user, query), invitationCheck(user, may)];
+    const rows = new RowsSoFar(user && app ? CHECK_ORDER : CHECK_ORDER.filter((id) => !APP_ROWS.has(id)), (checks) => this.report(query, user, app, checks), progress);
+    rows.add([accountCheck(user, query), invitationCheck(user, may)]);
     const realmTarget = user?.realmTarget;
     const realmRead: Promise<RealmReport | undefined> = realmTarget ? this.ports.lookup.checkRealm(realmTarget).catch(() => undefined) : Promise.resolve(undefined);
     // With an app, the batch also carries the user's assignments, so the assigned row costs no round trip of its own.
     const signalsRead = user ? this.signals(user.id, app?.appId, app !== undefined) : Promise.resolve(undefined);
     const appChecks = user && app ? this.appChecks(user, app, may.request, signalsRead) : Promise.resolve([]);
-    const [realm, onApp, signals] = await Promise.all([realmRead, appChecks, signalsRead]);
     const signalApp = app ? { appId: app.appId, displayName: app.displayName } : undefined;
     const unread = { unreadable: 'failed', reason: 'the bot is not set up to read it' } as const;
-    const checks = [
-      ...account,
-      signInCheck(user, realm, this.ports.signInUrl),
-      ...onApp,
-      conditionalAccessCheck(user, signalApp, signals?.policies ?? unread, signals?.groupIds),
-      recentSignInsCheck(user, signalApp, signals?.signIns ?? unread, this.ports.signInWindowDays ?? 7),
-    ].sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
+    // Each read adds its rows as it answers; none of these rejects (a failed read is its rows' amber).
+    await Promise.all([
+      realmRead.then((realm) => rows.add([signInCheck(user, realm, this.ports.signInUrl)])),
+      appChecks.then((onApp) => rows.add(onApp)),
+      signalsRead.then((signals) =>
+        rows.add([
+          conditionalAccessCheck(user, signalApp, signals?.policies ?? unread, signals?.groupIds),
+          recentSignInsCheck(user, signalApp, signals?.signIns ?? unread, this.ports.signInWindowDays ?? 7),
+        ]),
+      ),
+    ]);
+    return this.report(query, user, app, rows.done());
+  }
+
+  /** The report on the rows read so far: a row not read yet is `pending`, and the verdict waits for every row. */
+  private report(query: string, user: UserSummary | undefined, app: ProxyApp | undefined, checks: DoctorCheck[]): DoctorReport {
     const who = user?.displayName ?? query;
+    const checking = checks.filter((c) => c.status === 'pending').length;
     return {
       query,
       ...(user ? { user: { id: user.id, displayName: user.displayName, address: user.mail ?? user.userPrincipalName ?? user.id } } : {}),
       ...(app ? { app: { servicePrincipalId: app.servicePrincipalId, displayName: app.displayName } } : {}),
       checks,
-      verdict: verdictLine(checks, who, app?.displayName),
+      verdict: checking > 0 ? `Still checking ${checking} of ${checks.length} links; this card fills in as they answer.` : verdictLine(checks, who, app?.displayName),
+      ...(checking > 0 ? { checking } : {}),
     };
   }
 
