@@ -169,25 +169,31 @@ export class TurnBudget {
       return '';
     });
     const where = new MessageLocation({ reference: turn.reference, activityId });
-    if (interim) this.followInterim(turn, where, interim);
+    if (interim) this.followInterim(turn, where, interim, sofar);
     this.later(turn, where, first.outcome, asOutgoing, () => {
       interim?.stop();
       return where.settled();
     });
   }
 
-  /** Each answer the command shows while it works replaces the message, one update at a time, the latest winning. */
-  private followInterim(turn: BudgetedTurn, where: MessageLocation, interim: InterimAnswer): void {
-    interim.follow((reply) => {
-      where.replace(async (sent) => {
+  /**
+   * Each answer the command shows while it works replaces the message, one update at a time, the latest winning; one shown
+   * while the first answer was being sent goes out at once.
+   */
+  private followInterim(turn: BudgetedTurn, where: MessageLocation, interim: InterimAnswer, sent: CommandReply | undefined): void {
+    const show = (reply: CommandReply): void => {
+      where.replace(async (location) => {
         try {
-          return await this.notifier.update(sent, asOutgoing(reply));
+          return await this.notifier.update(location, asOutgoing(reply));
         } catch (error) {
           turn.log.warn({ err: error }, 'could not update the answer so far; the final answer still replaces it');
-          return sent;
+          return location;
         }
       });
-    });
+    };
+    interim.follow(show);
+    const meanwhile = interim.current;
+    if (meanwhile && meanwhile !== sent) show(meanwhile);
   }
 
   /** A card action: its response, or a "working…" card as the response, replaced by the result once it is known. */

@@ -176,6 +176,25 @@ describe('TurnBudget', () => {
       expect(turn.sent).toHaveLength(1);
     });
 
+    it('an answer shown while the first was being sent is not lost: it updates the message at once', async () => {
+      const notifier = new InMemoryNotifier();
+      const budget = new TurnBudget(notifier, { budgetMs: 20, deferredLimitMs: 60_000 });
+      const interim = new InterimAnswer();
+      const turn = messageTurn();
+      const send = turn.send.bind(turn);
+      turn.send = async (message) => {
+        interim.show(sofar(2));
+        return send(message);
+      };
+      const work = manual<Attachment>();
+      interim.show(sofar(1));
+      await budget.answerMessage(turn, work.promise, interim);
+      work.resolve(result);
+      await budget.idle();
+      expect(turn.sent.map((m) => textOf(m.attachments[0]))).toEqual([expect.stringContaining('So far 1')]);
+      expect(notifier.updates.map((u) => cardText(u.message.card.content))).toEqual([expect.stringContaining('So far 2'), expect.stringContaining('The result')]);
+    });
+
     it('an update that cannot be made is logged and skipped; the result still replaces the message', async () => {
       const notifier = new InMemoryNotifier();
       const update = jest.spyOn(notifier, 'update').mockRejectedValueOnce(new Error('Teams answered 502'));
