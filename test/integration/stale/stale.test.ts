@@ -161,15 +161,16 @@ describe('stale against the sandbox: a tenant of 258 guests', () => {
     expect(validateAdaptiveCard(second)).toEqual([]);
     expect(sandbox.stats().graphRoundTrips).toBe(0);
     expect(cardText(second)).toContain('Page 2 of');
-    // Groups come in order and are sorted by name: somewhere in the pages sit the pending ones, each with Resend.
+    // Groups come in order and are sorted by name: somewhere in the pages sit the pending ones, each with Resend. The
+    // fixture's own pending guests may fill the first such page, so look on until a generated one has its button.
+    const generated = (b: { data?: Record<string, unknown> }) => /^g\d+@partner\d\.test$/.test(String(b.data?.email));
     let page: Card = second;
     let resend = executeActions(page).filter((b) => b.verb === 'invite.resend');
-    for (let n = 3; resend.length === 0 && n < 40; n++) {
+    for (let n = 3; !resend.some(generated) && n < 40; n++) {
       page = (await bot.click(MANAGER, 'stale.page', { ...(next?.data ?? {}), page: n })).value as Card;
       resend = executeActions(page).filter((b) => b.verb === 'invite.resend');
     }
-    expect(resend.length).toBeGreaterThan(0);
-    expect(resend.some((b) => /^g\d+@partner\d\.test$/.test(String(b.data?.email)))).toBe(true);
+    expect(resend.some(generated)).toBe(true);
     expect(cardText(page)).toContain('not redeemed');
   });
 
